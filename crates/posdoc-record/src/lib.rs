@@ -1,0 +1,20 @@
+//! The posdoc record format v1 (`shared/contract/FORMAT.md` in the project's
+//! steering repo, restated in `docs/FORMAT.md`): typed [`Record`]s read from
+//! JSON Lines by [`Reader`] / [`parse_line`], the contract's [`Cause`] list,
+//! [`Ts`] times, and [`MaskedPan`] / [`scrub_text`] so that a full card number
+//! never gets past ingestion.
+
+mod cause;
+mod mask;
+mod parse;
+mod record;
+mod time;
+
+pub use cause::Cause;
+pub use mask::{MaskedPan, luhn_valid, scrub_text};
+pub use parse::{LINE_BYTES_MAX, LineError, Reader, RecordError, parse_line};
+pub use record::*;
+pub use time::{TimeError, Ts};
+
+/// Records may arrive out of order by up to this much (the contract's allowance).
+pub const REORDER_ALLOWANCE_S: i64 = 60;

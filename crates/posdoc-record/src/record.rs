@@ -1,0 +1,231 @@
+//! Typed records of the format v1.
+
+use crate::mask::MaskedPan;
+use crate::time::Ts;
+
+/// One record of the format. Unknown kinds are kept as [`Record::Other`] so
+/// that a file with extension kinds (or truth records) still reads cleanly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Merchant(Merchant),
+    Site(Site),
+    Terminal(Terminal),
+    Telemetry(Telemetry),
+    Error(ErrorEvent),
+    Txn(Txn),
+    Check(Check),
+    Maintenance(Maintenance),
+    Complaint(Complaint),
+    Resolution(Resolution),
+    Other { kind: String, ts: Option<Ts> },
+}
+
+impl Record {
+    /// The record's time; inventory records may have none.
+    pub fn ts(&self) -> Option<Ts> {
+        match self {
+            Record::Merchant(r) => r.ts,
+            Record::Site(r) => r.ts,
+            Record::Terminal(r) => r.ts,
+            Record::Telemetry(r) => Some(r.ts),
+            Record::Error(r) => Some(r.ts),
+            Record::Txn(r) => Some(r.ts),
+            Record::Check(r) => Some(r.ts),
+            Record::Maintenance(r) => Some(r.ts),
+            Record::Complaint(r) => Some(r.ts),
+            Record::Resolution(r) => Some(r.ts),
+            Record::Other { ts, .. } => *ts,
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        match self {
+            Record::Merchant(_) => "merchant",
+            Record::Site(_) => "site",
+            Record::Terminal(_) => "terminal",
+            Record::Telemetry(_) => "telemetry",
+            Record::Error(_) => "error",
+            Record::Txn(_) => "txn",
+            Record::Check(_) => "check",
+            Record::Maintenance(_) => "maintenance",
+            Record::Complaint(_) => "complaint",
+            Record::Resolution(_) => "resolution",
+            Record::Other { kind, .. } => kind,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Merchant {
+    pub ts: Option<Ts>,
+    pub merchant_id: String,
+    pub mcc: String,
+    pub name: Option<String>,
+    pub city: Option<String>,
+    pub settlement: Option<String>,
+    pub card_rate: Option<f64>,
+    pub qr_rate: Option<f64>,
+    pub fixed_fee: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Site {
+    pub ts: Option<Ts>,
+    pub site_id: String,
+    pub merchant_id: String,
+    pub name: Option<String>,
+    pub city: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Terminal {
+    pub ts: Option<Ts>,
+    pub terminal_id: String,
+    pub vendor: String,
+    pub model: String,
+    pub serial: Option<String>,
+    pub firmware: Option<String>,
+    pub app_version: Option<String>,
+    pub merchant_id: Option<String>,
+    pub site_id: Option<String>,
+    pub network: Option<String>,
+    pub carrier: Option<String>,
+    pub host: Option<String>,
+    pub cert_not_after: Option<Ts>,
+    pub installed: Option<Ts>,
+}
+
+/// A heartbeat. Every measurement is optional: vendors report different subsets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Telemetry {
+    pub ts: Ts,
+    pub terminal_id: String,
+    pub online: Option<bool>,
+    pub rssi_dbm: Option<f64>,
+    pub latency_ms: Option<f64>,
+    pub packet_loss: Option<f64>,
+    pub supply_v: Option<f64>,
+    pub battery_pct: Option<f64>,
+    pub power_events: Option<u32>,
+    pub reboot: Option<String>,
+    pub storage_used_pct: Option<f64>,
+    pub memory_used_pct: Option<f64>,
+    pub cpu_pct: Option<f64>,
+    pub temp_c: Option<f64>,
+    pub key_check: Option<String>,
+    pub clock_skew_s: Option<f64>,
+    pub printer: Option<String>,
+    pub keypad_errors: Option<u32>,
+    pub card_reader_errors: Option<u32>,
+    pub app_crashes: Option<u32>,
+    pub firmware: Option<String>,
+    pub app_version: Option<String>,
+}
+
+/// A code shown or logged by a terminal.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ErrorEvent {
+    pub ts: Ts,
+    /// The time exactly as it arrived, echoed in the diagnosis.
+    pub ts_raw: String,
+    pub terminal_id: String,
+    pub code: String,
+    pub stage: Option<String>,
+    /// Raw log line, card numbers masked.
+    pub detail: Option<String>,
+    pub stan: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Txn {
+    pub ts: Ts,
+    pub ts_raw: String,
+    pub terminal_id: String,
+    pub txn_type: String,
+    pub amount: i64,
+    pub currency: String,
+    pub merchant_id: Option<String>,
+    pub stan: Option<String>,
+    pub rrn: Option<String>,
+    pub channel: Option<String>,
+    pub mcc: Option<String>,
+    pub response_code: Option<String>,
+    pub timed_out: bool,
+    pub latency_ms: Option<f64>,
+    pub fee: Option<i64>,
+    pub pan: Option<MaskedPan>,
+}
+
+impl Txn {
+    /// Approval codes of ISO 8583 field 39 (00, and 10/11 partial / VIP approval).
+    pub fn approved(&self) -> bool {
+        !self.timed_out && matches!(self.response_code.as_deref(), Some("00" | "10" | "11"))
+    }
+
+    /// Failed as the contract defines it: a timeout or a non-approval response.
+    pub fn failed(&self) -> bool {
+        self.timed_out || self.response_code.as_deref().is_some_and(|c| !matches!(c, "00" | "10" | "11"))
+    }
+}
+
+/// What a check, a resolution or a complaint is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    Terminal(String),
+    Site(String),
+    Incident(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub ts: Ts,
+    pub target: Target,
+    pub name: String,
+    pub result: CheckResult,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckResult {
+    Ok,
+    Fail,
+    Value(String),
+}
+
+impl CheckResult {
+    pub fn parse(s: &str) -> CheckResult {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ok" | "pass" | "passed" | "yes" | "true" | "good" | "normal" | "正常" => CheckResult::Ok,
+            "fail" | "failed" | "no" | "false" | "bad" | "fault" | "异常" => CheckResult::Fail,
+            _ => CheckResult::Value(s.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Maintenance {
+    pub ts: Ts,
+    pub terminal_id: String,
+    pub action: String,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Complaint {
+    pub ts: Ts,
+    pub complaint_id: String,
+    pub from: String,
+    pub merchant_id: String,
+    pub terminal_id: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolution {
+    pub ts: Ts,
+    pub target: Target,
+    /// The cause as written (may be a refinement); see [`crate::Cause::parse`].
+    pub cause: String,
+    pub notes: Option<String>,
+}
