@@ -1,0 +1,223 @@
+//! `posdoc diagnose`: the contract's batch diagnosis.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use posdoc_engine::{Diagnosis, Engine};
+use posdoc_kb::{Kb, Lang};
+use posdoc_record::{Cause, Reader};
+
+use crate::Format;
+use crate::output::{pick, write_jsonl};
+
+/// The demo fleet diagnosed when no input is given: the seed's two cases.
+const DEMO: &str = include_str!("../../../cases/demo.jsonl");
+
+/// Bad lines printed one by one before only counting.
+const BAD_LINES_SHOWN_MAX: u64 = 20;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Record file (JSON Lines, format v1), or - for standard input. Without it, a built-in demo fleet.
+    #[arg(long, short)]
+    input: Option<PathBuf>,
+    /// Where to write (default: standard output).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: Format,
+    /// No progress bar even on a terminal.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
+    let (input, size): (Box<dyn BufRead>, Option<u64>) = match args.input.as_deref() {
+        None => {
+            eprintln!("{}", pick(lang, "（未给 --input：诊断内置的演示数据——种子文档的两个案例）", "(no --input: diagnosing the built-in demo fleet, the seed's two cases)"));
+            (Box::new(DEMO.as_bytes()), None)
+        }
+        Some(p) if p.as_os_str() == "-" => (Box::new(BufReader::new(io::stdin())), None),
+        Some(p) => {
+            let f = File::open(p).with_context(|| format!("opening {}", p.display()))?;
+            let size = f.metadata().ok().map(|m| m.len());
+            (Box::new(BufReader::with_capacity(1 << 16, f)), size)
+        }
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let progress = (!args.no_progress && io::stderr().is_terminal())
+        .then(|| size.filter(|&s| s > 8 << 20))
+        .flatten()
+        .map(|s| {
+            let bar = indicatif::ProgressBar::new(s);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                    .expect("static template"),
+            );
+            bar
+        });
+
+    let mut engine = Engine::new(Arc::clone(&kb));
+    let mut report = TextReport::default();
+    let mut write_err: Option<io::Error> = None;
+    let mut bad = 0u64;
+    let counting = CountingReader::new(input);
+    let read_bytes = counting.counter();
+    let mut emit = |d: Diagnosis| {
+        if write_err.is_some() {
+            return;
+        }
+        let r = match args.format {
+            Format::Jsonl => write_jsonl(&mut out, &d, &kb, lang),
+            Format::Text => {
+                report.add(d);
+                Ok(())
+            }
+        };
+        if let Err(e) = r {
+            write_err = Some(e);
+        }
+    };
+    for (n, item) in Reader::new(BufReader::with_capacity(1 << 16, counting)).enumerate() {
+        match item {
+            Ok((_, record)) => engine.push(record, &mut emit),
+            Err(e) => {
+                bad += 1;
+                if bad <= BAD_LINES_SHOWN_MAX {
+                    eprintln!("posdoc: skipped {e}");
+                }
+            }
+        }
+        if n % 65_536 == 0
+            && let Some(bar) = &progress
+        {
+            bar.set_position(read_bytes.get());
+        }
+    }
+    engine.finish(&mut emit);
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = write_err {
+        return Err(e).context("writing diagnoses");
+    }
+    if args.format == Format::Text {
+        report.write(&mut out, &kb, lang)?;
+    }
+    out.flush().context("writing diagnoses")?;
+    let c = engine.counters();
+    eprintln!(
+        "{}",
+        pick(
+            lang,
+            &format!("posdoc：读取 {} 条记录，{} 个终端，输出 {} 条诊断；跳过坏行 {} 行", c.records, engine.terminal_count(), c.diagnoses, bad),
+            &format!("posdoc: {} records, {} terminals, {} diagnoses, {} bad line(s) skipped", c.records, engine.terminal_count(), c.diagnoses, bad)
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Counts bytes read, for the progress bar.
+struct CountingReader<R> {
+    inner: R,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R> CountingReader<R> {
+    fn new(inner: R) -> Self {
+        CountingReader { inner, count: Default::default() }
+    }
+    fn counter(&self) -> std::rc::Rc<std::cell::Cell<u64>> {
+        std::rc::Rc::clone(&self.count)
+    }
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// The readable report: per terminal, per cause, with evidence.
+#[derive(Default)]
+struct TextReport {
+    by_terminal: BTreeMap<String, Vec<Diagnosis>>,
+}
+
+impl TextReport {
+    fn add(&mut self, d: Diagnosis) {
+        self.by_terminal.entry(d.terminal_id.clone()).or_default().push(d);
+    }
+
+    fn write(&self, w: &mut dyn Write, kb: &Kb, lang: Lang) -> io::Result<()> {
+        let total: usize = self.by_terminal.values().map(Vec::len).sum();
+        let mut fleet: BTreeMap<Cause, usize> = BTreeMap::new();
+        for d in self.by_terminal.values().flatten() {
+            *fleet.entry(d.top()).or_default() += 1;
+        }
+        let mut fleet: Vec<_> = fleet.into_iter().collect();
+        fleet.sort_by(|a, b| b.1.cmp(&a.1));
+        writeln!(w, "{}", pick(lang, &format!("== 诊断报告：{} 个终端，{total} 个失败事件 ==", self.by_terminal.len()), &format!("== Diagnosis report: {} terminal(s), {total} failed event(s) ==", self.by_terminal.len())))?;
+        writeln!(w, "{}", pick(lang, "按原因：", "By cause:"))?;
+        for (c, n) in &fleet {
+            writeln!(w, "  {:>5}  {:<24} {}", n, c.id(), kb.cause(*c).title.get(lang))?;
+        }
+        for (tid, ds) in &self.by_terminal {
+            let first = &ds[0];
+            writeln!(w)?;
+            writeln!(
+                w,
+                "{} {tid}  ({} {}{})  — {}",
+                pick(lang, "终端", "Terminal"),
+                first.vendor,
+                first.model,
+                first.site_id.as_deref().map(|s| format!(", {} {s}", pick(lang, "门店", "site"))).unwrap_or_default(),
+                pick(lang, &format!("{} 个失败事件", ds.len()), &format!("{} failed event(s)", ds.len()))
+            )?;
+            let mut groups: BTreeMap<Cause, Vec<&Diagnosis>> = BTreeMap::new();
+            for d in ds {
+                groups.entry(d.top()).or_default().push(d);
+            }
+            let mut groups: Vec<_> = groups.into_iter().collect();
+            groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+            for (cause, items) in groups {
+                let best = items.iter().max_by(|a, b| a.causes[0].p.total_cmp(&b.causes[0].p)).expect("non-empty");
+                let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
+                for d in &items {
+                    *codes.entry(d.code.as_str()).or_default() += 1;
+                }
+                let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c}×{n}")).collect();
+                writeln!(
+                    w,
+                    "  ▶ {} ({})  p={:.2}  [{}]  {} … {}",
+                    kb.cause(cause).title.get(lang),
+                    cause.id(),
+                    best.causes[0].p,
+                    codes.join(" "),
+                    items[0].ts_raw,
+                    items[items.len() - 1].ts_raw
+                )?;
+                let others: Vec<String> = best.causes[1..].iter().take(2).map(|c| format!("{} {:.2}", c.cause.id(), c.p)).collect();
+                writeln!(w, "      {}: {}", pick(lang, "其次", "then"), others.join(", "))?;
+                for e in best.evidence.iter().take(5) {
+                    writeln!(w, "      · {}", e.text.get(lang))?;
+                }
+                if let Some(c) = best.next_checks.first() {
+                    writeln!(w, "      {} {} ({}, {} min)", pick(lang, "下一步检查：", "next check:"), c.question.get(lang), c.who.title().get(lang), c.cost_min)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

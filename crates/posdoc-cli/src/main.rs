@@ -1,0 +1,112 @@
+//! `posdoc`: the command line. Thin by design: it parses arguments, reads and
+//! writes files, and maps errors to exit codes; the knowledge lives in
+//! `posdoc-kb` and the reasoning in `posdoc-engine`.
+
+mod diagnose;
+mod explain;
+mod output;
+mod troubleshoot;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use posdoc_kb::{Kb, Lang};
+
+#[derive(Parser, Debug)]
+#[command(name = "posdoc", version, about = "What a POS terminal's error means on that terminal, its root cause with evidence, and the fix.\n终端报错在这台终端上是什么意思、根本原因与证据、以及如何修复。")]
+struct Cli {
+    /// A directory of knowledge-base TOML files merged over the built-in one.
+    #[arg(long, global = true, value_name = "DIR")]
+    kb: Option<PathBuf>,
+    /// Language of what a person reads: zh or en (default: from $LANG).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    lang: Option<Lang>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// What a code can mean on a terminal, its likely causes, first response and checks.
+    Explain(explain::Args),
+    /// Diagnose every failed event in a record file (JSON Lines, format v1).
+    Diagnose(diagnose::Args),
+    /// Walk through the most useful checks, one at a time, to the fix.
+    Troubleshoot(troubleshoot::Args),
+    /// Knowledge-base tools.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KbCommand {
+    /// Validate the knowledge base (with --kb, the merged one).
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Format {
+    Jsonl,
+    Text,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (use zh or en)"))
+}
+
+fn default_lang() -> Lang {
+    let env = std::env::var("POSDOC_LANG").or_else(|_| std::env::var("LANG")).unwrap_or_default();
+    if env.to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En }
+}
+
+pub(crate) fn load_kb(dir: Option<&std::path::Path>) -> anyhow::Result<Arc<Kb>> {
+    let kb = Kb::load(dir).map_err(|e| anyhow::anyhow!("{e}")).context("loading the knowledge base")?;
+    Ok(Arc::new(kb))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang.unwrap_or_else(default_lang);
+    let result = match cli.command {
+        Command::Explain(a) => load_kb(cli.kb.as_deref()).and_then(|kb| explain::run(&kb, &a, lang)),
+        Command::Diagnose(a) => load_kb(cli.kb.as_deref()).and_then(|kb| diagnose::run(kb, &a, lang)),
+        Command::Troubleshoot(a) => load_kb(cli.kb.as_deref()).and_then(|kb| troubleshoot::run(kb, &a, lang)),
+        Command::Kb { command: KbCommand::Check } => kb_check(cli.kb.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("posdoc: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    match Kb::load(dir) {
+        Ok(kb) => {
+            let codes: usize = kb.vendors.values().map(|v| v.codes.len()).sum();
+            println!(
+                "knowledge base ok: {} causes, {} checks, {} response codes, {} vendors ({} code entries), {} signals, {} stages, {} log patterns",
+                kb.causes.len(),
+                kb.checks.len(),
+                kb.response_codes.len(),
+                kb.vendors.len(),
+                codes,
+                kb.signals.len(),
+                kb.stages.len(),
+                kb.patterns.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprint!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! Turning one failed event into a [`Diagnosis`].
+
+use posdoc_kb::{CauseVec, CodeLookup, Kb, LrDef, Text, Who, normalize};
+use posdoc_record::{Cause, CheckResult, Ts};
+
+use crate::signals::{self, Obs, Seen, yes};
+use crate::state::{CheckLite, Net, TerminalState};
+use crate::{Engine, Pending, absent_text, troubleshoot};
+
+/// A cause and its probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CauseScore {
+    pub cause: Cause,
+    pub p: f64,
+}
+
+/// Why: one observation, in words, with how much it moved the verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceItem {
+    /// The signal's id (`supply_voltage_excursion`, `stage:tls`, `code:E1`, ...).
+    pub signal: String,
+    pub value: Option<String>,
+    pub text: Text,
+    /// Natural log of how much more this supports the top cause than the runner-up.
+    pub weight: f64,
+}
+
+/// A check worth doing next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextCheck {
+    pub check: String,
+    pub who: Who,
+    pub cost_min: f64,
+    pub question: Text,
+    /// Expected information (bits) per minute.
+    pub gain_per_min: f64,
+}
+
+/// The diagnosis of one failed event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    pub ts: Ts,
+    /// The event's time exactly as it arrived.
+    pub ts_raw: String,
+    pub terminal_id: String,
+    /// The error's code, the response code, or `timeout`.
+    pub code: String,
+    /// `error` or `txn`.
+    pub source: &'static str,
+    pub stan: Option<String>,
+    pub vendor: String,
+    pub model: String,
+    pub site_id: Option<String>,
+    /// The most likely causes, most likely first.
+    pub causes: Vec<CauseScore>,
+    /// The full posterior, indexed by [`Cause::index`].
+    pub posterior: CauseVec,
+    pub evidence: Vec<EvidenceItem>,
+    pub next_checks: Vec<NextCheck>,
+    pub incident_id: Option<String>,
+}
+
+impl Diagnosis {
+    pub fn top(&self) -> Cause {
+        self.causes[0].cause
+    }
+}
+
+/// Likelihood ratios are clamped so that no single signal is a verdict.
+const LR_MIN: f64 = 0.01;
+const LR_MAX: f64 = 200.0;
+/// Every cause keeps at least this prior: evidence can always overturn a code table.
+const PRIOR_FLOOR: f64 = 0.003;
+/// A vendor reading whose stage matches the error's stage is this much more likely.
+const STAGE_MATCH_BOOST: f64 = 4.0;
+/// How long people's checks stay relevant, seconds.
+const CHECK_RELEVANT_S: i64 = 4 * 3600;
+
+/// One factor in the product: a likelihood per cause and how to explain it.
+struct Factor {
+    signal: String,
+    value: Option<String>,
+    text: Text,
+    ln: CauseVec,
+}
+
+fn ln_of(lr: &CauseVec, strength: f64) -> CauseVec {
+    let mut out = [0.0; Cause::COUNT];
+    for (o, &x) in out.iter_mut().zip(lr.iter()) {
+        *o = x.clamp(LR_MIN, LR_MAX).ln() * strength;
+    }
+    out
+}
+
+fn ratio(num: &CauseVec, base: &CauseVec, temper: f64) -> CauseVec {
+    let mut out = [0.0; Cause::COUNT];
+    for i in 0..Cause::COUNT {
+        out[i] = ((num[i].max(PRIOR_FLOOR) / base[i].max(PRIOR_FLOOR)).clamp(LR_MIN, LR_MAX)).ln() * temper;
+    }
+    out
+}
+
+impl Engine {
+    pub(crate) fn diagnose_pending(&self, p: &Pending) -> Option<Diagnosis> {
+        let (tid, ts) = match p {
+            Pending::Error(e) => (e.terminal_id.as_str(), e.ts),
+            Pending::Txn(t) => (t.terminal_id.as_str(), t.ts),
+        };
+        let idx = *self.terminal_index.get(tid)?;
+        let s = &self.terminals[idx as usize];
+        let kb: &Kb = &self.kb;
+        let horizon = ts.plus_secs(self.cfg.reorder_allowance_s);
+        let base = kb.base_prior();
+        let mut factors: Vec<Factor> = Vec::new();
+
+        // 1. The prior: what this code means on this terminal.
+        let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p {
+            Pending::Error(e) => {
+                let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
+                let (prior, text) = match lookup {
+                    Some(l) => (l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST), code_text(&l, &e.code, s)),
+                    None => match kb.response_code(&e.code) {
+                        Some(rc) if !rc.approved => (rc.prior, rc_text(&e.code, &rc.meaning)),
+                        _ => unknown_prior(kb),
+                    },
+                };
+                let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
+                let linked_timeout = linked.as_ref().is_some_and(|(_, t)| *t);
+                if let Some((rc, to)) = linked {
+                    let (num, text) = if to {
+                        let tp = &kb.code_priors["timeout"];
+                        (tp.prior, tp.text.clone())
+                    } else {
+                        match kb.response_code(&rc) {
+                            Some(d) if !d.approved => (d.prior, rc_text(&rc, &d.meaning)),
+                            _ => (base, Text::default()),
+                        }
+                    };
+                    if text.is_complete() {
+                        factors.push(Factor { signal: "linked_response_code".into(), value: Some(if to { "timeout".into() } else { rc }), text, ln: ratio(&num, &base, 0.6) });
+                    }
+                }
+                let card = matches!(e.stage.as_deref(), Some("card_read" | "pin"));
+                let to = linked_timeout;
+                (e.code.clone(), "error", e.stan.clone(), prior, text, e.stage.clone(), e.detail.clone(), card, to)
+            }
+            Pending::Txn(t) => {
+                let (code, prior, text) = if t.timed_out || t.response_code.is_none() {
+                    let tp = &kb.code_priors["timeout"];
+                    ("timeout".to_string(), tp.prior, tp.text.clone())
+                } else {
+                    let rc = t.response_code.clone().unwrap_or_default();
+                    match kb.response_code(&rc) {
+                        Some(d) => (rc.clone(), d.prior, rc_text(&rc, &d.meaning)),
+                        None => {
+                            let (p, text) = unknown_prior(kb);
+                            (rc, p, text)
+                        }
+                    }
+                };
+                let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
+                let (stage, detail) = linked.map(|e| (e.stage.as_deref().map(String::from), e.detail.as_deref().map(String::from))).unwrap_or_default();
+                if t.txn_type != "purchase" && !t.txn_type.is_empty() {
+                    factors_push_signal(kb, &mut factors, yes("special_txn_type", t.txn_type.clone(), String::new()));
+                }
+                if s.amount_n >= 5 && t.amount > 0 {
+                    let usual = s.amount_log_mean.exp();
+                    if (t.amount as f32) > usual * 8.0 && t.amount >= 100_000 {
+                        factors_push_signal(kb, &mut factors, yes("large_amount", yuan(t.amount as f64), yuan(usual as f64)));
+                    }
+                }
+                (code, "txn", t.stan.clone(), prior, text, stage, detail, signals::is_card(t.channel.as_deref()), t.timed_out)
+            }
+        };
+        let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
+        for p in prior.iter_mut() {
+            *p = p.max(PRIOR_FLOOR);
+        }
+        normalize(&mut prior);
+
+        // 2. Stage and log text.
+        if let Some(st) = stage.as_deref()
+            && let Some(def) = kb.stages.get(st)
+        {
+            factors.push(lr_factor(&format!("stage:{st}"), Some(st.to_string()), def.text.clone(), &def.lr, 1.0));
+        }
+        if let Some(d) = detail.as_deref() {
+            let lower = d.to_lowercase();
+            for pat in &kb.patterns {
+                if let Some(hit) = pat.any.iter().find(|k| lower.contains(k.as_str())) {
+                    factors.push(lr_factor(&format!("log:{}", pat.id), Some(hit.clone()), pat.text.clone(), &pat.lr, 1.0));
+                }
+            }
+        }
+
+        // 3. Telemetry, inventory and history.
+        let mut obs: Vec<Obs> = Vec::with_capacity(24);
+        signals::terminal_signals(s, ts, horizon, &mut obs);
+        let degraded = obs.iter().any(|o| matches!(o.seen, Seen::Yes { .. }) && matches!(o.id, "network_degraded" | "offline" | "signal_weak"));
+        let healthy = !degraded && obs.iter().any(|o| o.id == "network_degraded" && o.seen == Seen::Absent);
+        signals::history_signals(s, ts, horizon, is_card, timed_out, healthy, &mut obs);
+        let repeats = s.errors.iter().filter(|e| e.ts >= ts.plus_secs(-900) && e.ts <= horizon && *e.code == *code).count();
+        if repeats >= 3 {
+            obs.push(yes("repeated_errors", repeats.to_string(), String::new()));
+        }
+        self.site_signals(s, idx, ts, horizon, &mut obs);
+        for o in obs {
+            factors_push_signal(kb, &mut factors, o);
+        }
+
+        // 4. What people checked.
+        let checks = self.relevant_checks(s, ts, horizon);
+        for c in &checks {
+            if let Some(f) = check_factor(kb, c) {
+                factors.push(f);
+            }
+        }
+
+        // 5. Combine.
+        let mut score = [0.0; Cause::COUNT];
+        for i in 0..Cause::COUNT {
+            score[i] = prior[i].ln() + factors.iter().map(|f| f.ln[i]).sum::<f64>();
+        }
+        let posterior = softmax(&score);
+        let mut order: Vec<usize> = (0..Cause::COUNT).collect();
+        order.sort_by(|&a, &b| posterior[b].total_cmp(&posterior[a]).then(a.cmp(&b)));
+        let top = order[0];
+        let second = order[1];
+        let causes = order
+            .iter()
+            .take(self.cfg.causes_listed.max(3))
+            .map(|&i| CauseScore { cause: Cause::ALL[i], p: posterior[i] })
+            .collect();
+
+        // 6. Explain: the prior first, then what separated the top cause most.
+        let mut evidence = vec![EvidenceItem {
+            signal: format!("code:{code}"),
+            value: Some(code.clone()),
+            text: if cases > 0 {
+                prior_text.fill(&[]).with_suffix(&format!("（已结合 {cases} 个已确认案例）"), &format!(" (updated with {cases} confirmed case(s))"))
+            } else {
+                prior_text
+            },
+            weight: prior[top].ln() - prior[second].ln(),
+        }];
+        let mut ranked: Vec<(f64, Factor)> = factors.into_iter().map(|f| (f.ln[top] - f.ln[second], f)).collect();
+        ranked.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+        for (w, f) in ranked.into_iter().filter(|(w, _)| w.abs() > 0.05).take(self.cfg.evidence_listed.saturating_sub(1)) {
+            evidence.push(EvidenceItem { signal: f.signal, value: f.value, text: f.text, weight: w });
+        }
+
+        let answered = |id: &str| checks.iter().any(|c| kb.check(&c.name).is_some_and(|d| d.id == id));
+        let next_checks = troubleshoot::rank_checks(kb, &posterior, &answered)
+            .into_iter()
+            .take(self.cfg.checks_listed)
+            .map(|(i, gain)| {
+                let c = &kb.checks[i];
+                NextCheck { check: c.id.clone(), who: c.who, cost_min: c.cost_min, question: c.question.clone(), gain_per_min: gain }
+            })
+            .collect();
+
+        Some(Diagnosis {
+            ts,
+            ts_raw: match p {
+                Pending::Error(e) => e.ts_raw.clone(),
+                Pending::Txn(t) => t.ts_raw.clone(),
+            },
+            terminal_id: tid.to_string(),
+            code,
+            source,
+            stan,
+            vendor: s.vendor.to_string(),
+            model: s.model.to_string(),
+            site_id: s.site.map(|i| self.sites[i as usize].id.to_string()),
+            causes,
+            posterior,
+            evidence,
+            next_checks,
+            incident_id: None,
+        })
+    }
+
+    fn site_signals(&self, s: &TerminalState, idx: u32, ts: Ts, horizon: Ts, out: &mut Vec<Obs>) {
+        let Some(site) = s.site else { return };
+        let from = ts.plus_secs(-300);
+        let peers = &self.sites[site as usize].terminals;
+        let mut failing = 0;
+        let mut cellular_ok = false;
+        for &p in peers.iter().filter(|&&p| p != idx) {
+            let t = &self.terminals[p as usize];
+            let failed = t.last_failure.is_some_and(|f| f >= from && f <= horizon);
+            failing += usize::from(failed);
+            if t.net == Net::Cellular && !failed && t.last_success.is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon) {
+                cellular_ok = true;
+            }
+        }
+        if failing >= 1 {
+            out.push(yes("site_peers_failing", failing.to_string(), String::new()));
+        }
+        if cellular_ok && failing >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
+            out.push(yes("site_cellular_ok", String::new(), String::new()));
+        }
+    }
+
+    fn relevant_checks(&self, s: &TerminalState, ts: Ts, horizon: Ts) -> Vec<CheckLite> {
+        let from = ts.plus_secs(-CHECK_RELEVANT_S);
+        let in_window = |c: &&CheckLite| c.ts >= from && c.ts <= horizon;
+        let mut out: Vec<CheckLite> = s.checks.iter().filter(in_window).cloned().collect();
+        if let Some(site) = s.site {
+            out.extend(self.sites[site as usize].checks.iter().filter(in_window).cloned());
+        }
+        out
+    }
+}
+
+trait WithSuffix {
+    fn with_suffix(self, zh: &str, en: &str) -> Text;
+}
+
+impl WithSuffix for Text {
+    fn with_suffix(self, zh: &str, en: &str) -> Text {
+        Text { zh: self.zh + zh, en: self.en + en }
+    }
+}
+
+fn softmax(score: &CauseVec) -> CauseVec {
+    let max = score.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut out = [0.0; Cause::COUNT];
+    for (o, &s) in out.iter_mut().zip(score.iter()) {
+        *o = (s - max).exp();
+    }
+    normalize(&mut out);
+    out
+}
+
+fn lr_factor(signal: &str, value: Option<String>, text: Text, lr: &CauseVec, strength: f64) -> Factor {
+    Factor { signal: signal.to_string(), value, text, ln: ln_of(lr, strength) }
+}
+
+fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
+    let Some(def): Option<&LrDef> = kb.signals.get(o.id) else { return };
+    match o.seen {
+        Seen::Yes { value, baseline, strength } => {
+            let text = def.text.fill(&[("value", &value), ("baseline", &baseline)]);
+            let value = (!value.is_empty()).then_some(value);
+            factors.push(lr_factor(o.id, value, text, &def.lr, strength));
+        }
+        Seen::Absent => {
+            if def.lr_absent.iter().any(|&x| (x - 1.0).abs() > 1e-9) {
+                let text = absent_text(&def.text.fill(&[("value", ""), ("baseline", "")]));
+                factors.push(lr_factor(&format!("no:{}", o.id), None, text, &def.lr_absent, 1.0));
+            }
+        }
+    }
+}
+
+/// P(answer | cause) of a person's check, as a factor.
+fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
+    let def = kb.check(&c.name)?;
+    let fail = match &c.result {
+        CheckResult::Ok => false,
+        CheckResult::Fail => true,
+        CheckResult::Value(v) => {
+            let x: f64 = v.trim().trim_end_matches(['V', 'v', '%']).trim().parse().ok()?;
+            let [lo, hi] = def.ok_range?;
+            !(lo..=hi).contains(&x)
+        }
+    };
+    let mut lik = [0.0; Cause::COUNT];
+    for (l, &q) in lik.iter_mut().zip(def.p_fail.iter()) {
+        *l = if fail { q } else { 1.0 - q };
+    }
+    let mean = lik.iter().sum::<f64>() / Cause::COUNT as f64;
+    lik.iter_mut().for_each(|l| *l /= mean);
+    let verdict = if fail { Text { zh: "异常".into(), en: "problem found".into() } } else { Text { zh: "正常".into(), en: "fine".into() } };
+    Some(Factor {
+        signal: format!("check:{}", def.id),
+        value: Some(match &c.result {
+            CheckResult::Ok => "ok".into(),
+            CheckResult::Fail => "fail".into(),
+            CheckResult::Value(v) => v.clone(),
+        }),
+        text: Text {
+            zh: format!("检查「{}」：{}", def.question.zh, verdict.zh),
+            en: format!("check \"{}\": {}", def.question.en, verdict.en),
+        },
+        ln: ln_of(&lik, 1.0),
+    })
+}
+
+/// The failed transaction an error belongs to: same STAN, else the nearest
+/// failure within 30 s. Returns its response code and whether it timed out.
+fn linked_txn(s: &TerminalState, stan: Option<&str>, ts: Ts, horizon: Ts) -> Option<(String, bool)> {
+    let near = |t: Ts| (t.secs_since(ts)).abs() <= 30.0 && t <= horizon;
+    let hit = s
+        .txns
+        .iter()
+        .rev()
+        .find(|t| stan.is_some() && t.stan.as_deref() == stan && (t.ts.secs_since(ts)).abs() <= 300.0)
+        .or_else(|| s.txns.iter().rev().find(|t| !t.ok && near(t.ts)))?;
+    if hit.ok {
+        return None;
+    }
+    Some((hit.code.as_deref().unwrap_or("").to_string(), hit.timed_out || hit.code.is_none()))
+}
+
+fn linked_error<'a>(s: &'a TerminalState, stan: Option<&str>, ts: Ts, horizon: Ts) -> Option<&'a crate::state::ErrLite> {
+    s.errors
+        .iter()
+        .rev()
+        .find(|e| stan.is_some() && e.stan.as_deref() == stan && (e.ts.secs_since(ts)).abs() <= 300.0)
+        .or_else(|| s.errors.iter().rev().find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon))
+}
+
+fn unknown_prior(kb: &Kb) -> (CauseVec, Text) {
+    let u = &kb.code_priors["unknown"];
+    (u.prior, u.text.clone())
+}
+
+fn rc_text(code: &str, meaning: &Text) -> Text {
+    Text { zh: format!("应答码 {code}：{}", meaning.zh), en: format!("response code {code}: {}", meaning.en) }
+}
+
+fn code_text(l: &CodeLookup<'_>, code: &str, s: &TerminalState) -> Text {
+    let total: f64 = l.entry.meanings.iter().map(|m| m.weight).sum();
+    let list = |zh: bool| {
+        l.entry
+            .meanings
+            .iter()
+            .map(|m| {
+                let pct = 100.0 * m.weight / total.max(1e-9);
+                if zh { format!("{}（{pct:.0}%）", m.text.zh) } else { format!("{} ({pct:.0}%)", m.text.en) }
+            })
+            .collect::<Vec<_>>()
+            .join(if zh { "；" } else { "; " })
+    };
+    let model = if l.model_specific { format!(" {}", s.model) } else { String::new() };
+    Text {
+        zh: format!("{}{model} 终端上的 {code} 可能是：{}", l.vendor.name.zh, list(true)),
+        en: format!("{code} on {}{model} terminals can mean: {}", l.vendor.name.en, list(false)),
+    }
+}
+
+fn yuan(fen: f64) -> String {
+    format!("¥{:.2}", fen / 100.0)
+}

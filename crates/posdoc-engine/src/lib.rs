@@ -1,0 +1,337 @@
+//! posdoc's diagnosis engine: a pure library. Records go in
+//! ([`Engine::push`]), [`Diagnosis`]es come out — the causes of each failed
+//! event ranked by probability, the evidence in words a person reads, and
+//! the next checks ranked by expected information per minute.
+//!
+//! The model is the "codebook" of classic fault management, kept
+//! explainable: a prior over causes from what the code means on that vendor
+//! and model (or from the response code), multiplied by likelihood ratios of
+//! what is observed — error stage, log text, telemetry *as a change against
+//! the terminal's own baseline*, inventory facts, recent history, people's
+//! checks — with expected symptoms that are absent counting against a cause.
+//! The numbers live in the knowledge base ([`posdoc_kb`]); this crate decides
+//! when a signal is seen. Confirmed resolutions update the priors (counts).
+//!
+//! It is causal: records are applied in time order through a reorder buffer
+//! of [`REORDER_ALLOWANCE_S`], and an event is diagnosed from the records up
+//! to its own time plus that allowance, never later ones.
+//!
+//! The engine does no I/O: a test drives it with plain values.
+
+mod diagnose;
+mod learn;
+mod signals;
+mod state;
+mod troubleshoot;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use posdoc_kb::{Kb, Text};
+use posdoc_record::{Cause, Record, Target, Ts};
+
+pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck};
+pub use posdoc_record::REORDER_ALLOWANCE_S;
+pub use troubleshoot::{Answer, CONFIDENT_P, Session, Step, rank_checks};
+
+use state::{SiteState, TerminalState};
+
+/// Tunables, with the contract's values as defaults.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// How late a record may arrive and still be applied in order, seconds.
+    pub reorder_allowance_s: i64,
+    /// How many causes each diagnosis lists (the contract asks for ≥ 3).
+    pub causes_listed: usize,
+    /// How many evidence items and next checks each diagnosis carries.
+    pub evidence_listed: usize,
+    pub checks_listed: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            reorder_allowance_s: REORDER_ALLOWANCE_S,
+            causes_listed: 5,
+            evidence_listed: 6,
+            checks_listed: 3,
+        }
+    }
+}
+
+/// A record waiting in the reorder buffer; ordered by time, then arrival.
+#[derive(Debug)]
+struct Queued {
+    ts: Ts,
+    seq: u64,
+    record: Record,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.ts, self.seq) == (other.ts, other.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.ts, self.seq).cmp(&(other.ts, other.seq))
+    }
+}
+
+/// A failed event waiting for its allowance to pass before it is diagnosed.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    Error(posdoc_record::ErrorEvent),
+    Txn(posdoc_record::Txn),
+}
+
+impl Pending {
+    fn ts(&self) -> Ts {
+        match self {
+            Pending::Error(e) => e.ts,
+            Pending::Txn(t) => t.ts,
+        }
+    }
+}
+
+/// Counts of what the engine has seen, for reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub records: u64,
+    pub diagnoses: u64,
+    pub resolutions_learned: u64,
+    /// Records older than the reorder allowance when they arrived: applied
+    /// late (they still update state) rather than dropped.
+    pub late_records: u64,
+}
+
+/// The streaming diagnosis engine.
+#[derive(Debug)]
+pub struct Engine {
+    kb: Arc<Kb>,
+    cfg: EngineConfig,
+    terminal_index: HashMap<Box<str>, u32>,
+    terminals: Vec<TerminalState>,
+    site_index: HashMap<Box<str>, u32>,
+    sites: Vec<SiteState>,
+    learned: learn::Learned,
+    queue: BinaryHeap<Reverse<Queued>>,
+    pending: std::collections::VecDeque<Pending>,
+    seq: u64,
+    max_ts: Option<Ts>,
+    applied_to: Option<Ts>,
+    counters: Counters,
+}
+
+impl Engine {
+    pub fn new(kb: Arc<Kb>) -> Engine {
+        Engine::with_config(kb, EngineConfig::default())
+    }
+
+    pub fn with_config(kb: Arc<Kb>, cfg: EngineConfig) -> Engine {
+        Engine {
+            learned: learn::Learned::default(),
+            kb,
+            cfg,
+            terminal_index: HashMap::new(),
+            terminals: Vec::new(),
+            site_index: HashMap::new(),
+            sites: Vec::new(),
+            queue: BinaryHeap::new(),
+            pending: std::collections::VecDeque::new(),
+            seq: 0,
+            max_ts: None,
+            applied_to: None,
+            counters: Counters::default(),
+        }
+    }
+
+    pub fn kb(&self) -> &Kb {
+        &self.kb
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Confirmed cases (resolutions) learned from so far.
+    pub fn cases_learned(&self) -> u32 {
+        self.learned.cases()
+    }
+
+    pub fn terminal_count(&self) -> usize {
+        self.terminals.len()
+    }
+
+    /// Takes one record; diagnoses that became final are passed to `out`.
+    pub fn push(&mut self, record: Record, out: &mut dyn FnMut(Diagnosis)) {
+        self.counters.records += 1;
+        let Some(ts) = record.ts().filter(|_| !is_inventory(&record)) else {
+            // Inventory describes the fleet, not a moment: apply at once.
+            self.apply(record);
+            return;
+        };
+        if let Some(applied) = self.applied_to
+            && ts < applied
+        {
+            self.counters.late_records += 1;
+        }
+        self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
+        self.seq += 1;
+        self.queue.push(Reverse(Queued { ts, seq: self.seq, record }));
+        let watermark = self.max_ts.expect("set above").plus_secs(-self.cfg.reorder_allowance_s);
+        self.release(Some(watermark), out);
+    }
+
+    /// Applies everything still buffered and diagnoses every pending event.
+    pub fn finish(&mut self, out: &mut dyn FnMut(Diagnosis)) {
+        self.release(None, out);
+    }
+
+    fn release(&mut self, watermark: Option<Ts>, out: &mut dyn FnMut(Diagnosis)) {
+        while let Some(Reverse(head)) = self.queue.peek() {
+            if watermark.is_some_and(|w| head.ts > w) {
+                break;
+            }
+            let Reverse(q) = self.queue.pop().expect("peeked");
+            self.applied_to = Some(self.applied_to.map_or(q.ts, |a| a.max(q.ts)));
+            // Diagnose what became final before applying a later record.
+            self.flush_pending(Some(q.ts), out);
+            self.apply(q.record);
+        }
+        self.flush_pending(watermark.map(|_| self.applied_to.unwrap_or_default()), out);
+    }
+
+    /// Diagnoses pending events whose allowance has passed: the state now
+    /// holds every record up to their time plus the allowance, and no later one.
+    fn flush_pending(&mut self, upto: Option<Ts>, out: &mut dyn FnMut(Diagnosis)) {
+        while let Some(front) = self.pending.front() {
+            if let Some(upto) = upto
+                && front.ts().plus_secs(self.cfg.reorder_allowance_s) >= upto
+            {
+                break;
+            }
+            let p = self.pending.pop_front().expect("front");
+            if let Some(d) = self.diagnose_pending(&p) {
+                self.counters.diagnoses += 1;
+                out(d);
+            }
+        }
+    }
+
+    fn terminal_idx(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.terminal_index.get(id) {
+            return i;
+        }
+        let i = self.terminals.len() as u32;
+        self.terminals.push(TerminalState::new());
+        self.terminal_index.insert(id.into(), i);
+        i
+    }
+
+    fn site_idx(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.site_index.get(id) {
+            return i;
+        }
+        let i = self.sites.len() as u32;
+        self.sites.push(SiteState { id: id.into(), ..SiteState::default() });
+        self.site_index.insert(id.into(), i);
+        i
+    }
+
+    fn apply(&mut self, record: Record) {
+        match record {
+            Record::Terminal(t) => {
+                let i = self.terminal_idx(&t.terminal_id);
+                let site = t.site_id.as_deref().map(|s| self.site_idx(s));
+                if let Some(s) = site
+                    && !self.sites[s as usize].terminals.contains(&i)
+                {
+                    if let Some(old) = self.terminals[i as usize].site {
+                        self.sites[old as usize].terminals.retain(|&x| x != i);
+                    }
+                    self.sites[s as usize].terminals.push(i);
+                }
+                signals::apply_inventory(&mut self.terminals[i as usize], &t, site);
+            }
+            Record::Telemetry(t) => {
+                let i = self.terminal_idx(&t.terminal_id);
+                signals::apply_telemetry(&mut self.terminals[i as usize], &t);
+            }
+            Record::Txn(t) => {
+                let i = self.terminal_idx(&t.terminal_id);
+                signals::apply_txn(&mut self.terminals[i as usize], &t);
+                if t.failed() {
+                    self.pending.push_back(Pending::Txn(t));
+                }
+            }
+            Record::Error(e) => {
+                let i = self.terminal_idx(&e.terminal_id);
+                signals::apply_error(&mut self.terminals[i as usize], &e);
+                self.pending.push_back(Pending::Error(e));
+            }
+            Record::Maintenance(m) => {
+                let i = self.terminal_idx(&m.terminal_id);
+                signals::apply_maintenance(&mut self.terminals[i as usize], &m);
+            }
+            Record::Check(c) => {
+                let lite = state::CheckLite { ts: c.ts, name: c.name.as_str().into(), result: c.result };
+                match c.target {
+                    Target::Terminal(t) => {
+                        let i = self.terminal_idx(&t);
+                        self.terminals[i as usize].checks.push(lite);
+                    }
+                    Target::Site(s) => {
+                        let i = self.site_idx(&s);
+                        self.sites[i as usize].checks.push(lite);
+                    }
+                    Target::Incident(_) => {}
+                }
+            }
+            Record::Resolution(r) => {
+                let Some(cause) = Cause::parse(&r.cause) else { return };
+                let members: Vec<u32> = match &r.target {
+                    Target::Terminal(t) => self.terminal_index.get(t.as_str()).copied().into_iter().collect(),
+                    Target::Site(s) => self
+                        .site_index
+                        .get(s.as_str())
+                        .map(|&i| self.sites[i as usize].terminals.clone())
+                        .unwrap_or_default(),
+                    Target::Incident(_) => Vec::new(),
+                };
+                for i in members {
+                    let t = &self.terminals[i as usize];
+                    self.learned.learn(t, cause, r.ts);
+                }
+                self.learned.learn_base(cause);
+                self.counters.resolutions_learned += 1;
+            }
+            Record::Merchant(_) | Record::Site(_) | Record::Complaint(_) | Record::Other { .. } => {
+                if let Record::Site(s) = record {
+                    self.site_idx(&s.site_id);
+                }
+            }
+        }
+    }
+
+    /// Approximate bytes of state held per terminal (for the memory budget).
+    pub fn state_bytes_per_terminal() -> usize {
+        std::mem::size_of::<TerminalState>()
+    }
+}
+
+fn is_inventory(r: &Record) -> bool {
+    matches!(r, Record::Merchant(_) | Record::Site(_) | Record::Terminal(_))
+}
+
+/// "no sign of …" around a signal's text, for absent expected symptoms.
+pub(crate) fn absent_text(t: &Text) -> Text {
+    Text { zh: format!("未见：{}", t.zh), en: format!("no sign of: {}", t.en) }
+}

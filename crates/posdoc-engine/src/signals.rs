@@ -1,0 +1,436 @@
+//! When a signal is seen. Applying records to state, and reading state at an
+//! event's time into [`Obs`]ervations whose weights come from the knowledge
+//! base's `evidence.toml`.
+
+use posdoc_record::{ErrorEvent, Maintenance, Telemetry, Terminal, Ts, Txn};
+
+use crate::state::*;
+
+/// How far back "now" reaches for telemetry and history, seconds.
+pub(crate) const RECENT_S: i64 = 600;
+/// How far back transaction history counts, seconds.
+pub(crate) const HISTORY_S: i64 = 900;
+/// How long a software change or repair stays suspicious, seconds.
+pub(crate) const CHANGE_SUSPECT_S: i64 = 48 * 3600;
+
+/// What a signal looked like at the event.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Seen {
+    /// Fired, with a value and the baseline it departs from, for the text.
+    Yes { value: String, baseline: String, strength: f64 },
+    /// The data to see it was there and it was not.
+    Absent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Obs {
+    pub id: &'static str,
+    pub seen: Seen,
+}
+
+pub(crate) fn yes(id: &'static str, value: String, baseline: String) -> Obs {
+    Obs { id, seen: Seen::Yes { value, baseline, strength: 1.0 } }
+}
+
+fn absent(id: &'static str) -> Obs {
+    Obs { id, seen: Seen::Absent }
+}
+
+pub(crate) fn apply_inventory(s: &mut TerminalState, t: &Terminal, site: Option<u32>) {
+    s.vendor = t.vendor.as_str().into();
+    s.model = t.model.as_str().into();
+    if site.is_some() {
+        s.site = site;
+    }
+    s.merchant = t.merchant_id.as_deref().map(Into::into).or(s.merchant.take());
+    s.net = match t.network.as_deref() {
+        Some("ethernet" | "lan" | "wired") => Net::Ethernet,
+        Some("wifi" | "wi-fi" | "wlan") => Net::Wifi,
+        Some("cellular" | "4g" | "5g" | "3g" | "gprs" | "lte") => Net::Cellular,
+        _ => s.net,
+    };
+    s.carrier = t.carrier.as_deref().map(Into::into).or(s.carrier.take());
+    s.cert_not_after = t.cert_not_after.or(s.cert_not_after);
+    note_versions(s, t.ts.unwrap_or_default(), t.firmware.as_deref(), t.app_version.as_deref(), false);
+}
+
+fn note_versions(s: &mut TerminalState, ts: Ts, fw: Option<&str>, app: Option<&str>, is_change: bool) {
+    let mut changed = false;
+    if let Some(fw) = fw {
+        if s.firmware.as_deref().is_some_and(|old| old != fw) {
+            changed = true;
+        }
+        s.firmware = Some(fw.into());
+    }
+    if let Some(app) = app {
+        if s.app_version.as_deref().is_some_and(|old| old != app) {
+            changed = true;
+        }
+        s.app_version = Some(app.into());
+    }
+    if changed && is_change {
+        s.last_version_change = Some(ts);
+    }
+}
+
+pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
+    let ts = t.ts;
+    let m = [
+        (MetricId::Latency, t.latency_ms, 20.0),
+        (MetricId::Loss, t.packet_loss, 0.01),
+        (MetricId::Rssi, t.rssi_dbm, 3.0),
+        (MetricId::Supply, t.supply_v, 0.05),
+        (MetricId::Battery, t.battery_pct, 3.0),
+        (MetricId::Storage, t.storage_used_pct, 2.0),
+        (MetricId::Memory, t.memory_used_pct, 3.0),
+        (MetricId::Cpu, t.cpu_pct, 5.0),
+        (MetricId::Temp, t.temp_c, 2.0),
+        (MetricId::ClockSkew, t.clock_skew_s, 1.0),
+    ];
+    for (id, v, scale) in m {
+        if let Some(v) = v {
+            s.metric_mut(id).observe(ts, v, scale);
+        }
+    }
+    match t.online {
+        Some(false) => s.offline_at = Some(ts),
+        Some(true) => s.online_at = Some(ts),
+        None => {}
+    }
+    if let Some(n) = t.power_events {
+        s.power_events.add(ts, n);
+        if n > 0 {
+            s.last_power_evidence = Some(ts);
+        }
+    }
+    if let Some(r) = &t.reboot {
+        let r = Reboot::parse(r);
+        s.reboots.push((ts, r));
+        if r == Reboot::PowerLoss {
+            s.last_power_evidence = Some(ts);
+        }
+        if r == Reboot::Update {
+            s.last_version_change = Some(ts);
+        }
+    }
+    if let Some(v) = t.supply_v
+        && supply_off_nominal(v, s.metric(MetricId::Supply))
+    {
+        s.last_power_evidence = Some(ts);
+    }
+    if let Some(k) = &t.key_check {
+        if k == "ok" {
+            s.key_ok_seen = true;
+        }
+        s.key_check = Some((ts, k.as_str().into()));
+    }
+    if let Some(p) = &t.printer {
+        s.printer = Some((ts, p.as_str().into()));
+    }
+    if let Some(n) = t.keypad_errors {
+        s.keypad_errors.add(ts, n);
+    }
+    if let Some(n) = t.card_reader_errors {
+        s.reader_errors.add(ts, n);
+    }
+    if let Some(n) = t.app_crashes {
+        s.app_crashes.add(ts, n);
+    }
+    note_versions(s, ts, t.firmware.as_deref(), t.app_version.as_deref(), true);
+}
+
+/// Whether a supply reading is off: against the terminal's own baseline once
+/// it has one, else against the nearest common adapter rating.
+fn supply_off_nominal(v: f64, m: &Metric) -> bool {
+    let v = v as f32;
+    if m.n >= 8 {
+        let dev = (v - m.mean).abs();
+        return dev > (0.06 * m.mean).max(4.0 * m.sd(0.05));
+    }
+    let nominal = [5.0f32, 9.0, 12.0, 24.0]
+        .into_iter()
+        .min_by(|a, b| (v - a).abs().total_cmp(&(v - b).abs()))
+        .unwrap_or(5.0);
+    (v - nominal).abs() > 0.08 * nominal
+}
+
+pub(crate) fn is_card(channel: Option<&str>) -> bool {
+    matches!(channel, Some("card_ic" | "card_swipe" | "nfc" | "card"))
+}
+
+pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
+    let ok = t.approved();
+    let card = is_card(t.channel.as_deref());
+    let qr = t.channel.as_deref() == Some("qr");
+    if ok {
+        s.last_success = Some(s.last_success.map_or(t.ts, |x| x.max(t.ts)));
+        if t.amount > 0 {
+            let x = (t.amount as f32).ln();
+            s.amount_n = s.amount_n.saturating_add(1);
+            let a = (1.0 / s.amount_n as f32).max(0.02);
+            s.amount_log_mean += a * (x - s.amount_log_mean);
+        }
+    } else if t.failed() {
+        s.last_failure = Some(s.last_failure.map_or(t.ts, |x| x.max(t.ts)));
+    }
+    s.txns.push(TxnLite {
+        ts: t.ts,
+        ok,
+        timed_out: t.timed_out,
+        card,
+        qr,
+        code: t.response_code.as_deref().map(Into::into),
+        stan: t.stan.as_deref().map(Into::into),
+    });
+}
+
+pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent) {
+    s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
+    s.errors.push(ErrLite {
+        ts: e.ts,
+        code: e.code.as_str().into(),
+        stage: e.stage.as_deref().map(Into::into),
+        detail: e.detail.as_deref().map(|d| d.to_lowercase().into()),
+        stan: e.stan.as_deref().map(Into::into),
+    });
+}
+
+pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
+    if m.action == "firmware_update" {
+        s.last_version_change = Some(m.ts);
+    }
+    s.last_maintenance = Some((m.ts, m.action.as_str().into()));
+}
+
+fn fmt_dur(secs: f64) -> String {
+    let secs = secs.max(0.0);
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else if secs < 5400.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+/// Telemetry, inventory and history signals of terminal `s` at `ts`, seen
+/// through the records up to `horizon` (the event's time plus the allowance).
+pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut Vec<Obs>) {
+    let from = ts.plus_secs(-RECENT_S);
+    let worst = |id: MetricId, max: bool| -> Option<f32> {
+        let it = s.metric(id).window(from, horizon);
+        if max { it.reduce(f32::max) } else { it.reduce(f32::min) }
+    };
+
+    // Power.
+    let supply = s.metric(MetricId::Supply);
+    let supply_dev = supply
+        .window(from, horizon)
+        .map(|v| (v, supply_off_nominal(v as f64, supply)))
+        .max_by(|a, b| (a.0 - supply.mean).abs().total_cmp(&(b.0 - supply.mean).abs()));
+    match supply_dev {
+        Some((v, true)) => out.push(yes("supply_voltage_excursion", format!("{v:.2} V"), format!("{:.2} V", supply.mean))),
+        Some((_, false)) => out.push(absent("supply_voltage_excursion")),
+        None => {}
+    }
+    if s.power_events.seen {
+        let n = s.power_events.at_time(horizon);
+        if n >= 0.5 {
+            out.push(yes("power_events", format!("{:.0}", n.ceil()), String::new()));
+        } else {
+            out.push(absent("power_events"));
+        }
+    }
+    let reboots_recent = || s.reboots.iter().filter(|(t, _)| *t >= ts.plus_secs(-2 * RECENT_S) && *t <= horizon);
+    if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::PowerLoss) {
+        out.push(yes("reboot_power_loss", r.id().into(), String::new()));
+    }
+    if let Some((_, r)) = reboots_recent().find(|(_, r)| matches!(r, Reboot::Crash | Reboot::Watchdog)) {
+        out.push(yes("reboot_crash", r.id().into(), String::new()));
+    }
+    if let Some(b) = worst(MetricId::Battery, false) {
+        if b < 15.0 {
+            out.push(yes("battery_low", format!("{b:.0}%"), String::new()));
+        } else {
+            out.push(absent("battery_low"));
+        }
+    }
+    // A power fault that has ended but left errors behind: damaged parts.
+    let power_now = out.iter().any(|o| {
+        matches!(o.seen, Seen::Yes { .. })
+            && matches!(o.id, "supply_voltage_excursion" | "power_events" | "reboot_power_loss")
+    });
+    if let Some(last) = s.last_power_evidence
+        && !power_now
+        && last < ts.plus_secs(-2 * RECENT_S)
+        && last > ts.plus_secs(-24 * 3600)
+    {
+        out.push(yes("past_power_fault", fmt_dur(ts.secs_since(last)), String::new()));
+    }
+
+    // Network.
+    let rssi = s.metric(MetricId::Rssi);
+    if let Some(r) = worst(MetricId::Rssi, false) {
+        let drop = if rssi.n >= 8 { rssi.mean - r } else { 0.0 };
+        if r <= -100.0 || (r <= -90.0 && drop >= 12.0) || (r <= -95.0 && rssi.n < 8) {
+            out.push(yes("signal_weak", format!("{r:.0} dBm"), format!("{:.0} dBm", rssi.mean)));
+        } else {
+            out.push(absent("signal_weak"));
+        }
+    }
+    let lat = s.metric(MetricId::Latency);
+    let loss = s.metric(MetricId::Loss);
+    let lat_w = worst(MetricId::Latency, true);
+    let loss_w = worst(MetricId::Loss, true);
+    let lat_bad = lat_w.map(|l| {
+        let base = if lat.n >= 8 { lat.mean } else { 200.0 };
+        l > (3.0 * base).max(base + 400.0) && l > 800.0
+    });
+    let loss_bad = loss_w.map(|l| {
+        let base = if loss.n >= 8 { loss.mean } else { 0.0 };
+        l > (base + 0.08).max(0.1)
+    });
+    match (lat_bad, loss_bad) {
+        (None, None) => {}
+        (a, b) if a == Some(true) || b == Some(true) => {
+            let mut v = Vec::new();
+            if let Some(l) = lat_w.filter(|_| a == Some(true)) {
+                v.push(format!("{l:.0} ms"));
+            }
+            if let Some(l) = loss_w.filter(|_| b == Some(true)) {
+                v.push(format!("{:.0}% loss", l * 100.0));
+            }
+            out.push(yes(
+                "network_degraded",
+                v.join(", "),
+                format!("{:.0} ms, {:.0}% loss", lat.mean, loss.mean * 100.0),
+            ));
+        }
+        _ => out.push(absent("network_degraded")),
+    }
+    if let Some(off) = s.offline_at
+        && off >= from
+        && off <= horizon
+        && s.online_at.is_none_or(|on| on < off || on > horizon)
+    {
+        out.push(yes("offline", String::new(), String::new()));
+    }
+    match s.net {
+        Net::Ethernet => out.push(yes("net_ethernet", String::new(), String::new())),
+        Net::Wifi => out.push(yes("net_wifi", String::new(), String::new())),
+        Net::Cellular => out.push(yes("net_cellular", s.carrier.as_deref().unwrap_or("?").to_string(), String::new())),
+        Net::Unknown => {}
+    }
+
+    // Resources.
+    let level = |id: MetricId, sig: &'static str, limit: f32, out: &mut Vec<Obs>| {
+        if let Some(v) = worst(id, true) {
+            if v >= limit {
+                out.push(yes(sig, format!("{v:.0}%"), format!("{:.0}%", s.metric(id).mean)));
+            } else {
+                out.push(absent(sig));
+            }
+        }
+    };
+    level(MetricId::Storage, "storage_full", 95.0, out);
+    level(MetricId::Memory, "memory_high", 92.0, out);
+    if let Some(v) = worst(MetricId::Cpu, true) {
+        let m = s.metric(MetricId::Cpu);
+        let base = if m.n >= 8 { m.mean } else { 30.0 };
+        if v >= 90.0 && v >= base + 15.0 {
+            out.push(yes("cpu_high", format!("{v:.0}%"), format!("{base:.0}%")));
+        } else {
+            out.push(absent("cpu_high"));
+        }
+    }
+    if let Some(v) = worst(MetricId::Temp, true) {
+        let m = s.metric(MetricId::Temp);
+        let base = if m.n >= 8 { m.mean } else { 40.0 };
+        if v >= 65.0 || (v >= base + 15.0 && v >= 50.0) {
+            out.push(yes("temp_high", format!("{v:.0} °C"), format!("{base:.0} °C")));
+        }
+    }
+
+    // Security.
+    match &s.key_check {
+        Some((t, k)) if k.as_ref() != "ok" && *t <= horizon && *t >= ts.plus_secs(-6 * 3600) => {
+            out.push(yes("key_mismatch", k.to_string(), String::new()))
+        }
+        Some((_, k)) if k.as_ref() == "ok" => out.push(absent("key_mismatch")),
+        _ => {}
+    }
+    if let Some(na) = s.cert_not_after
+        && na < ts
+    {
+        out.push(yes("cert_expired", na.to_string()[..10].to_string(), String::new()));
+    }
+    let skew = s.metric(MetricId::ClockSkew).window(from.plus_secs(-3 * RECENT_S), horizon).map(f32::abs).reduce(f32::max);
+    if let Some(k) = skew
+        && k > 300.0
+    {
+        out.push(yes("clock_skewed", fmt_dur(k as f64), String::new()));
+    }
+
+    // Peripherals and software.
+    match &s.printer {
+        Some((t, p)) if p.as_ref() != "ok" && *t >= ts.plus_secs(-3 * RECENT_S) && *t <= horizon => {
+            out.push(yes("printer_fault", p.to_string(), String::new()))
+        }
+        Some((_, p)) if p.as_ref() == "ok" => out.push(absent("printer_fault")),
+        _ => {}
+    }
+    let counter = |d: &Decay, sig: &'static str, out: &mut Vec<Obs>| {
+        if d.seen {
+            let n = d.at_time(horizon);
+            if n >= 0.5 && d.at >= ts.plus_secs(-3 * RECENT_S) {
+                out.push(yes(sig, format!("{:.0}", n.ceil()), String::new()));
+            } else {
+                out.push(absent(sig));
+            }
+        }
+    };
+    counter(&s.keypad_errors, "keypad_errors", out);
+    counter(&s.reader_errors, "card_reader_errors", out);
+    counter(&s.app_crashes, "app_crashes", out);
+    if let Some(t) = s.last_version_change
+        && t <= horizon
+        && t >= ts.plus_secs(-CHANGE_SUSPECT_S)
+    {
+        out.push(yes("recent_update", fmt_dur(ts.secs_since(t)), String::new()));
+    }
+    if let Some((t, action)) = &s.last_maintenance
+        && matches!(action.as_ref(), "repair" | "part_replaced" | "parameter_change" | "config_change")
+        && *t <= horizon
+        && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
+    {
+        out.push(yes("recent_maintenance", fmt_dur(ts.secs_since(*t)), String::new()));
+    }
+}
+
+/// Transaction-history signals around a failed event.
+pub(crate) fn history_signals(s: &TerminalState, ts: Ts, horizon: Ts, event_is_card: bool, event_timed_out: bool, network_healthy: bool, out: &mut Vec<Obs>) {
+    let from = ts.plus_secs(-HISTORY_S);
+    let (mut ok, mut fail, mut qr_ok, mut card_fail, mut card_ok) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    for t in s.txns.iter().filter(|t| t.ts >= from && t.ts <= horizon) {
+        if t.ok {
+            ok += 1;
+            qr_ok += u32::from(t.qr);
+            card_ok += u32::from(t.card);
+        } else {
+            fail += 1;
+            card_fail += u32::from(t.card);
+        }
+    }
+    if event_is_card && qr_ok >= 1 && card_fail >= 1 && card_fail > card_ok {
+        out.push(yes("qr_ok_card_fail", String::new(), String::new()));
+    }
+    let errors = s.errors.iter().filter(|e| e.ts >= from && e.ts <= horizon).count() as u32;
+    if ok == 0 && fail + errors >= 3 {
+        out.push(yes("all_failing", format!("{fail}/{fail}"), String::new()));
+    } else if ok >= 3 && fail <= 1 && errors <= 1 {
+        out.push(yes("isolated_failure", String::new(), String::new()));
+    }
+    if event_timed_out && network_healthy {
+        out.push(yes("timeouts_on_healthy_network", String::new(), String::new()));
+    }
+}

@@ -1,0 +1,147 @@
+//! Troubleshooting as decisions (Heckerman, Breese and Rommelse): ask next
+//! the check with the best expected information per minute, update beliefs
+//! with each answer, stop when one cause is near certain or nothing useful
+//! is left to ask.
+
+use std::sync::Arc;
+
+use posdoc_kb::{CauseVec, Kb, normalize};
+use posdoc_record::Cause;
+
+/// Stop when the leading cause reaches this probability.
+pub const CONFIDENT_P: f64 = 0.9;
+/// A check that tells less than this many bits is not worth asking.
+const GAIN_MIN_BITS: f64 = 0.02;
+
+fn entropy_bits(p: &CauseVec) -> f64 {
+    p.iter().filter(|&&x| x > 0.0).map(|&x| -x * x.log2()).sum()
+}
+
+/// Checks not yet answered, ranked by expected bits per minute, with that rate.
+pub fn rank_checks(kb: &Kb, posterior: &CauseVec, answered: &dyn Fn(&str) -> bool) -> Vec<(usize, f64)> {
+    let h = entropy_bits(posterior);
+    let mut out: Vec<(usize, f64)> = kb
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !answered(&c.id))
+        .filter_map(|(i, c)| {
+            let p_fail: f64 = posterior.iter().zip(c.p_fail.iter()).map(|(p, q)| p * q).sum();
+            let mut post_fail = [0.0; Cause::COUNT];
+            let mut post_ok = [0.0; Cause::COUNT];
+            for k in 0..Cause::COUNT {
+                post_fail[k] = posterior[k] * c.p_fail[k];
+                post_ok[k] = posterior[k] * (1.0 - c.p_fail[k]);
+            }
+            normalize(&mut post_fail);
+            normalize(&mut post_ok);
+            let gain = h - p_fail * entropy_bits(&post_fail) - (1.0 - p_fail) * entropy_bits(&post_ok);
+            (gain >= GAIN_MIN_BITS).then_some((i, gain / c.cost_min))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// An answer to a check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Answer {
+    /// Nothing wrong found / the problem is gone.
+    Ok,
+    /// Problem found / the problem persists.
+    Fail,
+    /// A measured value, judged by the check's `ok_range`.
+    Value(f64),
+    /// Could not be done; ask something else.
+    Skip,
+}
+
+impl Answer {
+    pub fn parse(s: &str) -> Option<Answer> {
+        match s.trim().to_lowercase().as_str() {
+            "ok" | "y" | "yes" | "pass" | "good" | "是" | "正常" | "好" => Some(Answer::Ok),
+            "fail" | "n" | "no" | "bad" | "否" | "异常" | "不行" => Some(Answer::Fail),
+            "skip" | "s" | "?" | "跳过" | "不知道" => Some(Answer::Skip),
+            other => other.trim_end_matches(['v', '%']).trim().parse().ok().map(Answer::Value),
+        }
+    }
+}
+
+/// What the session wants next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Ask this check (index into `kb.checks`), worth this many bits per minute.
+    Ask { check: usize, gain_per_min: f64 },
+    /// Done: the leading cause, and whether it passed [`CONFIDENT_P`].
+    Done { cause: Cause, p: f64, confident: bool },
+}
+
+/// An interactive troubleshooting session over the knowledge base's checks.
+#[derive(Debug, Clone)]
+pub struct Session {
+    kb: Arc<Kb>,
+    posterior: CauseVec,
+    asked: Vec<String>,
+    history: Vec<(String, Answer)>,
+}
+
+impl Session {
+    /// Starts from a belief over causes (a diagnosis's posterior, or a code's prior).
+    pub fn new(kb: Arc<Kb>, belief: CauseVec) -> Session {
+        let mut posterior = belief;
+        normalize(&mut posterior);
+        Session { kb, posterior, asked: Vec::new(), history: Vec::new() }
+    }
+
+    pub fn posterior(&self) -> &CauseVec {
+        &self.posterior
+    }
+
+    pub fn history(&self) -> &[(String, Answer)] {
+        &self.history
+    }
+
+    pub fn leading(&self) -> (Cause, f64) {
+        let (i, p) = self
+            .posterior
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            .expect("27 causes");
+        (Cause::ALL[i], *p)
+    }
+
+    pub fn next(&self) -> Step {
+        let (cause, p) = self.leading();
+        if p >= CONFIDENT_P {
+            return Step::Done { cause, p, confident: true };
+        }
+        let asked = |id: &str| self.asked.iter().any(|a| a == id);
+        match rank_checks(&self.kb, &self.posterior, &asked).first() {
+            Some(&(check, gain_per_min)) => Step::Ask { check, gain_per_min },
+            None => Step::Done { cause, p, confident: false },
+        }
+    }
+
+    /// Records an answer to check `id` (an id or alias). Unknown checks are an error.
+    pub fn answer(&mut self, id: &str, answer: Answer) -> Result<(), String> {
+        let kb = Arc::clone(&self.kb);
+        let def = kb.check(id).ok_or_else(|| format!("unknown check `{id}`"))?;
+        self.asked.push(def.id.clone());
+        self.history.push((def.id.clone(), answer));
+        let fail = match answer {
+            Answer::Ok => false,
+            Answer::Fail => true,
+            Answer::Skip => return Ok(()),
+            Answer::Value(x) => match def.ok_range {
+                Some([lo, hi]) => !(lo..=hi).contains(&x),
+                None => return Err(format!("check `{}` takes ok or fail, not a number", def.id)),
+            },
+        };
+        for (p, &q) in self.posterior.iter_mut().zip(def.p_fail.iter()) {
+            *p *= if fail { q } else { 1.0 - q };
+        }
+        normalize(&mut self.posterior);
+        Ok(())
+    }
+}

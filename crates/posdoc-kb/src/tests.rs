@@ -1,0 +1,114 @@
+use super::*;
+
+#[test]
+fn builtin_knowledge_base_is_valid_and_complete() {
+    let kb = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kb.causes.len(), Cause::COUNT);
+    for vendor in ["pax", "newland", "landi", "verifone", "ingenico", "sunmi", "centerm", "generic"] {
+        let e1 = kb.lookup_code(vendor, None, "E1").unwrap_or_else(|| panic!("{vendor} has no E1"));
+        assert_eq!(e1.vendor.vendor, vendor);
+        assert!(e1.entry.meanings.len() >= 2, "E1 on {vendor} must be ambiguous");
+    }
+    for code in ["00", "03", "05", "12", "13", "14", "22", "30", "40", "51", "54", "55", "58", "59", "61", "75", "77", "91", "94", "96", "97", "98", "99", "A0"] {
+        for d in [Dialect::Iso1987, Dialect::Cup] {
+            assert!(kb.response_code_in(d, code).is_some(), "{} {code} missing", d.id());
+        }
+    }
+    // Every cause is one that some check tells apart from the rest.
+    for c in Cause::ALL {
+        assert!(
+            kb.checks.iter().any(|k| {
+                let mut v = k.p_fail.to_vec();
+                v.sort_by(f64::total_cmp);
+                (k.p_fail[c.index()] - v[v.len() / 2]).abs() >= 0.3
+            }),
+            "no check detects {c}"
+        );
+    }
+}
+
+#[test]
+fn unknown_vendor_falls_back_to_generic() {
+    let kb = Kb::builtin().unwrap();
+    let hit = kb.lookup_code("acme", Some("X1"), "e1").unwrap();
+    assert_eq!(hit.vendor.vendor, "generic");
+}
+
+const MINI_CAUSE: &str = r#"
+[[cause]]
+id = "network.lan"
+prior = 0.1
+title = { zh = "路由器", en = "Router" }
+description = { zh = "路由器", en = "Router" }
+cashier_steps = [ { zh = "重启", en = "Restart" } ]
+technician_steps = [ { zh = "重启", en = "Restart" } ]
+prevention = [ { zh = "巡检", en = "Inspect" } ]
+"#;
+
+#[test]
+fn problems_are_all_reported_with_their_file() {
+    let bad = r#"
+[[cause]]
+id = "network.wan"
+prior = 2.0
+title = { zh = "", en = "x" }
+description = { zh = "x", en = "x" }
+cashier_steps = []
+technician_steps = [ { zh = "x", en = "x" } ]
+prevention = [ { zh = "x", en = "x" } ]
+
+[[check]]
+id = "c1"
+who = "robot"
+cost_min = 0
+question = { zh = "q", en = "q" }
+p_fail_default = 0.1
+p_fail = { "network.lan" = 1.5 }
+"#;
+    let err = Kb::from_files(vec![("bad.toml".into(), bad.into())]).unwrap_err();
+    let all = err.to_string();
+    for want in ["not a contract cause id", "who `robot`", "cost_min 0", "outside 0..=1", "generic` fallback", "has no entry"] {
+        assert!(all.contains(want), "missing `{want}` in:\n{all}");
+    }
+    assert!(err.0.iter().any(|e| e.file == "bad.toml"));
+    let err = Kb::from_files(vec![("broken.toml".into(), "[[cause]\n".into())]).unwrap_err();
+    assert!(err.to_string().contains("broken.toml: invalid TOML"), "{err}");
+    let _ = MINI_CAUSE;
+}
+
+#[test]
+fn user_directory_overrides_an_entry_and_adds_new_ones() {
+    let dir = std::env::temp_dir().join(format!("posdoc-kb-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("pax-fix.toml"),
+        r#"
+vendor = "pax"
+[[code]]
+code = "E1"
+[[code.meaning]]
+weight = 1.0
+documented = true
+source = "operator correction"
+text = { zh = "打印机缺纸", en = "Printer out of paper" }
+causes = { "hardware.printer" = 1.0 }
+
+[[code]]
+code = "E777"
+[[code.meaning]]
+weight = 1.0
+source = "site note"
+text = { zh = "新代码", en = "New code" }
+causes = { "hardware.keypad" = 1.0 }
+"#,
+    )
+    .unwrap();
+    let kb = Kb::load(Some(&dir)).unwrap_or_else(|e| panic!("{e}"));
+    let e1 = kb.lookup_code("pax", None, "E1").unwrap();
+    assert_eq!(e1.entry.meanings.len(), 1);
+    assert_eq!(e1.prior(None, 1.0)[Cause::HardwarePrinter.index()], 1.0);
+    assert!(kb.lookup_code("pax", None, "e777").is_some());
+    // The built-in entries the operator did not touch are still there.
+    assert_eq!(kb.vendors["pax"].name.en, Kb::builtin().unwrap().vendors["pax"].name.en);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
