@@ -39,7 +39,14 @@ pub(crate) struct Args {
 pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
     let (input, size): (Box<dyn BufRead>, Option<u64>) = match args.input.as_deref() {
         None => {
-            eprintln!("{}", pick(lang, "（未给 --input：诊断内置的演示数据——种子文档的两个案例）", "(no --input: diagnosing the built-in demo fleet, the seed's two cases)"));
+            eprintln!(
+                "{}",
+                pick(
+                    lang,
+                    "（未给 --input：诊断内置的演示数据——种子文档的两个案例）",
+                    "(no --input: diagnosing the built-in demo fleet, the seed's two cases)"
+                )
+            );
             (Box::new(DEMO.as_bytes()), None)
         }
         Some(p) if p.as_os_str() == "-" => (Box::new(BufReader::new(io::stdin())), None),
@@ -60,8 +67,10 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
         .map(|s| {
             let bar = indicatif::ProgressBar::new(s);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .expect("static template"),
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("static template"),
             );
             bar
         });
@@ -119,8 +128,20 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
         "{}",
         pick(
             lang,
-            &format!("posdoc：读取 {} 条记录，{} 个终端，输出 {} 条诊断；跳过坏行 {} 行", c.records, engine.terminal_count(), c.diagnoses, bad),
-            &format!("posdoc: {} records, {} terminals, {} diagnoses, {} bad line(s) skipped", c.records, engine.terminal_count(), c.diagnoses, bad)
+            &format!(
+                "posdoc：读取 {} 条记录，{} 个终端，输出 {} 条诊断；跳过坏行 {} 行",
+                c.records,
+                engine.terminal_count(),
+                c.diagnoses,
+                bad
+            ),
+            &format!(
+                "posdoc: {} records, {} terminals, {} diagnoses, {} bad line(s) skipped",
+                c.records,
+                engine.terminal_count(),
+                c.diagnoses,
+                bad
+            )
         )
     );
     Ok(ExitCode::SUCCESS)
@@ -134,7 +155,10 @@ struct CountingReader<R> {
 
 impl<R> CountingReader<R> {
     fn new(inner: R) -> Self {
-        CountingReader { inner, count: Default::default() }
+        CountingReader {
+            inner,
+            count: Default::default(),
+        }
     }
     fn counter(&self) -> std::rc::Rc<std::cell::Cell<u64>> {
         std::rc::Rc::clone(&self.count)
@@ -157,7 +181,10 @@ struct TextReport {
 
 impl TextReport {
     fn add(&mut self, d: Diagnosis) {
-        self.by_terminal.entry(d.terminal_id.clone()).or_default().push(d);
+        self.by_terminal
+            .entry(d.terminal_id.clone())
+            .or_default()
+            .push(d);
     }
 
     fn write(&self, w: &mut dyn Write, kb: &Kb, lang: Lang) -> io::Result<()> {
@@ -167,11 +194,31 @@ impl TextReport {
             *fleet.entry(d.top()).or_default() += 1;
         }
         let mut fleet: Vec<_> = fleet.into_iter().collect();
-        fleet.sort_by(|a, b| b.1.cmp(&a.1));
-        writeln!(w, "{}", pick(lang, &format!("== 诊断报告：{} 个终端，{total} 个失败事件 ==", self.by_terminal.len()), &format!("== Diagnosis report: {} terminal(s), {total} failed event(s) ==", self.by_terminal.len())))?;
+        fleet.sort_by_key(|x| std::cmp::Reverse(x.1));
+        writeln!(
+            w,
+            "{}",
+            pick(
+                lang,
+                &format!(
+                    "== 诊断报告：{} 个终端，{total} 个失败事件 ==",
+                    self.by_terminal.len()
+                ),
+                &format!(
+                    "== Diagnosis report: {} terminal(s), {total} failed event(s) ==",
+                    self.by_terminal.len()
+                )
+            )
+        )?;
         writeln!(w, "{}", pick(lang, "按原因：", "By cause:"))?;
         for (c, n) in &fleet {
-            writeln!(w, "  {:>5}  {:<24} {}", n, c.id(), kb.cause(*c).title.get(lang))?;
+            writeln!(
+                w,
+                "  {:>5}  {:<24} {}",
+                n,
+                c.id(),
+                kb.cause(*c).title.get(lang)
+            )?;
         }
         for (tid, ds) in &self.by_terminal {
             let first = &ds[0];
@@ -182,17 +229,28 @@ impl TextReport {
                 pick(lang, "终端", "Terminal"),
                 first.vendor,
                 first.model,
-                first.site_id.as_deref().map(|s| format!(", {} {s}", pick(lang, "门店", "site"))).unwrap_or_default(),
-                pick(lang, &format!("{} 个失败事件", ds.len()), &format!("{} failed event(s)", ds.len()))
+                first
+                    .site_id
+                    .as_deref()
+                    .map(|s| format!(", {} {s}", pick(lang, "门店", "site")))
+                    .unwrap_or_default(),
+                pick(
+                    lang,
+                    &format!("{} 个失败事件", ds.len()),
+                    &format!("{} failed event(s)", ds.len())
+                )
             )?;
             let mut groups: BTreeMap<Cause, Vec<&Diagnosis>> = BTreeMap::new();
             for d in ds {
                 groups.entry(d.top()).or_default().push(d);
             }
             let mut groups: Vec<_> = groups.into_iter().collect();
-            groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+            groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
             for (cause, items) in groups {
-                let best = items.iter().max_by(|a, b| a.causes[0].p.total_cmp(&b.causes[0].p)).expect("non-empty");
+                let best = items
+                    .iter()
+                    .max_by(|a, b| a.causes[0].p.total_cmp(&b.causes[0].p))
+                    .expect("non-empty");
                 let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
                 for d in &items {
                     *codes.entry(d.code.as_str()).or_default() += 1;
@@ -208,13 +266,29 @@ impl TextReport {
                     items[0].ts_raw,
                     items[items.len() - 1].ts_raw
                 )?;
-                let others: Vec<String> = best.causes[1..].iter().take(2).map(|c| format!("{} {:.2}", c.cause.id(), c.p)).collect();
-                writeln!(w, "      {}: {}", pick(lang, "其次", "then"), others.join(", "))?;
+                let others: Vec<String> = best.causes[1..]
+                    .iter()
+                    .take(2)
+                    .map(|c| format!("{} {:.2}", c.cause.id(), c.p))
+                    .collect();
+                writeln!(
+                    w,
+                    "      {}: {}",
+                    pick(lang, "其次", "then"),
+                    others.join(", ")
+                )?;
                 for e in best.evidence.iter().take(5) {
                     writeln!(w, "      · {}", e.text.get(lang))?;
                 }
                 if let Some(c) = best.next_checks.first() {
-                    writeln!(w, "      {} {} ({}, {} min)", pick(lang, "下一步检查：", "next check:"), c.question.get(lang), c.who.title().get(lang), c.cost_min)?;
+                    writeln!(
+                        w,
+                        "      {} {} ({}, {} min)",
+                        pick(lang, "下一步检查：", "next check:"),
+                        c.question.get(lang),
+                        c.who.title().get(lang),
+                        c.cost_min
+                    )?;
                 }
             }
         }

@@ -30,19 +30,35 @@ pub(crate) struct Explanation<'a> {
     pub response: Vec<&'a posdoc_kb::ResponseCodeDef>,
 }
 
-pub(crate) fn explain<'a>(kb: &'a Kb, code: &str, vendor: Option<&str>, model: Option<&str>) -> Explanation<'a> {
+pub(crate) fn explain<'a>(
+    kb: &'a Kb,
+    code: &str,
+    vendor: Option<&str>,
+    model: Option<&str>,
+) -> Explanation<'a> {
     let lookup = kb.lookup_code(vendor.unwrap_or("generic"), model, code);
-    let response: Vec<_> = [Dialect::Cup, Dialect::Iso1987].iter().filter_map(|&d| kb.response_code_in(d, code)).collect();
+    let response: Vec<_> = [Dialect::Cup, Dialect::Iso1987]
+        .iter()
+        .filter_map(|&d| kb.response_code_in(d, code))
+        .collect();
     let prior = match (&lookup, response.first()) {
         (Some(l), _) => l.prior(None, 1.0),
         (None, Some(r)) if !r.approved => r.prior,
         _ => {
-            let mut p = kb.code_priors.get("unknown").map(|u| u.prior).unwrap_or_else(|| kb.base_prior());
+            let mut p = kb
+                .code_priors
+                .get("unknown")
+                .map(|u| u.prior)
+                .unwrap_or_else(|| kb.base_prior());
             normalize(&mut p);
             p
         }
     };
-    Explanation { prior, lookup, response }
+    Explanation {
+        prior,
+        lookup,
+        response,
+    }
 }
 
 pub(crate) fn ranked(prior: &CauseVec) -> Vec<(Cause, f64)> {
@@ -53,7 +69,11 @@ pub(crate) fn ranked(prior: &CauseVec) -> Vec<(Cause, f64)> {
 
 pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
     let ex = explain(kb, &a.code, a.vendor.as_deref(), a.model.as_deref());
-    let causes: Vec<(Cause, f64)> = ranked(&ex.prior).into_iter().filter(|(_, p)| *p >= 0.02).take(6).collect();
+    let causes: Vec<(Cause, f64)> = ranked(&ex.prior)
+        .into_iter()
+        .filter(|(_, p)| *p >= 0.02)
+        .take(6)
+        .collect();
     let checks = posdoc_engine::rank_checks(kb, &ex.prior, &|_| false);
     if a.json {
         let v = json!({
@@ -79,24 +99,53 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
     match (&ex.lookup, a.vendor.as_deref()) {
         (Some(l), Some(v)) if l.vendor.vendor != v.to_ascii_lowercase() => println!(
             "{}",
-            pick(lang, &format!("{v} 的代码表里没有 {}，以下按通用含义解释。", a.code), &format!("{v}'s table has no {}; falling back to the generic meaning.", a.code))
+            pick(
+                lang,
+                &format!("{v} 的代码表里没有 {}，以下按通用含义解释。", a.code),
+                &format!(
+                    "{v}'s table has no {}; falling back to the generic meaning.",
+                    a.code
+                )
+            )
         ),
         _ => {}
     }
     if let Some(l) = &ex.lookup {
-        let model = if l.model_specific { format!(" {}", a.model.as_deref().unwrap_or("")) } else { String::new() };
+        let model = if l.model_specific {
+            format!(" {}", a.model.as_deref().unwrap_or(""))
+        } else {
+            String::new()
+        };
         println!(
             "{}",
             pick(
                 lang,
-                &format!("【{}】在 {}{model} 终端上可能的含义：", a.code, vendor_name.clone().unwrap_or_default()),
-                &format!("What {} can mean on {}{model} terminals:", a.code, vendor_name.clone().unwrap_or_default())
+                &format!(
+                    "【{}】在 {}{model} 终端上可能的含义：",
+                    a.code,
+                    vendor_name.clone().unwrap_or_default()
+                ),
+                &format!(
+                    "What {} can mean on {}{model} terminals:",
+                    a.code,
+                    vendor_name.clone().unwrap_or_default()
+                )
             )
         );
         let total: f64 = l.entry.meanings.iter().map(|m| m.weight).sum();
         for (i, m) in l.entry.meanings.iter().enumerate() {
-            let basis = if m.documented { pick(lang, "厂商文档", "vendor documentation") } else { pick(lang, "推断", "assumption") };
-            println!("  {}. {} — {:.0}%  [{basis}: {}]", i + 1, m.text.get(lang), 100.0 * m.weight / total, m.source);
+            let basis = if m.documented {
+                pick(lang, "厂商文档", "vendor documentation")
+            } else {
+                pick(lang, "推断", "assumption")
+            };
+            println!(
+                "  {}. {} — {:.0}%  [{basis}: {}]",
+                i + 1,
+                m.text.get(lang),
+                100.0 * m.weight / total,
+                m.source
+            );
         }
     }
     for r in &ex.response {
@@ -105,30 +154,93 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
             Dialect::Iso1987 => pick(lang, "ISO 8583:1987 应答码", "ISO 8583:1987 response code"),
         };
         println!("{dialect} {}: {}", r.code, r.meaning.get(lang));
-        println!("  {} {}", pick(lang, "对顾客说：", "Tell the customer:"), r.cashier_say.get(lang));
-        println!("  {} {}", pick(lang, "收银员应：", "At the counter:"), r.cashier_do.get(lang));
+        println!(
+            "  {} {}",
+            pick(lang, "对顾客说：", "Tell the customer:"),
+            r.cashier_say.get(lang)
+        );
+        println!(
+            "  {} {}",
+            pick(lang, "收银员应：", "At the counter:"),
+            r.cashier_do.get(lang)
+        );
     }
     if ex.lookup.is_none() && ex.response.is_empty() {
-        println!("{}", pick(lang, &format!("知识库中没有 {} 的含义；以下按各原因的基础概率给出。可用 --kb 补充厂商代码表。", a.code), &format!("The knowledge base has no meaning for {}; below are base rates. Add it to a vendor table with --kb.", a.code)));
+        println!(
+            "{}",
+            pick(
+                lang,
+                &format!(
+                    "知识库中没有 {} 的含义；以下按各原因的基础概率给出。可用 --kb 补充厂商代码表。",
+                    a.code
+                ),
+                &format!(
+                    "The knowledge base has no meaning for {}; below are base rates. Add it to a vendor table with --kb.",
+                    a.code
+                )
+            )
+        );
     }
     println!();
     println!("{}", pick(lang, "可能的原因：", "Likely causes:"));
     for (c, p) in &causes {
-        println!("  {:>4.0}%  {} ({})", p * 100.0, kb.cause(*c).title.get(lang), c.id());
+        println!(
+            "  {:>4.0}%  {} ({})",
+            p * 100.0,
+            kb.cause(*c).title.get(lang),
+            c.id()
+        );
     }
     println!();
-    println!("{}", pick(lang, "收银员先这样做：", "First response at the counter:"));
+    println!(
+        "{}",
+        pick(lang, "收银员先这样做：", "First response at the counter:")
+    );
     for (i, s) in first_response(kb, &causes, lang).iter().enumerate() {
         println!("  {}. {s}", i + 1);
     }
     println!();
-    println!("{}", pick(lang, "建议的检查（按每分钟信息量排序）：", "Checks to make (most informative per minute first):"));
+    println!(
+        "{}",
+        pick(
+            lang,
+            "建议的检查（按每分钟信息量排序）：",
+            "Checks to make (most informative per minute first):"
+        )
+    );
     for (i, _) in checks.iter().take(5) {
         let c = &kb.checks[*i];
-        println!("  - {} [{}, {} min] ({})", c.question.get(lang), c.who.title().get(lang), c.cost_min, c.id);
+        println!(
+            "  - {} [{}, {} min] ({})",
+            c.question.get(lang),
+            c.who.title().get(lang),
+            c.cost_min,
+            c.id
+        );
     }
     println!();
-    println!("{}", pick(lang, &format!("逐步排查：posdoc troubleshoot --code {}{}", a.code, a.vendor.as_deref().map(|v| format!(" --vendor {v}")).unwrap_or_default()), &format!("Step by step: posdoc troubleshoot --code {}{}", a.code, a.vendor.as_deref().map(|v| format!(" --vendor {v}")).unwrap_or_default())));
+    println!(
+        "{}",
+        pick(
+            lang,
+            &format!(
+                "逐步排查：posdoc troubleshoot --code {}{}",
+                a.code,
+                a.vendor
+                    .as_deref()
+                    .map(|v| format!(" --vendor {v}"))
+                    .unwrap_or_default()
+            ),
+            &format!(
+                "Step by step: posdoc troubleshoot --code {}{}",
+                a.code,
+                a.vendor
+                    .as_deref()
+                    .map(|v| format!(" --vendor {v}"))
+                    .unwrap_or_default()
+            )
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 //! `posdoc-kb` and the reasoning in `posdoc-engine`.
 
 mod diagnose;
+mod eval;
 mod explain;
 mod output;
 mod troubleshoot;
@@ -16,7 +17,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use posdoc_kb::{Kb, Lang};
 
 #[derive(Parser, Debug)]
-#[command(name = "posdoc", version, about = "What a POS terminal's error means on that terminal, its root cause with evidence, and the fix.\n终端报错在这台终端上是什么意思、根本原因与证据、以及如何修复。")]
+#[command(
+    name = "posdoc",
+    version,
+    about = "What a POS terminal's error means on that terminal, its root cause with evidence, and the fix.\n终端报错在这台终端上是什么意思、根本原因与证据、以及如何修复。"
+)]
 struct Cli {
     /// A directory of knowledge-base TOML files merged over the built-in one.
     #[arg(long, global = true, value_name = "DIR")]
@@ -36,6 +41,8 @@ enum Command {
     Diagnose(diagnose::Args),
     /// Walk through the most useful checks, one at a time, to the fix.
     Troubleshoot(troubleshoot::Args),
+    /// Score diagnoses against ground truth, beside the random and checklist baselines.
+    Eval(eval::Args),
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -60,12 +67,20 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 }
 
 fn default_lang() -> Lang {
-    let env = std::env::var("POSDOC_LANG").or_else(|_| std::env::var("LANG")).unwrap_or_default();
-    if env.to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En }
+    let env = std::env::var("POSDOC_LANG")
+        .or_else(|_| std::env::var("LANG"))
+        .unwrap_or_default();
+    if env.to_ascii_lowercase().starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
 }
 
 pub(crate) fn load_kb(dir: Option<&std::path::Path>) -> anyhow::Result<Arc<Kb>> {
-    let kb = Kb::load(dir).map_err(|e| anyhow::anyhow!("{e}")).context("loading the knowledge base")?;
+    let kb = Kb::load(dir)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("loading the knowledge base")?;
     Ok(Arc::new(kb))
 }
 
@@ -73,10 +88,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli.lang.unwrap_or_else(default_lang);
     let result = match cli.command {
-        Command::Explain(a) => load_kb(cli.kb.as_deref()).and_then(|kb| explain::run(&kb, &a, lang)),
-        Command::Diagnose(a) => load_kb(cli.kb.as_deref()).and_then(|kb| diagnose::run(kb, &a, lang)),
-        Command::Troubleshoot(a) => load_kb(cli.kb.as_deref()).and_then(|kb| troubleshoot::run(kb, &a, lang)),
-        Command::Kb { command: KbCommand::Check } => kb_check(cli.kb.as_deref()),
+        Command::Explain(a) => {
+            load_kb(cli.kb.as_deref()).and_then(|kb| explain::run(&kb, &a, lang))
+        }
+        Command::Diagnose(a) => {
+            load_kb(cli.kb.as_deref()).and_then(|kb| diagnose::run(kb, &a, lang))
+        }
+        Command::Troubleshoot(a) => {
+            load_kb(cli.kb.as_deref()).and_then(|kb| troubleshoot::run(kb, &a, lang))
+        }
+        Command::Eval(a) => load_kb(cli.kb.as_deref()).and_then(|kb| eval::run(kb, &a, lang)),
+        Command::Kb {
+            command: KbCommand::Check,
+        } => kb_check(cli.kb.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -90,6 +114,14 @@ fn main() -> ExitCode {
 fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
     match Kb::load(dir) {
         Ok(kb) => {
+            let problems = posdoc_engine::kb_problems(&kb);
+            if !problems.is_empty() {
+                eprintln!("{} problem(s) in the knowledge base:", problems.len());
+                for p in problems {
+                    eprintln!("  {p}");
+                }
+                return Ok(ExitCode::FAILURE);
+            }
             let codes: usize = kb.vendors.values().map(|v| v.codes.len()).sum();
             println!(
                 "knowledge base ok: {} causes, {} checks, {} response codes, {} vendors ({} code entries), {} signals, {} stages, {} log patterns",

@@ -49,7 +49,12 @@ fn round3(x: f64) -> f64 {
 }
 
 /// Writes one `diagnosis` record as a JSON line.
-pub(crate) fn write_jsonl(w: &mut dyn std::io::Write, d: &Diagnosis, kb: &Kb, lang: Lang) -> std::io::Result<()> {
+pub(crate) fn write_jsonl(
+    w: &mut dyn std::io::Write,
+    d: &Diagnosis,
+    kb: &Kb,
+    lang: Lang,
+) -> std::io::Result<()> {
     let out = DiagnosisOut {
         kind: "diagnosis",
         ts: &d.ts_raw,
@@ -58,18 +63,31 @@ pub(crate) fn write_jsonl(w: &mut dyn std::io::Write, d: &Diagnosis, kb: &Kb, la
         causes: d
             .causes
             .iter()
-            .map(|c| CauseOut { cause: c.cause.id(), p: round3(c.p), title: kb.cause(c.cause).title.get(lang) })
+            .map(|c| CauseOut {
+                cause: c.cause.id(),
+                p: round3(c.p),
+                title: kb.cause(c.cause).title.get(lang),
+            })
             .collect(),
         evidence: d
             .evidence
             .iter()
-            .map(|e| EvidenceOut { signal: &e.signal, value: e.value.as_deref(), text: e.text.get(lang) })
+            .map(|e| EvidenceOut {
+                signal: &e.signal,
+                value: e.value.as_deref(),
+                text: e.text.get(lang),
+            })
             .collect(),
         incident_id: d.incident_id.as_deref(),
         next_checks: d
             .next_checks
             .iter()
-            .map(|c| CheckOut { check: &c.check, who: c.who.id(), cost_min: c.cost_min, question: c.question.get(lang) })
+            .map(|c| CheckOut {
+                check: &c.check,
+                who: c.who.id(),
+                cost_min: c.cost_min,
+                question: c.question.get(lang),
+            })
             .collect(),
         source: d.source,
         stan: d.stan.as_deref(),

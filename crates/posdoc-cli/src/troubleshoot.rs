@@ -41,7 +41,8 @@ const QUESTIONS_MAX: usize = 40;
 pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
     let (belief, intro) = starting_belief(&kb, a, lang)?;
     println!("{intro}");
-    let scripted: Option<HashMap<String, String>> = a.answers.as_deref().map(parse_answers).transpose()?;
+    let scripted: Option<HashMap<String, String>> =
+        a.answers.as_deref().map(parse_answers).transpose()?;
     if let Some(map) = &scripted {
         for k in map.keys() {
             if kb.check(k).is_none() {
@@ -55,7 +56,9 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
     let mut lines = BufReader::new(stdin.lock()).lines();
     for _ in 0..QUESTIONS_MAX {
         show_belief(&kb, &session, lang);
-        let Step::Ask { check, .. } = session.next() else { break };
+        let Step::Ask { check, .. } = session.next() else {
+            break;
+        };
         let def = &kb.checks[check];
         println!(
             "\n? {}  [{}, ~{} min] ({})",
@@ -66,13 +69,29 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
         );
         let answer = match &scripted {
             Some(map) => {
-                let a = map.get(&def.id).or_else(|| def.aliases.iter().find_map(|x| map.get(x))).map(String::as_str).unwrap_or("skip");
+                let a = map
+                    .get(&def.id)
+                    .or_else(|| def.aliases.iter().find_map(|x| map.get(x)))
+                    .map(String::as_str)
+                    .unwrap_or("skip");
                 println!("> {a}");
-                Answer::parse(a).with_context(|| format!("--answers: `{a}` for `{}` is not ok, fail, a number or skip", def.id))?
+                Answer::parse(a).with_context(|| {
+                    format!(
+                        "--answers: `{a}` for `{}` is not ok, fail, a number or skip",
+                        def.id
+                    )
+                })?
             }
             None => loop {
                 if interactive {
-                    print!("{}", pick(lang, "  回答 ok / fail / 数值 / skip / quit：", "  answer ok / fail / a number / skip / quit: "));
+                    print!(
+                        "{}",
+                        pick(
+                            lang,
+                            "  回答 ok / fail / 数值 / skip / quit：",
+                            "  answer ok / fail / a number / skip / quit: "
+                        )
+                    );
                     io::stdout().flush()?;
                 }
                 let Some(line) = lines.next().transpose()? else {
@@ -85,13 +104,22 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
                 }
                 match Answer::parse(&line) {
                     Some(a) => break a,
-                    None => println!("{}", pick(lang, "  请回答 ok、fail、数值或 skip。", "  please answer ok, fail, a number or skip.")),
+                    None => println!(
+                        "{}",
+                        pick(
+                            lang,
+                            "  请回答 ok、fail、数值或 skip。",
+                            "  please answer ok, fail, a number or skip."
+                        )
+                    ),
                 }
             },
         };
         if let Err(e) = session.answer(&def.id, answer) {
             println!("  {e}");
-            session.answer(&def.id, Answer::Skip).map_err(anyhow::Error::msg)?;
+            session
+                .answer(&def.id, Answer::Skip)
+                .map_err(anyhow::Error::msg)?;
         }
     }
     finish(&kb, &session, lang)
@@ -101,15 +129,22 @@ fn parse_answers(s: &str) -> anyhow::Result<HashMap<String, String>> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|p| {
-            let (k, v) = p.split_once('=').with_context(|| format!("--answers: `{p}` is not check=result"))?;
+            let (k, v) = p
+                .split_once('=')
+                .with_context(|| format!("--answers: `{p}` is not check=result"))?;
             Ok((k.trim().to_string(), v.trim().to_string()))
         })
         .collect()
 }
 
-fn starting_belief(kb: &Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<(posdoc_kb::CauseVec, String)> {
+fn starting_belief(
+    kb: &Arc<Kb>,
+    a: &Args,
+    lang: Lang,
+) -> anyhow::Result<(posdoc_kb::CauseVec, String)> {
     if let (Some(tid), Some(input)) = (&a.terminal, &a.input) {
-        let f = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
+        let f =
+            std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
         let mut engine = Engine::new(Arc::clone(kb));
         let mut last = None;
         let mut keep = |d: posdoc_engine::Diagnosis| {
@@ -121,11 +156,19 @@ fn starting_belief(kb: &Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<(posdoc
             engine.push(r, &mut keep);
         }
         engine.finish(&mut keep);
-        let d = last.with_context(|| format!("terminal {tid} has no failed event in {}", input.display()))?;
+        let d = last.with_context(|| {
+            format!("terminal {tid} has no failed event in {}", input.display())
+        })?;
         let mut intro = pick(
             lang,
-            &format!("终端 {tid}（{} {}）最近一次失败：{} 于 {}。依据：", d.vendor, d.model, d.code, d.ts_raw),
-            &format!("Terminal {tid} ({} {}), latest failure: {} at {}. Because:", d.vendor, d.model, d.code, d.ts_raw),
+            &format!(
+                "终端 {tid}（{} {}）最近一次失败：{} 于 {}。依据：",
+                d.vendor, d.model, d.code, d.ts_raw
+            ),
+            &format!(
+                "Terminal {tid} ({} {}), latest failure: {} at {}. Because:",
+                d.vendor, d.model, d.code, d.ts_raw
+            ),
         );
         for e in d.evidence.iter().take(4) {
             intro.push_str(&format!("\n  · {}", e.text.get(lang)));
@@ -136,13 +179,26 @@ fn starting_belief(kb: &Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<(posdoc
     let ex = explain(kb, code, a.vendor.as_deref(), a.model.as_deref());
     let meaning = ex
         .lookup
-        .map(|l| l.entry.meanings.iter().map(|m| m.text.get(lang).to_string()).collect::<Vec<_>>().join(" / "))
+        .map(|l| {
+            l.entry
+                .meanings
+                .iter()
+                .map(|m| m.text.get(lang).to_string())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
         .or_else(|| ex.response.first().map(|r| r.meaning.get(lang).to_string()))
         .unwrap_or_default();
     let intro = pick(
         lang,
-        &format!("排查 {code}（{}）：{meaning}", a.vendor.as_deref().unwrap_or("通用")),
-        &format!("Troubleshooting {code} ({}): {meaning}", a.vendor.as_deref().unwrap_or("generic")),
+        &format!(
+            "排查 {code}（{}）：{meaning}",
+            a.vendor.as_deref().unwrap_or("通用")
+        ),
+        &format!(
+            "Troubleshooting {code} ({}): {meaning}",
+            a.vendor.as_deref().unwrap_or("generic")
+        ),
     );
     Ok((ex.prior, intro))
 }
@@ -162,20 +218,57 @@ fn finish(kb: &Kb, s: &Session, lang: Lang) -> anyhow::Result<ExitCode> {
     let info = kb.cause(cause);
     println!();
     if confident {
-        println!("{}", pick(lang, &format!("结论：{}（{}），概率 {:.0}%", info.title.zh, cause.id(), p * 100.0), &format!("Verdict: {} ({}), p = {:.0}%", info.title.en, cause.id(), p * 100.0)));
-    } else {
-        let alt: Vec<String> = ranked(s.posterior()).into_iter().skip(1).take(2).map(|(c, p): (Cause, f64)| format!("{} {:.0}%", c.id(), p * 100.0)).collect();
         println!(
             "{}",
             pick(
                 lang,
-                &format!("没有更有用的检查了。最可能：{}（{}）{:.0}%；其次 {}。请联系厂商技术支持。", info.title.zh, cause.id(), p * 100.0, alt.join("，")),
-                &format!("Nothing more useful to ask. Most likely: {} ({}) at {:.0}%; then {}. Involve the vendor's technical support.", info.title.en, cause.id(), p * 100.0, alt.join(", "))
+                &format!(
+                    "结论：{}（{}），概率 {:.0}%",
+                    info.title.zh,
+                    cause.id(),
+                    p * 100.0
+                ),
+                &format!(
+                    "Verdict: {} ({}), p = {:.0}%",
+                    info.title.en,
+                    cause.id(),
+                    p * 100.0
+                )
+            )
+        );
+    } else {
+        let alt: Vec<String> = ranked(s.posterior())
+            .into_iter()
+            .skip(1)
+            .take(2)
+            .map(|(c, p): (Cause, f64)| format!("{} {:.0}%", c.id(), p * 100.0))
+            .collect();
+        println!(
+            "{}",
+            pick(
+                lang,
+                &format!(
+                    "没有更有用的检查了。最可能：{}（{}）{:.0}%；其次 {}。请联系厂商技术支持。",
+                    info.title.zh,
+                    cause.id(),
+                    p * 100.0,
+                    alt.join("，")
+                ),
+                &format!(
+                    "Nothing more useful to ask. Most likely: {} ({}) at {:.0}%; then {}. Involve the vendor's technical support.",
+                    info.title.en,
+                    cause.id(),
+                    p * 100.0,
+                    alt.join(", ")
+                )
             )
         );
     }
     println!("{}", info.description.get(lang));
-    println!("\n{}", pick(lang, "修复步骤（技术人员）：", "The fix (technician):"));
+    println!(
+        "\n{}",
+        pick(lang, "修复步骤（技术人员）：", "The fix (technician):")
+    );
     for (i, st) in info.technician_steps.iter().enumerate() {
         println!("  {}. {}", i + 1, st.get(lang));
     }

@@ -95,7 +95,8 @@ fn ln_of(lr: &CauseVec, strength: f64) -> CauseVec {
 fn ratio(num: &CauseVec, base: &CauseVec, temper: f64) -> CauseVec {
     let mut out = [0.0; Cause::COUNT];
     for i in 0..Cause::COUNT {
-        out[i] = ((num[i].max(PRIOR_FLOOR) / base[i].max(PRIOR_FLOOR)).clamp(LR_MIN, LR_MAX)).ln() * temper;
+        out[i] = ((num[i].max(PRIOR_FLOOR) / base[i].max(PRIOR_FLOOR)).clamp(LR_MIN, LR_MAX)).ln()
+            * temper;
     }
     out
 }
@@ -114,11 +115,15 @@ impl Engine {
         let mut factors: Vec<Factor> = Vec::new();
 
         // 1. The prior: what this code means on this terminal.
-        let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p {
+        let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
+        {
             Pending::Error(e) => {
                 let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
                 let (prior, text) = match lookup {
-                    Some(l) => (l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST), code_text(&l, &e.code, s)),
+                    Some(l) => (
+                        l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST),
+                        code_text(&l, &e.code, s),
+                    ),
                     None => match kb.response_code(&e.code) {
                         Some(rc) if !rc.approved => (rc.prior, rc_text(&e.code, &rc.meaning)),
                         _ => unknown_prior(kb),
@@ -128,8 +133,7 @@ impl Engine {
                 let linked_timeout = linked.as_ref().is_some_and(|(_, t)| *t);
                 if let Some((rc, to)) = linked {
                     let (num, text) = if to {
-                        let tp = &kb.code_priors["timeout"];
-                        (tp.prior, tp.text.clone())
+                        pseudo_code_prior(kb, "timeout")
                     } else {
                         match kb.response_code(&rc) {
                             Some(d) if !d.approved => (d.prior, rc_text(&rc, &d.meaning)),
@@ -137,17 +141,32 @@ impl Engine {
                         }
                     };
                     if text.is_complete() {
-                        factors.push(Factor { signal: "linked_response_code".into(), value: Some(if to { "timeout".into() } else { rc }), text, ln: ratio(&num, &base, 0.6) });
+                        factors.push(Factor {
+                            signal: "linked_response_code".into(),
+                            value: Some(if to { "timeout".into() } else { rc }),
+                            text,
+                            ln: ratio(&num, &base, 0.6),
+                        });
                     }
                 }
                 let card = matches!(e.stage.as_deref(), Some("card_read" | "pin"));
                 let to = linked_timeout;
-                (e.code.clone(), "error", e.stan.clone(), prior, text, e.stage.clone(), e.detail.clone(), card, to)
+                (
+                    e.code.clone(),
+                    "error",
+                    e.stan.clone(),
+                    prior,
+                    text,
+                    e.stage.clone(),
+                    e.detail.clone(),
+                    card,
+                    to,
+                )
             }
             Pending::Txn(t) => {
                 let (code, prior, text) = if t.timed_out || t.response_code.is_none() {
-                    let tp = &kb.code_priors["timeout"];
-                    ("timeout".to_string(), tp.prior, tp.text.clone())
+                    let (p, text) = pseudo_code_prior(kb, "timeout");
+                    ("timeout".to_string(), p, text)
                 } else {
                     let rc = t.response_code.clone().unwrap_or_default();
                     match kb.response_code(&rc) {
@@ -159,17 +178,42 @@ impl Engine {
                     }
                 };
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
-                let (stage, detail) = linked.map(|e| (e.stage.as_deref().map(String::from), e.detail.as_deref().map(String::from))).unwrap_or_default();
+                let (stage, detail) = linked
+                    .map(|e| {
+                        (
+                            e.stage.as_deref().map(String::from),
+                            e.detail.as_deref().map(String::from),
+                        )
+                    })
+                    .unwrap_or_default();
                 if t.txn_type != "purchase" && !t.txn_type.is_empty() {
-                    factors_push_signal(kb, &mut factors, yes("special_txn_type", t.txn_type.clone(), String::new()));
+                    factors_push_signal(
+                        kb,
+                        &mut factors,
+                        yes("special_txn_type", t.txn_type.clone(), String::new()),
+                    );
                 }
                 if s.amount_n >= 5 && t.amount > 0 {
                     let usual = s.amount_log_mean.exp();
                     if (t.amount as f32) > usual * 8.0 && t.amount >= 100_000 {
-                        factors_push_signal(kb, &mut factors, yes("large_amount", yuan(t.amount as f64), yuan(usual as f64)));
+                        factors_push_signal(
+                            kb,
+                            &mut factors,
+                            yes("large_amount", yuan(t.amount as f64), yuan(usual as f64)),
+                        );
                     }
                 }
-                (code, "txn", t.stan.clone(), prior, text, stage, detail, signals::is_card(t.channel.as_deref()), t.timed_out)
+                (
+                    code,
+                    "txn",
+                    t.stan.clone(),
+                    prior,
+                    text,
+                    stage,
+                    detail,
+                    signals::is_card(t.channel.as_deref()),
+                    t.timed_out,
+                )
             }
         };
         let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
@@ -182,13 +226,25 @@ impl Engine {
         if let Some(st) = stage.as_deref()
             && let Some(def) = kb.stages.get(st)
         {
-            factors.push(lr_factor(&format!("stage:{st}"), Some(st.to_string()), def.text.clone(), &def.lr, 1.0));
+            factors.push(lr_factor(
+                &format!("stage:{st}"),
+                Some(st.to_string()),
+                def.text.clone(),
+                &def.lr,
+                1.0,
+            ));
         }
         if let Some(d) = detail.as_deref() {
             let lower = d.to_lowercase();
             for pat in &kb.patterns {
                 if let Some(hit) = pat.any.iter().find(|k| lower.contains(k.as_str())) {
-                    factors.push(lr_factor(&format!("log:{}", pat.id), Some(hit.clone()), pat.text.clone(), &pat.lr, 1.0));
+                    factors.push(lr_factor(
+                        &format!("log:{}", pat.id),
+                        Some(hit.clone()),
+                        pat.text.clone(),
+                        &pat.lr,
+                        1.0,
+                    ));
                 }
             }
         }
@@ -196,10 +252,20 @@ impl Engine {
         // 3. Telemetry, inventory and history.
         let mut obs: Vec<Obs> = Vec::with_capacity(24);
         signals::terminal_signals(s, ts, horizon, &mut obs);
-        let degraded = obs.iter().any(|o| matches!(o.seen, Seen::Yes { .. }) && matches!(o.id, "network_degraded" | "offline" | "signal_weak"));
-        let healthy = !degraded && obs.iter().any(|o| o.id == "network_degraded" && o.seen == Seen::Absent);
+        let degraded = obs.iter().any(|o| {
+            matches!(o.seen, Seen::Yes { .. })
+                && matches!(o.id, "network_degraded" | "offline" | "signal_weak")
+        });
+        let healthy = !degraded
+            && obs
+                .iter()
+                .any(|o| o.id == "network_degraded" && o.seen == Seen::Absent);
         signals::history_signals(s, ts, horizon, is_card, timed_out, healthy, &mut obs);
-        let repeats = s.errors.iter().filter(|e| e.ts >= ts.plus_secs(-900) && e.ts <= horizon && *e.code == *code).count();
+        let repeats = s
+            .errors
+            .iter()
+            .filter(|e| e.ts >= ts.plus_secs(-900) && e.ts <= horizon && *e.code == *code)
+            .count();
         if repeats >= 3 {
             obs.push(yes("repeated_errors", repeats.to_string(), String::new()));
         }
@@ -229,7 +295,10 @@ impl Engine {
         let causes = order
             .iter()
             .take(self.cfg.causes_listed.max(3))
-            .map(|&i| CauseScore { cause: Cause::ALL[i], p: posterior[i] })
+            .map(|&i| CauseScore {
+                cause: Cause::ALL[i],
+                p: posterior[i],
+            })
             .collect();
 
         // 6. Explain: the prior first, then what separated the top cause most.
@@ -237,25 +306,54 @@ impl Engine {
             signal: format!("code:{code}"),
             value: Some(code.clone()),
             text: if cases > 0 {
-                prior_text.fill(&[]).with_suffix(&format!("（已结合 {cases} 个已确认案例）"), &format!(" (updated with {cases} confirmed case(s))"))
+                prior_text.fill(&[]).with_suffix(
+                    &format!("（已结合 {cases} 个已确认案例）"),
+                    &format!(" (updated with {cases} confirmed case(s))"),
+                )
             } else {
                 prior_text
             },
             weight: prior[top].ln() - prior[second].ln(),
         }];
-        let mut ranked: Vec<(f64, Factor)> = factors.into_iter().map(|f| (f.ln[top] - f.ln[second], f)).collect();
+        let mut ranked: Vec<(f64, Factor)> = factors
+            .into_iter()
+            .map(|f| (f.ln[top] - f.ln[second], f))
+            .collect();
         ranked.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-        for (w, f) in ranked.into_iter().filter(|(w, _)| w.abs() > 0.05).take(self.cfg.evidence_listed.saturating_sub(1)) {
-            evidence.push(EvidenceItem { signal: f.signal, value: f.value, text: f.text, weight: w });
+        for (w, f) in ranked
+            .into_iter()
+            .filter(|(w, _)| w.abs() > 0.05)
+            .take(self.cfg.evidence_listed.saturating_sub(1))
+        {
+            evidence.push(EvidenceItem {
+                signal: f.signal,
+                value: f.value,
+                text: f.text,
+                weight: w,
+            });
         }
 
-        let answered = |id: &str| checks.iter().any(|c| kb.check(&c.name).is_some_and(|d| d.id == id));
-        let next_checks = troubleshoot::rank_checks(kb, &posterior, &answered)
+        let answered = |id: &str| {
+            checks
+                .iter()
+                .any(|c| kb.check(&c.name).is_some_and(|d| d.id == id))
+        };
+        let mut ranked_checks = troubleshoot::rank_checks(kb, &posterior, &answered);
+        if ranked_checks.is_empty() {
+            ranked_checks = troubleshoot::confirming_checks(kb, Cause::ALL[top], &answered);
+        }
+        let next_checks = ranked_checks
             .into_iter()
             .take(self.cfg.checks_listed)
             .map(|(i, gain)| {
                 let c = &kb.checks[i];
-                NextCheck { check: c.id.clone(), who: c.who, cost_min: c.cost_min, question: c.question.clone(), gain_per_min: gain }
+                NextCheck {
+                    check: c.id.clone(),
+                    who: c.who,
+                    cost_min: c.cost_min,
+                    question: c.question.clone(),
+                    gain_per_min: gain,
+                }
             })
             .collect();
 
@@ -290,12 +388,20 @@ impl Engine {
             let t = &self.terminals[p as usize];
             let failed = t.last_failure.is_some_and(|f| f >= from && f <= horizon);
             failing += usize::from(failed);
-            if t.net == Net::Cellular && !failed && t.last_success.is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon) {
+            if t.net == Net::Cellular
+                && !failed
+                && t.last_success
+                    .is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon)
+            {
                 cellular_ok = true;
             }
         }
         if failing >= 1 {
-            out.push(yes("site_peers_failing", failing.to_string(), String::new()));
+            out.push(yes(
+                "site_peers_failing",
+                failing.to_string(),
+                String::new(),
+            ));
         }
         if cellular_ok && failing >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
             out.push(yes("site_cellular_ok", String::new(), String::new()));
@@ -307,7 +413,13 @@ impl Engine {
         let in_window = |c: &&CheckLite| c.ts >= from && c.ts <= horizon;
         let mut out: Vec<CheckLite> = s.checks.iter().filter(in_window).cloned().collect();
         if let Some(site) = s.site {
-            out.extend(self.sites[site as usize].checks.iter().filter(in_window).cloned());
+            out.extend(
+                self.sites[site as usize]
+                    .checks
+                    .iter()
+                    .filter(in_window)
+                    .cloned(),
+            );
         }
         out
     }
@@ -319,7 +431,10 @@ trait WithSuffix {
 
 impl WithSuffix for Text {
     fn with_suffix(self, zh: &str, en: &str) -> Text {
-        Text { zh: self.zh + zh, en: self.en + en }
+        Text {
+            zh: self.zh + zh,
+            en: self.en + en,
+        }
     }
 }
 
@@ -333,14 +448,31 @@ fn softmax(score: &CauseVec) -> CauseVec {
     out
 }
 
-fn lr_factor(signal: &str, value: Option<String>, text: Text, lr: &CauseVec, strength: f64) -> Factor {
-    Factor { signal: signal.to_string(), value, text, ln: ln_of(lr, strength) }
+fn lr_factor(
+    signal: &str,
+    value: Option<String>,
+    text: Text,
+    lr: &CauseVec,
+    strength: f64,
+) -> Factor {
+    Factor {
+        signal: signal.to_string(),
+        value,
+        text,
+        ln: ln_of(lr, strength),
+    }
 }
 
 fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
-    let Some(def): Option<&LrDef> = kb.signals.get(o.id) else { return };
+    let Some(def): Option<&LrDef> = kb.signals.get(o.id) else {
+        return;
+    };
     match o.seen {
-        Seen::Yes { value, baseline, strength } => {
+        Seen::Yes {
+            value,
+            baseline,
+            strength,
+        } => {
             let text = def.text.fill(&[("value", &value), ("baseline", &baseline)]);
             let value = (!value.is_empty()).then_some(value);
             factors.push(lr_factor(o.id, value, text, &def.lr, strength));
@@ -348,7 +480,13 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
         Seen::Absent => {
             if def.lr_absent.iter().any(|&x| (x - 1.0).abs() > 1e-9) {
                 let text = absent_text(&def.text.fill(&[("value", ""), ("baseline", "")]));
-                factors.push(lr_factor(&format!("no:{}", o.id), None, text, &def.lr_absent, 1.0));
+                factors.push(lr_factor(
+                    &format!("no:{}", o.id),
+                    None,
+                    text,
+                    &def.lr_absent,
+                    1.0,
+                ));
             }
         }
     }
@@ -361,7 +499,12 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
         CheckResult::Ok => false,
         CheckResult::Fail => true,
         CheckResult::Value(v) => {
-            let x: f64 = v.trim().trim_end_matches(['V', 'v', '%']).trim().parse().ok()?;
+            let x: f64 = v
+                .trim()
+                .trim_end_matches(['V', 'v', '%'])
+                .trim()
+                .parse()
+                .ok()?;
             let [lo, hi] = def.ok_range?;
             !(lo..=hi).contains(&x)
         }
@@ -372,7 +515,17 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
     }
     let mean = lik.iter().sum::<f64>() / Cause::COUNT as f64;
     lik.iter_mut().for_each(|l| *l /= mean);
-    let verdict = if fail { Text { zh: "异常".into(), en: "problem found".into() } } else { Text { zh: "正常".into(), en: "fine".into() } };
+    let verdict = if fail {
+        Text {
+            zh: "异常".into(),
+            en: "problem found".into(),
+        }
+    } else {
+        Text {
+            zh: "正常".into(),
+            en: "fine".into(),
+        }
+    };
     Some(Factor {
         signal: format!("check:{}", def.id),
         value: Some(match &c.result {
@@ -390,35 +543,74 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
 
 /// The failed transaction an error belongs to: same STAN, else the nearest
 /// failure within 30 s. Returns its response code and whether it timed out.
-fn linked_txn(s: &TerminalState, stan: Option<&str>, ts: Ts, horizon: Ts) -> Option<(String, bool)> {
+fn linked_txn(
+    s: &TerminalState,
+    stan: Option<&str>,
+    ts: Ts,
+    horizon: Ts,
+) -> Option<(String, bool)> {
     let near = |t: Ts| (t.secs_since(ts)).abs() <= 30.0 && t <= horizon;
     let hit = s
         .txns
         .iter()
         .rev()
-        .find(|t| stan.is_some() && t.stan.as_deref() == stan && (t.ts.secs_since(ts)).abs() <= 300.0)
+        .find(|t| {
+            stan.is_some() && t.stan.as_deref() == stan && (t.ts.secs_since(ts)).abs() <= 300.0
+        })
         .or_else(|| s.txns.iter().rev().find(|t| !t.ok && near(t.ts)))?;
     if hit.ok {
         return None;
     }
-    Some((hit.code.as_deref().unwrap_or("").to_string(), hit.timed_out || hit.code.is_none()))
+    Some((
+        hit.code.as_deref().unwrap_or("").to_string(),
+        hit.timed_out || hit.code.is_none(),
+    ))
 }
 
-fn linked_error<'a>(s: &'a TerminalState, stan: Option<&str>, ts: Ts, horizon: Ts) -> Option<&'a crate::state::ErrLite> {
+fn linked_error<'a>(
+    s: &'a TerminalState,
+    stan: Option<&str>,
+    ts: Ts,
+    horizon: Ts,
+) -> Option<&'a crate::state::ErrLite> {
     s.errors
         .iter()
         .rev()
-        .find(|e| stan.is_some() && e.stan.as_deref() == stan && (e.ts.secs_since(ts)).abs() <= 300.0)
-        .or_else(|| s.errors.iter().rev().find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon))
+        .find(|e| {
+            stan.is_some() && e.stan.as_deref() == stan && (e.ts.secs_since(ts)).abs() <= 300.0
+        })
+        .or_else(|| {
+            s.errors
+                .iter()
+                .rev()
+                .find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon)
+        })
 }
 
 fn unknown_prior(kb: &Kb) -> (CauseVec, Text) {
-    let u = &kb.code_priors["unknown"];
-    (u.prior, u.text.clone())
+    pseudo_code_prior(kb, "unknown")
+}
+
+/// The prior of a pseudo-code (`timeout`, `unknown`); base rates if the
+/// knowledge base lacks it (`kb_problems` reports that).
+fn pseudo_code_prior(kb: &Kb, code: &str) -> (CauseVec, Text) {
+    match kb.code_priors.get(code) {
+        Some(p) => (p.prior, p.text.clone()),
+        None => (
+            kb.base_prior(),
+            Text {
+                zh: "按各原因的基础概率估计".into(),
+                en: "starting from base rates".into(),
+            },
+        ),
+    }
 }
 
 fn rc_text(code: &str, meaning: &Text) -> Text {
-    Text { zh: format!("应答码 {code}：{}", meaning.zh), en: format!("response code {code}: {}", meaning.en) }
+    Text {
+        zh: format!("应答码 {code}：{}", meaning.zh),
+        en: format!("response code {code}: {}", meaning.en),
+    }
 }
 
 fn code_text(l: &CodeLookup<'_>, code: &str, s: &TerminalState) -> Text {
@@ -429,15 +621,31 @@ fn code_text(l: &CodeLookup<'_>, code: &str, s: &TerminalState) -> Text {
             .iter()
             .map(|m| {
                 let pct = 100.0 * m.weight / total.max(1e-9);
-                if zh { format!("{}（{pct:.0}%）", m.text.zh) } else { format!("{} ({pct:.0}%)", m.text.en) }
+                if zh {
+                    format!("{}（{pct:.0}%）", m.text.zh)
+                } else {
+                    format!("{} ({pct:.0}%)", m.text.en)
+                }
             })
             .collect::<Vec<_>>()
             .join(if zh { "；" } else { "; " })
     };
-    let model = if l.model_specific { format!(" {}", s.model) } else { String::new() };
+    let model = if l.model_specific {
+        format!(" {}", s.model)
+    } else {
+        String::new()
+    };
     Text {
-        zh: format!("{}{model} 终端上的 {code} 可能是：{}", l.vendor.name.zh, list(true)),
-        en: format!("{code} on {}{model} terminals can mean: {}", l.vendor.name.en, list(false)),
+        zh: format!(
+            "{}{model} 终端上的 {code} 可能是：{}",
+            l.vendor.name.zh,
+            list(true)
+        ),
+        en: format!(
+            "{code} on {}{model} terminals can mean: {}",
+            l.vendor.name.en,
+            list(false)
+        ),
     }
 }
 

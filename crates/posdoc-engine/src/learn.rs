@@ -24,14 +24,31 @@ impl Learned {
     /// Attributes `cause` to the codes the terminal showed before `ts`.
     pub fn learn(&mut self, t: &TerminalState, cause: Cause, ts: Ts) {
         let from = ts.plus_secs(-CASE_LOOKBACK_S);
-        let mut codes: Vec<&str> = t.errors.iter().filter(|e| e.ts >= from && e.ts <= ts).map(|e| e.code.as_ref()).collect();
-        codes.extend(t.txns.iter().filter(|x| !x.ok && x.ts >= from && x.ts <= ts).map(|x| {
-            if x.timed_out { "timeout" } else { x.code.as_deref().unwrap_or("timeout") }
-        }));
+        let mut codes: Vec<&str> = t
+            .errors
+            .iter()
+            .filter(|e| e.ts >= from && e.ts <= ts)
+            .map(|e| e.code.as_ref())
+            .collect();
+        codes.extend(
+            t.txns
+                .iter()
+                .filter(|x| !x.ok && x.ts >= from && x.ts <= ts)
+                .map(|x| {
+                    if x.timed_out {
+                        "timeout"
+                    } else {
+                        x.code.as_deref().unwrap_or("timeout")
+                    }
+                }),
+        );
         codes.sort_unstable();
         codes.dedup();
         for code in codes {
-            let counts = self.by_code.entry((t.vendor.clone(), code.into())).or_insert([0; Cause::COUNT]);
+            let counts = self
+                .by_code
+                .entry((t.vendor.clone(), code.into()))
+                .or_insert([0; Cause::COUNT]);
             counts[cause.index()] = counts[cause.index()].saturating_add(1);
         }
     }

@@ -33,6 +33,7 @@ use posdoc_record::{Cause, Record, Target, Ts};
 
 pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck};
 pub use posdoc_record::REORDER_ALLOWANCE_S;
+pub use signals::SIGNAL_IDS;
 pub use troubleshoot::{Answer, CONFIDENT_P, Session, Step, rank_checks};
 
 use state::{SiteState, TerminalState};
@@ -185,8 +186,15 @@ impl Engine {
         }
         self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
         self.seq += 1;
-        self.queue.push(Reverse(Queued { ts, seq: self.seq, record }));
-        let watermark = self.max_ts.expect("set above").plus_secs(-self.cfg.reorder_allowance_s);
+        self.queue.push(Reverse(Queued {
+            ts,
+            seq: self.seq,
+            record,
+        }));
+        let watermark = self
+            .max_ts
+            .expect("set above")
+            .plus_secs(-self.cfg.reorder_allowance_s);
         self.release(Some(watermark), out);
     }
 
@@ -241,7 +249,10 @@ impl Engine {
             return i;
         }
         let i = self.sites.len() as u32;
-        self.sites.push(SiteState { id: id.into(), ..SiteState::default() });
+        self.sites.push(SiteState {
+            id: id.into(),
+            ..SiteState::default()
+        });
         self.site_index.insert(id.into(), i);
         i
     }
@@ -282,7 +293,11 @@ impl Engine {
                 signals::apply_maintenance(&mut self.terminals[i as usize], &m);
             }
             Record::Check(c) => {
-                let lite = state::CheckLite { ts: c.ts, name: c.name.as_str().into(), result: c.result };
+                let lite = state::CheckLite {
+                    ts: c.ts,
+                    name: c.name.as_str().into(),
+                    result: c.result,
+                };
                 match c.target {
                     Target::Terminal(t) => {
                         let i = self.terminal_idx(&t);
@@ -296,9 +311,16 @@ impl Engine {
                 }
             }
             Record::Resolution(r) => {
-                let Some(cause) = Cause::parse(&r.cause) else { return };
+                let Some(cause) = Cause::parse(&r.cause) else {
+                    return;
+                };
                 let members: Vec<u32> = match &r.target {
-                    Target::Terminal(t) => self.terminal_index.get(t.as_str()).copied().into_iter().collect(),
+                    Target::Terminal(t) => self
+                        .terminal_index
+                        .get(t.as_str())
+                        .copied()
+                        .into_iter()
+                        .collect(),
                     Target::Site(s) => self
                         .site_index
                         .get(s.as_str())
@@ -327,11 +349,49 @@ impl Engine {
     }
 }
 
+/// Problems between the engine and a knowledge base: signals the engine
+/// reports that the knowledge base does not weigh, and the reverse, and the
+/// pseudo-codes the engine needs.
+pub fn kb_problems(kb: &Kb) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in SIGNAL_IDS {
+        if !kb.signals.contains_key(*id) {
+            out.push(format!(
+                "evidence.toml: signal `{id}` (reported by the engine) has no weights"
+            ));
+        }
+    }
+    for id in kb.signals.keys() {
+        if !SIGNAL_IDS.contains(&id.as_str()) {
+            out.push(format!(
+                "evidence.toml: signal `{id}` is never reported by the engine"
+            ));
+        }
+    }
+    for code in ["timeout", "unknown"] {
+        if !kb.code_priors.contains_key(code) {
+            out.push(format!(
+                "evidence.toml: `[[code_prior]]` for `{code}` is missing"
+            ));
+        }
+    }
+    out
+}
+
 fn is_inventory(r: &Record) -> bool {
-    matches!(r, Record::Merchant(_) | Record::Site(_) | Record::Terminal(_))
+    matches!(
+        r,
+        Record::Merchant(_) | Record::Site(_) | Record::Terminal(_)
+    )
 }
 
 /// "no sign of …" around a signal's text, for absent expected symptoms.
 pub(crate) fn absent_text(t: &Text) -> Text {
-    Text { zh: format!("未见：{}", t.zh), en: format!("no sign of: {}", t.en) }
+    Text {
+        zh: format!("未见：{}", t.zh),
+        en: format!("no sign of: {}", t.en),
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,11 @@ pub(crate) const CHANGE_SUSPECT_S: i64 = 48 * 3600;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Seen {
     /// Fired, with a value and the baseline it departs from, for the text.
-    Yes { value: String, baseline: String, strength: f64 },
+    Yes {
+        value: String,
+        baseline: String,
+        strength: f64,
+    },
     /// The data to see it was there and it was not.
     Absent,
 }
@@ -29,11 +33,21 @@ pub(crate) struct Obs {
 }
 
 pub(crate) fn yes(id: &'static str, value: String, baseline: String) -> Obs {
-    Obs { id, seen: Seen::Yes { value, baseline, strength: 1.0 } }
+    Obs {
+        id,
+        seen: Seen::Yes {
+            value,
+            baseline,
+            strength: 1.0,
+        },
+    }
 }
 
 fn absent(id: &'static str) -> Obs {
-    Obs { id, seen: Seen::Absent }
+    Obs {
+        id,
+        seen: Seen::Absent,
+    }
 }
 
 pub(crate) fn apply_inventory(s: &mut TerminalState, t: &Terminal, site: Option<u32>) {
@@ -42,7 +56,11 @@ pub(crate) fn apply_inventory(s: &mut TerminalState, t: &Terminal, site: Option<
     if site.is_some() {
         s.site = site;
     }
-    s.merchant = t.merchant_id.as_deref().map(Into::into).or(s.merchant.take());
+    s.merchant = t
+        .merchant_id
+        .as_deref()
+        .map(Into::into)
+        .or(s.merchant.take());
     s.net = match t.network.as_deref() {
         Some("ethernet" | "lan" | "wired") => Net::Ethernet,
         Some("wifi" | "wi-fi" | "wlan") => Net::Wifi,
@@ -51,10 +69,22 @@ pub(crate) fn apply_inventory(s: &mut TerminalState, t: &Terminal, site: Option<
     };
     s.carrier = t.carrier.as_deref().map(Into::into).or(s.carrier.take());
     s.cert_not_after = t.cert_not_after.or(s.cert_not_after);
-    note_versions(s, t.ts.unwrap_or_default(), t.firmware.as_deref(), t.app_version.as_deref(), false);
+    note_versions(
+        s,
+        t.ts.unwrap_or_default(),
+        t.firmware.as_deref(),
+        t.app_version.as_deref(),
+        false,
+    );
 }
 
-fn note_versions(s: &mut TerminalState, ts: Ts, fw: Option<&str>, app: Option<&str>, is_change: bool) {
+fn note_versions(
+    s: &mut TerminalState,
+    ts: Ts,
+    fw: Option<&str>,
+    app: Option<&str>,
+    is_change: bool,
+) {
     let mut changed = false;
     if let Some(fw) = fw {
         if s.firmware.as_deref().is_some_and(|old| old != fw) {
@@ -219,7 +249,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     let from = ts.plus_secs(-RECENT_S);
     let worst = |id: MetricId, max: bool| -> Option<f32> {
         let it = s.metric(id).window(from, horizon);
-        if max { it.reduce(f32::max) } else { it.reduce(f32::min) }
+        if max {
+            it.reduce(f32::max)
+        } else {
+            it.reduce(f32::min)
+        }
     };
 
     // Power.
@@ -227,25 +261,43 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     let supply_dev = supply
         .window(from, horizon)
         .map(|v| (v, supply_off_nominal(v as f64, supply)))
-        .max_by(|a, b| (a.0 - supply.mean).abs().total_cmp(&(b.0 - supply.mean).abs()));
+        .max_by(|a, b| {
+            (a.0 - supply.mean)
+                .abs()
+                .total_cmp(&(b.0 - supply.mean).abs())
+        });
     match supply_dev {
-        Some((v, true)) => out.push(yes("supply_voltage_excursion", format!("{v:.2} V"), format!("{:.2} V", supply.mean))),
+        Some((v, true)) => out.push(yes(
+            "supply_voltage_excursion",
+            format!("{v:.2} V"),
+            format!("{:.2} V", supply.mean),
+        )),
         Some((_, false)) => out.push(absent("supply_voltage_excursion")),
         None => {}
     }
     if s.power_events.seen {
         let n = s.power_events.at_time(horizon);
         if n >= 0.5 {
-            out.push(yes("power_events", format!("{:.0}", n.ceil()), String::new()));
+            out.push(yes(
+                "power_events",
+                format!("{:.0}", n.ceil()),
+                String::new(),
+            ));
         } else {
             out.push(absent("power_events"));
         }
     }
-    let reboots_recent = || s.reboots.iter().filter(|(t, _)| *t >= ts.plus_secs(-2 * RECENT_S) && *t <= horizon);
+    let reboots_recent = || {
+        s.reboots
+            .iter()
+            .filter(|(t, _)| *t >= ts.plus_secs(-2 * RECENT_S) && *t <= horizon)
+    };
     if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::PowerLoss) {
         out.push(yes("reboot_power_loss", r.id().into(), String::new()));
     }
-    if let Some((_, r)) = reboots_recent().find(|(_, r)| matches!(r, Reboot::Crash | Reboot::Watchdog)) {
+    if let Some((_, r)) =
+        reboots_recent().find(|(_, r)| matches!(r, Reboot::Crash | Reboot::Watchdog))
+    {
         out.push(yes("reboot_crash", r.id().into(), String::new()));
     }
     if let Some(b) = worst(MetricId::Battery, false) {
@@ -258,14 +310,21 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     // A power fault that has ended but left errors behind: damaged parts.
     let power_now = out.iter().any(|o| {
         matches!(o.seen, Seen::Yes { .. })
-            && matches!(o.id, "supply_voltage_excursion" | "power_events" | "reboot_power_loss")
+            && matches!(
+                o.id,
+                "supply_voltage_excursion" | "power_events" | "reboot_power_loss"
+            )
     });
     if let Some(last) = s.last_power_evidence
         && !power_now
         && last < ts.plus_secs(-2 * RECENT_S)
         && last > ts.plus_secs(-24 * 3600)
     {
-        out.push(yes("past_power_fault", fmt_dur(ts.secs_since(last)), String::new()));
+        out.push(yes(
+            "past_power_fault",
+            fmt_dur(ts.secs_since(last)),
+            String::new(),
+        ));
     }
 
     // Network.
@@ -273,7 +332,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     if let Some(r) = worst(MetricId::Rssi, false) {
         let drop = if rssi.n >= 8 { rssi.mean - r } else { 0.0 };
         if r <= -100.0 || (r <= -90.0 && drop >= 12.0) || (r <= -95.0 && rssi.n < 8) {
-            out.push(yes("signal_weak", format!("{r:.0} dBm"), format!("{:.0} dBm", rssi.mean)));
+            out.push(yes(
+                "signal_weak",
+                format!("{r:.0} dBm"),
+                format!("{:.0} dBm", rssi.mean),
+            ));
         } else {
             out.push(absent("signal_weak"));
         }
@@ -318,7 +381,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     match s.net {
         Net::Ethernet => out.push(yes("net_ethernet", String::new(), String::new())),
         Net::Wifi => out.push(yes("net_wifi", String::new(), String::new())),
-        Net::Cellular => out.push(yes("net_cellular", s.carrier.as_deref().unwrap_or("?").to_string(), String::new())),
+        Net::Cellular => out.push(yes(
+            "net_cellular",
+            s.carrier.as_deref().unwrap_or("?").to_string(),
+            String::new(),
+        )),
         Net::Unknown => {}
     }
 
@@ -326,7 +393,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     let level = |id: MetricId, sig: &'static str, limit: f32, out: &mut Vec<Obs>| {
         if let Some(v) = worst(id, true) {
             if v >= limit {
-                out.push(yes(sig, format!("{v:.0}%"), format!("{:.0}%", s.metric(id).mean)));
+                out.push(yes(
+                    sig,
+                    format!("{v:.0}%"),
+                    format!("{:.0}%", s.metric(id).mean),
+                ));
             } else {
                 out.push(absent(sig));
             }
@@ -347,7 +418,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         let m = s.metric(MetricId::Temp);
         let base = if m.n >= 8 { m.mean } else { 40.0 };
         if v >= 65.0 || (v >= base + 15.0 && v >= 50.0) {
-            out.push(yes("temp_high", format!("{v:.0} °C"), format!("{base:.0} °C")));
+            out.push(yes(
+                "temp_high",
+                format!("{v:.0} °C"),
+                format!("{base:.0} °C"),
+            ));
         }
     }
 
@@ -362,9 +437,17 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     if let Some(na) = s.cert_not_after
         && na < ts
     {
-        out.push(yes("cert_expired", na.to_string()[..10].to_string(), String::new()));
+        out.push(yes(
+            "cert_expired",
+            na.to_string()[..10].to_string(),
+            String::new(),
+        ));
     }
-    let skew = s.metric(MetricId::ClockSkew).window(from.plus_secs(-3 * RECENT_S), horizon).map(f32::abs).reduce(f32::max);
+    let skew = s
+        .metric(MetricId::ClockSkew)
+        .window(from.plus_secs(-3 * RECENT_S), horizon)
+        .map(f32::abs)
+        .reduce(f32::max);
     if let Some(k) = skew
         && k > 300.0
     {
@@ -373,7 +456,9 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
 
     // Peripherals and software.
     match &s.printer {
-        Some((t, p)) if p.as_ref() != "ok" && *t >= ts.plus_secs(-3 * RECENT_S) && *t <= horizon => {
+        Some((t, p))
+            if p.as_ref() != "ok" && *t >= ts.plus_secs(-3 * RECENT_S) && *t <= horizon =>
+        {
             out.push(yes("printer_fault", p.to_string(), String::new()))
         }
         Some((_, p)) if p.as_ref() == "ok" => out.push(absent("printer_fault")),
@@ -396,19 +481,38 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         && t <= horizon
         && t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
-        out.push(yes("recent_update", fmt_dur(ts.secs_since(t)), String::new()));
+        out.push(yes(
+            "recent_update",
+            fmt_dur(ts.secs_since(t)),
+            String::new(),
+        ));
     }
     if let Some((t, action)) = &s.last_maintenance
-        && matches!(action.as_ref(), "repair" | "part_replaced" | "parameter_change" | "config_change")
+        && matches!(
+            action.as_ref(),
+            "repair" | "part_replaced" | "parameter_change" | "config_change"
+        )
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
-        out.push(yes("recent_maintenance", fmt_dur(ts.secs_since(*t)), String::new()));
+        out.push(yes(
+            "recent_maintenance",
+            fmt_dur(ts.secs_since(*t)),
+            String::new(),
+        ));
     }
 }
 
 /// Transaction-history signals around a failed event.
-pub(crate) fn history_signals(s: &TerminalState, ts: Ts, horizon: Ts, event_is_card: bool, event_timed_out: bool, network_healthy: bool, out: &mut Vec<Obs>) {
+pub(crate) fn history_signals(
+    s: &TerminalState,
+    ts: Ts,
+    horizon: Ts,
+    event_is_card: bool,
+    event_timed_out: bool,
+    network_healthy: bool,
+    out: &mut Vec<Obs>,
+) {
     let from = ts.plus_secs(-HISTORY_S);
     let (mut ok, mut fail, mut qr_ok, mut card_fail, mut card_ok) = (0u32, 0u32, 0u32, 0u32, 0u32);
     for t in s.txns.iter().filter(|t| t.ts >= from && t.ts <= horizon) {
@@ -424,13 +528,61 @@ pub(crate) fn history_signals(s: &TerminalState, ts: Ts, horizon: Ts, event_is_c
     if event_is_card && qr_ok >= 1 && card_fail >= 1 && card_fail > card_ok {
         out.push(yes("qr_ok_card_fail", String::new(), String::new()));
     }
-    let errors = s.errors.iter().filter(|e| e.ts >= from && e.ts <= horizon).count() as u32;
+    let errors = s
+        .errors
+        .iter()
+        .filter(|e| e.ts >= from && e.ts <= horizon)
+        .count() as u32;
     if ok == 0 && fail + errors >= 3 {
         out.push(yes("all_failing", format!("{fail}/{fail}"), String::new()));
     } else if ok >= 3 && fail <= 1 && errors <= 1 {
         out.push(yes("isolated_failure", String::new(), String::new()));
     }
     if event_timed_out && network_healthy {
-        out.push(yes("timeouts_on_healthy_network", String::new(), String::new()));
+        out.push(yes(
+            "timeouts_on_healthy_network",
+            String::new(),
+            String::new(),
+        ));
     }
 }
+
+/// Every signal id this module can report; `evidence.toml` must weigh each
+/// (the knowledge-base check and a test hold the two to each other).
+pub const SIGNAL_IDS: &[&str] = &[
+    "supply_voltage_excursion",
+    "power_events",
+    "reboot_power_loss",
+    "battery_low",
+    "signal_weak",
+    "network_degraded",
+    "offline",
+    "storage_full",
+    "memory_high",
+    "cpu_high",
+    "temp_high",
+    "key_mismatch",
+    "cert_expired",
+    "clock_skewed",
+    "printer_fault",
+    "keypad_errors",
+    "card_reader_errors",
+    "app_crashes",
+    "reboot_crash",
+    "recent_update",
+    "recent_maintenance",
+    "past_power_fault",
+    "qr_ok_card_fail",
+    "all_failing",
+    "isolated_failure",
+    "timeouts_on_healthy_network",
+    "large_amount",
+    "special_txn_type",
+    "site_peers_failing",
+    "site_cellular_ok",
+    "repeated_errors",
+    "net_ethernet",
+    "net_wifi",
+    "net_cellular",
+    "linked_response_code",
+];

@@ -12,7 +12,10 @@ pub(crate) struct Ring<T, const N: usize> {
 
 impl<T, const N: usize> Default for Ring<T, N> {
     fn default() -> Self {
-        Ring { items: std::array::from_fn(|_| None), next: 0 }
+        Ring {
+            items: std::array::from_fn(|_| None),
+            next: 0,
+        }
     }
 }
 
@@ -84,7 +87,10 @@ impl Metric {
 
     /// The baseline as it stood, and the samples inside `[from, to]`.
     pub fn window(&self, from: Ts, to: Ts) -> impl Iterator<Item = f32> + '_ {
-        self.recent.iter().filter(move |(t, _)| *t >= from && *t <= to).map(|(_, v)| *v)
+        self.recent
+            .iter()
+            .filter(move |(t, _)| *t >= from && *t <= to)
+            .map(|(_, v)| *v)
     }
 
     pub fn sd(&self, scale: f32) -> f32 {

@@ -18,7 +18,11 @@ fn entropy_bits(p: &CauseVec) -> f64 {
 }
 
 /// Checks not yet answered, ranked by expected bits per minute, with that rate.
-pub fn rank_checks(kb: &Kb, posterior: &CauseVec, answered: &dyn Fn(&str) -> bool) -> Vec<(usize, f64)> {
+pub fn rank_checks(
+    kb: &Kb,
+    posterior: &CauseVec,
+    answered: &dyn Fn(&str) -> bool,
+) -> Vec<(usize, f64)> {
     let h = entropy_bits(posterior);
     let mut out: Vec<(usize, f64)> = kb
         .checks
@@ -26,7 +30,11 @@ pub fn rank_checks(kb: &Kb, posterior: &CauseVec, answered: &dyn Fn(&str) -> boo
         .enumerate()
         .filter(|(_, c)| !answered(&c.id))
         .filter_map(|(i, c)| {
-            let p_fail: f64 = posterior.iter().zip(c.p_fail.iter()).map(|(p, q)| p * q).sum();
+            let p_fail: f64 = posterior
+                .iter()
+                .zip(c.p_fail.iter())
+                .map(|(p, q)| p * q)
+                .sum();
             let mut post_fail = [0.0; Cause::COUNT];
             let mut post_ok = [0.0; Cause::COUNT];
             for k in 0..Cause::COUNT {
@@ -35,7 +43,8 @@ pub fn rank_checks(kb: &Kb, posterior: &CauseVec, answered: &dyn Fn(&str) -> boo
             }
             normalize(&mut post_fail);
             normalize(&mut post_ok);
-            let gain = h - p_fail * entropy_bits(&post_fail) - (1.0 - p_fail) * entropy_bits(&post_ok);
+            let gain =
+                h - p_fail * entropy_bits(&post_fail) - (1.0 - p_fail) * entropy_bits(&post_ok);
             (gain >= GAIN_MIN_BITS).then_some((i, gain / c.cost_min))
         })
         .collect();
@@ -62,7 +71,12 @@ impl Answer {
             "ok" | "y" | "yes" | "pass" | "good" | "是" | "正常" | "好" => Some(Answer::Ok),
             "fail" | "n" | "no" | "bad" | "否" | "异常" | "不行" => Some(Answer::Fail),
             "skip" | "s" | "?" | "跳过" | "不知道" => Some(Answer::Skip),
-            other => other.trim_end_matches(['v', '%']).trim().parse().ok().map(Answer::Value),
+            other => other
+                .trim_end_matches(['v', '%'])
+                .trim()
+                .parse()
+                .ok()
+                .map(Answer::Value),
         }
     }
 }
@@ -73,7 +87,11 @@ pub enum Step {
     /// Ask this check (index into `kb.checks`), worth this many bits per minute.
     Ask { check: usize, gain_per_min: f64 },
     /// Done: the leading cause, and whether it passed [`CONFIDENT_P`].
-    Done { cause: Cause, p: f64, confident: bool },
+    Done {
+        cause: Cause,
+        p: f64,
+        confident: bool,
+    },
 }
 
 /// An interactive troubleshooting session over the knowledge base's checks.
@@ -90,7 +108,12 @@ impl Session {
     pub fn new(kb: Arc<Kb>, belief: CauseVec) -> Session {
         let mut posterior = belief;
         normalize(&mut posterior);
-        Session { kb, posterior, asked: Vec::new(), history: Vec::new() }
+        Session {
+            kb,
+            posterior,
+            asked: Vec::new(),
+            history: Vec::new(),
+        }
     }
 
     pub fn posterior(&self) -> &CauseVec {
@@ -114,19 +137,32 @@ impl Session {
     pub fn next(&self) -> Step {
         let (cause, p) = self.leading();
         if p >= CONFIDENT_P {
-            return Step::Done { cause, p, confident: true };
+            return Step::Done {
+                cause,
+                p,
+                confident: true,
+            };
         }
         let asked = |id: &str| self.asked.iter().any(|a| a == id);
         match rank_checks(&self.kb, &self.posterior, &asked).first() {
-            Some(&(check, gain_per_min)) => Step::Ask { check, gain_per_min },
-            None => Step::Done { cause, p, confident: false },
+            Some(&(check, gain_per_min)) => Step::Ask {
+                check,
+                gain_per_min,
+            },
+            None => Step::Done {
+                cause,
+                p,
+                confident: false,
+            },
         }
     }
 
     /// Records an answer to check `id` (an id or alias). Unknown checks are an error.
     pub fn answer(&mut self, id: &str, answer: Answer) -> Result<(), String> {
         let kb = Arc::clone(&self.kb);
-        let def = kb.check(id).ok_or_else(|| format!("unknown check `{id}`"))?;
+        let def = kb
+            .check(id)
+            .ok_or_else(|| format!("unknown check `{id}`"))?;
         self.asked.push(def.id.clone());
         self.history.push((def.id.clone(), answer));
         let fail = match answer {
@@ -144,4 +180,27 @@ impl Session {
         normalize(&mut self.posterior);
         Ok(())
     }
+}
+
+/// When beliefs are already near certain no check is informative; the
+/// checks that best confirm `cause` (it most raises their failure rate above
+/// the others', per minute) are then what to do next.
+pub fn confirming_checks(
+    kb: &Kb,
+    cause: Cause,
+    answered: &dyn Fn(&str) -> bool,
+) -> Vec<(usize, f64)> {
+    let mut out: Vec<(usize, f64)> = kb
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !answered(&c.id))
+        .filter_map(|(i, c)| {
+            let others = c.p_fail.iter().sum::<f64>() / Cause::COUNT as f64;
+            let lift = c.p_fail[cause.index()] - others;
+            (lift >= 0.3).then_some((i, lift / c.cost_min))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
 }

@@ -76,7 +76,10 @@ impl Who {
             Who::Technician => ("技术人员", "technician"),
             Who::Support => ("客服/运维", "support desk"),
         };
-        Text { zh: zh.into(), en: en.into() }
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -212,7 +215,11 @@ impl CodeLookup<'_> {
         let mut out = [0.0; Cause::COUNT];
         let mut total = 0.0;
         for m in &self.entry.meanings {
-            let w = if stage.is_some() && m.stage.as_deref() == stage { m.weight * stage_boost } else { m.weight };
+            let w = if stage.is_some() && m.stage.as_deref() == stage {
+                m.weight * stage_boost
+            } else {
+                m.weight
+            };
             total += w;
             for (o, p) in out.iter_mut().zip(m.prior.iter()) {
                 *o += w * p;
@@ -242,17 +249,27 @@ pub fn normalize_code(code: &str) -> String {
 impl Kb {
     /// The built-in knowledge base.
     pub fn builtin() -> Result<Kb, KbErrors> {
-        Kb::from_files(BUILTIN_FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect())
+        Kb::from_files(
+            BUILTIN_FILES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        )
     }
 
     /// The built-in knowledge base with `dir`'s `*.toml` files merged over it.
     pub fn load(dir: Option<&Path>) -> Result<Kb, KbErrors> {
-        let mut files: Vec<(String, String)> =
-            BUILTIN_FILES.iter().map(|(n, t)| (format!("builtin:{n}"), t.to_string())).collect();
+        let mut files: Vec<(String, String)> = BUILTIN_FILES
+            .iter()
+            .map(|(n, t)| (format!("builtin:{n}"), t.to_string()))
+            .collect();
         if let Some(dir) = dir {
             let mut user = Vec::new();
             read_dir_toml(dir, &mut user).map_err(|e| {
-                KbErrors(vec![KbError { file: dir.display().to_string(), message: e.to_string() }])
+                KbErrors(vec![KbError {
+                    file: dir.display().to_string(),
+                    message: e.to_string(),
+                }])
             })?;
             if user.is_empty() {
                 return Err(KbErrors(vec![KbError {
@@ -283,7 +300,11 @@ impl Kb {
 
     /// A check by id or alias.
     pub fn check(&self, name: &str) -> Option<&CheckDef> {
-        self.checks.iter().find(|c| c.id == name).or_else(|| self.checks.iter().find(|c| c.aliases.iter().any(|a| a == name)))
+        self.checks.iter().find(|c| c.id == name).or_else(|| {
+            self.checks
+                .iter()
+                .find(|c| c.aliases.iter().any(|a| a == name))
+        })
     }
 
     /// A response code, China UnionPay meaning first (China is the first market).
@@ -295,25 +316,43 @@ impl Kb {
     }
 
     pub fn response_code_in(&self, dialect: Dialect, code: &str) -> Option<&ResponseCodeDef> {
-        self.response_codes.get(&(dialect, code.trim().to_ascii_uppercase()))
+        self.response_codes
+            .get(&(dialect, code.trim().to_ascii_uppercase()))
     }
 
     /// What `code` means on `vendor`/`model`: the model's entry, else the
     /// vendor's, else the generic table's.
-    pub fn lookup_code(&self, vendor: &str, model: Option<&str>, code: &str) -> Option<CodeLookup<'_>> {
+    pub fn lookup_code(
+        &self,
+        vendor: &str,
+        model: Option<&str>,
+        code: &str,
+    ) -> Option<CodeLookup<'_>> {
         let norm = normalize_code(code);
         let find = |v: &str| -> Option<CodeLookup<'_>> {
             let table = self.vendors.get(v)?;
             let model_hit = model.and_then(|m| {
-                table.codes.iter().find(|c| {
-                    c.code == norm && c.models.iter().any(|x| x.eq_ignore_ascii_case(m))
-                })
+                table
+                    .codes
+                    .iter()
+                    .find(|c| c.code == norm && c.models.iter().any(|x| x.eq_ignore_ascii_case(m)))
             });
             if let Some(entry) = model_hit {
-                return Some(CodeLookup { vendor: table, entry, model_specific: true });
+                return Some(CodeLookup {
+                    vendor: table,
+                    entry,
+                    model_specific: true,
+                });
             }
-            let entry = table.codes.iter().find(|c| c.code == norm && c.models.is_empty())?;
-            Some(CodeLookup { vendor: table, entry, model_specific: false })
+            let entry = table
+                .codes
+                .iter()
+                .find(|c| c.code == norm && c.models.is_empty())?;
+            Some(CodeLookup {
+                vendor: table,
+                entry,
+                model_specific: false,
+            })
         };
         find(&vendor.to_ascii_lowercase()).or_else(|| find("generic"))
     }
@@ -377,7 +416,10 @@ fn upsert<T>(list: &mut Vec<(String, T)>, file: &str, item: T, same: impl Fn(&T)
 
 impl Builder {
     fn err(&mut self, file: &str, message: String) {
-        self.errors.push(KbError { file: file.to_string(), message });
+        self.errors.push(KbError {
+            file: file.to_string(),
+            message,
+        });
     }
 
     fn add(&mut self, file: &str, f: schema::File) {
@@ -397,21 +439,28 @@ impl Builder {
         }
         if !f.code.is_empty() || f.vendor.is_some() {
             let Some(vendor) = f.vendor.map(|v| v.to_ascii_lowercase()) else {
-                self.err(file, "`code` entries need a top-level `vendor = \"...\"`".into());
+                self.err(
+                    file,
+                    "`code` entries need a top-level `vendor = \"...\"`".into(),
+                );
                 return;
             };
             if let Some(name) = f.name {
                 match self.vendor_names.iter_mut().find(|(_, v, _)| *v == vendor) {
                     Some(slot) => *slot = (file.to_string(), vendor.clone(), name),
-                    None => self.vendor_names.push((file.to_string(), vendor.clone(), name)),
+                    None => self
+                        .vendor_names
+                        .push((file.to_string(), vendor.clone(), name)),
                 }
             }
             for c in f.code {
-                let mut models: Vec<String> = c.models.iter().map(|m| m.to_ascii_lowercase()).collect();
+                let mut models: Vec<String> =
+                    c.models.iter().map(|m| m.to_ascii_lowercase()).collect();
                 models.sort();
                 let norm = normalize_code(&c.code);
                 let slot = self.codes.iter_mut().find(|(_, v, x)| {
-                    let mut xm: Vec<String> = x.models.iter().map(|m| m.to_ascii_lowercase()).collect();
+                    let mut xm: Vec<String> =
+                        x.models.iter().map(|m| m.to_ascii_lowercase()).collect();
                     xm.sort();
                     *v == vendor && normalize_code(&x.code) == norm && xm == models
                 });
@@ -446,14 +495,22 @@ impl Builder {
     }
 
     /// Resolves a cause-weight table; `default` fills causes not named.
-    fn weights(&mut self, file: &str, what: &str, w: &schema::CauseWeights, default: f64, max: f64) -> CauseVec {
+    fn weights(
+        &mut self,
+        file: &str,
+        what: &str,
+        w: &schema::CauseWeights,
+        default: f64,
+        max: f64,
+    ) -> CauseVec {
         let mut v = [default; Cause::COUNT];
         for (id, &p) in w {
             match Cause::parse(id) {
                 None => self.err(file, format!("{what}: unknown cause `{id}`")),
-                Some(_) if !(p.is_finite() && p >= 0.0 && p <= max) => {
-                    self.err(file, format!("{what}: value {p} for `{id}` is outside 0..={max}"))
-                }
+                Some(_) if !(p.is_finite() && p >= 0.0 && p <= max) => self.err(
+                    file,
+                    format!("{what}: value {p} for `{id}` is outside 0..={max}"),
+                ),
                 Some(c) => v[c.index()] = p,
             }
         }
@@ -471,11 +528,20 @@ impl Builder {
 
     fn lr(&mut self, file: &str, what: &str, lr: &schema::CauseWeights, default: f64) -> CauseVec {
         if !(default.is_finite() && default > 0.0 && default <= 100.0) {
-            self.err(file, format!("{what}: lr_default {default} must be in (0, 100]"));
+            self.err(
+                file,
+                format!("{what}: lr_default {default} must be in (0, 100]"),
+            );
         }
         let v = self.weights(file, what, lr, default, 1000.0);
         if let Some((i, _)) = v.iter().enumerate().find(|(_, x)| **x <= 0.0) {
-            self.err(file, format!("{what}: likelihood ratio for `{}` must be positive", Cause::ALL[i]));
+            self.err(
+                file,
+                format!(
+                    "{what}: likelihood ratio for `{}` must be positive",
+                    Cause::ALL[i]
+                ),
+            );
         }
         v
     }
@@ -489,11 +555,18 @@ impl Builder {
                 continue;
             };
             if !(c.prior.is_finite() && c.prior > 0.0 && c.prior < 1.0) {
-                self.err(&file, format!("{what}: prior {} must be in (0, 1)", c.prior));
+                self.err(
+                    &file,
+                    format!("{what}: prior {} must be in (0, 1)", c.prior),
+                );
             }
             self.text(&file, &format!("{what} title"), &c.title);
             self.text(&file, &format!("{what} description"), &c.description);
-            for (list, name) in [(&c.cashier_steps, "cashier_steps"), (&c.technician_steps, "technician_steps"), (&c.prevention, "prevention")] {
+            for (list, name) in [
+                (&c.cashier_steps, "cashier_steps"),
+                (&c.technician_steps, "technician_steps"),
+                (&c.prevention, "prevention"),
+            ] {
                 if list.is_empty() {
                     self.err(&file, format!("{what}: `{name}` is empty"));
                 }
@@ -513,7 +586,10 @@ impl Builder {
         }
         for (i, c) in causes.iter().enumerate() {
             if c.is_none() {
-                self.err("kb/causes", format!("cause `{}` has no entry", Cause::ALL[i]));
+                self.err(
+                    "kb/causes",
+                    format!("cause `{}` has no entry", Cause::ALL[i]),
+                );
             }
         }
 
@@ -525,28 +601,52 @@ impl Builder {
                 "technician" => Who::Technician,
                 "support" => Who::Support,
                 other => {
-                    self.err(&file, format!("{what}: who `{other}` is not cashier|technician|support"));
+                    self.err(
+                        &file,
+                        format!("{what}: who `{other}` is not cashier|technician|support"),
+                    );
                     Who::Support
                 }
             };
             if !(c.cost_min.is_finite() && c.cost_min > 0.0 && c.cost_min <= 24.0 * 60.0) {
-                self.err(&file, format!("{what}: cost_min {} must be in (0, 1440]", c.cost_min));
+                self.err(
+                    &file,
+                    format!("{what}: cost_min {} must be in (0, 1440]", c.cost_min),
+                );
             }
             self.text(&file, &format!("{what} question"), &c.question);
             let mut p_fail = self.weights(&file, &what, &c.p_fail, c.p_fail_default, 1.0);
             for (i, p) in p_fail.iter_mut().enumerate() {
                 if *p <= 0.0 || *p >= 1.0 {
-                    self.err(&file, format!("{what}: P(fail | {}) = {p} must be strictly between 0 and 1", Cause::ALL[i]));
+                    self.err(
+                        &file,
+                        format!(
+                            "{what}: P(fail | {}) = {p} must be strictly between 0 and 1",
+                            Cause::ALL[i]
+                        ),
+                    );
                     *p = p.clamp(0.01, 0.99);
                 }
             }
-            if let Some([lo, hi]) = c.ok_range.filter(|[lo, hi]| !(lo < hi)) {
+            if let Some([lo, hi]) = c.ok_range.filter(|[lo, hi]| lo.partial_cmp(hi) != Some(std::cmp::Ordering::Less)) {
                 self.err(&file, format!("{what}: ok_range [{lo}, {hi}] is empty"));
             }
-            if !c.p_fail.values().any(|p| (p - c.p_fail_default).abs() >= 0.2) {
+            if !c
+                .p_fail
+                .values()
+                .any(|p| (p - c.p_fail_default).abs() >= 0.2)
+            {
                 self.err(&file, format!("{what}: tells no cause apart (no p_fail differs from p_fail_default by 0.2 or more)"));
             }
-            checks.push(CheckDef { id: c.id, aliases: c.aliases, who, cost_min: c.cost_min, question: c.question, ok_range: c.ok_range, p_fail });
+            checks.push(CheckDef {
+                id: c.id,
+                aliases: c.aliases,
+                who,
+                cost_min: c.cost_min,
+                question: c.question,
+                ok_range: c.ok_range,
+                p_fail,
+            });
         }
 
         let mut response_codes = HashMap::new();
@@ -559,22 +659,45 @@ impl Builder {
             self.text(&file, &format!("{what} meaning"), &r.meaning);
             self.text(&file, &format!("{what} cashier_say"), &r.cashier_say);
             self.text(&file, &format!("{what} cashier_do"), &r.cashier_do);
-            let prior = if r.approved && r.causes.is_empty() { [0.0; Cause::COUNT] } else { self.prior(&file, &what, &r.causes) };
+            let prior = if r.approved && r.causes.is_empty() {
+                [0.0; Cause::COUNT]
+            } else {
+                self.prior(&file, &what, &r.causes)
+            };
             let code = r.code.to_ascii_uppercase();
-            response_codes.insert((dialect, code.clone()), ResponseCodeDef {
-                dialect, code, approved: r.approved, meaning: r.meaning, prior, cashier_say: r.cashier_say, cashier_do: r.cashier_do,
-            });
+            response_codes.insert(
+                (dialect, code.clone()),
+                ResponseCodeDef {
+                    dialect,
+                    code,
+                    approved: r.approved,
+                    meaning: r.meaning,
+                    prior,
+                    cashier_say: r.cashier_say,
+                    cashier_do: r.cashier_do,
+                },
+            );
         }
 
         let mut vendors: HashMap<String, VendorDef> = HashMap::new();
         for (file, vendor, name) in std::mem::take(&mut self.vendor_names) {
             self.text(&file, &format!("vendor `{vendor}` name"), &name);
-            vendors.insert(vendor.clone(), VendorDef { vendor, name, codes: Vec::new() });
+            vendors.insert(
+                vendor.clone(),
+                VendorDef {
+                    vendor,
+                    name,
+                    codes: Vec::new(),
+                },
+            );
         }
         for (file, vendor, c) in std::mem::take(&mut self.codes) {
             let what = format!("vendor `{vendor}` code `{}`", c.code);
             if c.meaning.is_empty() {
-                self.err(&file, format!("{what}: needs at least one `[[code.meaning]]`"));
+                self.err(
+                    &file,
+                    format!("{what}: needs at least one `[[code.meaning]]`"),
+                );
             }
             let mut meanings = Vec::new();
             for (i, m) in c.meaning.iter().enumerate() {
@@ -584,21 +707,38 @@ impl Builder {
                 }
                 self.text(&file, &mw, &m.text);
                 if !m.documented && m.source.trim().is_empty() {
-                    self.err(&file, format!("{mw}: an undocumented reading must say in `source` why it is assumed"));
+                    self.err(
+                        &file,
+                        format!(
+                            "{mw}: an undocumented reading must say in `source` why it is assumed"
+                        ),
+                    );
                 }
                 let prior = self.prior(&file, &mw, &m.causes);
                 meanings.push(MeaningDef {
-                    weight: m.weight, documented: m.documented, source: m.source.clone(), stage: m.stage.clone(), text: m.text.clone(), prior,
+                    weight: m.weight,
+                    documented: m.documented,
+                    source: m.source.clone(),
+                    stage: m.stage.clone(),
+                    text: m.text.clone(),
+                    prior,
                 });
             }
-            let entry = CodeDef { code: normalize_code(&c.code), models: c.models.clone(), meanings };
+            let entry = CodeDef {
+                code: normalize_code(&c.code),
+                models: c.models.clone(),
+                meanings,
+            };
             match vendors.get_mut(&vendor) {
                 Some(v) => v.codes.push(entry),
                 None => self.err(&file, format!("vendor `{vendor}` has no `name`")),
             }
         }
         if !vendors.contains_key("generic") {
-            self.err("kb/vendors", "the `generic` fallback table is missing".into());
+            self.err(
+                "kb/vendors",
+                "the `generic` fallback table is missing".into(),
+            );
         }
 
         let mut signals = HashMap::new();
@@ -607,32 +747,71 @@ impl Builder {
             self.text(&file, &what, &s.text);
             let lr = self.lr(&file, &what, &s.lr, s.lr_default);
             let lr_absent = self.lr(&file, &format!("{what} lr_absent"), &s.lr_absent, 1.0);
-            signals.insert(s.id.clone(), LrDef { id: s.id, text: s.text, lr, lr_absent, any: Vec::new() });
+            signals.insert(
+                s.id.clone(),
+                LrDef {
+                    id: s.id,
+                    text: s.text,
+                    lr,
+                    lr_absent,
+                    any: Vec::new(),
+                },
+            );
         }
         let mut stages = HashMap::new();
         for (file, s) in std::mem::take(&mut self.stages) {
             let what = format!("stage `{}`", s.stage);
             self.text(&file, &what, &s.text);
             let lr = self.lr(&file, &what, &s.lr, s.lr_default);
-            stages.insert(s.stage.clone(), LrDef { id: s.stage, text: s.text, lr, lr_absent: [1.0; Cause::COUNT], any: Vec::new() });
+            stages.insert(
+                s.stage.clone(),
+                LrDef {
+                    id: s.stage,
+                    text: s.text,
+                    lr,
+                    lr_absent: [1.0; Cause::COUNT],
+                    any: Vec::new(),
+                },
+            );
         }
         let mut patterns = Vec::new();
         for (file, p) in std::mem::take(&mut self.patterns) {
             let what = format!("pattern `{}`", p.id);
             self.text(&file, &what, &p.text);
             if p.any.iter().all(|s| s.trim().is_empty()) {
-                self.err(&file, format!("{what}: `any` needs at least one non-empty string"));
+                self.err(
+                    &file,
+                    format!("{what}: `any` needs at least one non-empty string"),
+                );
             }
             let lr = self.lr(&file, &what, &p.lr, p.lr_default);
-            let any = p.any.iter().map(|s| s.to_lowercase()).filter(|s| !s.is_empty()).collect();
-            patterns.push(LrDef { id: p.id, text: p.text, lr, lr_absent: [1.0; Cause::COUNT], any });
+            let any = p
+                .any
+                .iter()
+                .map(|s| s.to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect();
+            patterns.push(LrDef {
+                id: p.id,
+                text: p.text,
+                lr,
+                lr_absent: [1.0; Cause::COUNT],
+                any,
+            });
         }
         let mut code_priors = HashMap::new();
         for (file, p) in std::mem::take(&mut self.code_priors) {
             let what = format!("code_prior `{}`", p.code);
             self.text(&file, &what, &p.text);
             let prior = self.prior(&file, &what, &p.causes);
-            code_priors.insert(p.code.clone(), CodePriorDef { code: p.code, text: p.text, prior });
+            code_priors.insert(
+                p.code.clone(),
+                CodePriorDef {
+                    code: p.code,
+                    text: p.text,
+                    prior,
+                },
+            );
         }
 
         // Every stage a vendor reading names must be one the contract knows.
@@ -668,8 +847,18 @@ impl Builder {
 }
 
 /// The `stage` values of the contract's `error` record.
-pub const CONTRACT_STAGES: &[&str] =
-    &["power_on", "connect", "tls", "send", "receive", "mac", "card_read", "pin", "print", "app"];
+pub const CONTRACT_STAGES: &[&str] = &[
+    "power_on",
+    "connect",
+    "tls",
+    "send",
+    "receive",
+    "mac",
+    "card_read",
+    "pin",
+    "print",
+    "app",
+];
 
 #[cfg(test)]
 mod tests;

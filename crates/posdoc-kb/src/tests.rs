@@ -4,14 +4,28 @@ use super::*;
 fn builtin_knowledge_base_is_valid_and_complete() {
     let kb = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(kb.causes.len(), Cause::COUNT);
-    for vendor in ["pax", "newland", "landi", "verifone", "ingenico", "sunmi", "centerm", "generic"] {
-        let e1 = kb.lookup_code(vendor, None, "E1").unwrap_or_else(|| panic!("{vendor} has no E1"));
+    for vendor in [
+        "pax", "newland", "landi", "verifone", "ingenico", "sunmi", "centerm", "generic",
+    ] {
+        let e1 = kb
+            .lookup_code(vendor, None, "E1")
+            .unwrap_or_else(|| panic!("{vendor} has no E1"));
         assert_eq!(e1.vendor.vendor, vendor);
-        assert!(e1.entry.meanings.len() >= 2, "E1 on {vendor} must be ambiguous");
+        assert!(
+            e1.entry.meanings.len() >= 2,
+            "E1 on {vendor} must be ambiguous"
+        );
     }
-    for code in ["00", "03", "05", "12", "13", "14", "22", "30", "40", "51", "54", "55", "58", "59", "61", "75", "77", "91", "94", "96", "97", "98", "99", "A0"] {
+    for code in [
+        "00", "03", "05", "12", "13", "14", "22", "30", "40", "51", "54", "55", "58", "59", "61",
+        "75", "77", "91", "94", "96", "97", "98", "99", "A0",
+    ] {
         for d in [Dialect::Iso1987, Dialect::Cup] {
-            assert!(kb.response_code_in(d, code).is_some(), "{} {code} missing", d.id());
+            assert!(
+                kb.response_code_in(d, code).is_some(),
+                "{} {code} missing",
+                d.id()
+            );
         }
     }
     // Every cause is one that some check tells apart from the rest.
@@ -67,12 +81,22 @@ p_fail = { "network.lan" = 1.5 }
 "#;
     let err = Kb::from_files(vec![("bad.toml".into(), bad.into())]).unwrap_err();
     let all = err.to_string();
-    for want in ["not a contract cause id", "who `robot`", "cost_min 0", "outside 0..=1", "generic` fallback", "has no entry"] {
+    for want in [
+        "not a contract cause id",
+        "who `robot`",
+        "cost_min 0",
+        "outside 0..=1",
+        "generic` fallback",
+        "has no entry",
+    ] {
         assert!(all.contains(want), "missing `{want}` in:\n{all}");
     }
     assert!(err.0.iter().any(|e| e.file == "bad.toml"));
     let err = Kb::from_files(vec![("broken.toml".into(), "[[cause]\n".into())]).unwrap_err();
-    assert!(err.to_string().contains("broken.toml: invalid TOML"), "{err}");
+    assert!(
+        err.to_string().contains("broken.toml: invalid TOML"),
+        "{err}"
+    );
     let _ = MINI_CAUSE;
 }
 
@@ -109,6 +133,9 @@ causes = { "hardware.keypad" = 1.0 }
     assert_eq!(e1.prior(None, 1.0)[Cause::HardwarePrinter.index()], 1.0);
     assert!(kb.lookup_code("pax", None, "e777").is_some());
     // The built-in entries the operator did not touch are still there.
-    assert_eq!(kb.vendors["pax"].name.en, Kb::builtin().unwrap().vendors["pax"].name.en);
+    assert_eq!(
+        kb.vendors["pax"].name.en,
+        Kb::builtin().unwrap().vendors["pax"].name.en
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -56,6 +56,9 @@ impl Text {
             }
             out
         };
-        Text { zh: fill_one(&self.zh), en: fill_one(&self.en) }
+        Text {
+            zh: fill_one(&self.zh),
+            en: fill_one(&self.en),
+        }
     }
 }

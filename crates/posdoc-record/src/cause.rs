@@ -95,7 +95,10 @@ mod tests {
             assert_eq!(c.index(), i);
             assert_eq!(Cause::parse(c.id()), Some(*c));
         }
-        assert_eq!(Cause::parse("hardware.card_reader.ic_contact"), Some(Cause::HardwareCardReader));
+        assert_eq!(
+            Cause::parse("hardware.card_reader.ic_contact"),
+            Some(Cause::HardwareCardReader)
+        );
         assert_eq!(Cause::parse("network"), None);
         assert_eq!(Cause::parse("network.wan"), None);
         assert_eq!(Cause::NetworkLan.group(), "network");

@@ -84,7 +84,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks card numbers and drops track data inside free text.
@@ -164,12 +164,24 @@ mod tests {
 
     #[test]
     fn masks_full_pan_to_six_and_four() {
-        assert_eq!(MaskedPan::mask("6217001234567891234").as_str(), "621700*********1234");
-        assert_eq!(MaskedPan::mask("6217 0012 3456 7890").as_str(), "621700******7890");
-        assert_eq!(MaskedPan::mask("621700******1234").as_str(), "621700******1234");
+        assert_eq!(
+            MaskedPan::mask("6217001234567891234").as_str(),
+            "621700*********1234"
+        );
+        assert_eq!(
+            MaskedPan::mask("6217 0012 3456 7890").as_str(),
+            "621700******7890"
+        );
+        assert_eq!(
+            MaskedPan::mask("621700******1234").as_str(),
+            "621700******1234"
+        );
         assert_eq!(MaskedPan::mask("621700******1234").bin(), Some("621700"));
         // Pretending to be masked while carrying the whole number does not work.
-        assert_eq!(MaskedPan::mask("6217001234567891*").as_str(), "621700******7891");
+        assert_eq!(
+            MaskedPan::mask("6217001234567891*").as_str(),
+            "621700******7891"
+        );
     }
 
     #[test]
@@ -179,9 +191,15 @@ mod tests {
         assert_eq!(scrub_text(&t), "read card 411111******1111 ok");
         let track = format!("track2 {pan}=25121010000012300000 bad");
         assert_eq!(scrub_text(&track), "track2 411111******1111=**** bad");
-        assert_eq!(scrub_text("stan 000312 rrn 311201000311"), "stan 000312 rrn 311201000311");
+        assert_eq!(
+            scrub_text("stan 000312 rrn 311201000311"),
+            "stan 000312 rrn 311201000311"
+        );
         assert!(matches!(scrub_text("接收超时"), Cow::Borrowed(_)));
-        assert_eq!(scrub_text("卡号4111111111111111失败"), "卡号411111******1111失败");
+        assert_eq!(
+            scrub_text("卡号4111111111111111失败"),
+            "卡号411111******1111失败"
+        );
     }
 
     proptest::proptest! {

@@ -208,11 +208,16 @@ fn free_text(v: Option<Cow<'_, str>>) -> Option<String> {
 }
 
 fn count(v: Option<f64>) -> Option<u32> {
-    v.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x.min(u32::MAX as f64) as u32)
+    v.filter(|x| x.is_finite() && *x >= 0.0)
+        .map(|x| x.min(u32::MAX as f64) as u32)
 }
 
 fn required<T>(v: Option<T>, field: &str, kind: &str) -> Result<T, RecordError> {
-    v.ok_or_else(|| bad(format!("missing required field `{field}` for kind `{kind}`")))
+    v.ok_or_else(|| {
+        bad(format!(
+            "missing required field `{field}` for kind `{kind}`"
+        ))
+    })
 }
 
 fn time(v: Option<&str>, field: &str) -> Result<Option<Ts>, RecordError> {
@@ -234,7 +239,11 @@ pub fn parse_line(line: &str) -> Result<Option<Record>, RecordError> {
 }
 
 fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
-    let kind = f.kind.as_deref().ok_or_else(|| bad("missing `kind`".into()))?.to_string();
+    let kind = f
+        .kind
+        .as_deref()
+        .ok_or_else(|| bad("missing `kind`".into()))?
+        .to_string();
     let k = kind.as_str();
     let ts = time(f.ts.as_deref(), "ts")?;
     let ts_raw = f.ts.as_deref().unwrap_or_default().to_string();
@@ -365,7 +374,11 @@ fn target(
     incident: &Option<Loose<'_>>,
     kind: &str,
 ) -> Result<Target, RecordError> {
-    let get = |v: &Option<Loose<'_>>| v.as_ref().map(|l| l.0.to_string()).filter(|x| !x.is_empty());
+    let get = |v: &Option<Loose<'_>>| {
+        v.as_ref()
+            .map(|l| l.0.to_string())
+            .filter(|x| !x.is_empty())
+    };
     if let Some(t) = get(terminal) {
         Ok(Target::Terminal(t))
     } else if let Some(s) = get(site) {
@@ -392,7 +405,12 @@ pub struct Reader<R> {
 
 impl<R: BufRead> Reader<R> {
     pub fn new(input: R) -> Self {
-        Reader { input, line_no: 0, buf: Vec::with_capacity(512), done: false }
+        Reader {
+            input,
+            line_no: 0,
+            buf: Vec::with_capacity(512),
+            done: false,
+        }
     }
 }
 
@@ -429,7 +447,12 @@ impl<R: BufRead> Iterator for Reader<R> {
             match parse_line(line) {
                 Ok(Some(r)) => return Some(Ok((self.line_no, r))),
                 Ok(None) => continue,
-                Err(error) => return Some(Err(LineError { line: self.line_no, error })),
+                Err(error) => {
+                    return Some(Err(LineError {
+                        line: self.line_no,
+                        error,
+                    }));
+                }
             }
         }
     }
@@ -445,31 +468,46 @@ mod tests {
 
     #[test]
     fn reads_the_contract_example_kinds() {
-        let r = one(r#"{"kind":"error","ts":"2026-11-03T12:02:42Z","terminal_id":"44017001","code":"E1","stage":"receive","stan":"000312","detail":"接收超时","extra":{"x":1}}"#);
-        let Record::Error(e) = r else { panic!("not an error: {r:?}") };
+        let r = one(
+            r#"{"kind":"error","ts":"2026-11-03T12:02:42Z","terminal_id":"44017001","code":"E1","stage":"receive","stan":"000312","detail":"接收超时","extra":{"x":1}}"#,
+        );
+        let Record::Error(e) = r else {
+            panic!("not an error: {r:?}")
+        };
         assert_eq!(e.code, "E1");
         assert_eq!(e.ts_raw, "2026-11-03T12:02:42Z");
         assert_eq!(e.detail.as_deref(), Some("接收超时"));
-        let r = one(r#"{"kind":"check","ts":"2026-11-03T12:10:00Z","site_id":"SZ-017-1","name":"router_restarted","result":"ok"}"#);
-        assert_eq!(r, Record::Check(Check {
-            ts: Ts::parse("2026-11-03T12:10:00Z").unwrap(),
-            target: Target::Site("SZ-017-1".into()),
-            name: "router_restarted".into(),
-            result: CheckResult::Ok,
-        }));
-        let r = one(r#"{"kind":"check","ts":"2026-11-03T12:10:00Z","terminal_id":"1","name":"adapter_voltage","result":4.3}"#);
+        let r = one(
+            r#"{"kind":"check","ts":"2026-11-03T12:10:00Z","site_id":"SZ-017-1","name":"router_restarted","result":"ok"}"#,
+        );
+        assert_eq!(
+            r,
+            Record::Check(Check {
+                ts: Ts::parse("2026-11-03T12:10:00Z").unwrap(),
+                target: Target::Site("SZ-017-1".into()),
+                name: "router_restarted".into(),
+                result: CheckResult::Ok,
+            })
+        );
+        let r = one(
+            r#"{"kind":"check","ts":"2026-11-03T12:10:00Z","terminal_id":"1","name":"adapter_voltage","result":4.3}"#,
+        );
         let Record::Check(c) = r else { panic!() };
         assert_eq!(c.result, CheckResult::Value("4.3".into()));
     }
 
     #[test]
     fn full_pan_is_masked_at_ingestion() {
-        let r = one(r#"{"kind":"txn","ts":"2026-11-03T12:01:10Z","terminal_id":"44017001","type":"purchase","amount":4800,"currency":"CNY","response_code":"05","pan":"6217001234567891234","stan":311}"#);
+        let r = one(
+            r#"{"kind":"txn","ts":"2026-11-03T12:01:10Z","terminal_id":"44017001","type":"purchase","amount":4800,"currency":"CNY","response_code":"05","pan":"6217001234567891234","stan":311}"#,
+        );
         let Record::Txn(t) = r else { panic!() };
         assert_eq!(t.pan.as_ref().unwrap().as_str(), "621700*********1234");
         assert_eq!(t.stan.as_deref(), Some("311"));
         assert!(t.failed());
-        let r = one(r#"{"kind":"error","ts":"2026-11-03T12:01:10Z","terminal_id":"1","code":"E4","detail":"card 4111111111111111 read fail"}"#);
+        let r = one(
+            r#"{"kind":"error","ts":"2026-11-03T12:01:10Z","terminal_id":"1","code":"E4","detail":"card 4111111111111111 read fail"}"#,
+        );
         let Record::Error(e) = r else { panic!() };
         assert_eq!(e.detail.as_deref(), Some("card 411111******1111 read fail"));
     }
@@ -479,10 +517,22 @@ mod tests {
         let cases = [
             ("{", "invalid JSON"),
             (r#"{"ts":"2026-11-03T12:02:42Z"}"#, "missing `kind`"),
-            (r#"{"kind":"error","ts":"2026-11-03T12:02:42Z","code":"E1"}"#, "missing required field `terminal_id` for kind `error`"),
-            (r#"{"kind":"error","ts":"yesterday","terminal_id":"1","code":"E1"}"#, "field `ts`: invalid RFC 3339 time `yesterday`"),
-            (r#"{"kind":"txn","ts":"2026-11-03T12:02:42Z","terminal_id":"1","type":"purchase","amount":"12","currency":"CNY"}"#, "invalid JSON"),
-            (r#"{"kind":"resolution","ts":"2026-11-03T12:02:42Z","cause":"network.lan"}"#, "needs a target"),
+            (
+                r#"{"kind":"error","ts":"2026-11-03T12:02:42Z","code":"E1"}"#,
+                "missing required field `terminal_id` for kind `error`",
+            ),
+            (
+                r#"{"kind":"error","ts":"yesterday","terminal_id":"1","code":"E1"}"#,
+                "field `ts`: invalid RFC 3339 time `yesterday`",
+            ),
+            (
+                r#"{"kind":"txn","ts":"2026-11-03T12:02:42Z","terminal_id":"1","type":"purchase","amount":"12","currency":"CNY"}"#,
+                "invalid JSON",
+            ),
+            (
+                r#"{"kind":"resolution","ts":"2026-11-03T12:02:42Z","cause":"network.lan"}"#,
+                "needs a target",
+            ),
         ];
         for (line, want) in cases {
             let e = parse_line(line).unwrap_err();

@@ -166,7 +166,11 @@ impl Txn {
 
     /// Failed as the contract defines it: a timeout or a non-approval response.
     pub fn failed(&self) -> bool {
-        self.timed_out || self.response_code.as_deref().is_some_and(|c| !matches!(c, "00" | "10" | "11"))
+        self.timed_out
+            || self
+                .response_code
+                .as_deref()
+                .is_some_and(|c| !matches!(c, "00" | "10" | "11"))
     }
 }
 
@@ -196,7 +200,9 @@ pub enum CheckResult {
 impl CheckResult {
     pub fn parse(s: &str) -> CheckResult {
         match s.trim().to_ascii_lowercase().as_str() {
-            "ok" | "pass" | "passed" | "yes" | "true" | "good" | "normal" | "正常" => CheckResult::Ok,
+            "ok" | "pass" | "passed" | "yes" | "true" | "good" | "normal" | "正常" => {
+                CheckResult::Ok
+            }
             "fail" | "failed" | "no" | "false" | "bad" | "fault" | "异常" => CheckResult::Fail,
             _ => CheckResult::Value(s.to_string()),
         }

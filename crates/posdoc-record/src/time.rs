@@ -49,8 +49,7 @@ impl Ts {
         if b.len() == 10 {
             return Ok(Ts(days * 86_400_000));
         }
-        if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':'
-        {
+        if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
             return Err(err("expected THH:MM:SS"));
         }
         let hour = digits(&b[11..13]).ok_or_else(|| err("bad hour"))?;
@@ -90,8 +89,8 @@ impl Ts {
             }
             _ => return Err(err("expected Z or ±HH:MM offset")),
         };
-        let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second.min(59))
-            - offset_secs;
+        let secs =
+            days * 86_400 + i64::from(hour * 3600 + minute * 60 + second.min(59)) - offset_secs;
         Ok(Ts(secs * 1000 + i64::from(millis)))
     }
 }
@@ -189,13 +188,24 @@ mod tests {
         let frac = Ts::parse("2026-11-25T14:02:07.25Z").unwrap();
         assert_eq!(frac.millis() - z.millis(), 250);
         assert_eq!(Ts::parse("1970-01-01").unwrap(), Ts(0));
-        assert_eq!(Ts::parse("2024-02-29T00:00:00Z").unwrap().to_string(), "2024-02-29T00:00:00Z");
+        assert_eq!(
+            Ts::parse("2024-02-29T00:00:00Z").unwrap().to_string(),
+            "2024-02-29T00:00:00Z"
+        );
     }
 
     #[test]
     fn rejects_malformed_times_with_reason() {
-        for bad in ["", "2026-11-25T14:02", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
-            "2026-11-25T24:00:00Z", "2026-11-25T14:02:07", "2026-11-25T14:02:07+0800", "２０２６-11-25"] {
+        for bad in [
+            "",
+            "2026-11-25T14:02",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-11-25T24:00:00Z",
+            "2026-11-25T14:02:07",
+            "2026-11-25T14:02:07+0800",
+            "２０２６-11-25",
+        ] {
             assert!(Ts::parse(bad).is_err(), "{bad} should not parse");
         }
     }

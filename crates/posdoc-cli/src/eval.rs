@@ -1,0 +1,224 @@
+//! `posdoc eval`: posdoc's diagnosis scored against ground truth, always
+//! beside the two baselines computed on the same data.
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use posdoc_engine::Engine;
+use posdoc_eval::{Checklist, Prediction, Report, Truth, random_predictions, score};
+use posdoc_kb::{Kb, Lang};
+use posdoc_record::{Cause, Reader};
+use serde_json::json;
+
+use crate::output::pick;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Record file (JSON Lines), or a directory of them (each scored with its own engine).
+    #[arg(long)]
+    records: PathBuf,
+    /// Truth file (`truth` / `truth_event` records). Default: the truth records inside the record files.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Everything scored, across files.
+#[derive(Default)]
+pub(crate) struct Scored {
+    pub truth: Truth,
+    pub posdoc: Vec<Prediction>,
+    pub checklist: Vec<Prediction>,
+}
+
+/// Runs the engine and the checklist over one record file; terminal ids get `prefix`.
+pub(crate) fn run_file(
+    kb: &Arc<Kb>,
+    records: &Path,
+    truth_text: Option<&str>,
+    prefix: &str,
+    into: &mut Scored,
+) -> anyhow::Result<()> {
+    let f =
+        std::fs::File::open(records).with_context(|| format!("opening {}", records.display()))?;
+    let mut engine = Engine::new(Arc::clone(kb));
+    let mut checklist = Checklist::default();
+    let mut preds = Vec::new();
+    let mut keep = |d: posdoc_engine::Diagnosis| {
+        let mut order: Vec<usize> = (0..Cause::COUNT).collect();
+        order.sort_by(|&a, &b| d.posterior[b].total_cmp(&d.posterior[a]));
+        preds.push(Prediction {
+            ts: d.ts,
+            terminal_id: format!("{prefix}{}", d.terminal_id),
+            code: d.code,
+            ranked: order.into_iter().map(|i| Cause::ALL[i]).collect(),
+        });
+    };
+    for (_, r) in Reader::new(BufReader::with_capacity(1 << 16, f)).flatten() {
+        checklist.push(&r);
+        engine.push(r, &mut keep);
+    }
+    engine.finish(&mut keep);
+    into.posdoc.extend(preds);
+    into.checklist
+        .extend(checklist.predictions.into_iter().map(|mut p| {
+            p.terminal_id = format!("{prefix}{}", p.terminal_id);
+            p
+        }));
+    let text = match truth_text {
+        Some(t) => t.to_string(),
+        None => std::fs::read_to_string(records)
+            .with_context(|| format!("reading {}", records.display()))?,
+    };
+    let mut t = Truth::parse(&text);
+    for e in &mut t.events {
+        e.terminal_id = format!("{prefix}{}", e.terminal_id);
+    }
+    for f in &mut t.faults {
+        f.terminals
+            .iter_mut()
+            .for_each(|x| *x = format!("{prefix}{x}"));
+    }
+    into.truth.faults.extend(t.faults);
+    into.truth.events.extend(t.events);
+    into.truth.skipped.extend(t.skipped);
+    Ok(())
+}
+
+pub(crate) fn collect(
+    kb: &Arc<Kb>,
+    records: &Path,
+    truth: Option<&Path>,
+) -> anyhow::Result<Scored> {
+    let mut scored = Scored::default();
+    let truth_text = truth
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
+        .transpose()?;
+    if records.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(records)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            bail!("no *.jsonl files in {}", records.display());
+        }
+        for f in files {
+            let prefix = format!("{}:", f.file_stem().unwrap_or_default().to_string_lossy());
+            run_file(kb, &f, truth_text.as_deref(), &prefix, &mut scored)?;
+        }
+    } else {
+        run_file(kb, records, truth_text.as_deref(), "", &mut scored)?;
+    }
+    if scored.truth.events.is_empty() {
+        bail!("no truth_event records found (give --truth FILE)");
+    }
+    Ok(scored)
+}
+
+pub(crate) struct Reports {
+    pub posdoc: Report,
+    pub checklist: Report,
+    pub random: Report,
+}
+
+pub(crate) fn reports(s: &Scored) -> Reports {
+    let sel = |e: &posdoc_eval::TruthEvent| s.truth.is_fault_event(e);
+    Reports {
+        posdoc: score(&s.truth, &s.posdoc, &sel),
+        checklist: score(&s.truth, &s.checklist, &sel),
+        random: score(&s.truth, &random_predictions(&s.posdoc, 7), &sel),
+    }
+}
+
+pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
+    let s = collect(&kb, &a.records, a.truth.as_deref())?;
+    let r = reports(&s);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"fault_events": {"posdoc": r.posdoc, "checklist": r.checklist, "random": r.random}})
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}",
+        pick(
+            lang,
+            &format!(
+                "故障事件 {} 个（匹配到诊断 {} 个）",
+                r.posdoc.events, r.posdoc.matched
+            ),
+            &format!(
+                "{} fault event(s), {} matched to a diagnosis",
+                r.posdoc.events, r.posdoc.matched
+            )
+        )
+    );
+    println!(
+        "{:<28} {:>8} {:>10} {:>8}",
+        "", "posdoc", "checklist", "random"
+    );
+    for (name, f) in [
+        ("top-1", (|r: &Report| r.top1) as fn(&Report) -> f64),
+        ("top-3", |r| r.top3),
+        (
+            if lang == Lang::Zh {
+                "按原因平均 top-1"
+            } else {
+                "top-1 averaged over causes"
+            },
+            |r| r.macro_top1,
+        ),
+    ] {
+        println!(
+            "{:<28} {:>8.3} {:>10.3} {:>8.3}",
+            name,
+            f(&r.posdoc),
+            f(&r.checklist),
+            f(&r.random)
+        );
+    }
+    println!();
+    println!(
+        "{:<26} {:>6} {:>8} {:>10}",
+        pick(lang, "原因", "cause"),
+        pick(lang, "事件", "events"),
+        "posdoc",
+        "checklist"
+    );
+    for (cause, (n, hit, _)) in &r.posdoc.per_cause {
+        let cl = r.checklist.per_cause.get(cause).map(|v| v.1).unwrap_or(0);
+        println!(
+            "{:<26} {:>6} {:>8.2} {:>10.2}",
+            cause,
+            n,
+            *hit as f64 / *n as f64,
+            cl as f64 / *n as f64
+        );
+    }
+    if !r.posdoc.confusions.is_empty() {
+        println!(
+            "\n{}",
+            pick(
+                lang,
+                "最常见的误判（真实 → 判断）：",
+                "Most frequent confusions (true → predicted):"
+            )
+        );
+        for (t, p, n) in r.posdoc.confusions.iter().take(8) {
+            println!("  {n:>4}  {t} → {p}");
+        }
+    }
+    for (line, e) in s.truth.skipped.iter().take(5) {
+        eprintln!("posdoc: truth line {line}: {e}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,225 @@
+use std::sync::Arc;
+
+use posdoc_kb::Kb;
+use posdoc_record::{Cause, parse_line};
+
+use super::*;
+
+fn kb() -> Arc<Kb> {
+    Arc::new(Kb::builtin().unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Runs the engine over JSON lines and returns its diagnoses.
+fn run(kb: &Arc<Kb>, lines: &[String]) -> Vec<Diagnosis> {
+    let mut engine = Engine::new(Arc::clone(kb));
+    let mut out = Vec::new();
+    for l in lines {
+        if let Some(r) = parse_line(l).unwrap() {
+            engine.push(r, &mut |d| out.push(d));
+        }
+    }
+    engine.finish(&mut |d| out.push(d));
+    out
+}
+
+fn t(min: u32, sec: u32) -> String {
+    format!(
+        "2026-11-03T{:02}:{:02}:{:02}Z",
+        10 + min / 60,
+        min % 60,
+        sec
+    )
+}
+
+/// A wired PAX terminal with an hour of normal life, then `fault` lines.
+fn terminal_life(fault: &[String]) -> Vec<String> {
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017001","vendor":"pax","model":"S90","network":"ethernet","site_id":"S1","host":"H1","cert_not_after":"2027-06-30T00:00:00Z"}"#.to_string()];
+    for m in 0..60 {
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":{},"packet_loss":0.0,"supply_v":5.1{},"storage_used_pct":41,"memory_used_pct":52,"key_check":"ok","printer":"ok"}}"#, t(m, 4), 35 + m % 7, m % 3));
+        if m % 4 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":{},"currency":"CNY","channel":"card_ic","stan":"{:06}","response_code":"00"}}"#, t(m, 30), 3000 + m * 10, m));
+        }
+    }
+    v.extend_from_slice(fault);
+    v
+}
+
+#[test]
+fn the_builtin_kb_weighs_every_signal_the_engine_reports() {
+    assert_eq!(kb_problems(&kb()), Vec::<String>::new());
+}
+
+#[test]
+fn terminal_state_fits_the_memory_budget() {
+    assert!(
+        Engine::state_bytes_per_terminal() < 4096,
+        "{} bytes",
+        Engine::state_bytes_per_terminal()
+    );
+}
+
+#[test]
+fn key_mismatch_and_a0_point_at_keys() {
+    let kb = kb();
+    let fault = vec![
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"key_check":"mismatch"}}"#,
+            t(61, 0)
+        ),
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":5000,"currency":"CNY","channel":"card_ic","stan":"000900","response_code":"A0"}}"#,
+            t(61, 30)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"mac","stan":"000900","detail":"MAC校验错"}}"#,
+            t(61, 31)
+        ),
+    ];
+    let ds = run(&kb, &terminal_life(&fault));
+    assert_eq!(ds.len(), 2);
+    for d in &ds {
+        assert_eq!(d.top(), Cause::SecurityKeys, "{d:#?}");
+        assert!(d.causes.len() >= 3);
+        assert!(
+            d.evidence.iter().any(|e| e.signal == "key_mismatch"),
+            "{:?}",
+            d.evidence
+        );
+        assert!(!d.next_checks.is_empty());
+        let total: f64 = d.posterior.iter().sum();
+        assert!((total - 1.0).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn diagnosis_ignores_records_after_its_allowance() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"receive","detail":"接收超时"}}"#,
+        t(61, 0)
+    )];
+    let base = terminal_life(&fault);
+    let mut later = base.clone();
+    // Damning evidence, but after the event's time plus the allowance.
+    later.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","supply_v":3.9,"power_events":5,"reboot":"power_loss"}}"#, t(62, 2)));
+    later.push(format!(
+        r#"{{"kind":"resolution","ts":"{}","terminal_id":"44017001","cause":"power.supply"}}"#,
+        t(63, 0)
+    ));
+    let a = run(&kb, &base);
+    let b = run(&kb, &later);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0], b[0]);
+    // Within the allowance, the same evidence does count.
+    let mut near = base.clone();
+    near.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","supply_v":3.9,"power_events":5,"reboot":"power_loss"}}"#, t(61, 40)));
+    let c = run(&kb, &near);
+    assert_ne!(a[0].posterior, c[0].posterior);
+    assert_eq!(c[0].top(), Cause::PowerSupply);
+}
+
+#[test]
+fn records_out_of_order_within_the_allowance_change_nothing() {
+    let kb = kb();
+    let fault = vec![
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":2400,"packet_loss":0.4}}"#,
+            t(61, 0)
+        ),
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":5000,"currency":"CNY","channel":"card_ic","stan":"000900","timed_out":true}}"#,
+            t(61, 20)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"receive","stan":"000900"}}"#,
+            t(61, 22)
+        ),
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":2100,"packet_loss":0.35}}"#,
+            t(62, 0)
+        ),
+    ];
+    let sorted = terminal_life(&fault);
+    let mut shuffled = sorted.clone();
+    let n = shuffled.len();
+    // The error arrives before the txn it follows, and a heartbeat 40 s late.
+    shuffled.swap(n - 3, n - 2);
+    let hb = shuffled.remove(n - 4);
+    shuffled.insert(n - 2, hb);
+    assert_eq!(run(&kb, &sorted), run(&kb, &shuffled));
+}
+
+#[test]
+fn resolutions_teach_the_engine_a_codes_meaning() {
+    let kb = kb();
+    let mut lines =
+        vec![r#"{"kind":"terminal","terminal_id":"T9","vendor":"acme","model":"Z1"}"#.to_string()];
+    let event = |m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T9","code":"X42"}}"#,
+            t(m, 0)
+        )
+    };
+    let first = run(&kb, &[lines[0].clone(), event(0)]);
+    assert_ne!(first[0].top(), Cause::HardwarePrinter);
+    for k in 0..12 {
+        lines.push(event(k * 5));
+        lines.push(format!(r#"{{"kind":"resolution","ts":"{}","terminal_id":"T9","cause":"hardware.printer.paper"}}"#, t(k * 5 + 2, 0)));
+    }
+    lines.push(event(70));
+    let ds = run(&kb, &lines);
+    let last = ds.last().unwrap();
+    assert_eq!(last.top(), Cause::HardwarePrinter, "{last:#?}");
+    assert!(
+        last.evidence[0].text.en.contains("confirmed case"),
+        "{:?}",
+        last.evidence[0]
+    );
+}
+
+#[test]
+fn an_unknown_terminal_and_code_still_get_a_diagnosis() {
+    let kb = kb();
+    let ds = run(
+        &kb,
+        &[
+            r#"{"kind":"error","ts":"2026-11-03T10:00:00Z","terminal_id":"ZZ","code":"??"}"#
+                .to_string(),
+        ],
+    );
+    assert_eq!(ds.len(), 1);
+    assert!(ds[0].causes.len() >= 3);
+    assert_eq!(ds[0].vendor, "generic");
+}
+
+#[test]
+fn troubleshooting_session_converges_on_the_router() {
+    let kb = kb();
+    let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
+    let mut s = Session::new(Arc::clone(&kb), e1);
+    let truth = Cause::NetworkLan;
+    // Answer every question as a site whose router is down would.
+    for _ in 0..20 {
+        match s.next() {
+            Step::Ask { check, .. } => {
+                let c = &kb.checks[check];
+                let fail = c.p_fail[truth.index()] >= 0.5;
+                s.answer(&c.id.clone(), if fail { Answer::Fail } else { Answer::Ok })
+                    .unwrap();
+            }
+            Step::Done {
+                cause, confident, ..
+            } => {
+                assert_eq!(cause, truth);
+                assert!(confident, "{:?}", s.history());
+                assert!(
+                    s.history().len() <= 8,
+                    "took {} questions",
+                    s.history().len()
+                );
+                return;
+            }
+        }
+    }
+    panic!("no verdict after 20 questions: {:?}", s.history());
+}

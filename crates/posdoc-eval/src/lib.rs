@@ -1,0 +1,303 @@
+//! Scoring diagnoses against ground truth: top-1 and top-3 accuracy over
+//! fault events, accuracy averaged over causes, a per-cause table and the
+//! most frequent confusions. Pure: truth and predictions in, a [`Report`] out.
+//!
+//! Truth is the contract's `truth` (a fault: cause, terminals, start, end)
+//! and `truth_event` (the true cause of one failed event) records. A
+//! prediction is matched to its truth event by terminal, time and, when the
+//! truth names one, code.
+
+mod baseline;
+
+pub use baseline::{Checklist, random_predictions};
+
+use std::collections::{BTreeMap, HashMap};
+
+use posdoc_record::{Cause, Ts};
+use serde::Deserialize;
+
+/// A truth record as read from a truth file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TruthRecord {
+    Truth {
+        #[serde(default)]
+        fault_id: Option<serde_json::Value>,
+        cause: String,
+        #[serde(default)]
+        terminals: Vec<String>,
+        start: String,
+        #[serde(default)]
+        end: Option<String>,
+    },
+    TruthEvent {
+        ts: String,
+        terminal_id: String,
+        cause: String,
+        #[serde(default)]
+        code: Option<String>,
+    },
+}
+
+/// A fault as the truth describes it.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub cause: Cause,
+    pub terminals: Vec<String>,
+    pub start: Ts,
+    pub end: Option<Ts>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TruthEvent {
+    pub ts: Ts,
+    pub terminal_id: String,
+    pub cause: Cause,
+    pub code: Option<String>,
+}
+
+/// Ground truth, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Truth {
+    pub faults: Vec<Fault>,
+    pub events: Vec<TruthEvent>,
+    /// Lines that were not truth records, with the reason (line number, message).
+    pub skipped: Vec<(u64, String)>,
+}
+
+impl Truth {
+    /// Reads truth records from JSON Lines; other kinds are ignored, bad truth lines reported.
+    pub fn parse(text: &str) -> Truth {
+        let mut t = Truth::default();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || !(line.contains("\"truth\"") || line.contains("\"truth_event\""))
+            {
+                continue;
+            }
+            let n = i as u64 + 1;
+            match serde_json::from_str::<TruthRecord>(line) {
+                Ok(r) => {
+                    if let Err(e) = t.add(r) {
+                        t.skipped.push((n, e));
+                    }
+                }
+                Err(e) => {
+                    if line.contains("\"kind\":\"truth") || line.contains("\"kind\": \"truth") {
+                        t.skipped.push((n, format!("invalid truth record: {e}")));
+                    }
+                }
+            }
+        }
+        t
+    }
+
+    fn add(&mut self, r: TruthRecord) -> Result<(), String> {
+        let cause = |c: &str| Cause::parse(c).ok_or_else(|| format!("unknown cause `{c}`"));
+        let time = |s: &str| Ts::parse(s).map_err(|e| e.to_string());
+        match r {
+            TruthRecord::Truth {
+                cause: c,
+                terminals,
+                start,
+                end,
+                ..
+            } => self.faults.push(Fault {
+                cause: cause(&c)?,
+                terminals,
+                start: time(&start)?,
+                end: end.as_deref().map(time).transpose()?,
+            }),
+            TruthRecord::TruthEvent {
+                ts,
+                terminal_id,
+                cause: c,
+                code,
+            } => self.events.push(TruthEvent {
+                ts: time(&ts)?,
+                terminal_id,
+                cause: cause(&c)?,
+                code,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Whether an event belongs to an injected fault (rather than to the
+    /// background of ordinary declines). Without `truth` records every event counts.
+    pub fn is_fault_event(&self, e: &TruthEvent) -> bool {
+        if self.faults.is_empty() {
+            return true;
+        }
+        self.faults.iter().any(|f| {
+            f.cause == e.cause
+                && (f.terminals.is_empty() || f.terminals.contains(&e.terminal_id))
+                && e.ts >= f.start.plus_secs(-120)
+                && f.end.is_none_or(|end| e.ts <= end.plus_secs(600))
+        })
+    }
+}
+
+/// One prediction: the ranked causes for an event.
+#[derive(Debug, Clone)]
+pub struct Prediction {
+    pub ts: Ts,
+    pub terminal_id: String,
+    pub code: String,
+    pub ranked: Vec<Cause>,
+}
+
+/// Scores of one predictor.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    pub events: usize,
+    pub matched: usize,
+    pub top1: f64,
+    pub top3: f64,
+    /// Top-1 accuracy averaged over the causes present.
+    pub macro_top1: f64,
+    /// cause → (events, top-1 hits, top-3 hits)
+    pub per_cause: BTreeMap<String, (usize, usize, usize)>,
+    /// (true, predicted) → count, most frequent first.
+    pub confusions: Vec<(String, String, usize)>,
+}
+
+/// Scores predictions against the events that `select` keeps.
+pub fn score(truth: &Truth, preds: &[Prediction], select: &dyn Fn(&TruthEvent) -> bool) -> Report {
+    let mut index: HashMap<(&str, i64), Vec<usize>> = HashMap::new();
+    for (i, p) in preds.iter().enumerate() {
+        index
+            .entry((p.terminal_id.as_str(), p.ts.millis()))
+            .or_default()
+            .push(i);
+    }
+    let mut used = vec![false; preds.len()];
+    let mut r = Report::default();
+    let mut confusions: HashMap<(Cause, Cause), usize> = HashMap::new();
+    let mut per: BTreeMap<Cause, (usize, usize, usize)> = BTreeMap::new();
+    for e in truth.events.iter().filter(|e| select(e)) {
+        r.events += 1;
+        let entry = per.entry(e.cause).or_default();
+        entry.0 += 1;
+        let cands = index.get(&(e.terminal_id.as_str(), e.ts.millis()));
+        let hit = cands.and_then(|c| {
+            c.iter()
+                .copied()
+                .find(|&i| {
+                    !used[i]
+                        && e.code
+                            .as_deref()
+                            .is_none_or(|code| preds[i].code.eq_ignore_ascii_case(code))
+                })
+                .or_else(|| c.iter().copied().find(|&i| !used[i]))
+        });
+        let Some(i) = hit else { continue };
+        used[i] = true;
+        r.matched += 1;
+        let p = &preds[i];
+        if p.ranked.first() == Some(&e.cause) {
+            entry.1 += 1;
+        } else if let Some(&top) = p.ranked.first() {
+            *confusions.entry((e.cause, top)).or_default() += 1;
+        }
+        if p.ranked.iter().take(3).any(|&c| c == e.cause) {
+            entry.2 += 1;
+        }
+    }
+    let hits1: usize = per.values().map(|v| v.1).sum();
+    let hits3: usize = per.values().map(|v| v.2).sum();
+    r.top1 = ratio(hits1, r.events);
+    r.top3 = ratio(hits3, r.events);
+    r.macro_top1 = if per.is_empty() {
+        0.0
+    } else {
+        per.values().map(|v| ratio(v.1, v.0)).sum::<f64>() / per.len() as f64
+    };
+    r.per_cause = per
+        .into_iter()
+        .map(|(c, v)| (c.id().to_string(), v))
+        .collect();
+    let mut conf: Vec<_> = confusions
+        .into_iter()
+        .map(|((t, p), n)| (t.id().to_string(), p.id().to_string(), n))
+        .collect();
+    conf.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    r.confusions = conf;
+    r
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Ts {
+        Ts::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scores_top1_top3_macro_and_confusions() {
+        let truth = Truth::parse(concat!(
+            r#"{"kind":"truth","fault_id":1,"cause":"network.lan","scope":{"site_id":"S"},"terminals":["T1"],"start":"2026-11-03T12:00:00Z","end":"2026-11-03T13:00:00Z"}"#,
+            "\n",
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:01:00Z","terminal_id":"T1","cause":"network.lan","code":"E1"}"#,
+            "\n",
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:02:00Z","terminal_id":"T1","cause":"network.lan","code":"timeout"}"#,
+            "\n",
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:03:00Z","terminal_id":"T2","cause":"card.decline","code":"51"}"#,
+            "\n",
+            r#"{"kind":"txn","ts":"2026-11-03T12:03:00Z"}"#,
+            "\n",
+        ));
+        assert_eq!(truth.faults.len(), 1);
+        assert_eq!(truth.events.len(), 3);
+        let p = |t: &str, id: &str, code: &str, r: &[Cause]| Prediction {
+            ts: ts(t),
+            terminal_id: id.into(),
+            code: code.into(),
+            ranked: r.to_vec(),
+        };
+        let preds = vec![
+            p(
+                "2026-11-03T12:01:00Z",
+                "T1",
+                "E1",
+                &[Cause::NetworkLan, Cause::PowerSupply],
+            ),
+            p(
+                "2026-11-03T12:02:00Z",
+                "T1",
+                "timeout",
+                &[
+                    Cause::NetworkSignal,
+                    Cause::UpstreamAcquirer,
+                    Cause::NetworkLan,
+                ],
+            ),
+            p("2026-11-03T12:03:00Z", "T2", "51", &[Cause::CardDecline]),
+        ];
+        let all = score(&truth, &preds, &|_| true);
+        assert_eq!((all.events, all.matched), (3, 3));
+        assert!((all.top1 - 2.0 / 3.0).abs() < 1e-9);
+        assert!((all.top3 - 1.0).abs() < 1e-9);
+        assert!((all.macro_top1 - 0.75).abs() < 1e-9);
+        assert_eq!(
+            all.confusions,
+            vec![("network.lan".into(), "network.signal".into(), 1)]
+        );
+        let faults = score(&truth, &preds, &|e| truth.is_fault_event(e));
+        assert_eq!(faults.events, 2);
+    }
+
+    #[test]
+    fn unmatched_truth_counts_as_a_miss() {
+        let truth = Truth::parse(
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:01:00Z","terminal_id":"T1","cause":"network.lan"}"#,
+        );
+        let r = score(&truth, &[], &|_| true);
+        assert_eq!((r.events, r.matched, r.top1), (1, 0, 0.0));
+    }
+}
