@@ -628,7 +628,10 @@ impl Builder {
                     *p = p.clamp(0.01, 0.99);
                 }
             }
-            if let Some([lo, hi]) = c.ok_range.filter(|[lo, hi]| lo.partial_cmp(hi) != Some(std::cmp::Ordering::Less)) {
+            if let Some([lo, hi]) = c
+                .ok_range
+                .filter(|[lo, hi]| lo.partial_cmp(hi) != Some(std::cmp::Ordering::Less))
+            {
                 self.err(&file, format!("{what}: ok_range [{lo}, {hi}] is empty"));
             }
             if !c
