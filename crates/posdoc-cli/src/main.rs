@@ -2,6 +2,7 @@
 //! writes files, and maps errors to exit codes; the knowledge lives in
 //! `posdoc-kb` and the reasoning in `posdoc-engine`.
 
+mod bench;
 mod diagnose;
 mod eval;
 mod explain;
@@ -43,6 +44,8 @@ enum Command {
     Troubleshoot(troubleshoot::Args),
     /// Score diagnoses against ground truth, beside the random and checklist baselines.
     Eval(eval::Args),
+    /// Measure diagnose's speed on one core and its state per terminal.
+    Bench(bench::Args),
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Troubleshoot(a) => {
             load_kb(cli.kb.as_deref()).and_then(|kb| troubleshoot::run(kb, &a, lang))
         }
+        Command::Bench(a) => load_kb(cli.kb.as_deref()).and_then(|kb| bench::run(kb, &a, lang)),
         Command::Eval(a) => load_kb(cli.kb.as_deref()).and_then(|kb| eval::run(kb, &a, lang)),
         Command::Kb {
             command: KbCommand::Check,

@@ -343,9 +343,17 @@ impl Engine {
         }
     }
 
-    /// Approximate bytes of state held per terminal (for the memory budget).
-    pub fn state_bytes_per_terminal() -> usize {
-        std::mem::size_of::<TerminalState>()
+    /// Bytes of state held for each terminal (inline, heap and its index
+    /// entry), for the memory budget: it must not grow with the records.
+    pub fn state_bytes(&self) -> Vec<usize> {
+        self.terminal_index
+            .iter()
+            .map(|(id, &i)| {
+                self.terminals[i as usize].bytes()
+                    + id.len()
+                    + std::mem::size_of::<(Box<str>, u32)>()
+            })
+            .collect()
     }
 }
 

@@ -220,9 +220,21 @@ pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent) {
         ts: e.ts,
         code: e.code.as_str().into(),
         stage: e.stage.as_deref().map(Into::into),
-        detail: e.detail.as_deref().map(|d| d.to_lowercase().into()),
+        detail: e.detail.as_deref().map(|d| kept_detail(d).into()),
         stan: e.stan.as_deref().map(Into::into),
     });
+}
+
+/// How much of a log line a terminal's history keeps, bytes: enough for the
+/// patterns to match, bounded so state does not grow with a chatty vendor.
+pub(crate) const DETAIL_KEPT_BYTES_MAX: usize = 240;
+
+fn kept_detail(d: &str) -> String {
+    let mut end = d.len().min(DETAIL_KEPT_BYTES_MAX);
+    while !d.is_char_boundary(end) {
+        end -= 1;
+    }
+    d[..end].to_lowercase()
 }
 
 pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {

@@ -262,6 +262,40 @@ impl TerminalState {
         }
     }
 
+    /// Bytes held for this terminal: the struct itself and every string it owns.
+    pub fn bytes(&self) -> usize {
+        fn opt(s: &Option<Box<str>>) -> usize {
+            s.as_deref().map_or(0, str::len)
+        }
+        let strings = self.vendor.len()
+            + self.model.len()
+            + opt(&self.merchant)
+            + opt(&self.carrier)
+            + opt(&self.firmware)
+            + opt(&self.app_version)
+            + self.key_check.as_ref().map_or(0, |(_, k)| k.len())
+            + self.printer.as_ref().map_or(0, |(_, p)| p.len())
+            + self.last_maintenance.as_ref().map_or(0, |(_, a)| a.len());
+        let txns: usize = self.txns.iter().map(|t| opt(&t.code) + opt(&t.stan)).sum();
+        let errors: usize = self
+            .errors
+            .iter()
+            .map(|e| e.code.len() + opt(&e.stage) + opt(&e.detail) + opt(&e.stan))
+            .sum();
+        let checks: usize = self
+            .checks
+            .iter()
+            .map(|c| {
+                c.name.len()
+                    + match &c.result {
+                        CheckResult::Value(v) => v.capacity(),
+                        _ => 0,
+                    }
+            })
+            .sum();
+        std::mem::size_of::<Self>() + strings + txns + errors + checks
+    }
+
     pub fn metric(&self, m: MetricId) -> &Metric {
         &self.metrics[m as usize]
     }
