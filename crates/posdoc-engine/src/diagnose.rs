@@ -115,6 +115,7 @@ impl Engine {
         let mut factors: Vec<Factor> = Vec::new();
 
         // 1. The prior: what this code means on this terminal.
+        let mut linked_log_hits = 0u64;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
             Pending::Error(e) => {
@@ -178,14 +179,8 @@ impl Engine {
                     }
                 };
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
-                let (stage, detail) = linked
-                    .map(|e| {
-                        (
-                            e.stage.as_deref().map(String::from),
-                            e.detail.as_deref().map(String::from),
-                        )
-                    })
-                    .unwrap_or_default();
+                let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
+                linked_log_hits = linked.map_or(0, |e| e.log_hits);
                 if t.txn_type != "purchase" && !t.txn_type.is_empty() {
                     factors_push_signal(
                         kb,
@@ -210,7 +205,7 @@ impl Engine {
                     prior,
                     text,
                     stage,
-                    detail,
+                    None,
                     signals::is_card(t.channel.as_deref()),
                     t.timed_out,
                 )
@@ -234,19 +229,27 @@ impl Engine {
                 1.0,
             ));
         }
-        if let Some(d) = detail.as_deref() {
-            let lower = d.to_lowercase();
-            for pat in &kb.patterns {
-                if let Some(hit) = pat.any.iter().find(|k| lower.contains(k.as_str())) {
-                    factors.push(lr_factor(
-                        &format!("log:{}", pat.id),
-                        Some(hit.clone()),
-                        pat.text.clone(),
-                        &pat.lr,
-                        1.0,
-                    ));
-                }
+        let lower = detail.as_deref().map(str::to_lowercase);
+        let hits = match (&lower, p) {
+            (Some(d), _) => log_pattern_hits(kb, d),
+            (None, Pending::Txn(_)) => linked_log_hits,
+            (None, Pending::Error(_)) => 0,
+        };
+        for (i, pat) in kb.patterns.iter().enumerate() {
+            if hits & (1 << i) == 0 {
+                continue;
             }
+            let hit = lower
+                .as_deref()
+                .and_then(|d| pat.any.iter().find(|k| d.contains(k.as_str())))
+                .cloned();
+            factors.push(lr_factor(
+                &format!("log:{}", pat.id),
+                hit,
+                pat.text.clone(),
+                &pat.lr,
+                1.0,
+            ));
         }
 
         // 3. Telemetry, inventory and history.
@@ -586,6 +589,20 @@ fn linked_error<'a>(
                 .find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon)
         })
 }
+
+/// Which of the knowledge base's log patterns a lowercased line matches, as
+/// a bit set (`kb_problems` holds the patterns to [`LOG_PATTERNS_MAX`]).
+pub(crate) fn log_pattern_hits(kb: &Kb, lower: &str) -> u64 {
+    kb.patterns
+        .iter()
+        .take(LOG_PATTERNS_MAX)
+        .enumerate()
+        .filter(|(_, pat)| pat.any.iter().any(|k| lower.contains(k.as_str())))
+        .fold(0, |m, (i, _)| m | (1 << i))
+}
+
+/// Log patterns an error's history entry can remember (bits of a `u64`).
+pub const LOG_PATTERNS_MAX: usize = 64;
 
 fn unknown_prior(kb: &Kb) -> (CauseVec, Text) {
     pseudo_code_prior(kb, "unknown")

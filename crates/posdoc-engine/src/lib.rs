@@ -285,7 +285,7 @@ impl Engine {
             }
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
-                signals::apply_error(&mut self.terminals[i as usize], &e);
+                signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
                 self.pending.push_back(Pending::Error(e));
             }
             Record::Maintenance(m) => {
@@ -375,6 +375,13 @@ pub fn kb_problems(kb: &Kb) -> Vec<String> {
                 "evidence.toml: signal `{id}` is never reported by the engine"
             ));
         }
+    }
+    if kb.patterns.len() > diagnose::LOG_PATTERNS_MAX {
+        out.push(format!(
+            "evidence.toml: {} log patterns, more than the {} the engine can remember per error",
+            kb.patterns.len(),
+            diagnose::LOG_PATTERNS_MAX
+        ));
     }
     for code in ["timeout", "unknown"] {
         if !kb.code_priors.contains_key(code) {

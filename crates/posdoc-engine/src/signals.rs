@@ -4,7 +4,9 @@
 
 use posdoc_record::{ErrorEvent, Maintenance, Telemetry, Terminal, Ts, Txn};
 
+use crate::diagnose::log_pattern_hits;
 use crate::state::*;
+use posdoc_kb::Kb;
 
 /// How far back "now" reaches for telemetry and history, seconds.
 pub(crate) const RECENT_S: i64 = 600;
@@ -214,27 +216,18 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
     });
 }
 
-pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent) {
+pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) {
     s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
     s.errors.push(ErrLite {
         ts: e.ts,
         code: e.code.as_str().into(),
         stage: e.stage.as_deref().map(Into::into),
-        detail: e.detail.as_deref().map(|d| kept_detail(d).into()),
+        log_hits: e
+            .detail
+            .as_deref()
+            .map_or(0, |d| log_pattern_hits(kb, &d.to_lowercase())),
         stan: e.stan.as_deref().map(Into::into),
     });
-}
-
-/// How much of a log line a terminal's history keeps, bytes: enough for the
-/// patterns to match, bounded so state does not grow with a chatty vendor.
-pub(crate) const DETAIL_KEPT_BYTES_MAX: usize = 240;
-
-fn kept_detail(d: &str) -> String {
-    let mut end = d.len().min(DETAIL_KEPT_BYTES_MAX);
-    while !d.is_char_boundary(end) {
-        end -= 1;
-    }
-    d[..end].to_lowercase()
 }
 
 pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {

@@ -179,7 +179,9 @@ pub(crate) struct ErrLite {
     pub ts: Ts,
     pub code: Box<str>,
     pub stage: Option<Box<str>>,
-    pub detail: Option<Box<str>>,
+    /// The knowledge base's log patterns its detail line matched (bit set):
+    /// the line itself is not kept, so state does not grow with chatty logs.
+    pub log_hits: u64,
     pub stan: Option<Box<str>>,
 }
 
@@ -280,7 +282,7 @@ impl TerminalState {
         let errors: usize = self
             .errors
             .iter()
-            .map(|e| e.code.len() + opt(&e.stage) + opt(&e.detail) + opt(&e.stan))
+            .map(|e| e.code.len() + opt(&e.stage) + opt(&e.stan))
             .sum();
         let checks: usize = self
             .checks
