@@ -134,17 +134,19 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
         );
         let total: f64 = l.entry.meanings.iter().map(|m| m.weight).sum();
         for (i, m) in l.entry.meanings.iter().enumerate() {
-            let basis = if m.documented {
-                pick(lang, "厂商文档", "vendor documentation")
-            } else {
-                pick(lang, "推断", "assumption")
+            // The provenance notes in the vendor tables are written in
+            // English; a Chinese reader gets the verdict, not the note.
+            let basis = match (m.documented, lang) {
+                (true, Lang::Zh) => format!("厂商文档：{}", m.source),
+                (false, Lang::Zh) => "推断，尚无厂商文档证实".to_string(),
+                (true, Lang::En) => format!("vendor documentation: {}", m.source),
+                (false, Lang::En) => m.source.clone(),
             };
             println!(
-                "  {}. {} — {:.0}%  [{basis}: {}]",
+                "  {}. {} — {:.0}%  [{basis}]",
                 i + 1,
                 m.text.get(lang),
                 100.0 * m.weight / total,
-                m.source
             );
         }
     }
