@@ -73,6 +73,8 @@ const LR_MAX: f64 = 200.0;
 const PRIOR_FLOOR: f64 = 0.003;
 /// A vendor reading whose stage matches the error's stage is this much more likely.
 const STAGE_MATCH_BOOST: f64 = 4.0;
+/// How far back other terminals' outcomes speak for a host or an issuer, seconds.
+const GROUP_WINDOW_S: i64 = 300;
 /// How long people's checks stay relevant, seconds.
 const CHECK_RELEVANT_S: i64 = 4 * 3600;
 
@@ -273,6 +275,16 @@ impl Engine {
             obs.push(yes("repeated_errors", repeats.to_string(), String::new()));
         }
         self.site_signals(s, idx, ts, horizon, &mut obs);
+        // A card-specific reading needs the host to have answered: a
+        // timeout says nothing about which card it was.
+        let (event_bin, answered) = match p {
+            Pending::Txn(t) => (
+                signals::txn_bin(t),
+                t.response_code.is_some() && !t.timed_out,
+            ),
+            Pending::Error(_) => (0, false),
+        };
+        self.group_signals(s, idx, ts, horizon, event_bin, answered, &mut obs);
         for o in obs {
             factors_push_signal(kb, &mut factors, o);
         }
@@ -408,6 +420,59 @@ impl Engine {
         }
         if cellular_ok && failing >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
             out.push(yes("site_cellular_ok", String::new(), String::new()));
+        }
+    }
+
+    /// What the terminal's acquirer host and the card's issuer (BIN) look
+    /// like from the other terminals that share them.
+    fn group_signals(
+        &self,
+        s: &TerminalState,
+        idx: u32,
+        ts: Ts,
+        horizon: Ts,
+        bin: u32,
+        answered: bool,
+        out: &mut Vec<Obs>,
+    ) {
+        let from = ts.plus_secs(-GROUP_WINDOW_S);
+        if let Some(h) = s.host {
+            let v = self.hosts[h as usize].peers(idx, from, horizon);
+            if v.unreachable >= 2 && v.unreachable_events >= v.approved_events {
+                out.push(yes(
+                    "host_peers_unreachable",
+                    v.unreachable.to_string(),
+                    String::new(),
+                ));
+            } else if v.approving >= 2 && v.unreachable_events * 4 <= v.approved_events {
+                out.push(yes("host_peers_ok", v.approving.to_string(), String::new()));
+            }
+        }
+        if bin != 0
+            && let Some(g) = self.bins.get(&bin)
+        {
+            let v = g.peers(idx, ts.plus_secs(-3 * GROUP_WINDOW_S), horizon);
+            if v.unreachable >= 1 && v.unreachable_events > v.approved_events {
+                out.push(yes(
+                    "bin_failing_elsewhere",
+                    format!("{bin:06}"),
+                    v.unreachable.to_string(),
+                ));
+            }
+            let other_cards_ok = s.txns.iter().any(|t| {
+                t.ok && t.bin != 0
+                    && t.bin != bin
+                    && t.ts >= ts.plus_secs(-2 * GROUP_WINDOW_S)
+                    && t.ts <= horizon
+            });
+            let (own_ok, _) = g.own(idx, ts.plus_secs(-2 * GROUP_WINDOW_S), horizon);
+            if answered && other_cards_ok && own_ok == 0 {
+                out.push(yes(
+                    "other_cards_ok_here",
+                    format!("{bin:06}"),
+                    String::new(),
+                ));
+            }
         }
     }
 

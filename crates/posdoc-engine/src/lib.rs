@@ -36,7 +36,11 @@ pub use posdoc_record::REORDER_ALLOWANCE_S;
 pub use signals::SIGNAL_IDS;
 pub use troubleshoot::{Answer, CONFIDENT_P, Session, Step, rank_checks};
 
-use state::{SiteState, TerminalState};
+use state::{Group, GroupEvent, SiteState, TerminalState};
+
+/// Card BINs whose recent outcomes are tracked; past this, new BINs are not
+/// (a bound on memory however many cards a fleet sees).
+pub const BINS_TRACKED_MAX: usize = 20_000;
 
 /// Tunables, with the contract's values as defaults.
 #[derive(Debug, Clone)]
@@ -122,6 +126,10 @@ pub struct Engine {
     terminals: Vec<TerminalState>,
     site_index: HashMap<Box<str>, u32>,
     sites: Vec<SiteState>,
+    host_index: HashMap<Box<str>, u32>,
+    hosts: Vec<Group>,
+    /// Card BIN (as a number) to its group of recent outcomes.
+    bins: HashMap<u32, Group>,
     learned: learn::Learned,
     queue: BinaryHeap<Reverse<Queued>>,
     pending: std::collections::VecDeque<Pending>,
@@ -145,6 +153,9 @@ impl Engine {
             terminals: Vec::new(),
             site_index: HashMap::new(),
             sites: Vec::new(),
+            host_index: HashMap::new(),
+            hosts: Vec::new(),
+            bins: HashMap::new(),
             queue: BinaryHeap::new(),
             pending: std::collections::VecDeque::new(),
             seq: 0,
@@ -270,6 +281,14 @@ impl Engine {
                     }
                     self.sites[s as usize].terminals.push(i);
                 }
+                if let Some(h) = t.host.as_deref() {
+                    let next = self.host_index.len() as u32;
+                    let h = *self.host_index.entry(h.into()).or_insert(next);
+                    if h as usize == self.hosts.len() {
+                        self.hosts.push(Group::default());
+                    }
+                    self.terminals[i as usize].host = Some(h);
+                }
                 signals::apply_inventory(&mut self.terminals[i as usize], &t, site);
             }
             Record::Telemetry(t) => {
@@ -279,6 +298,19 @@ impl Engine {
             Record::Txn(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
                 signals::apply_txn(&mut self.terminals[i as usize], &t);
+                let event = GroupEvent {
+                    ts: t.ts,
+                    terminal: i,
+                    outcome: signals::outcome(&t),
+                };
+                if let Some(h) = self.terminals[i as usize].host {
+                    self.hosts[h as usize].push(event);
+                }
+                let bin = signals::txn_bin(&t);
+                if bin != 0 && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
+                {
+                    self.bins.entry(bin).or_default().push(event);
+                }
                 if t.failed() {
                     self.pending.push_back(Pending::Txn(t));
                 }

@@ -171,19 +171,41 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
     note_versions(s, ts, t.firmware.as_deref(), t.app_version.as_deref(), true);
 }
 
+/// The nearest common adapter rating to a reading.
+fn nominal_supply(v: f32) -> f32 {
+    [5.0f32, 9.0, 12.0, 24.0]
+        .into_iter()
+        .min_by(|a, b| (v - a).abs().total_cmp(&(v - b).abs()))
+        .unwrap_or(5.0)
+}
+
 /// Whether a supply reading is off: against the terminal's own baseline once
 /// it has one, else against the nearest common adapter rating.
 fn supply_off_nominal(v: f64, m: &Metric) -> bool {
     let v = v as f32;
-    if m.n >= 8 {
+    if m.trusted() {
         let dev = (v - m.mean).abs();
-        return dev > (0.06 * m.mean).max(4.0 * m.sd(0.05));
+        return dev > (0.05 * m.mean).max(4.0 * m.sd(0.03));
     }
-    let nominal = [5.0f32, 9.0, 12.0, 24.0]
-        .into_iter()
-        .min_by(|a, b| (v - a).abs().total_cmp(&(v - b).abs()))
-        .unwrap_or(5.0);
+    let nominal = nominal_supply(v);
     (v - nominal).abs() > 0.08 * nominal
+}
+
+/// Whether a window of supply readings shows an unstable supply: one sample
+/// far off, the middle sagged or risen, or the spread wider than an adapter's.
+fn supply_window_off(w: &WindowStats, m: &Metric) -> bool {
+    if supply_off_nominal(w.worst as f64, m) {
+        return true;
+    }
+    let reference = if m.trusted() {
+        m.mean
+    } else {
+        nominal_supply(w.mean)
+    };
+    let shifted =
+        w.n >= 3 && (w.mean - reference).abs() > (0.035 * reference).max(3.0 * m.sd(0.03));
+    let spread = w.n >= 3 && (w.max - w.min) > (0.06 * reference).max(6.0 * m.sd(0.03));
+    shifted || spread
 }
 
 pub(crate) fn is_card(channel: Option<&str>) -> bool {
@@ -213,7 +235,32 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         qr,
         code: t.response_code.as_deref().map(Into::into),
         stan: t.stan.as_deref().map(Into::into),
+        bin: txn_bin(t),
     });
+}
+
+/// The card's BIN as a number (0 when the PAN is absent or too short).
+pub(crate) fn txn_bin(t: &Txn) -> u32 {
+    t.pan
+        .as_ref()
+        .and_then(|p| p.bin())
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(0)
+}
+
+/// How a transaction ended, for the groups it belongs to.
+pub(crate) fn outcome(t: &Txn) -> Outcome {
+    if t.approved() {
+        return Outcome::Approved;
+    }
+    match t.response_code.as_deref() {
+        None => Outcome::Unreachable,
+        _ if t.timed_out => Outcome::Unreachable,
+        // Issuer or switch inoperative, system malfunction, cannot route,
+        // timed out upstream: the host or the issuer could not act.
+        Some("91" | "96" | "98" | "68" | "92" | "90" | "06" | "22") => Outcome::Unreachable,
+        Some(_) => Outcome::Declined,
+    }
 }
 
 pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) {
@@ -261,24 +308,19 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         }
     };
 
-    // Power.
+    // Power: a sample far off, the window's middle shifted, or its spread
+    // widened — each against this terminal's own baseline.
     let supply = s.metric(MetricId::Supply);
-    let supply_dev = supply
-        .window(from, horizon)
-        .map(|v| (v, supply_off_nominal(v as f64, supply)))
-        .max_by(|a, b| {
-            (a.0 - supply.mean)
-                .abs()
-                .total_cmp(&(b.0 - supply.mean).abs())
-        });
-    match supply_dev {
-        Some((v, true)) => out.push(yes(
-            "supply_voltage_excursion",
-            format!("{v:.2} V"),
-            format!("{:.2} V", supply.mean),
-        )),
-        Some((_, false)) => out.push(absent("supply_voltage_excursion")),
-        None => {}
+    if let Some(w) = supply.window_stats(from, horizon) {
+        if supply_window_off(&w, supply) {
+            out.push(yes(
+                "supply_voltage_excursion",
+                format!("{:.2} V", w.worst),
+                format!("{:.2} V", supply.mean),
+            ));
+        } else {
+            out.push(absent("supply_voltage_excursion"));
+        }
     }
     if s.power_events.seen {
         let n = s.power_events.at_time(horizon);
@@ -585,6 +627,10 @@ pub const SIGNAL_IDS: &[&str] = &[
     "special_txn_type",
     "site_peers_failing",
     "site_cellular_ok",
+    "host_peers_ok",
+    "host_peers_unreachable",
+    "bin_failing_elsewhere",
+    "other_cards_ok_here",
     "repeated_errors",
     "net_ethernet",
     "net_wifi",

@@ -47,15 +47,50 @@ pub(crate) enum MetricId {
 
 pub(crate) const METRICS: usize = 10;
 
-/// A measurement's baseline (an exponentially weighted mean and variance that
-/// learns slowly from outliers, so a fault does not become the new normal)
-/// and its latest samples.
+/// One heartbeat sample, compact: seconds since [`SAMPLE_EPOCH`] and the value.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sample {
+    pub t: u32,
+    pub v: f32,
+}
+
+/// Samples keep their time as seconds since 2000-01-01 (fits a `u32` to 2136).
+const SAMPLE_EPOCH_MS: i64 = 946_684_800_000;
+
+fn sample_secs(ts: Ts) -> u32 {
+    ((ts.0 - SAMPLE_EPOCH_MS).max(0) / 1000).min(u32::MAX as i64) as u32
+}
+
+/// Samples a metric keeps: about ten minutes of one-a-minute heartbeats.
+pub(crate) const SAMPLES_KEPT: usize = 12;
+
+/// A measurement's baseline and its latest samples. The baseline is an
+/// exponentially weighted mean and variance that learns slowly, and more
+/// slowly still from outliers, so a fault that lasts an hour does not become
+/// the new normal; a window of recent samples is compared against it (as in
+/// BARO: a shift of the middle, or a widening of the spread).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Metric {
     pub mean: f32,
     pub var: f32,
     pub n: u32,
-    pub recent: Ring<(Ts, f32), 6>,
+    samples: [Sample; SAMPLES_KEPT],
+    next: u8,
+    len: u8,
+}
+
+/// Samples needed before the baseline is trusted over fixed limits.
+pub(crate) const BASELINE_SAMPLES_MIN: u32 = 8;
+
+/// What the recent window looks like against the baseline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WindowStats {
+    pub n: u32,
+    pub min: f32,
+    pub max: f32,
+    pub mean: f32,
+    /// The sample farthest from the baseline mean.
+    pub worst: f32,
 }
 
 impl Metric {
@@ -64,7 +99,12 @@ impl Metric {
             return;
         }
         let x = x as f32;
-        self.recent.push((ts, x));
+        self.samples[self.next as usize] = Sample {
+            t: sample_secs(ts),
+            v: x,
+        };
+        self.next = ((self.next as usize + 1) % SAMPLES_KEPT) as u8;
+        self.len = (self.len + 1).min(SAMPLES_KEPT as u8);
         if self.n == 0 {
             self.mean = x;
             self.var = 0.0;
@@ -73,28 +113,64 @@ impl Metric {
         }
         let d = x - self.mean;
         let sd = self.var.sqrt().max(scale);
-        let alpha = if self.n < 8 {
-            1.0 / (self.n as f32 + 1.0)
-        } else if d.abs() > 4.0 * sd {
-            0.005
+        self.n = self.n.saturating_add(1);
+        if self.n > BASELINE_SAMPLES_MIN && d.abs() > 3.0 * sd {
+            // An outlier moves the middle only a little (a lasting change is
+            // adopted over hours) and leaves the spread alone, so that a fault
+            // does not widen what counts as normal.
+            self.mean += 0.004 * d;
+            return;
+        }
+        let alpha = if self.n <= BASELINE_SAMPLES_MIN {
+            1.0 / self.n as f32
         } else {
-            0.05
+            0.02
         };
         self.mean += alpha * d;
         self.var = (1.0 - alpha) * (self.var + alpha * d * d);
-        self.n = self.n.saturating_add(1);
     }
 
-    /// The baseline as it stood, and the samples inside `[from, to]`.
+    /// The samples inside `[from, to]`.
     pub fn window(&self, from: Ts, to: Ts) -> impl Iterator<Item = f32> + '_ {
-        self.recent
+        let (from, to) = (sample_secs(from), sample_secs(to));
+        self.samples[..self.len as usize]
             .iter()
-            .filter(move |(t, _)| *t >= from && *t <= to)
-            .map(|(_, v)| *v)
+            .filter(move |s| s.t >= from && s.t <= to)
+            .map(|s| s.v)
+    }
+
+    /// Statistics of the samples inside `[from, to]`, if any.
+    pub fn window_stats(&self, from: Ts, to: Ts) -> Option<WindowStats> {
+        let mut st: Option<WindowStats> = None;
+        let mut sum = 0.0f32;
+        for v in self.window(from, to) {
+            sum += v;
+            let w = st.get_or_insert(WindowStats {
+                n: 0,
+                min: v,
+                max: v,
+                mean: 0.0,
+                worst: v,
+            });
+            w.n += 1;
+            w.min = w.min.min(v);
+            w.max = w.max.max(v);
+            if (v - self.mean).abs() > (w.worst - self.mean).abs() {
+                w.worst = v;
+            }
+        }
+        st.map(|mut w| {
+            w.mean = sum / w.n as f32;
+            w
+        })
     }
 
     pub fn sd(&self, scale: f32) -> f32 {
         self.var.sqrt().max(scale)
+    }
+
+    pub fn trusted(&self) -> bool {
+        self.n >= BASELINE_SAMPLES_MIN
     }
 }
 
@@ -172,6 +248,8 @@ pub(crate) struct TxnLite {
     pub qr: bool,
     pub code: Option<Box<str>>,
     pub stan: Option<Box<str>>,
+    /// The card's BIN (first six digits) as a number, 0 when unknown.
+    pub bin: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +278,8 @@ pub(crate) struct TerminalState {
     pub merchant: Option<Box<str>>,
     pub net: Net,
     pub carrier: Option<Box<str>>,
+    /// The acquirer host channel, an index into the engine's hosts.
+    pub host: Option<u32>,
     pub cert_not_after: Option<Ts>,
     pub firmware: Option<Box<str>>,
     pub app_version: Option<Box<str>>,
@@ -237,6 +317,7 @@ impl TerminalState {
             merchant: None,
             net: Net::Unknown,
             carrier: None,
+            host: None,
             cert_not_after: None,
             firmware: None,
             app_version: None,
@@ -312,4 +393,116 @@ pub(crate) struct SiteState {
     pub id: Box<str>,
     pub terminals: Vec<u32>,
     pub checks: Ring<CheckLite, 6>,
+}
+
+/// How a transaction ended, as a group (acquirer host, card BIN) sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    #[default]
+    Approved,
+    /// No answer, or an answer that says the host or issuer could not act
+    /// (91, 96, 98 and the like).
+    Unreachable,
+    /// Any other refusal.
+    Declined,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct GroupEvent {
+    pub ts: Ts,
+    pub terminal: u32,
+    pub outcome: Outcome,
+}
+
+/// Events a group keeps: enough to see several terminals' recent outcomes.
+pub(crate) const GROUP_EVENTS_KEPT: usize = 48;
+
+/// The recent outcomes of a group of terminals sharing something (an
+/// acquirer host, a card issuer's BIN): a fixed ring, so memory is bounded
+/// by the number of groups.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    events: [GroupEvent; GROUP_EVENTS_KEPT],
+    next: u8,
+    len: u8,
+}
+
+impl Default for Group {
+    fn default() -> Self {
+        Group {
+            events: [GroupEvent::default(); GROUP_EVENTS_KEPT],
+            next: 0,
+            len: 0,
+        }
+    }
+}
+
+/// What the other members of a group did in a window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PeerView {
+    /// Other terminals with an approval / an unreachable-type failure.
+    pub approving: u32,
+    pub unreachable: u32,
+    /// Events of other terminals, by outcome.
+    pub approved_events: u32,
+    pub unreachable_events: u32,
+}
+
+impl Group {
+    pub fn push(&mut self, e: GroupEvent) {
+        self.events[self.next as usize] = e;
+        self.next = ((self.next as usize + 1) % GROUP_EVENTS_KEPT) as u8;
+        self.len = (self.len + 1).min(GROUP_EVENTS_KEPT as u8);
+    }
+
+    /// Other terminals' outcomes inside `[from, to]`.
+    pub fn peers(&self, me: u32, from: Ts, to: Ts) -> PeerView {
+        let mut v = PeerView::default();
+        let mut seen_ok: [u32; 8] = [u32::MAX; 8];
+        let mut seen_bad: [u32; 8] = [u32::MAX; 8];
+        let note = |seen: &mut [u32; 8], t: u32| -> bool {
+            if seen.contains(&t) {
+                return false;
+            }
+            if let Some(slot) = seen.iter_mut().find(|x| **x == u32::MAX) {
+                *slot = t;
+                return true;
+            }
+            false
+        };
+        for e in &self.events[..self.len as usize] {
+            if e.terminal == me || e.ts < from || e.ts > to {
+                continue;
+            }
+            match e.outcome {
+                Outcome::Approved => {
+                    v.approved_events += 1;
+                    v.approving += u32::from(note(&mut seen_ok, e.terminal));
+                }
+                Outcome::Unreachable => {
+                    v.unreachable_events += 1;
+                    v.unreachable += u32::from(note(&mut seen_bad, e.terminal));
+                }
+                Outcome::Declined => {}
+            }
+        }
+        v
+    }
+
+    /// This terminal's own outcomes inside `[from, to]`: (approved, unreachable).
+    pub fn own(&self, me: u32, from: Ts, to: Ts) -> (u32, u32) {
+        let mut ok = 0;
+        let mut bad = 0;
+        for e in &self.events[..self.len as usize] {
+            if e.terminal != me || e.ts < from || e.ts > to {
+                continue;
+            }
+            match e.outcome {
+                Outcome::Approved => ok += 1,
+                Outcome::Unreachable => bad += 1,
+                Outcome::Declined => {}
+            }
+        }
+        (ok, bad)
+    }
 }

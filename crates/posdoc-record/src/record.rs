@@ -164,13 +164,10 @@ impl Txn {
         !self.timed_out && matches!(self.response_code.as_deref(), Some("00" | "10" | "11"))
     }
 
-    /// Failed as the contract defines it: a timeout or a non-approval response.
+    /// Failed as the contract defines it: a timeout or a non-approval
+    /// response. No response code at all means no response came: a timeout.
     pub fn failed(&self) -> bool {
-        self.timed_out
-            || self
-                .response_code
-                .as_deref()
-                .is_some_and(|c| !matches!(c, "00" | "10" | "11"))
+        !self.approved()
     }
 }
 
@@ -234,4 +231,27 @@ pub struct Resolution {
     /// The cause as written (may be a refinement); see [`crate::Cause::parse`].
     pub cause: String,
     pub notes: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn txn(rc: Option<&str>, timed_out: bool) -> Txn {
+        Txn {
+            response_code: rc.map(String::from),
+            timed_out,
+            ..Txn::default()
+        }
+    }
+
+    #[test]
+    fn a_txn_without_a_response_code_failed_even_without_the_timeout_flag() {
+        assert!(txn(None, false).failed());
+        assert!(txn(None, true).failed());
+        assert!(txn(Some("51"), false).failed());
+        assert!(txn(Some("00"), true).failed());
+        assert!(!txn(Some("00"), false).failed());
+        assert!(!txn(Some("10"), false).failed());
+    }
 }

@@ -26,6 +26,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// Unix seconds of a UTC date-time.
+#[cfg(test)]
 pub fn unix(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
     days_from_civil(y, mo, d) * 86_400 + (h * 3600 + mi * 60 + s) as i64
 }
@@ -64,6 +65,7 @@ pub fn push_ts(buf: &mut Vec<u8>, t: i64) {
     buf.push(b'Z');
 }
 
+#[cfg(test)]
 pub fn ts_string(t: i64) -> String {
     let mut b = Vec::with_capacity(20);
     push_ts(&mut b, t);

@@ -104,6 +104,7 @@ impl Rng {
     }
 
     /// Exponential with the given mean.
+    #[allow(dead_code)]
     pub fn exp(&mut self, mean: f64) -> f64 {
         -mean * (1.0 - self.f64()).ln()
     }

@@ -42,7 +42,12 @@ impl Class {
             Class::CardRead => "card_read",
             Class::Pin | Class::InputRetry => "pin",
             Class::Print | Class::PaperOut => "print",
-            Class::App | Class::Crash | Class::Display | Class::Storage | Class::Memory | Class::Operator => "app",
+            Class::App
+            | Class::Crash
+            | Class::Display
+            | Class::Storage
+            | Class::Memory
+            | Class::Operator => "app",
             Class::Reject => return None,
         })
     }
@@ -217,19 +222,40 @@ fn generic(class: Class) -> Pool {
             ],
         ),
         Refused => (
-            &["连接被拒绝 {ip}:{port}", "主机拒绝连接", "通讯失败:服务器拒绝[111]"],
-            &["connect {ip}:{port} refused (ECONNREFUSED)", "connection refused by host", "TCP RST from {ip}:{port}"],
+            &[
+                "连接被拒绝 {ip}:{port}",
+                "主机拒绝连接",
+                "通讯失败:服务器拒绝[111]",
+            ],
+            &[
+                "connect {ip}:{port} refused (ECONNREFUSED)",
+                "connection refused by host",
+                "TCP RST from {ip}:{port}",
+            ],
         ),
         Tls => (
             &["SSL握手失败", "安全连接建立失败[-{n}]", "TLS握手错误"],
-            &["SSL handshake failed: -{n}", "tls: handshake failure", "mbedtls_ssl_handshake returned -0x{hex}"],
+            &[
+                "SSL handshake failed: -{n}",
+                "tls: handshake failure",
+                "mbedtls_ssl_handshake returned -0x{hex}",
+            ],
         ),
         Send => (
             &["发送数据失败", "报文发送失败[{errno}]", "发送超时"],
-            &["send() failed errno={errno}", "write timeout after {ms}ms", "COMM: send error"],
+            &[
+                "send() failed errno={errno}",
+                "write timeout after {ms}ms",
+                "COMM: send error",
+            ],
         ),
         Timeout => (
-            &["接收超时", "交易超时,请重试", "等待主机应答超时({s}秒)", "接收数据超时 STAN={stan}"],
+            &[
+                "接收超时",
+                "交易超时,请重试",
+                "等待主机应答超时({s}秒)",
+                "接收数据超时 STAN={stan}",
+            ],
             &[
                 "recv timeout ({s}s) stan={stan}",
                 "no response from host",
@@ -239,23 +265,50 @@ fn generic(class: Class) -> Pool {
         ),
         Corrupt => (
             &["接收报文错误", "报文解包失败", "数据解析失败"],
-            &["unpack failed: field {n}", "bad response message", "invalid ISO8583 message"],
+            &[
+                "unpack failed: field {n}",
+                "bad response message",
+                "invalid ISO8583 message",
+            ],
         ),
         Mac => (
             &["MAC校验错", "响应MAC校验失败", "计算MAC失败"],
-            &["MAC verify failed", "response MAC mismatch stan={stan}", "mac check error"],
+            &[
+                "MAC verify failed",
+                "response MAC mismatch stan={stan}",
+                "mac check error",
+            ],
         ),
         CardRead => (
             &["读卡失败", "IC卡上电失败", "请重新插卡", "非接读卡失败"],
-            &["card read error", "ICC power on failed", "EMV: card not responding", "CTLS read timeout"],
+            &[
+                "card read error",
+                "ICC power on failed",
+                "EMV: card not responding",
+                "CTLS read timeout",
+            ],
         ),
         Pin => (
             &["密码键盘错误", "PIN输入失败", "密码键盘无响应"],
-            &["PED error -{n}", "pinpad not responding", "PIN entry failed"],
+            &[
+                "PED error -{n}",
+                "pinpad not responding",
+                "PIN entry failed",
+            ],
         ),
         InputRetry => (
-            &["输入超时", "用户取消", "密码输入超时,请重试", "输入错误,请重新输入"],
-            &["input timeout", "user cancelled", "PIN entry timeout", "re-enter amount"],
+            &[
+                "输入超时",
+                "用户取消",
+                "密码输入超时,请重试",
+                "输入错误,请重新输入",
+            ],
+            &[
+                "input timeout",
+                "user cancelled",
+                "PIN entry timeout",
+                "re-enter amount",
+            ],
         ),
         Print => (
             &["打印失败", "打印机故障", "打印机错误[{n}]"],
@@ -267,7 +320,11 @@ fn generic(class: Class) -> Pool {
         ),
         App => (
             &["应用异常", "程序错误,请重启", "系统错误[{n}]"],
-            &["application error {n}", "unexpected exception", "system error, please restart"],
+            &[
+                "application error {n}",
+                "unexpected exception",
+                "system error, please restart",
+            ],
         ),
         Crash => (
             &["应用已停止运行", "程序崩溃重启", "应用无响应"],
@@ -280,10 +337,20 @@ fn generic(class: Class) -> Pool {
         ),
         Display => (
             &["屏幕显示异常", "液晶初始化失败", "屏幕花屏", "触摸屏无响应"],
-            &["LCD init failed", "display driver timeout", "screen flicker reported", "touch panel no response"],
+            &[
+                "LCD init failed",
+                "display driver timeout",
+                "screen flicker reported",
+                "touch panel no response",
+            ],
         ),
         Storage => (
-            &["存储空间不足", "交易记录保存失败", "数据库写入失败", "流水已满,请先结算"],
+            &[
+                "存储空间不足",
+                "交易记录保存失败",
+                "数据库写入失败",
+                "流水已满,请先结算",
+            ],
             &[
                 "no space left on device",
                 "failed to save transaction log",
@@ -293,10 +360,19 @@ fn generic(class: Class) -> Pool {
         ),
         Memory => (
             &["内存不足", "系统内存不足,应用被关闭"],
-            &["java.lang.OutOfMemoryError", "malloc failed size={n}", "low memory killer: app killed"],
+            &[
+                "java.lang.OutOfMemoryError",
+                "malloc failed size={n}",
+                "low memory killer: app killed",
+            ],
         ),
         Operator => (
-            &["主管密码错误", "操作员号不存在", "原交易不存在", "操作员未签到"],
+            &[
+                "主管密码错误",
+                "操作员号不存在",
+                "原交易不存在",
+                "操作员未签到",
+            ],
             &[
                 "supervisor password incorrect",
                 "operator not logged in",
@@ -306,15 +382,27 @@ fn generic(class: Class) -> Pool {
         ),
         PowerOn => (
             &["开机自检失败", "系统启动异常", "上电自检错误[{n}]"],
-            &["power-on self test failed", "boot: self-test error {n}", "unexpected reset"],
+            &[
+                "power-on self test failed",
+                "boot: self-test error {n}",
+                "unexpected reset",
+            ],
         ),
         LowBattery => (
             &["电量低,请充电", "电池电量不足 {batt}%", "低电关机"],
-            &["low battery {batt}%", "battery low, please charge", "shutdown: battery critical"],
+            &[
+                "low battery {batt}%",
+                "battery low, please charge",
+                "shutdown: battery critical",
+            ],
         ),
         Reject => (
             &["交易拒绝 应答码{rc}", "交易失败[{rc}]", "主机拒绝:{rc}"],
-            &["declined rc={rc}", "host response {rc}", "transaction declined ({rc})"],
+            &[
+                "declined rc={rc}",
+                "host response {rc}",
+                "transaction declined ({rc})",
+            ],
         ),
     }
 }
@@ -325,48 +413,136 @@ fn flavour(cause: Cause, class: Class) -> Option<Pool> {
     use Class::*;
     Some(match (cause, class) {
         (PowerSupply, PowerOn | Connect | Send | Timeout | App) => (
-            &["输入电压异常 {v}V", "低压复位 VIN={v}V", "电源欠压,通讯模块重启"],
-            &["brown-out reset VIN={v}V", "undervoltage detected {v}V", "power dip, modem reset"],
+            &[
+                "输入电压异常 {v}V",
+                "低压复位 VIN={v}V",
+                "电源欠压,通讯模块重启",
+            ],
+            &[
+                "brown-out reset VIN={v}V",
+                "undervoltage detected {v}V",
+                "power dip, modem reset",
+            ],
         ),
         (PowerBattery, _) => (
-            &["电池电量 {batt}%,通讯模块关闭", "电量低 {batt}%", "电池电压过低,自动关机"],
-            &["battery {batt}%, radio off", "battery critical {batt}%", "low battery shutdown"],
+            &[
+                "电池电量 {batt}%,通讯模块关闭",
+                "电量低 {batt}%",
+                "电池电压过低,自动关机",
+            ],
+            &[
+                "battery {batt}%, radio off",
+                "battery critical {batt}%",
+                "low battery shutdown",
+            ],
         ),
         (NetSignal, Connect | Send | Timeout) => (
-            &["信号弱 RSSI={rssi}dBm", "无线信号差,连接失败", "信号强度{rssi}dBm,发送失败"],
-            &["weak signal rssi={rssi}dBm", "GPRS attach failed, csq={csq}", "wifi rssi {rssi} dBm, retrying"],
+            &[
+                "信号弱 RSSI={rssi}dBm",
+                "无线信号差,连接失败",
+                "信号强度{rssi}dBm,发送失败",
+            ],
+            &[
+                "weak signal rssi={rssi}dBm",
+                "GPRS attach failed, csq={csq}",
+                "wifi rssi {rssi} dBm, retrying",
+            ],
         ),
         (NetLan, Connect | Send | Timeout) => (
-            &["网关不可达", "网线未连接", "DHCP获取地址失败", "无法访问路由器"],
-            &["gateway unreachable", "eth0: link down", "DHCP timeout", "no route to host"],
+            &[
+                "网关不可达",
+                "网线未连接",
+                "DHCP获取地址失败",
+                "无法访问路由器",
+            ],
+            &[
+                "gateway unreachable",
+                "eth0: link down",
+                "DHCP timeout",
+                "no route to host",
+            ],
         ),
         (NetCarrier, Connect | Send | Timeout) => (
-            &["PDP激活失败", "无线网络注册失败", "拨号失败:无服务", "数据连接断开"],
-            &["PDP context activation failed", "PPP: LCP timeout", "network registration denied", "APN attach failed"],
+            &[
+                "PDP激活失败",
+                "无线网络注册失败",
+                "拨号失败:无服务",
+                "数据连接断开",
+            ],
+            &[
+                "PDP context activation failed",
+                "PPP: LCP timeout",
+                "network registration denied",
+                "APN attach failed",
+            ],
         ),
         (SwBug, _) => (
-            &["应用{ver}异常退出", "升级后频繁重启 ver={ver}", "交易处理模块崩溃"],
-            &["app {ver} crash in TransProc", "assert failed in emv_kernel.c:{n}", "unhandled exception in v{ver}"],
+            &[
+                "应用{ver}异常退出",
+                "升级后频繁重启 ver={ver}",
+                "交易处理模块崩溃",
+            ],
+            &[
+                "app {ver} crash in TransProc",
+                "assert failed in emv_kernel.c:{n}",
+                "unhandled exception in v{ver}",
+            ],
         ),
         (SwIncompatible, _) => (
-            &["SSL握手失败:协议版本不支持", "报文格式版本不匹配 ver={ver}", "主机不支持该版本"],
-            &["tls: no shared cipher", "unsupported protocol version", "host rejected client version {ver}"],
+            &[
+                "SSL握手失败:协议版本不支持",
+                "报文格式版本不匹配 ver={ver}",
+                "主机不支持该版本",
+            ],
+            &[
+                "tls: no shared cipher",
+                "unsupported protocol version",
+                "host rejected client version {ver}",
+            ],
         ),
         (SwConfig, Refused | Connect) => (
-            &["连接 {ip}:{port} 被拒绝", "主机地址不可用 {ip}", "参数错误:主机IP"],
-            &["connect {ip}:{port} refused", "host {ip} not reachable, check params", "bad host parameter"],
+            &[
+                "连接 {ip}:{port} 被拒绝",
+                "主机地址不可用 {ip}",
+                "参数错误:主机IP",
+            ],
+            &[
+                "connect {ip}:{port} refused",
+                "host {ip} not reachable, check params",
+                "bad host parameter",
+            ],
         ),
         (SwConfig, Reject) => (
             &["终端号未登记", "商户号终端号不匹配", "终端参数错误"],
-            &["terminal not registered", "TID/MID mismatch", "check terminal parameters"],
+            &[
+                "terminal not registered",
+                "TID/MID mismatch",
+                "check terminal parameters",
+            ],
         ),
         (TxCorruption, Corrupt | Send | Reject | Mac) => (
-            &["CRC校验错", "报文长度错误 期望{len}实际{len2}", "校验失败,报文被截断"],
-            &["CRC mismatch", "message length {len2} != {len}", "truncated message ({len2} bytes)"],
+            &[
+                "CRC校验错",
+                "报文长度错误 期望{len}实际{len2}",
+                "校验失败,报文被截断",
+            ],
+            &[
+                "CRC mismatch",
+                "message length {len2} != {len}",
+                "truncated message ({len2} bytes)",
+            ],
         ),
         (SecKeys, Mac | Reject) => (
-            &["MAC校验错,请重新签到", "工作密钥不同步", "密钥丢失,请下载密钥"],
-            &["MAC key missing", "working key out of sync, sign-on required", "PIK check value mismatch"],
+            &[
+                "MAC校验错,请重新签到",
+                "工作密钥不同步",
+                "密钥丢失,请下载密钥",
+            ],
+            &[
+                "MAC key missing",
+                "working key out of sync, sign-on required",
+                "PIK check value mismatch",
+            ],
         ),
         (SecCertificate, Tls) => (
             &["证书已过期", "证书验证失败", "系统时间错误,证书无效"],
@@ -377,24 +553,48 @@ fn flavour(cause: Cause, class: Class) -> Option<Pool> {
             ],
         ),
         (ResStorage, _) => (
-            &["存储空间不足 已用{sto}%", "流水保存失败,存储已满", "日志写入失败"],
-            &["no space left on device ({sto}% used)", "SQLiteFullException", "write(/data/log) ENOSPC"],
+            &[
+                "存储空间不足 已用{sto}%",
+                "流水保存失败,存储已满",
+                "日志写入失败",
+            ],
+            &[
+                "no space left on device ({sto}% used)",
+                "SQLiteFullException",
+                "write(/data/log) ENOSPC",
+            ],
         ),
         (ResMemory, _) => (
             &["内存不足 已用{mem}%", "应用被系统回收"],
-            &["OutOfMemoryError: heap {mem}%", "lowmemorykiller: killed com.pos.pay", "malloc({n}) failed"],
+            &[
+                "OutOfMemoryError: heap {mem}%",
+                "lowmemorykiller: killed com.pos.pay",
+                "malloc({n}) failed",
+            ],
         ),
         (ResCpu, _) => (
             &["系统繁忙,处理超时", "应用无响应(ANR)", "CPU占用{cpu}%"],
-            &["ANR in com.pos.pay", "cpu load {cpu}%, trans stalled", "watchdog: main loop stalled {ms}ms"],
+            &[
+                "ANR in com.pos.pay",
+                "cpu load {cpu}%, trans stalled",
+                "watchdog: main loop stalled {ms}ms",
+            ],
         ),
         (HwKeypad, _) => (
             &["按键卡住", "键盘扫描错误", "按键无响应"],
-            &["keypad: stuck key detected", "key matrix scan error", "PED key no response"],
+            &[
+                "keypad: stuck key detected",
+                "key matrix scan error",
+                "PED key no response",
+            ],
         ),
         (HwCardReader, _) => (
             &["IC卡座接触不良", "磁头读卡错误", "非接天线异常"],
-            &["ICC slot contact error", "MSR: track 2 LRC error", "NFC antenna error"],
+            &[
+                "ICC slot contact error",
+                "MSR: track 2 LRC error",
+                "NFC antenna error",
+            ],
         ),
         (HwPrinter, Print) => (
             &["打印头过热", "打印机切刀故障", "打印机电机故障"],
@@ -402,21 +602,44 @@ fn flavour(cause: Cause, class: Class) -> Option<Pool> {
         ),
         (HwBoard, _) => (
             &["主板温度过高 {temp}C", "看门狗复位", "I2C总线错误"],
-            &["board temperature {temp}C", "watchdog reset", "SPI bus error"],
+            &[
+                "board temperature {temp}C",
+                "watchdog reset",
+                "SPI bus error",
+            ],
         ),
         (HwDisplay, _) => (
             &["屏幕花屏", "液晶背光故障", "屏幕无显示"],
-            &["LCD backlight failure", "display: no signal", "screen garbled"],
+            &[
+                "LCD backlight failure",
+                "display: no signal",
+                "screen garbled",
+            ],
         ),
         (BizMerchant, Reject) => (
             &["商户状态异常", "商户已冻结"],
             &["merchant suspended", "invalid merchant"],
         ),
-        (BizLimit, Reject) => (&["超出单笔限额", "超出交易次数限制"], &["exceeds amount limit", "count limit exceeded"]),
-        (BizRisk, Reject) => (&["风险交易,请联系收单机构", "交易受限"], &["risk control: blocked", "suspected fraud"]),
-        (BizTxnType, Reject) => (&["交易类型不支持", "该卡不支持此交易"], &["txn not permitted", "function not supported"]),
-        (UpAcquirer, Reject | Timeout) => (&["主机系统故障", "收单系统繁忙"], &["host system malfunction", "acquirer busy"]),
-        (UpIssuer, Reject) => (&["发卡行无法处理", "发卡行系统故障"], &["issuer inoperative", "issuer unavailable"]),
+        (BizLimit, Reject) => (
+            &["超出单笔限额", "超出交易次数限制"],
+            &["exceeds amount limit", "count limit exceeded"],
+        ),
+        (BizRisk, Reject) => (
+            &["风险交易,请联系收单机构", "交易受限"],
+            &["risk control: blocked", "suspected fraud"],
+        ),
+        (BizTxnType, Reject) => (
+            &["交易类型不支持", "该卡不支持此交易"],
+            &["txn not permitted", "function not supported"],
+        ),
+        (UpAcquirer, Reject | Timeout) => (
+            &["主机系统故障", "收单系统繁忙"],
+            &["host system malfunction", "acquirer busy"],
+        ),
+        (UpIssuer, Reject) => (
+            &["发卡行无法处理", "发卡行系统故障"],
+            &["issuer inoperative", "issuer unavailable"],
+        ),
         _ => return None,
     })
 }

@@ -55,6 +55,8 @@ pub struct Vendor {
     pub en: f64,
     /// Currency written as the ISO numeric "156".
     pub numeric_currency: bool,
+    /// Heartbeat interval of the vendor's management platform, seconds.
+    pub hb_s: u32,
 }
 
 const fn m(name: &'static str, portable: bool, android: bool, printer: bool, share: f64) -> Model {
@@ -100,6 +102,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 60_000,
         en: 0.4,
         numeric_currency: false,
+        hb_s: 60,
     },
     Vendor {
         slug: "newland",
@@ -131,6 +134,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 60_000,
         en: 0.3,
         numeric_currency: false,
+        hb_s: 60,
     },
     Vendor {
         slug: "landi",
@@ -142,7 +146,17 @@ pub const VENDORS: &[Vendor] = &[
         ],
         fw: &["V1.4.2", "V1.5.0"],
         app: &["4.2.0", "4.3.1"],
-        fields: F_ONLINE | F_LAT | F_SUPPLY | F_PEV | F_REBOOT | F_STO | F_KEY | F_KPD | F_PRN | F_SKEW | F_VER,
+        fields: F_ONLINE
+            | F_LAT
+            | F_SUPPLY
+            | F_PEV
+            | F_REBOOT
+            | F_STO
+            | F_KEY
+            | F_KPD
+            | F_PRN
+            | F_SKEW
+            | F_VER,
         sparse_counters: true,
         offline_marker: true,
         log_p: 0.75,
@@ -150,6 +164,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 45_000,
         en: 0.35,
         numeric_currency: true,
+        hb_s: 120,
     },
     Vendor {
         slug: "verifone",
@@ -180,6 +195,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 45_000,
         en: 0.85,
         numeric_currency: false,
+        hb_s: 90,
     },
     Vendor {
         slug: "ingenico",
@@ -191,7 +207,17 @@ pub const VENDORS: &[Vendor] = &[
         ],
         fw: &["11.20.1", "11.22.0"],
         app: &["6.4.2", "6.5.0"],
-        fields: F_ONLINE | F_RSSI | F_LAT | F_BATT | F_SUPPLY | F_PEV | F_REBOOT | F_PRN | F_SKEW | F_KEY | F_VER,
+        fields: F_ONLINE
+            | F_RSSI
+            | F_LAT
+            | F_BATT
+            | F_SUPPLY
+            | F_PEV
+            | F_REBOOT
+            | F_PRN
+            | F_SKEW
+            | F_KEY
+            | F_VER,
         sparse_counters: true,
         offline_marker: true,
         log_p: 0.7,
@@ -199,6 +225,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 30_000,
         en: 0.8,
         numeric_currency: true,
+        hb_s: 60,
     },
     Vendor {
         slug: "sunmi",
@@ -232,6 +259,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 60_000,
         en: 0.25,
         numeric_currency: false,
+        hb_s: 30,
     },
     Vendor {
         slug: "centerm",
@@ -251,11 +279,15 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 60_000,
         en: 0.3,
         numeric_currency: true,
+        hb_s: 60,
     },
     Vendor {
         slug: "xgd",
         share: 0.03,
-        models: &[m("K370", false, false, true, 0.6), m("N5", true, true, true, 0.4)],
+        models: &[
+            m("K370", false, false, true, 0.6),
+            m("N5", true, true, true, 0.4),
+        ],
         fw: &["1.0.8", "1.1.2"],
         app: &["3.0.1", "3.0.4"],
         fields: F_ONLINE | F_LAT | F_REBOOT | F_VER,
@@ -266,11 +298,15 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 60_000,
         en: 0.5,
         numeric_currency: false,
+        hb_s: 120,
     },
     Vendor {
         slug: "szzt",
         share: 0.02,
-        models: &[m("KS8223", false, false, true, 0.7), m("KS8212", true, false, true, 0.3)],
+        models: &[
+            m("KS8223", false, false, true, 0.7),
+            m("KS8212", true, false, true, 0.3),
+        ],
         fw: &["2.01.05", "2.02.01"],
         app: &["7.1.0"],
         fields: F_ONLINE | F_LAT | F_REBOOT | F_SUPPLY | F_VER,
@@ -281,6 +317,7 @@ pub const VENDORS: &[Vendor] = &[
         timeout_ms: 45_000,
         en: 0.5,
         numeric_currency: false,
+        hb_s: 180,
     },
 ];
 
@@ -413,6 +450,7 @@ pub struct MerchantType {
     pub outdoor: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn mt(
     mcc: &'static str,
     label: &'static str,
@@ -442,43 +480,188 @@ const fn mt(
 }
 
 pub const MERCHANT_TYPES: &[MerchantType] = &[
-    mt("5812", "面馆", 14.0, 7_000.0, 0.6, 0.45, 10, 22, Rhythm::Meals, 0.006),
-    mt("5812", "火锅", 6.0, 28_000.0, 0.5, 0.5, 11, 24, Rhythm::Meals, 0.006),
-    mt("5814", "快餐", 10.0, 2_600.0, 0.45, 0.35, 7, 22, Rhythm::Meals, 0.006),
-    mt("5411", "超市", 12.0, 9_000.0, 0.9, 0.5, 8, 22, Rhythm::Retail, 0.0038),
-    mt("5499", "便利店", 14.0, 2_200.0, 0.7, 0.35, 0, 24, Rhythm::AllDay, 0.0038),
+    mt(
+        "5812",
+        "面馆",
+        14.0,
+        7_000.0,
+        0.6,
+        0.45,
+        10,
+        22,
+        Rhythm::Meals,
+        0.006,
+    ),
+    mt(
+        "5812",
+        "火锅",
+        6.0,
+        28_000.0,
+        0.5,
+        0.5,
+        11,
+        24,
+        Rhythm::Meals,
+        0.006,
+    ),
+    mt(
+        "5814",
+        "快餐",
+        10.0,
+        2_600.0,
+        0.45,
+        0.35,
+        7,
+        22,
+        Rhythm::Meals,
+        0.006,
+    ),
+    mt(
+        "5411",
+        "超市",
+        12.0,
+        9_000.0,
+        0.9,
+        0.5,
+        8,
+        22,
+        Rhythm::Retail,
+        0.0038,
+    ),
+    mt(
+        "5499",
+        "便利店",
+        14.0,
+        2_200.0,
+        0.7,
+        0.35,
+        0,
+        24,
+        Rhythm::AllDay,
+        0.0038,
+    ),
     MerchantType {
         outdoor: true,
-        ..mt("5541", "加油站", 5.0, 30_000.0, 0.4, 0.65, 0, 24, Rhythm::AllDay, 0.0038)
+        ..mt(
+            "5541",
+            "加油站",
+            5.0,
+            30_000.0,
+            0.4,
+            0.65,
+            0,
+            24,
+            Rhythm::AllDay,
+            0.0038,
+        )
     },
     MerchantType {
         preauth: 0.18,
-        ..mt("7011", "酒店", 5.0, 45_000.0, 0.6, 0.8, 0, 24, Rhythm::AllDay, 0.006)
+        ..mt(
+            "7011",
+            "酒店",
+            5.0,
+            45_000.0,
+            0.6,
+            0.8,
+            0,
+            24,
+            Rhythm::AllDay,
+            0.006,
+        )
     },
-    mt("5732", "数码", 5.0, 150_000.0, 0.8, 0.7, 10, 21, Rhythm::Retail, 0.006),
-    mt("5651", "服饰", 10.0, 35_000.0, 0.7, 0.6, 10, 22, Rhythm::Retail, 0.006),
-    mt("5912", "药房", 8.0, 6_000.0, 0.7, 0.5, 8, 22, Rhythm::Retail, 0.006),
-    mt("5311", "百货", 5.0, 40_000.0, 1.0, 0.65, 10, 22, Rhythm::Retail, 0.006),
+    mt(
+        "5732",
+        "数码",
+        5.0,
+        150_000.0,
+        0.8,
+        0.7,
+        10,
+        21,
+        Rhythm::Retail,
+        0.006,
+    ),
+    mt(
+        "5651",
+        "服饰",
+        10.0,
+        35_000.0,
+        0.7,
+        0.6,
+        10,
+        22,
+        Rhythm::Retail,
+        0.006,
+    ),
+    mt(
+        "5912",
+        "药房",
+        8.0,
+        6_000.0,
+        0.7,
+        0.5,
+        8,
+        22,
+        Rhythm::Retail,
+        0.006,
+    ),
+    mt(
+        "5311",
+        "百货",
+        5.0,
+        40_000.0,
+        1.0,
+        0.65,
+        10,
+        22,
+        Rhythm::Retail,
+        0.006,
+    ),
 ];
 
 pub const NAME_PREFIXES: &[&str] = &[
-    "老街", "金城", "和记", "鸿福", "新世纪", "东方", "华润", "永旺", "好邻居", "万家", "百佳", "喜来", "如意",
-    "吉祥", "顺风", "星光", "阳光", "丰收", "聚福", "大众", "美宜", "天天", "益民", "同仁", "海岸", "银河",
+    "老街",
+    "金城",
+    "和记",
+    "鸿福",
+    "新世纪",
+    "东方",
+    "华润",
+    "永旺",
+    "好邻居",
+    "万家",
+    "百佳",
+    "喜来",
+    "如意",
+    "吉祥",
+    "顺风",
+    "星光",
+    "阳光",
+    "丰收",
+    "聚福",
+    "大众",
+    "美宜",
+    "天天",
+    "益民",
+    "同仁",
+    "海岸",
+    "银河",
 ];
 
 /// Diurnal traffic shape by local hour (normalised at use).
 pub const RHYTHMS: [[f64; 24]; 3] = [
     [
-        0.1, 0.05, 0.02, 0.01, 0.01, 0.02, 0.2, 0.6, 0.8, 0.6, 0.8, 2.2, 3.0, 2.0, 0.8, 0.6, 0.8, 1.8, 2.6, 2.4, 1.4,
-        0.8, 0.4, 0.2,
+        0.1, 0.05, 0.02, 0.01, 0.01, 0.02, 0.2, 0.6, 0.8, 0.6, 0.8, 2.2, 3.0, 2.0, 0.8, 0.6, 0.8,
+        1.8, 2.6, 2.4, 1.4, 0.8, 0.4, 0.2,
     ],
     [
-        0.05, 0.02, 0.01, 0.01, 0.01, 0.05, 0.3, 0.8, 1.1, 1.3, 1.4, 1.5, 1.5, 1.4, 1.3, 1.3, 1.4, 1.6, 1.8, 1.7, 1.4,
-        1.0, 0.5, 0.2,
+        0.05, 0.02, 0.01, 0.01, 0.01, 0.05, 0.3, 0.8, 1.1, 1.3, 1.4, 1.5, 1.5, 1.4, 1.3, 1.3, 1.4,
+        1.6, 1.8, 1.7, 1.4, 1.0, 0.5, 0.2,
     ],
     [
-        0.4, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 1.2, 1.5, 1.2, 1.1, 1.3, 1.5, 1.2, 1.1, 1.1, 1.2, 1.5, 1.7, 1.6, 1.4, 1.2,
-        0.9, 0.6,
+        0.4, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 1.2, 1.5, 1.2, 1.1, 1.3, 1.5, 1.2, 1.1, 1.1, 1.2, 1.5,
+        1.7, 1.6, 1.4, 1.2, 0.9, 0.6,
     ],
 ];
 
@@ -486,6 +669,8 @@ pub const RHYTHMS: [[f64; 24]; 3] = [
 pub struct Bin {
     pub bin: &'static str,
     pub issuer: &'static str,
+    /// PAN length (masked PANs keep six + four digits whatever the length).
+    #[allow(dead_code)]
     pub len: u8,
     pub weight: f64,
     pub credit: bool,
@@ -545,12 +730,16 @@ pub struct Merchant {
     pub name: String,
     pub mtype: usize,
     pub city: usize,
+    /// Acquirer host channel its terminals are configured for.
+    #[allow(dead_code)]
     pub host: u8,
     pub direct: bool,
     pub card_rate: f64,
     pub qr_rate: f64,
     /// Base share of card transactions the issuers decline.
     pub decline: f64,
+    /// The vendor most of its terminals come from.
+    #[allow(dead_code)]
     pub vendor: usize,
     /// Cashiers switch terminals off at closing time.
     pub power_off_at_close: bool,
@@ -674,27 +863,21 @@ fn pick_version(list: &[&str], rng: &mut Rng) -> usize {
         return 0;
     }
     let x = rng.f64();
-    if x < 0.6 {
-        n - 1
-    } else {
-        rng.index(n - 1)
-    }
+    if x < 0.6 { n - 1 } else { rng.index(n - 1) }
 }
 
-pub fn build(
-    merchants: usize,
-    sites_per_merchant: usize,
-    terminals_per_site: usize,
-    start: i64,
-    end: i64,
-    difficulty: f64,
-    rng: &mut Rng,
-) -> World {
-    let n_m = merchants.max(1);
-    let n_s = n_m * sites_per_merchant.max(1);
-    let n_t = n_s * terminals_per_site.max(1);
+/// Builds a fleet of exactly `terminals` terminals spread over roughly
+/// `terminals / 2.2` sites and `sites / 1.4` merchants. `difficulty` (0..1)
+/// raises the share of red herrings in the inventory.
+pub fn build(terminals: usize, start: i64, end: i64, difficulty: f64, rng: &mut Rng) -> World {
+    let n_t = terminals.max(1);
+    let n_s = ((n_t as f64 / 2.2).round() as usize).clamp(1, n_t);
+    let n_m = ((n_s as f64 / 1.4).round() as usize).clamp(1, n_s);
     let sites_of = distribute(n_s, n_m, 0.9, rng);
     let terms_of = distribute(n_t, n_s, 0.5, rng);
+    // merchant ids are unique per (region, mcc) serial
+    let mut serials: std::collections::HashMap<(&str, &str), u32> =
+        std::collections::HashMap::new();
     let city_w: Vec<f64> = CITIES.iter().map(|c| c.weight).collect();
     let mt_w: Vec<f64> = MERCHANT_TYPES.iter().map(|t| t.weight).collect();
     let vendor_w: Vec<f64> = VENDORS.iter().map(|v| v.share).collect();
@@ -716,11 +899,17 @@ pub fn build(
         let mtype = rng.weighted(&mt_w);
         let ty = &MERCHANT_TYPES[mtype];
         let c = &CITIES[city];
-        let mid = format!("898{}{}{:04}", c.region, ty.mcc, (mi + 1) % 10_000);
+        let serial_no = serials.entry((c.region, ty.mcc)).or_insert(0);
+        *serial_no += 1;
+        let mid = format!("898{}{}{:04}", c.region, ty.mcc, *serial_no % 10_000);
         let name = format!("{}{}", rng.pick(NAME_PREFIXES), ty.label);
         let host = rng.weighted(HOST_W) as u8;
         let direct = rng.chance(0.7);
-        let card_rate = if rng.chance(0.15) { ty.card_rate - 0.0005 } else { ty.card_rate };
+        let card_rate = if rng.chance(0.15) {
+            ty.card_rate - 0.0005
+        } else {
+            ty.card_rate
+        };
         let qr_rate = if rng.chance(0.3) { 0.003 } else { 0.0038 };
         let vendor = rng.weighted(&vendor_w);
         let mut merchant = Merchant {
@@ -746,7 +935,10 @@ pub fn build(
             let sname = if ns == 1 && rng.chance(0.5) {
                 format!("{name} {district}店")
             } else {
-                format!("{name} {district}{}店", ["", "一", "二", "三", "中心", "北"][k % 6])
+                format!(
+                    "{name} {district}{}店",
+                    ["", "一", "二", "三", "中心", "北"][k % 6]
+                )
             };
             let mut site = Site {
                 id: format!("{}-{:03}-{}", c.abbr, mi + 1, k + 1),
@@ -758,13 +950,21 @@ pub fn build(
             };
             for _ in 0..nt {
                 let ti = w.terms.len();
-                let vi = if rng.chance(0.7) { vendor } else { rng.weighted(&vendor_w) };
+                let vi = if rng.chance(0.7) {
+                    vendor
+                } else {
+                    rng.weighted(&vendor_w)
+                };
                 let v = &VENDORS[vi];
                 let mw: Vec<f64> = v.models.iter().map(|m| m.share).collect();
                 let model = rng.weighted(&mw);
                 let md = &v.models[model];
                 let net = if md.portable {
-                    if rng.chance(0.7) { Net::Cellular } else { Net::Wifi }
+                    if rng.chance(0.7) {
+                        Net::Cellular
+                    } else {
+                        Net::Wifi
+                    }
                 } else {
                     match rng.weighted(&[0.55, 0.2, 0.25]) {
                         0 => Net::Ethernet,
@@ -785,16 +985,26 @@ pub fn build(
                 };
                 let serial = match v.slug {
                     "pax" => format!("18{:08}", rng.below(100_000_000)),
-                    "newland" => format!("N{}{:08}", md.name.chars().nth(1).unwrap_or('9'), rng.below(100_000_000)),
+                    "newland" => format!(
+                        "N{}{:08}",
+                        md.name.chars().nth(1).unwrap_or('9'),
+                        rng.below(100_000_000)
+                    ),
                     "landi" => format!("LD{:010}", rng.below(10_000_000_000)),
-                    "verifone" => format!("{:03}-{:03}-{:03}", rng.below(1000), rng.below(1000), rng.below(1000)),
+                    "verifone" => format!(
+                        "{:03}-{:03}-{:03}",
+                        rng.below(1000),
+                        rng.below(1000),
+                        rng.below(1000)
+                    ),
                     "ingenico" => format!("{:014}", rng.below(100_000_000_000_000)),
                     "sunmi" => format!("P2{:02}{:010}", rng.below(100), rng.below(10_000_000_000)),
                     "centerm" => format!("CT{:09}", rng.below(1_000_000_000)),
                     _ => format!("{:012}", rng.below(1_000_000_000_000)),
                 };
                 let tid = format!("{}{:06}", &c.region[..2], ti + 1);
-                let installed = start - rng.int(40, 1800) * 86_400 - start.rem_euclid(86_400) + rng.int(1, 10) * 3600;
+                let installed = start - rng.int(40, 1800) * 86_400 - start.rem_euclid(86_400)
+                    + rng.int(1, 10) * 3600;
                 w.terms.push(TermInfo {
                     tid,
                     serial,
