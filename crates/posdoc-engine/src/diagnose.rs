@@ -75,6 +75,16 @@ const PRIOR_FLOOR: f64 = 0.003;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
+/// Prior mass on host-side decisions above which an event is a host's answer.
+const HOST_DECIDED_MIN: f64 = 0.6;
+/// Causes below this prior for a host's answer do not produce that answer.
+const HOST_DECIDED_CAUSE_PRIOR_MAX: f64 = 0.02;
+/// How much the terminal's own telemetry counts for those causes.
+const HOST_DECIDED_TELEMETRY_WEIGHT: f64 = 0.15;
+/// A confirmed, fixed cause is this much less likely to be the cause again soon.
+const RESOLVED_LR: f64 = 0.3;
+/// How long a confirmed fix speaks against its cause, seconds.
+const RESOLVED_RELEVANT_S: i64 = 12 * 3600;
 /// How long people's checks stay relevant, seconds.
 const CHECK_RELEVANT_S: i64 = 4 * 3600;
 
@@ -257,6 +267,7 @@ impl Engine {
         // 3. Telemetry, inventory and history.
         let mut obs: Vec<Obs> = Vec::with_capacity(24);
         signals::terminal_signals(s, ts, horizon, &mut obs);
+        let n_terminal_obs = obs.len();
         let degraded = obs.iter().any(|o| {
             matches!(o.seen, Seen::Yes { .. })
                 && matches!(o.id, "network_degraded" | "offline" | "signal_weak")
@@ -285,8 +296,52 @@ impl Engine {
             Pending::Error(_) => (0, false),
         };
         self.group_signals(s, idx, ts, horizon, event_bin, answered, &mut obs);
-        for o in obs {
+        // A host that answered with a decision (an issuer decline, a limit, a
+        // risk refusal) means the round trip worked: the terminal's health
+        // then says little about why this event failed, whatever else is wrong.
+        let decided = host_decided(&prior);
+        for (i, o) in obs.into_iter().enumerate() {
+            let before = factors.len();
             factors_push_signal(kb, &mut factors, o);
+            if i < n_terminal_obs && decided > HOST_DECIDED_MIN {
+                // Only for causes that hardly ever produce this answer: a
+                // sticking key still explains a wrong-PIN 55.
+                for f in &mut factors[before..] {
+                    for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
+                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX {
+                            *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((r, c)) = s.resolved
+            && r <= ts
+            && ts.secs_since(r) < RESOLVED_RELEVANT_S as f64
+        {
+            let mut lr = [1.0; Cause::COUNT];
+            lr[c.index()] = RESOLVED_LR;
+            let title = &kb.cause(c).title;
+            factors.push(lr_factor(
+                "resolved_recently",
+                Some(c.id().to_string()),
+                Text {
+                    zh: format!(
+                        "{}前已确认并修复：{}（{}）",
+                        signals::fmt_dur_zh(ts.secs_since(r)),
+                        title.zh,
+                        c.id()
+                    ),
+                    en: format!(
+                        "{} ({}) was confirmed and fixed {} ago",
+                        title.en,
+                        c.id(),
+                        signals::fmt_dur(ts.secs_since(r))
+                    ),
+                },
+                &lr,
+                1.0,
+            ));
         }
 
         // 4. What people checked.
@@ -504,6 +559,20 @@ impl WithSuffix for Text {
             en: self.en + en,
         }
     }
+}
+
+/// How much of a prior sits on causes the host or issuer decides.
+fn host_decided(prior: &CauseVec) -> f64 {
+    Cause::ALL
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.id().split('.').next(),
+                Some("card" | "business" | "operator")
+            ) || c.id() == "upstream.issuer"
+        })
+        .map(|c| prior[c.index()])
+        .sum()
 }
 
 fn softmax(score: &CauseVec) -> CauseVec {

@@ -361,8 +361,9 @@ impl Engine {
                     Target::Incident(_) => Vec::new(),
                 };
                 for i in members {
-                    let t = &self.terminals[i as usize];
+                    let t = &mut self.terminals[i as usize];
                     self.learned.learn(t, cause, r.ts);
+                    t.note_resolution(r.ts, cause);
                 }
                 self.learned.learn_base(cause);
                 self.counters.resolutions_learned += 1;

@@ -284,7 +284,18 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
     s.last_maintenance = Some((m.ts, m.action.as_str().into()));
 }
 
-fn fmt_dur(secs: f64) -> String {
+pub(crate) fn fmt_dur_zh(secs: f64) -> String {
+    let secs = secs.max(0.0);
+    if secs < 90.0 {
+        format!("{secs:.0} 秒")
+    } else if secs < 5400.0 {
+        format!("{:.0} 分钟", secs / 60.0)
+    } else {
+        format!("{:.1} 小时", secs / 3600.0)
+    }
+}
+
+pub(crate) fn fmt_dur(secs: f64) -> String {
     let secs = secs.max(0.0);
     if secs < 90.0 {
         format!("{secs:.0} s")
@@ -298,7 +309,9 @@ fn fmt_dur(secs: f64) -> String {
 /// Telemetry, inventory and history signals of terminal `s` at `ts`, seen
 /// through the records up to `horizon` (the event's time plus the allowance).
 pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut Vec<Obs>) {
-    let from = ts.plus_secs(-RECENT_S);
+    // After a confirmed fix, the samples before it describe the old fault.
+    let fixed = s.fixed_before(ts);
+    let from = ts.plus_secs(-RECENT_S).max(fixed.unwrap_or_default());
     let worst = |id: MetricId, max: bool| -> Option<f32> {
         let it = s.metric(id).window(from, horizon);
         if max {
@@ -334,10 +347,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             out.push(absent("power_events"));
         }
     }
+    let reboots_from = ts.plus_secs(-2 * RECENT_S).max(fixed.unwrap_or_default());
     let reboots_recent = || {
         s.reboots
             .iter()
-            .filter(|(t, _)| *t >= ts.plus_secs(-2 * RECENT_S) && *t <= horizon)
+            .filter(move |(t, _)| *t >= reboots_from && *t <= horizon)
     };
     if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::PowerLoss) {
         out.push(yes("reboot_power_loss", r.id().into(), String::new()));
@@ -362,9 +376,12 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
                 "supply_voltage_excursion" | "power_events" | "reboot_power_loss"
             )
     });
+    // Over: quiet for a while, or a confirmed fix came after it.
+    let power_over =
+        |last: Ts| last < ts.plus_secs(-2 * RECENT_S) || fixed.is_some_and(|f| last <= f);
     if let Some(last) = s.last_power_evidence
         && !power_now
-        && last < ts.plus_secs(-2 * RECENT_S)
+        && power_over(last)
         && last > ts.plus_secs(-24 * 3600)
     {
         out.push(yes(
@@ -481,24 +498,24 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         Some((_, k)) if k.as_ref() == "ok" => out.push(absent("key_mismatch")),
         _ => {}
     }
-    if let Some(na) = s.cert_not_after
-        && na < ts
-    {
-        out.push(yes(
+    match s.cert_not_after {
+        Some(na) if na < ts => out.push(yes(
             "cert_expired",
             na.to_string()[..10].to_string(),
             String::new(),
-        ));
+        )),
+        Some(_) => out.push(absent("cert_expired")),
+        None => {}
     }
     let skew = s
         .metric(MetricId::ClockSkew)
         .window(from.plus_secs(-3 * RECENT_S), horizon)
         .map(f32::abs)
         .reduce(f32::max);
-    if let Some(k) = skew
-        && k > 300.0
-    {
-        out.push(yes("clock_skewed", fmt_dur(k as f64), String::new()));
+    match skew {
+        Some(k) if k > 300.0 => out.push(yes("clock_skewed", fmt_dur(k as f64), String::new())),
+        Some(_) => out.push(absent("clock_skewed")),
+        None => {}
     }
 
     // Peripherals and software.

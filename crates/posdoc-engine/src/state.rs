@@ -303,6 +303,8 @@ pub(crate) struct TerminalState {
     pub txns: Ring<TxnLite, 16>,
     pub errors: Ring<ErrLite, 8>,
     pub checks: Ring<CheckLite, 6>,
+    /// The latest confirmed root cause of this terminal (or its site) and when.
+    pub resolved: Option<(Ts, posdoc_record::Cause)>,
     /// When this terminal last had a failed event (for site-level views).
     pub last_failure: Option<Ts>,
     pub last_success: Option<Ts>,
@@ -340,6 +342,7 @@ impl TerminalState {
             txns: Ring::default(),
             errors: Ring::default(),
             checks: Ring::default(),
+            resolved: None,
             last_failure: None,
             last_success: None,
         }
@@ -377,6 +380,26 @@ impl TerminalState {
             })
             .sum();
         std::mem::size_of::<Self>() + strings + txns + errors + checks
+    }
+
+    /// A confirmed fix: what came before it is history, not the present.
+    pub fn note_resolution(&mut self, ts: Ts, cause: posdoc_record::Cause) {
+        self.resolved = Some((ts, cause));
+        for d in [
+            &mut self.power_events,
+            &mut self.keypad_errors,
+            &mut self.reader_errors,
+            &mut self.app_crashes,
+        ] {
+            d.value = 0.0;
+            d.at = d.at.max(ts);
+        }
+    }
+
+    /// When the terminal's present began: its latest confirmed fix, if that
+    /// is before `ts`.
+    pub fn fixed_before(&self, ts: Ts) -> Option<Ts> {
+        self.resolved.map(|(r, _)| r).filter(|&r| r <= ts)
     }
 
     pub fn metric(&self, m: MetricId) -> &Metric {
