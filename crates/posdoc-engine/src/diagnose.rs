@@ -71,6 +71,8 @@ const LR_MIN: f64 = 0.01;
 const LR_MAX: f64 = 200.0;
 /// Every cause keeps at least this prior: evidence can always overturn a code table.
 const PRIOR_FLOOR: f64 = 0.003;
+/// The floor under a vendor code table's prior.
+const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 /// A vendor reading whose stage matches the error's stage is this much more likely.
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
@@ -128,10 +130,12 @@ impl Engine {
 
         // 1. The prior: what this code means on this terminal.
         let mut linked_log_hits = 0u64;
+        let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
             Pending::Error(e) => {
                 let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
+                vendor_code = lookup.is_some();
                 let (prior, text) = match lookup {
                     Some(l) => (
                         l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST),
@@ -224,8 +228,15 @@ impl Engine {
             }
         };
         let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
+        // A vendor's code table is mostly assumption: keep more room for
+        // evidence to overturn it than a standard response code's.
+        let floor = if vendor_code {
+            VENDOR_CODE_PRIOR_FLOOR
+        } else {
+            PRIOR_FLOOR
+        };
         for p in prior.iter_mut() {
-            *p = p.max(PRIOR_FLOOR);
+            *p = p.max(floor);
         }
         normalize(&mut prior);
 

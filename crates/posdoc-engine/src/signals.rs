@@ -12,6 +12,8 @@ use posdoc_kb::Kb;
 pub(crate) const RECENT_S: i64 = 600;
 /// How far back transaction history counts, seconds.
 pub(crate) const HISTORY_S: i64 = 900;
+/// How far back an intermittent pattern (fail, approve, fail) is looked for, seconds.
+pub(crate) const INTERMITTENT_S: i64 = 1800;
 /// How long a software change or repair stays suspicious, seconds.
 pub(crate) const CHANGE_SUSPECT_S: i64 = 48 * 3600;
 
@@ -362,8 +364,16 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         out.push(yes("reboot_crash", r.id().into(), String::new()));
     }
     if let Some(b) = worst(MetricId::Battery, false) {
-        if b < 15.0 {
-            out.push(yes("battery_low", format!("{b:.0}%"), String::new()));
+        // Empty, or draining fast: a worn battery falls from its usual level
+        // in minutes rather than hours.
+        let battery = s.metric(MetricId::Battery);
+        let drained = battery.trusted() && b < 35.0 && battery.mean - b >= 30.0;
+        if b < 15.0 || drained {
+            out.push(yes(
+                "battery_low",
+                format!("{b:.0}%"),
+                format!("{:.0}%", battery.mean),
+            ));
         } else {
             out.push(absent("battery_low"));
         }
@@ -602,6 +612,34 @@ pub(crate) fn history_signals(
     } else if ok >= 3 && fail <= 1 && errors <= 1 {
         out.push(yes("isolated_failure", String::new(), String::new()));
     }
+    // Failures with approvals between them: an intermittent fault, not a
+    // setting or a key that would refuse every transaction.
+    let earlier_failure = s
+        .txns
+        .iter()
+        .filter(|t| !t.ok && t.ts >= ts.plus_secs(-INTERMITTENT_S) && t.ts < ts.plus_secs(-1))
+        .map(|t| t.ts)
+        .chain(
+            s.errors
+                .iter()
+                .filter(|e| e.ts >= ts.plus_secs(-INTERMITTENT_S) && e.ts < ts.plus_secs(-1))
+                .map(|e| e.ts),
+        )
+        .min();
+    if let Some(first) = earlier_failure {
+        let between = s
+            .txns
+            .iter()
+            .filter(|t| t.ok && t.ts > first && t.ts < ts)
+            .count();
+        if between >= 2 {
+            out.push(yes(
+                "intermittent_failures",
+                between.to_string(),
+                String::new(),
+            ));
+        }
+    }
     if event_timed_out && network_healthy {
         out.push(yes(
             "timeouts_on_healthy_network",
@@ -640,6 +678,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "all_failing",
     "isolated_failure",
     "timeouts_on_healthy_network",
+    "intermittent_failures",
     "large_amount",
     "special_txn_type",
     "site_peers_failing",

@@ -637,7 +637,7 @@ impl Planner<'_> {
                 let m = &self.w.merchants[self.w.terms[i].merchant as usize];
                 let r = MERCHANT_TYPES[m.mtype].rhythm as usize;
                 let peak = RHYTHMS[r].iter().copied().fold(0.0, f64::max);
-                self.p.terms[i].rate * RHYTHMS[r][hour] / peak
+                (self.p.terms[i].rate * RHYTHMS[r][hour] / peak).powi(2)
             })
             .collect();
         let ti = cands[self.rng.weighted(&wts)];
@@ -883,7 +883,7 @@ impl Planner<'_> {
                     "card reader module fault",
                 ][mode as usize];
                 let f = self.add_fault(cause, scope, terms, (start, end), s, mech);
-                let e = self.eff(cause, mode, start, end, s, vis, 1.0, f, 0.35 + 0.6 * s, 0.0);
+                let e = self.eff(cause, mode, start, end, s, vis, 1.0, f, 0.5 + 0.45 * s, 0.0);
                 self.push_eff(ti, e);
                 self.visit(
                     ti,
@@ -1570,7 +1570,7 @@ impl Planner<'_> {
     fn battery_plan(&mut self, ti: usize, start: i64, end: i64, s: f64) {
         let drain = 25.0 + 70.0 * s;
         let mut t = start;
-        let mut level = self.rng.range(25.0, 60.0);
+        let mut level = self.rng.range(12.0, 45.0);
         let stop = end.min(self.e0 + HOUR);
         while t < stop {
             self.p.terms[ti].batt.push(BattSeg { t, level, drain });
@@ -2258,7 +2258,20 @@ pub fn truth_line(buf: &mut Vec<u8>, f: &Fault, w: &World) {
         }
         Scope::Issuer(i) => kv(buf, "issuer", i, true),
     }
-    buf.extend_from_slice(b"},\"terminals\":[");
+    buf.push(b'}');
+    if let Scope::Issuer(i) = &f.scope {
+        buf.extend_from_slice(b",\"bins\":[");
+        for (k, b) in BINS.iter().filter(|b| b.issuer == *i).enumerate() {
+            if k > 0 {
+                buf.push(b',');
+            }
+            buf.push(b'"');
+            buf.extend_from_slice(b.bin.as_bytes());
+            buf.push(b'"');
+        }
+        buf.push(b']');
+    }
+    buf.extend_from_slice(b",\"terminals\":[");
     for (i, &t) in f.terms.iter().enumerate() {
         if i > 0 {
             buf.push(b',');

@@ -105,7 +105,7 @@ impl SimConfig {
         SimConfig {
             seed,
             terminals,
-            faults: (terminals / 15).clamp(5, 400),
+            faults: (terminals / 60).clamp(5, 200),
             max_records: Some(n),
             ..base
         }

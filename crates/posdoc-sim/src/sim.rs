@@ -1091,7 +1091,7 @@ impl Term {
             }
             match e.cause {
                 // customers are sent to QR once the cashier knows the reader is bad
-                Cause::HwCardReader => card_share *= 1.0 - 0.45 * e.s,
+                Cause::HwCardReader => card_share *= 1.0 - 0.25 * e.s,
                 Cause::BizTxnType => refund_extra = e.a,
                 Cause::BizRisk => unusual_p = e.a,
                 _ => {}
@@ -1239,8 +1239,16 @@ impl Term {
                     ]);
                     local!(c, Cause::HwDisplay);
                 }
-                Cause::HwBoard if self.rng.chance(0.04 + 0.14 * e.s) => {
-                    local!(Class::App, Cause::HwBoard);
+                Cause::HwBoard if self.rng.chance(0.08 + 0.2 * e.s) => {
+                    // a failing bus takes the modem or the card module down with it
+                    let c = *self.rng.pick(&[
+                        Class::App,
+                        Class::App,
+                        Class::Crash,
+                        Class::Connect,
+                        Class::CardRead,
+                    ]);
+                    local!(c, Cause::HwBoard);
                 }
                 Cause::ResCpu if e.on(t) && self.rng.chance(0.1 + 0.2 * e.s) => {
                     local!(Class::App, Cause::ResCpu);
@@ -1257,7 +1265,7 @@ impl Term {
                 }
                 // a stuck key also garbles the amount on keypad terminals
                 Cause::HwKeypad
-                    if !info.model().android && e.on(t) && self.rng.chance(e.a * 0.3) =>
+                    if !info.model().android && e.on(t) && self.rng.chance(e.a * 0.5) =>
                 {
                     self.c_kpd += 1;
                     local!(Class::InputRetry, Cause::HwKeypad);
