@@ -71,6 +71,9 @@ const LR_MIN: f64 = 0.01;
 const LR_MAX: f64 = 200.0;
 /// Every cause keeps at least this prior: evidence can always overturn a code table.
 const PRIOR_FLOOR: f64 = 0.003;
+/// How much of an unknown code's prior is mixed into a vendor reading whose
+/// stages all disagree with the error's stage.
+const STAGE_MISMATCH_WIDEN: f64 = 0.6;
 /// The floor under a vendor code table's prior.
 const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 /// A vendor reading whose stage matches the error's stage is this much more likely.
@@ -137,10 +140,20 @@ impl Engine {
                 let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
                 vendor_code = lookup.is_some();
                 let (prior, text) = match lookup {
-                    Some(l) => (
-                        l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST),
-                        code_text(&l, &e.code, s),
-                    ),
+                    Some(l) => {
+                        let mut prior = l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST);
+                        // A stage none of the table's readings expects says
+                        // the table may be wrong for this terminal: widen it.
+                        if let Some(st) = e.stage.as_deref()
+                            && l.entry.meanings.iter().all(|m| m.stage.as_deref().is_some_and(|ms| ms != st))
+                        {
+                            let (wide, _) = unknown_prior(kb);
+                            for (p, w) in prior.iter_mut().zip(wide.iter()) {
+                                *p = (1.0 - STAGE_MISMATCH_WIDEN) * *p + STAGE_MISMATCH_WIDEN * w;
+                            }
+                        }
+                        (prior, code_text(&l, &e.code, s))
+                    }
                     None => match kb.response_code(&e.code) {
                         Some(rc) if !rc.approved => (rc.prior, rc_text(&e.code, &rc.meaning)),
                         _ => unknown_prior(kb),
@@ -477,14 +490,21 @@ impl Engine {
                 cellular_ok = true;
             }
         }
+        // One neighbour failing too is a coincidence as often as a shared
+        // fault; most of the site failing is not.
+        let others = peers.len().saturating_sub(1).max(1);
+        let shared = failing >= 2 || failing * 2 >= others;
         if failing >= 1 {
-            out.push(yes(
-                "site_peers_failing",
-                failing.to_string(),
-                String::new(),
-            ));
+            out.push(Obs {
+                id: "site_peers_failing",
+                seen: Seen::Yes {
+                    value: failing.to_string(),
+                    baseline: String::new(),
+                    strength: if shared { 1.0 } else { 0.35 },
+                },
+            });
         }
-        if cellular_ok && failing >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
+        if cellular_ok && shared && matches!(s.net, Net::Ethernet | Net::Wifi) {
             out.push(yes("site_cellular_ok", String::new(), String::new()));
         }
     }
@@ -512,6 +532,24 @@ impl Engine {
                 ));
             } else if v.approving >= 2 && v.unreachable_events * 4 <= v.approved_events {
                 out.push(yes("host_peers_ok", v.approving.to_string(), String::new()));
+            }
+        }
+        // A frozen or misregistered merchant refuses on all its terminals;
+        // one terminal's wrong parameters refuse on that terminal alone.
+        if let Some(m) = s.merchant_group {
+            let v = self.merchants[m as usize].peers(idx, ts.plus_secs(-3 * GROUP_WINDOW_S), horizon);
+            if v.declining >= 1 && v.declined_events > v.approved_events {
+                out.push(yes(
+                    "merchant_peers_refused",
+                    v.declining.to_string(),
+                    String::new(),
+                ));
+            } else if v.approving >= 1 && v.declined_events * 4 <= v.approved_events {
+                out.push(yes(
+                    "merchant_peers_ok",
+                    v.approving.to_string(),
+                    String::new(),
+                ));
             }
         }
         if bin != 0

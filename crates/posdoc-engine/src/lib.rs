@@ -128,6 +128,8 @@ pub struct Engine {
     sites: Vec<SiteState>,
     host_index: HashMap<Box<str>, u32>,
     hosts: Vec<Group>,
+    merchant_index: HashMap<Box<str>, u32>,
+    merchants: Vec<Group>,
     /// Card BIN (as a number) to its group of recent outcomes.
     bins: HashMap<u32, Group>,
     learned: learn::Learned,
@@ -155,6 +157,8 @@ impl Engine {
             sites: Vec::new(),
             host_index: HashMap::new(),
             hosts: Vec::new(),
+            merchant_index: HashMap::new(),
+            merchants: Vec::new(),
             bins: HashMap::new(),
             queue: BinaryHeap::new(),
             pending: std::collections::VecDeque::new(),
@@ -282,12 +286,12 @@ impl Engine {
                     self.sites[s as usize].terminals.push(i);
                 }
                 if let Some(h) = t.host.as_deref() {
-                    let next = self.host_index.len() as u32;
-                    let h = *self.host_index.entry(h.into()).or_insert(next);
-                    if h as usize == self.hosts.len() {
-                        self.hosts.push(Group::default());
-                    }
-                    self.terminals[i as usize].host = Some(h);
+                    self.terminals[i as usize].host =
+                        Some(group_idx(&mut self.host_index, &mut self.hosts, h));
+                }
+                if let Some(m) = t.merchant_id.as_deref() {
+                    self.terminals[i as usize].merchant_group =
+                        Some(group_idx(&mut self.merchant_index, &mut self.merchants, m));
                 }
                 signals::apply_inventory(&mut self.terminals[i as usize], &t, site);
             }
@@ -305,6 +309,9 @@ impl Engine {
                 };
                 if let Some(h) = self.terminals[i as usize].host {
                     self.hosts[h as usize].push(event);
+                }
+                if let Some(m) = self.terminals[i as usize].merchant_group {
+                    self.merchants[m as usize].push(event);
                 }
                 let bin = signals::txn_bin(&t);
                 if bin != 0 && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
@@ -424,6 +431,17 @@ pub fn kb_problems(kb: &Kb) -> Vec<String> {
         }
     }
     out
+}
+
+/// The index of a named group, created on first sight.
+fn group_idx(index: &mut HashMap<Box<str>, u32>, groups: &mut Vec<Group>, name: &str) -> u32 {
+    if let Some(&i) = index.get(name) {
+        return i;
+    }
+    let i = groups.len() as u32;
+    groups.push(Group::default());
+    index.insert(name.into(), i);
+    i
 }
 
 fn is_inventory(r: &Record) -> bool {

@@ -562,10 +562,10 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         ));
     }
     if let Some((t, action)) = &s.last_maintenance
-        && matches!(
-            action.as_ref(),
-            "repair" | "part_replaced" | "parameter_change" | "config_change"
-        )
+        && (matches!(action.as_ref(), "repair" | "part_replaced")
+            || ["param", "config", "setting", "key_load", "reinstall"]
+                .iter()
+                .any(|k| action.contains(k)))
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
@@ -684,6 +684,8 @@ pub const SIGNAL_IDS: &[&str] = &[
     "site_peers_failing",
     "site_cellular_ok",
     "host_peers_ok",
+    "merchant_peers_ok",
+    "merchant_peers_refused",
     "host_peers_unreachable",
     "bin_failing_elsewhere",
     "other_cards_ok_here",

@@ -278,6 +278,8 @@ pub(crate) struct TerminalState {
     pub merchant: Option<Box<str>>,
     pub net: Net,
     pub carrier: Option<Box<str>>,
+    /// The merchant's group of terminals, an index into the engine's merchants.
+    pub merchant_group: Option<u32>,
     /// The acquirer host channel, an index into the engine's hosts.
     pub host: Option<u32>,
     pub cert_not_after: Option<Ts>,
@@ -320,6 +322,7 @@ impl TerminalState {
             net: Net::Unknown,
             carrier: None,
             host: None,
+            merchant_group: None,
             cert_not_after: None,
             firmware: None,
             app_version: None,
@@ -469,6 +472,9 @@ pub(crate) struct PeerView {
     /// Events of other terminals, by outcome.
     pub approved_events: u32,
     pub unreachable_events: u32,
+    /// Other terminals with a refusal, and those refusals.
+    pub declining: u32,
+    pub declined_events: u32,
 }
 
 impl Group {
@@ -483,6 +489,7 @@ impl Group {
         let mut v = PeerView::default();
         let mut seen_ok: [u32; 8] = [u32::MAX; 8];
         let mut seen_bad: [u32; 8] = [u32::MAX; 8];
+        let mut seen_declined: [u32; 8] = [u32::MAX; 8];
         let note = |seen: &mut [u32; 8], t: u32| -> bool {
             if seen.contains(&t) {
                 return false;
@@ -506,7 +513,10 @@ impl Group {
                     v.unreachable_events += 1;
                     v.unreachable += u32::from(note(&mut seen_bad, e.terminal));
                 }
-                Outcome::Declined => {}
+                Outcome::Declined => {
+                    v.declined_events += 1;
+                    v.declining += u32::from(note(&mut seen_declined, e.terminal));
+                }
             }
         }
         v

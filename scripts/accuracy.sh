@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Accuracy benchmark: posdoc against the checklist baseline on simulated
+# fleets, pooled over seeds. Usage: scripts/accuracy.sh [SEEDS] [extra posdoc-sim flags]
+# e.g. scripts/accuracy.sh 8 --no-fleet-faults     (terminal-level faults only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=${1:-6}; shift || true
+cargo build --release -q -p posdoc-cli -p posdoc-sim
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+for s in $(seq 1 "$seeds"); do
+  target/release/posdoc-sim --seed "$((s * 7919))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  target/release/posdoc eval --records "$dir/$s/records.jsonl" --truth "$dir/$s/truth.jsonl" --json 2>/dev/null > "$dir/$s/eval.json"
+done
+python3 - "$dir" "$seeds" <<'PY'
+import json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+pooled = {}
+confusions = {}
+for s in range(1, n + 1):
+    r = json.load(open(f"{d}/{s}/eval.json"))["fault_events"]
+    for who in ("posdoc", "checklist"):
+        for cause, (events, top1, top3) in r[who]["per_cause"].items():
+            p = pooled.setdefault(cause, {}).setdefault(who, [0, 0, 0])
+            p[0] += events; p[1] += top1; p[2] += top3
+    for t, p, k in r["posdoc"]["confusions"]:
+        confusions[(t, p)] = confusions.get((t, p), 0) + k
+print(f"{'cause':<26}{'events':>7}{'posdoc':>8}{'top3':>7}{'checklist':>10}")
+macro = {"posdoc": [], "checklist": []}
+tot = {"posdoc": [0, 0], "checklist": [0, 0]}
+for cause in sorted(pooled):
+    row = pooled[cause]
+    e = row["posdoc"][0]
+    for who in macro:
+        macro[who].append(row[who][1] / max(row[who][0], 1))
+        tot[who][0] += row[who][0]; tot[who][1] += row[who][1]
+    print(f"{cause:<26}{e:>7}{row['posdoc'][1]/e:>8.2f}{row['posdoc'][2]/e:>7.2f}{row['checklist'][1]/max(row['checklist'][0],1):>10.2f}")
+for who in macro:
+    print(f"{who:<10} top-1 {tot[who][1]/tot[who][0]:.3f}   averaged over causes {sum(macro[who])/len(macro[who]):.3f}")
+print("confusions (true -> predicted):")
+for (t, p), k in sorted(confusions.items(), key=lambda x: -x[1])[:12]:
+    print(f"  {k:>5}  {t} -> {p}")
+PY
