@@ -403,9 +403,21 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
 
     // Network.
     let rssi = s.metric(MetricId::Rssi);
-    if let Some(r) = worst(MetricId::Rssi, false) {
-        let drop = if rssi.n >= 8 { rssi.mean - r } else { 0.0 };
-        if r <= -100.0 || (r <= -90.0 && drop >= 12.0) || (r <= -95.0 && rssi.n < 8) {
+    if let Some(w) = rssi.window_stats(from, horizon) {
+        // Wi-Fi and cellular live on different scales: -80 dBm is a poor
+        // Wi-Fi link and a fair 4G one.
+        let (poor, fair) = match s.net {
+            Net::Wifi => (-80.0, -72.0),
+            _ => (-100.0, -90.0),
+        };
+        let r = w.min;
+        let drop = if rssi.trusted() { rssi.mean - r } else { 0.0 };
+        let mean_drop = if rssi.trusted() { rssi.mean - w.mean } else { 0.0 };
+        let weak = r <= poor
+            || (r <= fair && drop >= 12.0)
+            || (w.mean <= fair + 5.0 && mean_drop >= 10.0)
+            || (r <= poor + 5.0 && !rssi.trusted());
+        if weak {
             out.push(yes(
                 "signal_weak",
                 format!("{r:.0} dBm"),
