@@ -145,7 +145,10 @@ impl Engine {
                         // A stage none of the table's readings expects says
                         // the table may be wrong for this terminal: widen it.
                         if let Some(st) = e.stage.as_deref()
-                            && l.entry.meanings.iter().all(|m| m.stage.as_deref().is_some_and(|ms| ms != st))
+                            && l.entry
+                                .meanings
+                                .iter()
+                                .all(|m| m.stage.as_deref().is_some_and(|ms| ms != st))
                         {
                             let (wide, _) = unknown_prior(kb);
                             for (p, w) in prior.iter_mut().zip(wide.iter()) {
@@ -214,7 +217,17 @@ impl Engine {
                     factors_push_signal(
                         kb,
                         &mut factors,
-                        yes("special_txn_type", t.txn_type.clone(), String::new()),
+                        // Every merchant may void its own same-day payment:
+                        // a refused void is mostly the wrong one picked.
+                        yes(
+                            if matches!(t.txn_type.as_str(), "void" | "reversal") {
+                                "void_refused"
+                            } else {
+                                "special_txn_type"
+                            },
+                            t.txn_type.clone(),
+                            String::new(),
+                        ),
                     );
                 }
                 if s.amount_n >= 5 && t.amount > 0 {
@@ -319,7 +332,7 @@ impl Engine {
             ),
             Pending::Error(_) => (0, false),
         };
-        self.group_signals(s, idx, ts, horizon, event_bin, answered, &mut obs);
+        self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
@@ -366,6 +379,12 @@ impl Engine {
                 &lr,
                 1.0,
             ));
+        }
+
+        // What the terminal's other recent failures were: a cashier's run of
+        // mistakes, or risk refusals before a hold, colours this one.
+        if let Some(f) = recent_codes_factor(kb, s, &code, ts, horizon) {
+            factors.push(f);
         }
 
         // 4. What people checked.
@@ -504,7 +523,7 @@ impl Engine {
                 },
             });
         }
-        if cellular_ok && shared && matches!(s.net, Net::Ethernet | Net::Wifi) {
+        if cellular_ok && failing >= 2 && matches!(s.net, Net::Ethernet | Net::Wifi) {
             out.push(yes("site_cellular_ok", String::new(), String::new()));
         }
     }
@@ -517,8 +536,8 @@ impl Engine {
         idx: u32,
         ts: Ts,
         horizon: Ts,
-        bin: u32,
-        answered: bool,
+        // The card's BIN (0 when unknown), and whether the host answered.
+        (bin, answered): (u32, bool),
         out: &mut Vec<Obs>,
     ) {
         let from = ts.plus_secs(-GROUP_WINDOW_S);
@@ -537,7 +556,8 @@ impl Engine {
         // A frozen or misregistered merchant refuses on all its terminals;
         // one terminal's wrong parameters refuse on that terminal alone.
         if let Some(m) = s.merchant_group {
-            let v = self.merchants[m as usize].peers(idx, ts.plus_secs(-3 * GROUP_WINDOW_S), horizon);
+            let v =
+                self.merchants[m as usize].peers(idx, ts.plus_secs(-3 * GROUP_WINDOW_S), horizon);
             if v.declining >= 1 && v.declined_events > v.approved_events {
                 out.push(yes(
                     "merchant_peers_refused",
@@ -786,6 +806,59 @@ pub(crate) fn log_pattern_hits(kb: &Kb, lower: &str) -> u64 {
 
 /// Log patterns an error's history entry can remember (bits of a `u64`).
 pub const LOG_PATTERNS_MAX: usize = 64;
+
+/// How far back a terminal's other failures colour an event, seconds.
+const RECENT_CODES_S: i64 = 1800;
+/// How much those failures' priors count against this event's own.
+const RECENT_CODES_TEMPER: f64 = 0.5;
+
+/// The mean prior of the terminal's other recent failure codes, as a factor.
+fn recent_codes_factor(
+    kb: &Kb,
+    s: &TerminalState,
+    code: &str,
+    ts: Ts,
+    horizon: Ts,
+) -> Option<Factor> {
+    let from = ts.plus_secs(-RECENT_CODES_S);
+    let mut codes: Vec<&str> = s
+        .txns
+        .iter()
+        .filter(|t| !t.ok && !t.timed_out && t.ts >= from && t.ts <= horizon)
+        .filter_map(|t| t.code.as_deref())
+        .filter(|c| *c != code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.is_empty() {
+        return None;
+    }
+    let base = kb.base_prior();
+    let mut mean = [0.0; Cause::COUNT];
+    let mut n = 0.0;
+    for c in &codes {
+        if let Some(d) = kb.response_code(c).filter(|d| !d.approved) {
+            for (m, p) in mean.iter_mut().zip(d.prior.iter()) {
+                *m += p;
+            }
+            n += 1.0;
+        }
+    }
+    if n == 0.0 {
+        return None;
+    }
+    mean.iter_mut().for_each(|m| *m /= n);
+    let list = codes.join(", ");
+    Some(Factor {
+        signal: "recent_codes".into(),
+        value: Some(list.clone()),
+        text: Text {
+            zh: format!("这台终端近 30 分钟内还有其他失败应答：{list}"),
+            en: format!("this terminal's other failures in the last 30 minutes: {list}"),
+        },
+        ln: ratio(&mean, &base, RECENT_CODES_TEMPER),
+    })
+}
 
 fn unknown_prior(kb: &Kb) -> (CauseVec, Text) {
     pseudo_code_prior(kb, "unknown")

@@ -412,7 +412,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         };
         let r = w.min;
         let drop = if rssi.trusted() { rssi.mean - r } else { 0.0 };
-        let mean_drop = if rssi.trusted() { rssi.mean - w.mean } else { 0.0 };
+        let mean_drop = if rssi.trusted() {
+            rssi.mean - w.mean
+        } else {
+            0.0
+        };
         let weak = r <= poor
             || (r <= fair && drop >= 12.0)
             || (w.mean <= fair + 5.0 && mean_drop >= 10.0)
@@ -693,6 +697,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "intermittent_failures",
     "large_amount",
     "special_txn_type",
+    "void_refused",
     "site_peers_failing",
     "site_cellular_ok",
     "host_peers_ok",
