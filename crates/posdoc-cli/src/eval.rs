@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use posdoc_engine::Engine;
 use posdoc_eval::{Checklist, Prediction, Report, Truth, random_predictions, score};
 use posdoc_kb::{Kb, Lang};
-use posdoc_record::{Cause, Reader};
+use posdoc_record::Reader;
 use serde_json::json;
 
 use crate::output::pick;
@@ -50,14 +50,12 @@ pub(crate) fn run_file(
     let mut checklist = Checklist::default();
     let mut preds = Vec::new();
     let mut keep = |d: posdoc_engine::Diagnosis| {
-        let mut order: Vec<usize> = (0..Cause::COUNT).collect();
-        order.sort_by(|&a, &b| d.posterior[b].total_cmp(&d.posterior[a]));
-        preds.push(Prediction {
-            ts: d.ts,
-            terminal_id: format!("{prefix}{}", d.terminal_id),
-            code: d.code,
-            ranked: order.into_iter().map(|i| Cause::ALL[i]).collect(),
-        });
+        preds.push(Prediction::from_posterior(
+            d.ts,
+            format!("{prefix}{}", d.terminal_id),
+            d.code,
+            &d.posterior,
+        ));
     };
     for (_, r) in Reader::new(BufReader::with_capacity(1 << 16, f)).flatten() {
         checklist.push(&r);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use posdoc_engine::Engine;
 use posdoc_eval::{Checklist, Prediction, Truth, score};
 use posdoc_kb::Kb;
-use posdoc_record::{Cause, parse_line};
+use posdoc_record::parse_line;
 use posdoc_sim::{SimConfig, generate};
 
 struct Scores {
@@ -30,14 +30,12 @@ fn run_seed(kb: &Arc<Kb>, seed: u64) -> Scores {
     let mut checklist = Checklist::default();
     let mut preds = Vec::new();
     let mut keep = |d: posdoc_engine::Diagnosis| {
-        let mut order: Vec<usize> = (0..Cause::COUNT).collect();
-        order.sort_by(|&a, &b| d.posterior[b].total_cmp(&d.posterior[a]));
-        preds.push(Prediction {
-            ts: d.ts,
-            terminal_id: d.terminal_id,
-            code: d.code,
-            ranked: order.into_iter().map(|i| Cause::ALL[i]).collect(),
-        });
+        preds.push(Prediction::from_posterior(
+            d.ts,
+            d.terminal_id,
+            d.code,
+            &d.posterior,
+        ));
     };
     for line in std::str::from_utf8(&records).expect("utf-8").lines() {
         let record = parse_line(line)

@@ -147,6 +147,26 @@ pub struct Prediction {
     pub ranked: Vec<Cause>,
 }
 
+impl Prediction {
+    /// A prediction from a full posterior indexed by [`Cause::index`]:
+    /// causes ranked most likely first, ties in the contract's order.
+    pub fn from_posterior(
+        ts: Ts,
+        terminal_id: String,
+        code: String,
+        posterior: &[f64],
+    ) -> Prediction {
+        let mut order: Vec<usize> = (0..Cause::COUNT.min(posterior.len())).collect();
+        order.sort_by(|&a, &b| posterior[b].total_cmp(&posterior[a]));
+        Prediction {
+            ts,
+            terminal_id,
+            code,
+            ranked: order.into_iter().map(|i| Cause::ALL[i]).collect(),
+        }
+    }
+}
+
 /// Scores of one predictor.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Report {
