@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use posdoc_engine::{Diagnosis, Engine};
+use posdoc_engine::{Diagnosis, Engine, EngineConfig};
 use posdoc_kb::{Kb, Lang};
 use posdoc_record::{Cause, Reader};
 
@@ -34,6 +34,10 @@ pub(crate) struct Args {
     /// No progress bar even on a terminal.
     #[arg(long)]
     no_progress: bool,
+    /// Print every factor the engine weighed for this terminal's events to
+    /// standard error (ln likelihood of the five leading causes).
+    #[arg(long, value_name = "TERMINAL_ID")]
+    trace: Option<String>,
 }
 
 pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -75,7 +79,13 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
             bar
         });
 
-    let mut engine = Engine::new(Arc::clone(&kb));
+    let mut engine = Engine::with_config(
+        Arc::clone(&kb),
+        EngineConfig {
+            trace_terminal: args.trace.clone(),
+            ..EngineConfig::default()
+        },
+    );
     let mut report = TextReport::default();
     let mut write_err: Option<io::Error> = None;
     let mut bad = 0u64;
@@ -84,6 +94,9 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
     let mut emit = |d: Diagnosis| {
         if write_err.is_some() {
             return;
+        }
+        if !d.trace.is_empty() {
+            eprint!("{}", trace_table(&d));
         }
         let r = match args.format {
             Format::Jsonl => write_jsonl(&mut out, &d, &kb, lang),
@@ -294,4 +307,31 @@ impl TextReport {
         }
         Ok(())
     }
+}
+
+/// The factors of a traced diagnosis as a table: a row per factor, a column
+/// per leading cause, natural-log units (positive counts for the cause).
+fn trace_table(d: &Diagnosis) -> String {
+    use std::fmt::Write as _;
+    let leading: Vec<Cause> = d.causes.iter().take(5).map(|c| c.cause).collect();
+    let mut out = format!("trace {} {} {}\n{:<32}", d.ts, d.terminal_id, d.code, "");
+    for c in &leading {
+        let _ = write!(out, "{:>24}", c.id());
+    }
+    out.push('\n');
+    for f in &d.trace {
+        let label = match &f.value {
+            Some(v) => format!("{}={v}", f.signal),
+            None => f.signal.clone(),
+        };
+        if f.signal != "prior" && leading.iter().all(|c| f.ln[c.index()].abs() < 0.005) {
+            continue;
+        }
+        let _ = write!(out, "{:<32}", label.chars().take(31).collect::<String>());
+        for c in &leading {
+            let _ = write!(out, "{:>24.2}", f.ln[c.index()]);
+        }
+        out.push('\n');
+    }
+    out
 }

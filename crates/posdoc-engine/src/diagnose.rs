@@ -58,6 +58,19 @@ pub struct Diagnosis {
     pub evidence: Vec<EvidenceItem>,
     pub next_checks: Vec<NextCheck>,
     pub incident_id: Option<String>,
+    /// Every factor of the product, for a traced terminal only
+    /// ([`crate::EngineConfig::trace_terminal`]); empty otherwise.
+    pub trace: Vec<TracedFactor>,
+}
+
+/// One factor as the engine weighed it: ln likelihood per cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedFactor {
+    /// `prior`, a signal id, `log:…`, `stage:…`, `check:…`.
+    pub signal: String,
+    pub value: Option<String>,
+    /// Natural log of the factor, indexed by [`Cause::index`].
+    pub ln: CauseVec,
 }
 
 impl Diagnosis {
@@ -283,14 +296,19 @@ impl Engine {
             (Some(d), _) => log_pattern_hits(kb, d),
             (None, Pending::Txn(_)) => linked_log_hits,
             (None, Pending::Error(_)) => 0,
+        } | match p {
+            Pending::Error(e) => signals::unknown_code_hits(kb, s, &e.code),
+            Pending::Txn(_) => 0,
         };
+        let code_lower = code.to_lowercase();
         for (i, pat) in kb.patterns.iter().enumerate() {
             if hits & (1 << i) == 0 {
                 continue;
             }
-            let hit = lower
-                .as_deref()
-                .and_then(|d| pat.any.iter().find(|k| d.contains(k.as_str())))
+            let hit = [lower.as_deref(), Some(code_lower.as_str())]
+                .into_iter()
+                .flatten()
+                .find_map(|d| pat.any.iter().find(|k| d.contains(k.as_str())))
                 .cloned();
             factors.push(lr_factor(
                 &format!("log:{}", pat.id),
@@ -386,6 +404,15 @@ impl Engine {
         if let Some(f) = recent_codes_factor(kb, s, &code, ts, horizon) {
             factors.push(f);
         }
+        // What the terminal's other recent log lines and the merchant's
+        // complaints said: a run of errors on one terminal mostly shares one
+        // cause, and a line without text borrows its neighbours' words.
+        if let Some(f) = recent_logs_factor(kb, s, hits, ts, horizon) {
+            factors.push(f);
+        }
+        if let Some(f) = complaint_factor(kb, s, ts, horizon) {
+            factors.push(f);
+        }
 
         // 4. What people checked.
         let checks = self.relevant_checks(s, ts, horizon);
@@ -401,6 +428,25 @@ impl Engine {
             score[i] = prior[i].ln() + factors.iter().map(|f| f.ln[i]).sum::<f64>();
         }
         let posterior = softmax(&score);
+        let trace = if self.cfg.trace_terminal.as_deref() == Some(tid) {
+            let mut prior_ln = [0.0; Cause::COUNT];
+            for (x, p) in prior_ln.iter_mut().zip(prior.iter()) {
+                *x = p.ln();
+            }
+            std::iter::once(TracedFactor {
+                signal: "prior".into(),
+                value: Some(code.clone()),
+                ln: prior_ln,
+            })
+            .chain(factors.iter().map(|f| TracedFactor {
+                signal: f.signal.clone(),
+                value: f.value.clone(),
+                ln: f.ln,
+            }))
+            .collect()
+        } else {
+            Vec::new()
+        };
         let mut order: Vec<usize> = (0..Cause::COUNT).collect();
         order.sort_by(|&a, &b| posterior[b].total_cmp(&posterior[a]).then(a.cmp(&b)));
         let top = order[0];
@@ -488,6 +534,7 @@ impl Engine {
             evidence,
             next_checks,
             incident_id: None,
+            trace,
         })
     }
 
@@ -857,6 +904,103 @@ fn recent_codes_factor(
             en: format!("this terminal's other failures in the last 30 minutes: {list}"),
         },
         ln: ratio(&mean, &base, RECENT_CODES_TEMPER),
+    })
+}
+
+/// How far back a terminal's other log lines colour an event, seconds.
+const RECENT_LOGS_S: i64 = 1800;
+/// How much a pattern seen in 1, 2, 3+ of those lines counts, against a
+/// line of the event's own.
+const RECENT_LOGS_STRENGTH: [f64; 3] = [0.3, 0.45, 0.6];
+/// How long a complaint about a terminal stays relevant, seconds.
+const COMPLAINT_RELEVANT_S: f64 = 24.0 * 3600.0;
+/// A complaint is a person's words about a symptom, not a log line.
+const COMPLAINT_STRENGTH: f64 = 0.6;
+
+/// Sum of the patterns' likelihoods, each with its strength, as a factor.
+fn patterns_factor(
+    kb: &Kb,
+    signal: &str,
+    hits: &[(usize, f64)],
+    text: impl Fn(&str, &str) -> Text,
+) -> Option<Factor> {
+    if hits.is_empty() {
+        return None;
+    }
+    let mut ln = [0.0; Cause::COUNT];
+    for &(i, strength) in hits {
+        for (x, y) in ln.iter_mut().zip(ln_of(&kb.patterns[i].lr, strength)) {
+            *x += y;
+        }
+    }
+    let ids: Vec<&str> = hits
+        .iter()
+        .map(|&(i, _)| kb.patterns[i].id.as_str())
+        .collect();
+    let zh: Vec<&str> = hits
+        .iter()
+        .map(|&(i, _)| kb.patterns[i].text.zh.trim_start_matches("日志："))
+        .collect();
+    let en: Vec<&str> = hits
+        .iter()
+        .map(|&(i, _)| kb.patterns[i].text.en.trim_start_matches("log: "))
+        .collect();
+    Some(Factor {
+        signal: signal.into(),
+        value: Some(ids.join(",")),
+        text: text(&zh.join("；"), &en.join("; ")),
+        ln,
+    })
+}
+
+/// Patterns in the terminal's other log lines of the last 30 minutes that
+/// the event's own line does not have.
+fn recent_logs_factor(kb: &Kb, s: &TerminalState, own: u64, ts: Ts, horizon: Ts) -> Option<Factor> {
+    let from = ts
+        .plus_secs(-RECENT_LOGS_S)
+        .max(s.fixed_before(ts).unwrap_or_default());
+    let mut counts = [0u8; LOG_PATTERNS_MAX];
+    for e in s.errors.iter() {
+        if e.ts < from || e.ts > horizon || e.ts == ts {
+            continue;
+        }
+        let mut bits = e.log_hits & !own;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            counts[i] = counts[i].saturating_add(1);
+            bits &= bits - 1;
+        }
+    }
+    let hits: Vec<(usize, f64)> = counts
+        .iter()
+        .enumerate()
+        .take(kb.patterns.len())
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, &n)| (i, RECENT_LOGS_STRENGTH[(n as usize).min(3) - 1]))
+        .collect();
+    patterns_factor(kb, "recent_logs", &hits, |zh, en| Text {
+        zh: format!("这台终端近 30 分钟的其他日志提到：{zh}"),
+        en: format!("this terminal's other log lines in the last 30 minutes say: {en}"),
+    })
+}
+
+/// What the latest complaint about this terminal said, if it is recent and
+/// came after the latest confirmed fix.
+fn complaint_factor(kb: &Kb, s: &TerminalState, ts: Ts, horizon: Ts) -> Option<Factor> {
+    let (at, bits) = s.complaint?;
+    if at > horizon
+        || ts.secs_since(at) > COMPLAINT_RELEVANT_S
+        || s.fixed_before(ts).is_some_and(|f| f >= at)
+    {
+        return None;
+    }
+    let hits: Vec<(usize, f64)> = (0..kb.patterns.len().min(LOG_PATTERNS_MAX))
+        .filter(|i| bits & (1 << i) != 0)
+        .map(|i| (i, COMPLAINT_STRENGTH))
+        .collect();
+    patterns_factor(kb, "complaint", &hits, |zh, en| Text {
+        zh: format!("商户/顾客投诉这台终端：{zh}"),
+        en: format!("a complaint about this terminal: {en}"),
     })
 }
 

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use posdoc_kb::{Kb, Text};
 use posdoc_record::{Cause, Record, Target, Ts};
 
-pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck};
+pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck, TracedFactor};
 pub use posdoc_record::REORDER_ALLOWANCE_S;
 pub use signals::SIGNAL_IDS;
 pub use troubleshoot::{Answer, CONFIDENT_P, Session, Step, rank_checks};
@@ -52,6 +52,9 @@ pub struct EngineConfig {
     /// How many evidence items and next checks each diagnosis carries.
     pub evidence_listed: usize,
     pub checks_listed: usize,
+    /// A terminal whose diagnoses carry every factor (`Diagnosis::trace`),
+    /// to see why the engine said what it said.
+    pub trace_terminal: Option<String>,
 }
 
 impl Default for EngineConfig {
@@ -61,6 +64,7 @@ impl Default for EngineConfig {
             causes_listed: 5,
             evidence_listed: 6,
             checks_listed: 3,
+            trace_terminal: None,
         }
     }
 }
@@ -375,7 +379,19 @@ impl Engine {
                 self.learned.learn_base(cause);
                 self.counters.resolutions_learned += 1;
             }
-            Record::Merchant(_) | Record::Site(_) | Record::Complaint(_) | Record::Other { .. } => {
+            Record::Complaint(c) => {
+                // Only a complaint that names its terminal: a merchant-wide
+                // one is for the fleet view to place.
+                if let Some(t) = c.terminal_id.as_deref() {
+                    let hits = diagnose::log_pattern_hits(&self.kb, &c.text.to_lowercase());
+                    let i = self.terminal_idx(t);
+                    let s = &mut self.terminals[i as usize];
+                    if hits != 0 && s.complaint.is_none_or(|(at, _)| at <= c.ts) {
+                        s.complaint = Some((c.ts, hits));
+                    }
+                }
+            }
+            Record::Merchant(_) | Record::Site(_) | Record::Other { .. } => {
                 if let Record::Site(s) = record {
                     self.site_idx(&s.site_id);
                 }

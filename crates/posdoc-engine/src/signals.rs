@@ -274,9 +274,20 @@ pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) {
         log_hits: e
             .detail
             .as_deref()
-            .map_or(0, |d| log_pattern_hits(kb, &d.to_lowercase())),
+            .map_or(0, |d| log_pattern_hits(kb, &d.to_lowercase()))
+            | unknown_code_hits(kb, s, &e.code),
         stan: e.stan.as_deref().map(Into::into),
     });
+}
+
+/// A code the tables do not know is still a message: "密码键盘异常" or
+/// "NO CONNECTION" on the screen says as much as a log line would.
+pub(crate) fn unknown_code_hits(kb: &Kb, s: &TerminalState, code: &str) -> u64 {
+    if kb.lookup_code(&s.vendor, Some(&s.model), code).is_some() || kb.response_code(code).is_some()
+    {
+        return 0;
+    }
+    log_pattern_hits(kb, &code.to_lowercase())
 }
 
 pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
@@ -358,10 +369,13 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::PowerLoss) {
         out.push(yes("reboot_power_loss", r.id().into(), String::new()));
     }
-    if let Some((_, r)) =
-        reboots_recent().find(|(_, r)| matches!(r, Reboot::Crash | Reboot::Watchdog))
-    {
+    // An app crash is the software's failure; a watchdog reset is the
+    // system giving up on a hung processor, as often the board as the code.
+    if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::Crash) {
         out.push(yes("reboot_crash", r.id().into(), String::new()));
+    }
+    if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::Watchdog) {
+        out.push(yes("reboot_watchdog", r.id().into(), String::new()));
     }
     if let Some(b) = worst(MetricId::Battery, false) {
         // Empty, or draining fast: a worn battery falls from its usual level
@@ -576,6 +590,10 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             fmt_dur(ts.secs_since(t)),
             String::new(),
         ));
+    } else if s.firmware.is_some() || s.app_version.is_some() {
+        // The versions are known and have not moved: a new defect or a
+        // new incompatibility mostly arrives with a new version.
+        out.push(absent("recent_update"));
     }
     if let Some((t, action)) = &s.last_maintenance
         && (matches!(action.as_ref(), "repair" | "part_replaced")
@@ -687,6 +705,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "card_reader_errors",
     "app_crashes",
     "reboot_crash",
+    "reboot_watchdog",
     "recent_update",
     "recent_maintenance",
     "past_power_fault",

@@ -310,6 +310,9 @@ pub(crate) struct TerminalState {
     /// When this terminal last had a failed event (for site-level views).
     pub last_failure: Option<Ts>,
     pub last_success: Option<Ts>,
+    /// The latest complaint naming this terminal: when, and the knowledge
+    /// base's patterns its text matched (the text itself is not kept).
+    pub complaint: Option<(Ts, u64)>,
 }
 
 impl TerminalState {
@@ -348,6 +351,7 @@ impl TerminalState {
             resolved: None,
             last_failure: None,
             last_success: None,
+            complaint: None,
         }
     }
 

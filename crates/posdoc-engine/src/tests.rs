@@ -238,3 +238,126 @@ fn troubleshooting_session_converges_on_the_router() {
     }
     panic!("no verdict after 20 questions: {:?}", s.history());
 }
+
+fn signal_of<'a>(d: &'a Diagnosis, signal: &str) -> Option<&'a EvidenceItem> {
+    d.evidence.iter().find(|e| e.signal == signal)
+}
+
+#[test]
+fn an_unknown_code_is_read_as_text() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"密码键盘异常"}}"#,
+        t(61, 0)
+    )];
+    let out = run(&kb, &terminal_life(&fault));
+    let d = out.last().unwrap();
+    assert_eq!(d.top(), Cause::HardwareKeypad, "{:?}", d.causes);
+    let e = signal_of(d, "log:keypad_text").expect("the code's own words as evidence");
+    assert_eq!(e.value.as_deref(), Some("键盘"));
+}
+
+#[test]
+fn a_line_without_text_borrows_its_neighbours_words() {
+    let kb = kb();
+    let mut fault: Vec<String> = (0..3)
+        .map(|i| {
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-99","stage":"app","detail":"屏幕花屏"}}"#,
+                t(61 + i, 0)
+            )
+        })
+        .collect();
+    fault.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-31","stage":"app"}}"#,
+        t(65, 0)
+    ));
+    let out = run(&kb, &terminal_life(&fault));
+    let d = out.last().unwrap();
+    assert_eq!(d.code, "-31");
+    assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.causes);
+    assert!(signal_of(d, "recent_logs").is_some(), "{:?}", d.evidence);
+    // The same line with nothing before it stays an app fault.
+    let alone = run(&kb, &terminal_life(&fault[3..]));
+    assert_ne!(alone.last().unwrap().top(), Cause::HardwareDisplay);
+}
+
+#[test]
+fn a_complaint_naming_the_terminal_is_evidence_after_it_arrives_only() {
+    let kb = kb();
+    let error = |m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"APP ERR","stage":"app"}}"#,
+            t(m, 0)
+        )
+    };
+    let fault = vec![
+        error(61),
+        format!(
+            r#"{{"kind":"complaint","ts":"{}","complaint_id":"C1","from":"merchant","merchant_id":"M1","terminal_id":"44017001","text":"屏幕花了看不清金额"}}"#,
+            t(70, 0)
+        ),
+        error(80),
+    ];
+    let out = run(&kb, &terminal_life(&fault));
+    assert_eq!(out.len(), 2);
+    assert!(
+        signal_of(&out[0], "complaint").is_none(),
+        "causal: {:?}",
+        out[0].evidence
+    );
+    assert_eq!(out[1].top(), Cause::HardwareDisplay, "{:?}", out[1].causes);
+    assert!(signal_of(&out[1], "complaint").is_some());
+}
+
+#[test]
+fn a_watchdog_reset_leans_to_the_board_and_a_crash_to_the_software() {
+    let kb = kb();
+    let with_reboot = |why: &str| {
+        let fault = vec![
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"reboot":"{why}"}}"#,
+                t(61, 0)
+            ),
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E0","stage":"power_on"}}"#,
+                t(62, 0)
+            ),
+        ];
+        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        d.posterior[Cause::HardwareBoard.index()] / d.posterior[Cause::SoftwareBug.index()]
+    };
+    assert!(with_reboot("watchdog") > 1.5 * with_reboot("crash"));
+}
+
+#[test]
+fn a_traced_terminal_carries_every_factor() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect"}}"#,
+        t(61, 0)
+    )];
+    let mut engine = Engine::with_config(
+        Arc::clone(&kb),
+        EngineConfig {
+            trace_terminal: Some("44017001".into()),
+            ..EngineConfig::default()
+        },
+    );
+    let mut out = Vec::new();
+    for l in terminal_life(&fault) {
+        if let Some(r) = parse_line(&l).unwrap() {
+            engine.push(r, &mut |d| out.push(d));
+        }
+    }
+    engine.finish(&mut |d| out.push(d));
+    let d = &out[0];
+    assert_eq!(d.trace[0].signal, "prior");
+    assert!(d.trace.iter().any(|f| f.signal == "stage:connect"));
+    // The trace adds up to the posterior.
+    let score = |c: Cause| d.trace.iter().map(|f| f.ln[c.index()]).sum::<f64>();
+    let (a, b) = (d.causes[0].cause, d.causes[1].cause);
+    let want = (d.posterior[a.index()] / d.posterior[b.index()]).ln();
+    assert!((score(a) - score(b) - want).abs() < 1e-6);
+    assert!(run(&kb, &terminal_life(&fault))[0].trace.is_empty());
+}
