@@ -28,6 +28,8 @@ pub(crate) struct Explanation<'a> {
     pub prior: CauseVec,
     pub lookup: Option<posdoc_kb::CodeLookup<'a>>,
     pub response: Vec<&'a posdoc_kb::ResponseCodeDef>,
+    /// For a code no table knows: the log patterns its own words match.
+    pub words: Vec<&'a posdoc_kb::LrDef>,
 }
 
 pub(crate) fn explain<'a>(
@@ -37,10 +39,17 @@ pub(crate) fn explain<'a>(
     model: Option<&str>,
 ) -> Explanation<'a> {
     let lookup = kb.lookup_code(vendor.unwrap_or("generic"), model, code);
-    let response: Vec<_> = [Dialect::Cup, Dialect::Iso1987]
+    let mut response: Vec<_> = [Dialect::Cup, Dialect::Iso1987]
         .iter()
         .filter_map(|&d| kb.response_code_in(d, code))
         .collect();
+    if lookup.is_none()
+        && response.is_empty()
+        && let Some((_, d)) = kb.embedded_response_code(code)
+    {
+        response.push(d);
+    }
+    let mut words = Vec::new();
     let prior = match (&lookup, response.first()) {
         (Some(l), _) => l.prior(None, 1.0),
         (None, Some(r)) if !r.approved => r.prior,
@@ -50,6 +59,16 @@ pub(crate) fn explain<'a>(
                 .get("unknown")
                 .map(|u| u.prior)
                 .unwrap_or_else(|| kb.base_prior());
+            // The code's own words, as the engine reads them.
+            let hits = kb.pattern_hits(&code.to_lowercase());
+            for (i, pat) in kb.patterns.iter().enumerate() {
+                if i < posdoc_kb::PATTERNS_MAX && hits & (1 << i) != 0 {
+                    for (x, lr) in p.iter_mut().zip(pat.lr.iter()) {
+                        *x *= lr;
+                    }
+                    words.push(pat);
+                }
+            }
             normalize(&mut p);
             p
         }
@@ -58,6 +77,7 @@ pub(crate) fn explain<'a>(
         prior,
         lookup,
         response,
+        words,
     }
 }
 
@@ -167,7 +187,32 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
             r.cashier_do.get(lang)
         );
     }
-    if ex.lookup.is_none() && ex.response.is_empty() {
+    if ex.lookup.is_none() && ex.response.is_empty() && !ex.words.is_empty() {
+        let said: Vec<&str> = ex
+            .words
+            .iter()
+            .map(|w| {
+                let t = w.text.get(lang);
+                t.trim_start_matches("日志：").trim_start_matches("log: ")
+            })
+            .collect();
+        println!(
+            "{}",
+            pick(
+                lang,
+                &format!(
+                    "代码表里没有 {}；按它字面的意思理解（{}）。可用 --kb 补充厂商代码表。",
+                    a.code,
+                    said.join("；")
+                ),
+                &format!(
+                    "No table has {}; reading its own words ({}). Add it to a vendor table with --kb.",
+                    a.code,
+                    said.join("; ")
+                )
+            )
+        );
+    } else if ex.lookup.is_none() && ex.response.is_empty() {
         println!(
             "{}",
             pick(

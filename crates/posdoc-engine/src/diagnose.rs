@@ -172,7 +172,10 @@ impl Engine {
                     }
                     None => match kb.response_code(&e.code) {
                         Some(rc) if !rc.approved => (rc.prior, rc_text(&e.code, &rc.meaning)),
-                        _ => unknown_prior(kb),
+                        _ => match kb.embedded_response_code(&e.code) {
+                            Some((rc, d)) => (d.prior, rc_text(&rc, &d.meaning)),
+                            None => unknown_prior(kb),
+                        },
                     },
                 };
                 let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
@@ -544,17 +547,29 @@ impl Engine {
         let peers = &self.sites[site as usize].terminals;
         let mut failing = 0;
         let mut cellular_ok = false;
+        let mut site_link_ok = 0;
         for &p in peers.iter().filter(|&&p| p != idx) {
             let t = &self.terminals[p as usize];
             let failed = t.last_failure.is_some_and(|f| f >= from && f <= horizon);
             failing += usize::from(failed);
-            if t.net == Net::Cellular
-                && !failed
+            let ok = !failed
                 && t.last_success
-                    .is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon)
-            {
+                    .is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon);
+            if t.net == Net::Cellular && ok {
                 cellular_ok = true;
             }
+            if matches!(t.net, Net::Ethernet | Net::Wifi) && ok {
+                site_link_ok += 1;
+            }
+        }
+        // Neighbours on the site's own router paying fine: not the router,
+        // though this terminal's own cable or Wi-Fi link still may be.
+        if failing == 0 && site_link_ok >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
+            out.push(yes(
+                "site_peers_ok",
+                site_link_ok.to_string(),
+                String::new(),
+            ));
         }
         // One neighbour failing too is a coincidence as often as a shared
         // fault; most of the site failing is not.
@@ -840,19 +855,13 @@ fn linked_error<'a>(
         })
 }
 
-/// Which of the knowledge base's log patterns a lowercased line matches, as
-/// a bit set (`kb_problems` holds the patterns to [`LOG_PATTERNS_MAX`]).
+/// Which of the knowledge base's log patterns a lowercased line matches.
 pub(crate) fn log_pattern_hits(kb: &Kb, lower: &str) -> u64 {
-    kb.patterns
-        .iter()
-        .take(LOG_PATTERNS_MAX)
-        .enumerate()
-        .filter(|(_, pat)| pat.any.iter().any(|k| lower.contains(k.as_str())))
-        .fold(0, |m, (i, _)| m | (1 << i))
+    kb.pattern_hits(lower)
 }
 
 /// Log patterns an error's history entry can remember (bits of a `u64`).
-pub const LOG_PATTERNS_MAX: usize = 64;
+pub const LOG_PATTERNS_MAX: usize = posdoc_kb::PATTERNS_MAX;
 
 /// How far back a terminal's other failures colour an event, seconds.
 const RECENT_CODES_S: i64 = 1800;

@@ -216,6 +216,12 @@ pub(crate) fn is_card(channel: Option<&str>) -> bool {
 
 pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
     let ok = t.approved();
+    if let Some(ms) = t
+        .latency_ms
+        .filter(|_| t.response_code.is_some() && !t.timed_out)
+    {
+        s.metric_mut(MetricId::TxnLatency).observe(t.ts, ms, 100.0);
+    }
     let card = is_card(t.channel.as_deref());
     let qr = t.channel.as_deref() == Some("qr");
     if ok {
@@ -443,6 +449,24 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             ));
         } else {
             out.push(absent("signal_weak"));
+        }
+    }
+    // Answered transactions that take far longer than this terminal's own
+    // usual: the terminal (or the host) is slow, whatever the link does.
+    let txn_lat = s.metric(MetricId::TxnLatency);
+    if txn_lat.trusted()
+        && let Some(w) = txn_lat.window_stats(from, horizon)
+        && w.n >= 2
+    {
+        let base = txn_lat.mean;
+        if w.mean >= (3.0 * base).max(base + 2500.0) {
+            out.push(yes(
+                "slow_processing",
+                format!("{:.1} s", w.mean / 1000.0),
+                format!("{:.1} s", base / 1000.0),
+            ));
+        } else {
+            out.push(absent("slow_processing"));
         }
     }
     let lat = s.metric(MetricId::Latency);
@@ -696,6 +720,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "storage_full",
     "memory_high",
     "cpu_high",
+    "slow_processing",
     "temp_high",
     "key_mismatch",
     "cert_expired",
@@ -718,6 +743,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "special_txn_type",
     "void_refused",
     "site_peers_failing",
+    "site_peers_ok",
     "site_cellular_ok",
     "host_peers_ok",
     "merchant_peers_ok",

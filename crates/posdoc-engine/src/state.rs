@@ -43,9 +43,12 @@ pub(crate) enum MetricId {
     Cpu,
     Temp,
     ClockSkew,
+    /// Round-trip time of the transactions the host answered, as the
+    /// terminal measured it: processing on the terminal included.
+    TxnLatency,
 }
 
-pub(crate) const METRICS: usize = 10;
+pub(crate) const METRICS: usize = 11;
 
 /// One heartbeat sample, compact: seconds since [`SAMPLE_EPOCH`] and the value.
 #[derive(Debug, Clone, Copy, Default)]

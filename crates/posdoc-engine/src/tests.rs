@@ -361,3 +361,48 @@ fn a_traced_terminal_carries_every_factor() {
     assert!((score(a) - score(b) - want).abs() < 1e-6);
     assert!(run(&kb, &terminal_life(&fault))[0].trace.is_empty());
 }
+
+#[test]
+fn slow_transactions_on_a_healthy_link_point_at_the_terminal_cpu() {
+    let kb = kb();
+    // An hour of answers in about 0.8 s, then answers in 20 s and a timeout.
+    let mut lines = terminal_life(&[]);
+    for m in (0..60).step_by(4) {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"9{m:05}","response_code":"00","latency_ms":{}}}"#,
+            t(m, 40),
+            780 + m
+        ));
+    }
+    for m in 0..4 {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"8{m:05}","response_code":"00","latency_ms":{}}}"#,
+            t(61 + m, 0),
+            20_000 + m * 500
+        ));
+    }
+    lines.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"700001","timed_out":true}}"#,
+        t(66, 0)
+    ));
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.code, "timeout");
+    assert!(
+        signal_of(&d, "slow_processing").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::ResourceCpu, "{:?}", d.causes);
+}
+
+#[test]
+fn a_refusal_shown_with_its_response_code_is_read_as_that_code() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"REFUSED 51"}}"#,
+        t(61, 0)
+    )];
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    assert_eq!(d.top(), Cause::CardDecline, "{:?}", d.causes);
+    assert!(d.evidence[0].text.en.contains("51"), "{:?}", d.evidence[0]);
+}

@@ -232,6 +232,9 @@ impl CodeLookup<'_> {
     }
 }
 
+/// Log patterns the engine can remember per line (bits of a `u64`).
+pub const PATTERNS_MAX: usize = 64;
+
 /// Normalises a displayed code for lookup: `err-03 ` → `ERR03`.
 pub fn normalize_code(code: &str) -> String {
     code.chars()
@@ -313,6 +316,41 @@ impl Kb {
         self.response_codes
             .get(&(Dialect::Cup, code.clone()))
             .or_else(|| self.response_codes.get(&(Dialect::Iso1987, code)))
+    }
+
+    /// Which log patterns a lowercased text matches, as a bit set over the
+    /// first [`PATTERNS_MAX`] patterns (`kb check` holds the count to that).
+    pub fn pattern_hits(&self, lower: &str) -> u64 {
+        self.patterns
+            .iter()
+            .take(PATTERNS_MAX)
+            .enumerate()
+            .filter(|(_, pat)| pat.any.iter().any(|k| lower.contains(k.as_str())))
+            .fold(0, |m, (i, _)| m | (1 << i))
+    }
+
+    /// A response code carried inside a code no table knows, as terminals
+    /// show a refusal: `REFUSED 51`, `交易失败[55]`, `DECLINED-05`, `RC=A0`.
+    /// Only when the words around it say it is a host's answer, so that a
+    /// vendor's `ERR 99` is not read as response code 99.
+    pub fn embedded_response_code(&self, code: &str) -> Option<(String, &ResponseCodeDef)> {
+        const ANSWER_WORDS: [&str; 12] = [
+            "refus", "declin", "reject", "rc", "resp", "host", "拒", "失败", "应答", "返回",
+            "银行", "主机",
+        ];
+        let lower = code.to_lowercase();
+        if !ANSWER_WORDS.iter().any(|w| lower.contains(w)) {
+            return None;
+        }
+        code.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|tok| tok.len() == 2)
+            .filter(|tok| tok.bytes().any(|b| b.is_ascii_digit()))
+            .find_map(|tok| {
+                let rc = tok.to_ascii_uppercase();
+                self.response_code(&rc)
+                    .filter(|d| !d.approved)
+                    .map(|d| (rc.clone(), d))
+            })
     }
 
     pub fn response_code_in(&self, dialect: Dialect, code: &str) -> Option<&ResponseCodeDef> {

@@ -139,3 +139,30 @@ causes = { "hardware.keypad" = 1.0 }
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_response_code_inside_an_unknown_code_is_found_only_beside_answer_words() {
+    let kb = Kb::builtin().unwrap();
+    let rc = |code: &str| kb.embedded_response_code(code).map(|(rc, _)| rc);
+    assert_eq!(rc("REFUSED 51").as_deref(), Some("51"));
+    assert_eq!(rc("交易失败[55]").as_deref(), Some("55"));
+    assert_eq!(rc("declined-a0").as_deref(), Some("A0"));
+    // A vendor's own number is not a host's answer.
+    assert_eq!(rc("ERR 99"), None);
+    assert_eq!(rc("-99"), None);
+    // An approval is not a refusal.
+    assert_eq!(rc("RC 00"), None);
+}
+
+#[test]
+fn pattern_hits_are_a_bit_per_matching_pattern() {
+    let kb = Kb::builtin().unwrap();
+    let hits = kb.pattern_hits("密码键盘异常");
+    let keypad = kb
+        .patterns
+        .iter()
+        .position(|p| p.id == "keypad_text")
+        .unwrap();
+    assert_ne!(hits & (1 << keypad), 0);
+    assert_eq!(kb.pattern_hits("nothing to see"), 0);
+}
