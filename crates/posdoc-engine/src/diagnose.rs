@@ -416,6 +416,14 @@ impl Engine {
         if let Some(f) = complaint_factor(kb, s, ts, horizon) {
             factors.push(f);
         }
+        let groups = subsystems_failing(s, stage.as_deref(), ts, horizon);
+        if groups >= SUBSYSTEMS_SHARED_MIN {
+            factors_push_signal(
+                kb,
+                &mut factors,
+                yes("many_subsystems", groups.to_string(), String::new()),
+            );
+        }
 
         // 4. What people checked.
         let checks = self.relevant_checks(s, ts, horizon);
@@ -914,6 +922,36 @@ fn recent_codes_factor(
         },
         ln: ratio(&mean, &base, RECENT_CODES_TEMPER),
     })
+}
+
+/// Distinct subsystems failing on one terminal within half an hour from
+/// which a shared cause underneath (the board, the supply) is suspected.
+const SUBSYSTEMS_SHARED_MIN: u32 = 3;
+
+/// How many of the terminal's subsystems (network, card and PIN, the app,
+/// booting, printing) raised errors in the last 30 minutes, this event's
+/// stage included.
+fn subsystems_failing(s: &TerminalState, own: Option<&str>, ts: Ts, horizon: Ts) -> u32 {
+    fn group(stage: &str) -> u32 {
+        match stage {
+            "connect" | "tls" | "send" | "receive" | "mac" => 1,
+            "card_read" | "pin" => 2,
+            "app" => 4,
+            "power_on" => 8,
+            "print" => 16,
+            _ => 0,
+        }
+    }
+    let from = ts
+        .plus_secs(-RECENT_LOGS_S)
+        .max(s.fixed_before(ts).unwrap_or_default());
+    let mut seen = own.map_or(0, group);
+    for e in s.errors.iter() {
+        if e.ts >= from && e.ts <= horizon {
+            seen |= e.stage.as_deref().map_or(0, group);
+        }
+    }
+    seen.count_ones()
 }
 
 /// How far back a terminal's other log lines colour an event, seconds.

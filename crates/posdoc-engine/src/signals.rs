@@ -300,8 +300,41 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
     if m.action == "firmware_update" {
         s.last_version_change = Some(m.ts);
     }
-    s.last_maintenance = Some((m.ts, m.action.as_str().into()));
+    // Only work that changes the terminal is a suspect afterwards; a routine
+    // check must not hide the parameter download before it. The notes count:
+    // an inspection that "updated the terminal parameters" changed them.
+    let said = |words: &[&str]| {
+        let notes = m.notes.as_deref().unwrap_or("").to_lowercase();
+        words
+            .iter()
+            .any(|w| m.action.contains(w) || notes.contains(w))
+    };
+    let label = if said(&PARAMETER_WORDS) {
+        Some("parameter_update")
+    } else if matches!(m.action.as_str(), "repair" | "part_replaced") {
+        Some(m.action.as_str())
+    } else {
+        None
+    };
+    if let Some(label) = label {
+        s.last_maintenance = Some((m.ts, label.into()));
+    }
 }
+
+/// Words of a maintenance action or note that say the terminal's
+/// parameters, configuration or keys were changed.
+const PARAMETER_WORDS: [&str; 10] = [
+    "param",
+    "config",
+    "setting",
+    "key_load",
+    "reinstall",
+    "参数",
+    "配置",
+    "设置",
+    "密钥",
+    "重装",
+];
 
 pub(crate) fn fmt_dur_zh(secs: f64) -> String {
     let secs = secs.max(0.0);
@@ -542,15 +575,28 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             out.push(absent("cpu_high"));
         }
     }
-    if let Some(v) = worst(MetricId::Temp, true) {
-        let m = s.metric(MetricId::Temp);
-        let base = if m.n >= 8 { m.mean } else { 40.0 };
+    let temp = s.metric(MetricId::Temp);
+    if let Some(w) = temp.window_stats(from, horizon) {
+        let base = if temp.n >= 8 { temp.mean } else { 40.0 };
+        // A sensor that reads -40 °C in a shop, or exactly 0 where it
+        // usually reads 35, is a failing sensor or bus, not the weather.
+        let erratic = w.min <= -20.0 || (w.min.abs() < 0.5 && base >= 15.0);
+        if erratic {
+            out.push(yes(
+                "temp_sensor_erratic",
+                format!("{:.0} °C", w.min),
+                format!("{base:.0} °C"),
+            ));
+        }
+        let v = w.max;
         if v >= 65.0 || (v >= base + 15.0 && v >= 50.0) {
             out.push(yes(
                 "temp_high",
                 format!("{v:.0} °C"),
                 format!("{base:.0} °C"),
             ));
+        } else if !erratic {
+            out.push(absent("temp_high"));
         }
     }
 
@@ -619,11 +665,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         // new incompatibility mostly arrives with a new version.
         out.push(absent("recent_update"));
     }
-    if let Some((t, action)) = &s.last_maintenance
-        && (matches!(action.as_ref(), "repair" | "part_replaced")
-            || ["param", "config", "setting", "key_load", "reinstall"]
-                .iter()
-                .any(|k| action.contains(k)))
+    if let Some((t, _)) = &s.last_maintenance
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
@@ -645,7 +687,20 @@ pub(crate) fn history_signals(
     network_healthy: bool,
     out: &mut Vec<Obs>,
 ) {
-    let from = ts.plus_secs(-HISTORY_S);
+    // Approvals before the terminal was changed (a fix, a new version, new
+    // parameters) say nothing of how it behaves since.
+    let changed = [
+        s.fixed_before(ts),
+        s.last_version_change.filter(|&c| c <= ts),
+        s.last_maintenance
+            .as_ref()
+            .map(|(c, _)| *c)
+            .filter(|&c| c <= ts),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    let from = ts.plus_secs(-HISTORY_S).max(changed.unwrap_or_default());
     let (mut ok, mut fail, mut qr_ok, mut card_fail, mut card_ok) = (0u32, 0u32, 0u32, 0u32, 0u32);
     for t in s.txns.iter().filter(|t| t.ts >= from && t.ts <= horizon) {
         if t.ok {
@@ -666,21 +721,28 @@ pub(crate) fn history_signals(
         .filter(|e| e.ts >= from && e.ts <= horizon)
         .count() as u32;
     if ok == 0 && fail + errors >= 3 {
-        out.push(yes("all_failing", format!("{fail}/{fail}"), String::new()));
+        out.push(yes(
+            "all_failing",
+            (fail + errors).to_string(),
+            String::new(),
+        ));
     } else if ok >= 3 && fail <= 1 && errors <= 1 {
         out.push(yes("isolated_failure", String::new(), String::new()));
     }
     // Failures with approvals between them: an intermittent fault, not a
     // setting or a key that would refuse every transaction.
+    let since = ts
+        .plus_secs(-INTERMITTENT_S)
+        .max(changed.unwrap_or_default());
     let earlier_failure = s
         .txns
         .iter()
-        .filter(|t| !t.ok && t.ts >= ts.plus_secs(-INTERMITTENT_S) && t.ts < ts.plus_secs(-1))
+        .filter(|t| !t.ok && t.ts >= since && t.ts < ts.plus_secs(-1))
         .map(|t| t.ts)
         .chain(
             s.errors
                 .iter()
-                .filter(|e| e.ts >= ts.plus_secs(-INTERMITTENT_S) && e.ts < ts.plus_secs(-1))
+                .filter(|e| e.ts >= since && e.ts < ts.plus_secs(-1))
                 .map(|e| e.ts),
         )
         .min();
@@ -722,6 +784,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "cpu_high",
     "slow_processing",
     "temp_high",
+    "temp_sensor_erratic",
     "key_mismatch",
     "cert_expired",
     "clock_skewed",
@@ -739,6 +802,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "isolated_failure",
     "timeouts_on_healthy_network",
     "intermittent_failures",
+    "many_subsystems",
     "large_amount",
     "special_txn_type",
     "void_refused",

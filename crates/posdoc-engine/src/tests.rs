@@ -406,3 +406,83 @@ fn a_refusal_shown_with_its_response_code_is_read_as_that_code() {
     assert_eq!(d.top(), Cause::CardDecline, "{:?}", d.causes);
     assert!(d.evidence[0].text.en.contains("51"), "{:?}", d.evidence[0]);
 }
+
+#[test]
+fn errors_from_three_unrelated_parts_lean_to_the_board() {
+    let kb = kb();
+    let error = |m: u32, code: &str, stage: &str| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"{code}","stage":"{stage}"}}"#,
+            t(m, 0)
+        )
+    };
+    let mixed = vec![
+        error(61, "E2", "connect"),
+        error(63, "E5", "card_read"),
+        error(65, "APP ERR", "app"),
+    ];
+    let d = run(&kb, &terminal_life(&mixed)).pop().unwrap();
+    let same = vec![
+        error(61, "APP ERR", "app"),
+        error(63, "APP ERR", "app"),
+        error(65, "APP ERR", "app"),
+    ];
+    let e = run(&kb, &terminal_life(&same)).pop().unwrap();
+    let board = |d: &Diagnosis| d.posterior[Cause::HardwareBoard.index()];
+    assert!(
+        board(&d) > 2.0 * board(&e),
+        "{} vs {}",
+        board(&d),
+        board(&e)
+    );
+}
+
+#[test]
+fn a_temperature_sensor_reading_nonsense_is_board_evidence() {
+    let kb = kb();
+    let fault = vec![
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"temp_c":-40}}"#,
+            t(61, 0)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"APP ERR","stage":"app"}}"#,
+            t(62, 0)
+        ),
+    ];
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    let without = run(&kb, &terminal_life(&fault[1..])).pop().unwrap();
+    let board = |d: &Diagnosis| d.posterior[Cause::HardwareBoard.index()];
+    assert!(
+        board(&d) > 5.0 * board(&without),
+        "{} vs {}",
+        board(&d),
+        board(&without)
+    );
+}
+
+#[test]
+fn an_inspection_that_changed_parameters_is_a_suspect_and_a_routine_check_hides_nothing() {
+    let kb = kb();
+    let fault = vec![
+        format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"monthly_inspection","notes":"巡检,更新终端参数"}}"#,
+            t(60, 30)
+        ),
+        format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"daily_check","notes":"daily check ok"}}"#,
+            t(61, 0)
+        ),
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":100,"currency":"CNY","stan":"500001","response_code":"03"}}"#,
+            t(62, 0)
+        ),
+    ];
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    assert!(
+        signal_of(&d, "recent_maintenance").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::SoftwareConfig, "{:?}", d.causes);
+}
