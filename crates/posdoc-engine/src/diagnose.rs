@@ -623,6 +623,26 @@ impl Engine {
                 out.push(yes("host_peers_ok", v.approving.to_string(), String::new()));
             }
         }
+        // A carrier outage cuts its terminals across the city; one
+        // terminal's weak signal cuts that terminal alone.
+        if let Some(c) = s.carrier_group
+            && s.net == Net::Cellular
+        {
+            let v = self.carriers[c as usize].peers(idx, from, horizon);
+            if v.unreachable >= 2 && v.unreachable_events >= v.approved_events {
+                out.push(yes(
+                    "carrier_peers_unreachable",
+                    v.unreachable.to_string(),
+                    String::new(),
+                ));
+            } else if v.approving >= 2 && v.unreachable_events * 4 <= v.approved_events {
+                out.push(yes(
+                    "carrier_peers_ok",
+                    v.approving.to_string(),
+                    String::new(),
+                ));
+            }
+        }
         // A frozen or misregistered merchant refuses on all its terminals;
         // one terminal's wrong parameters refuse on that terminal alone.
         if let Some(m) = s.merchant_group {

@@ -134,6 +134,9 @@ pub struct Engine {
     hosts: Vec<Group>,
     merchant_index: HashMap<Box<str>, u32>,
     merchants: Vec<Group>,
+    /// `carrier@city` to its group of recent outcomes.
+    carrier_index: HashMap<Box<str>, u32>,
+    carriers: Vec<Group>,
     /// Card BIN (as a number) to its group of recent outcomes.
     bins: HashMap<u32, Group>,
     learned: learn::Learned,
@@ -163,6 +166,8 @@ impl Engine {
             hosts: Vec::new(),
             merchant_index: HashMap::new(),
             merchants: Vec::new(),
+            carrier_index: HashMap::new(),
+            carriers: Vec::new(),
             bins: HashMap::new(),
             queue: BinaryHeap::new(),
             pending: std::collections::VecDeque::new(),
@@ -298,6 +303,19 @@ impl Engine {
                         Some(group_idx(&mut self.merchant_index, &mut self.merchants, m));
                 }
                 signals::apply_inventory(&mut self.terminals[i as usize], &t, site);
+                if let Some(c) = t.carrier.as_deref()
+                    && self.terminals[i as usize].net == state::Net::Cellular
+                {
+                    // A carrier fails city by city: its base stations and
+                    // backhaul are regional.
+                    let city = self.terminals[i as usize]
+                        .site
+                        .and_then(|s| self.sites[s as usize].city.as_deref())
+                        .unwrap_or("");
+                    let key = format!("{}@{city}", c.to_ascii_lowercase());
+                    self.terminals[i as usize].carrier_group =
+                        Some(group_idx(&mut self.carrier_index, &mut self.carriers, &key));
+                }
             }
             Record::Telemetry(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
@@ -316,6 +334,9 @@ impl Engine {
                 }
                 if let Some(m) = self.terminals[i as usize].merchant_group {
                     self.merchants[m as usize].push(event);
+                }
+                if let Some(c) = self.terminals[i as usize].carrier_group {
+                    self.carriers[c as usize].push(event);
                 }
                 let bin = signals::txn_bin(&t);
                 if bin != 0 && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
@@ -393,7 +414,10 @@ impl Engine {
             }
             Record::Merchant(_) | Record::Site(_) | Record::Other { .. } => {
                 if let Record::Site(s) = record {
-                    self.site_idx(&s.site_id);
+                    let i = self.site_idx(&s.site_id);
+                    if let Some(city) = s.city {
+                        self.sites[i as usize].city = Some(city.into());
+                    }
                 }
             }
         }

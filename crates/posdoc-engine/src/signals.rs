@@ -809,6 +809,8 @@ pub const SIGNAL_IDS: &[&str] = &[
     "site_peers_failing",
     "site_peers_ok",
     "site_cellular_ok",
+    "carrier_peers_ok",
+    "carrier_peers_unreachable",
     "host_peers_ok",
     "merchant_peers_ok",
     "merchant_peers_refused",

@@ -283,6 +283,9 @@ pub(crate) struct TerminalState {
     pub carrier: Option<Box<str>>,
     /// The merchant's group of terminals, an index into the engine's merchants.
     pub merchant_group: Option<u32>,
+    /// The mobile carrier in this terminal's city, an index into the
+    /// engine's carrier groups (cellular terminals only).
+    pub carrier_group: Option<u32>,
     /// The acquirer host channel, an index into the engine's hosts.
     pub host: Option<u32>,
     pub cert_not_after: Option<Ts>,
@@ -329,6 +332,7 @@ impl TerminalState {
             carrier: None,
             host: None,
             merchant_group: None,
+            carrier_group: None,
             cert_not_after: None,
             firmware: None,
             app_version: None,
@@ -424,6 +428,7 @@ impl TerminalState {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SiteState {
     pub id: Box<str>,
+    pub city: Option<Box<str>>,
     pub terminals: Vec<u32>,
     pub checks: Ring<CheckLite, 6>,
 }

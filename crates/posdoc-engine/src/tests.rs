@@ -486,3 +486,42 @@ fn an_inspection_that_changed_parameters_is_a_suspect_and_a_routine_check_hides_
     );
     assert_eq!(d.top(), Cause::SoftwareConfig, "{:?}", d.causes);
 }
+
+#[test]
+fn carrier_neighbours_paying_fine_speak_against_a_carrier_outage() {
+    let kb = kb();
+    let mut lines = vec![
+        r#"{"kind":"site","site_id":"GZ1","merchant_id":"M1","city":"guangzhou"}"#.to_string(),
+    ];
+    for (tid, site) in [
+        ("46000001", "GZ1"),
+        ("46000002", "GZ1"),
+        ("46000003", "GZ1"),
+    ] {
+        lines.push(format!(
+            r#"{{"kind":"terminal","terminal_id":"{tid}","vendor":"pax","model":"A920","network":"cellular","carrier":"cmcc","site_id":"{site}"}}"#
+        ));
+    }
+    let fault = format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"46000001","type":"purchase","amount":100,"currency":"CNY","channel":"qr","stan":"100001","timed_out":true}}"#,
+        t(30, 0)
+    );
+    let peers_paying: Vec<String> = (0..30)
+        .flat_map(|m| {
+            ["46000002", "46000003"].map(|tid| {
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","channel":"qr","stan":"2{m:05}","response_code":"00"}}"#,
+                    t(m, 10)
+                )
+            })
+        })
+        .collect();
+    let ratio = |extra: &[String]| {
+        let mut l = lines.clone();
+        l.extend_from_slice(extra);
+        l.push(fault.clone());
+        let d = run(&kb, &l).pop().unwrap();
+        d.posterior[Cause::NetworkSignal.index()] / d.posterior[Cause::NetworkCarrier.index()]
+    };
+    assert!(ratio(&peers_paying) > 2.0 * ratio(&[]));
+}
