@@ -3,6 +3,8 @@
 use posdoc_kb::{CauseVec, CodeLookup, Kb, LrDef, Text, Who, normalize};
 use posdoc_record::{Cause, CheckResult, Ts};
 
+use std::borrow::Cow;
+
 use crate::signals::{self, Obs, Seen, yes};
 use crate::state::{CheckLite, Net, TerminalState};
 use crate::{Engine, Pending, absent_text, troubleshoot};
@@ -108,10 +110,41 @@ const CHECK_RELEVANT_S: i64 = 4 * 3600;
 
 /// One factor in the product: a likelihood per cause and how to explain it.
 struct Factor {
-    signal: String,
+    signal: Cow<'static, str>,
     value: Option<String>,
-    text: Text,
+    text: FactorText,
     ln: CauseVec,
+}
+
+/// A factor's sentence, written only if it makes the evidence list: most
+/// factors of a diagnosis never reach a reader.
+enum FactorText {
+    Ready(Text),
+    /// A knowledge-base signal seen, with its baseline (the value is the
+    /// factor's own).
+    Signal {
+        id: &'static str,
+        baseline: String,
+    },
+    /// A knowledge-base signal that could have been seen and was not.
+    Absent(&'static str),
+}
+
+impl FactorText {
+    fn resolve(self, kb: &Kb, value: Option<&str>) -> Text {
+        match self {
+            FactorText::Ready(t) => t,
+            FactorText::Signal { id, baseline } => {
+                kb.signals.get(id).map_or_else(Text::default, |d| {
+                    d.text
+                        .fill(&[("value", value.unwrap_or("")), ("baseline", &baseline)])
+                })
+            }
+            FactorText::Absent(id) => kb.signals.get(id).map_or_else(Text::default, |d| {
+                absent_text(&d.text.fill(&[("value", ""), ("baseline", "")]))
+            }),
+        }
+    }
 }
 
 fn ln_of(lr: &CauseVec, strength: f64) -> CauseVec {
@@ -193,7 +226,7 @@ impl Engine {
                         factors.push(Factor {
                             signal: "linked_response_code".into(),
                             value: Some(if to { "timeout".into() } else { rc }),
-                            text,
+                            text: FactorText::Ready(text),
                             ln: ratio(&num, &base, 0.6),
                         });
                     }
@@ -287,7 +320,7 @@ impl Engine {
             && let Some(def) = kb.stages.get(st)
         {
             factors.push(lr_factor(
-                &format!("stage:{st}"),
+                format!("stage:{st}"),
                 Some(st.to_string()),
                 def.text.clone(),
                 &def.lr,
@@ -314,7 +347,7 @@ impl Engine {
                 .find_map(|d| pat.any.iter().find(|k| d.contains(k.as_str())))
                 .cloned();
             factors.push(lr_factor(
-                &format!("log:{}", pat.id),
+                format!("log:{}", pat.id),
                 hit,
                 pat.text.clone(),
                 &pat.lr,
@@ -450,7 +483,7 @@ impl Engine {
                 ln: prior_ln,
             })
             .chain(factors.iter().map(|f| TracedFactor {
-                signal: f.signal.clone(),
+                signal: f.signal.to_string(),
                 value: f.value.clone(),
                 ln: f.ln,
             }))
@@ -495,10 +528,11 @@ impl Engine {
             .filter(|(w, _)| w.abs() > 0.05)
             .take(self.cfg.evidence_listed.saturating_sub(1))
         {
+            let text = f.text.resolve(kb, f.value.as_deref());
             evidence.push(EvidenceItem {
-                signal: f.signal,
+                signal: f.signal.into_owned(),
                 value: f.value,
-                text: f.text,
+                text,
                 weight: w,
             });
         }
@@ -745,16 +779,16 @@ fn softmax(score: &CauseVec) -> CauseVec {
 }
 
 fn lr_factor(
-    signal: &str,
+    signal: impl Into<Cow<'static, str>>,
     value: Option<String>,
     text: Text,
     lr: &CauseVec,
     strength: f64,
 ) -> Factor {
     Factor {
-        signal: signal.to_string(),
+        signal: signal.into(),
         value,
-        text,
+        text: FactorText::Ready(text),
         ln: ln_of(lr, strength),
     }
 }
@@ -769,20 +803,22 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
             baseline,
             strength,
         } => {
-            let text = def.text.fill(&[("value", &value), ("baseline", &baseline)]);
             let value = (!value.is_empty()).then_some(value);
-            factors.push(lr_factor(o.id, value, text, &def.lr, strength));
+            factors.push(Factor {
+                signal: Cow::Borrowed(o.id),
+                value,
+                text: FactorText::Signal { id: o.id, baseline },
+                ln: ln_of(&def.lr, strength),
+            });
         }
         Seen::Absent => {
             if def.lr_absent.iter().any(|&x| (x - 1.0).abs() > 1e-9) {
-                let text = absent_text(&def.text.fill(&[("value", ""), ("baseline", "")]));
-                factors.push(lr_factor(
-                    &format!("no:{}", o.id),
-                    None,
-                    text,
-                    &def.lr_absent,
-                    1.0,
-                ));
+                factors.push(Factor {
+                    signal: Cow::Owned(format!("no:{}", o.id)),
+                    value: None,
+                    text: FactorText::Absent(o.id),
+                    ln: ln_of(&def.lr_absent, 1.0),
+                });
             }
         }
     }
@@ -823,16 +859,16 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
         }
     };
     Some(Factor {
-        signal: format!("check:{}", def.id),
+        signal: format!("check:{}", def.id).into(),
         value: Some(match &c.result {
             CheckResult::Ok => "ok".into(),
             CheckResult::Fail => "fail".into(),
             CheckResult::Value(v) => v.clone(),
         }),
-        text: Text {
+        text: FactorText::Ready(Text {
             zh: format!("检查「{}」：{}", def.question.zh, verdict.zh),
             en: format!("check \"{}\": {}", def.question.en, verdict.en),
-        },
+        }),
         ln: ln_of(&lik, 1.0),
     })
 }
@@ -936,10 +972,10 @@ fn recent_codes_factor(
     Some(Factor {
         signal: "recent_codes".into(),
         value: Some(list.clone()),
-        text: Text {
+        text: FactorText::Ready(Text {
             zh: format!("这台终端近 30 分钟内还有其他失败应答：{list}"),
             en: format!("this terminal's other failures in the last 30 minutes: {list}"),
-        },
+        }),
         ln: ratio(&mean, &base, RECENT_CODES_TEMPER),
     })
 }
@@ -987,7 +1023,7 @@ const COMPLAINT_STRENGTH: f64 = 0.6;
 /// Sum of the patterns' likelihoods, each with its strength, as a factor.
 fn patterns_factor(
     kb: &Kb,
-    signal: &str,
+    signal: &'static str,
     hits: &[(usize, f64)],
     text: impl Fn(&str, &str) -> Text,
 ) -> Option<Factor> {
@@ -1013,9 +1049,9 @@ fn patterns_factor(
         .map(|&(i, _)| kb.patterns[i].text.en.trim_start_matches("log: "))
         .collect();
     Some(Factor {
-        signal: signal.into(),
+        signal: Cow::Borrowed(signal),
         value: Some(ids.join(",")),
-        text: text(&zh.join("；"), &en.join("; ")),
+        text: FactorText::Ready(text(&zh.join("；"), &en.join("; "))),
         ln,
     })
 }

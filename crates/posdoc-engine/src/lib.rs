@@ -25,7 +25,11 @@ mod state;
 mod troubleshoot;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+// Ids are the fleet's own, not an attacker's: a fast hash beats SipHash's
+// flooding resistance on the per-record lookup.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use posdoc_kb::{Kb, Text};
@@ -70,11 +74,13 @@ impl Default for EngineConfig {
 }
 
 /// A record waiting in the reorder buffer; ordered by time, then arrival.
+/// The record itself waits in a slot of [`Engine::slots`], so the heap
+/// moves 24 bytes per sift rather than a whole record.
 #[derive(Debug)]
 struct Queued {
     ts: Ts,
     seq: u64,
-    record: Record,
+    slot: u32,
 }
 
 impl PartialEq for Queued {
@@ -141,6 +147,9 @@ pub struct Engine {
     bins: HashMap<u32, Group>,
     learned: learn::Learned,
     queue: BinaryHeap<Reverse<Queued>>,
+    /// Records in the reorder buffer, by slot; `free_slots` are reusable.
+    slots: Vec<Option<Record>>,
+    free_slots: Vec<u32>,
     pending: std::collections::VecDeque<Pending>,
     seq: u64,
     max_ts: Option<Ts>,
@@ -158,18 +167,20 @@ impl Engine {
             learned: learn::Learned::default(),
             kb,
             cfg,
-            terminal_index: HashMap::new(),
+            terminal_index: HashMap::default(),
             terminals: Vec::new(),
-            site_index: HashMap::new(),
+            site_index: HashMap::default(),
             sites: Vec::new(),
-            host_index: HashMap::new(),
+            host_index: HashMap::default(),
             hosts: Vec::new(),
-            merchant_index: HashMap::new(),
+            merchant_index: HashMap::default(),
             merchants: Vec::new(),
-            carrier_index: HashMap::new(),
+            carrier_index: HashMap::default(),
             carriers: Vec::new(),
-            bins: HashMap::new(),
+            bins: HashMap::default(),
             queue: BinaryHeap::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
             pending: std::collections::VecDeque::new(),
             seq: 0,
             max_ts: None,
@@ -210,10 +221,20 @@ impl Engine {
         }
         self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
         self.seq += 1;
+        let slot = match self.free_slots.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(record);
+                i
+            }
+            None => {
+                self.slots.push(Some(record));
+                (self.slots.len() - 1) as u32
+            }
+        };
         self.queue.push(Reverse(Queued {
             ts,
             seq: self.seq,
-            record,
+            slot,
         }));
         let watermark = self
             .max_ts
@@ -236,7 +257,11 @@ impl Engine {
             self.applied_to = Some(self.applied_to.map_or(q.ts, |a| a.max(q.ts)));
             // Diagnose what became final before applying a later record.
             self.flush_pending(Some(q.ts), out);
-            self.apply(q.record);
+            let record = self.slots[q.slot as usize]
+                .take()
+                .expect("queued slot holds its record");
+            self.free_slots.push(q.slot);
+            self.apply(record);
         }
         self.flush_pending(watermark.map(|_| self.applied_to.unwrap_or_default()), out);
     }
