@@ -2,6 +2,7 @@
 # Accuracy benchmark: posdoc against the checklist baseline on simulated
 # fleets, pooled over seeds. Usage: scripts/accuracy.sh [SEEDS] [extra posdoc-sim flags]
 # e.g. scripts/accuracy.sh 8 --no-fleet-faults     (terminal-level faults only)
+# SEED_BASE=104729 scripts/accuracy.sh 20 ...        (another family of seeds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
@@ -9,7 +10,7 @@ cargo build --release -q -p posdoc-cli -p posdoc-sim
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 for s in $(seq 1 "$seeds"); do
-  target/release/posdoc-sim --seed "$((s * 7919))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   target/release/posdoc eval --records "$dir/$s/records.jsonl" --truth "$dir/$s/truth.jsonl" --json 2>/dev/null > "$dir/$s/eval.json"
 done
 python3 - "$dir" "$seeds" <<'PY'
