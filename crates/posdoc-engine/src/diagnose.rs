@@ -125,6 +125,7 @@ enum FactorText {
     Signal {
         id: &'static str,
         baseline: String,
+        value_zh: Option<String>,
     },
     /// A knowledge-base signal that could have been seen and was not.
     Absent(&'static str),
@@ -134,14 +135,25 @@ impl FactorText {
     fn resolve(self, kb: &Kb, value: Option<&str>) -> Text {
         match self {
             FactorText::Ready(t) => t,
-            FactorText::Signal { id, baseline } => {
-                kb.signals.get(id).map_or_else(Text::default, |d| {
-                    d.text
-                        .fill(&[("value", value.unwrap_or("")), ("baseline", &baseline)])
-                })
-            }
+            FactorText::Signal {
+                id,
+                baseline,
+                value_zh,
+            } => kb.signals.get(id).map_or_else(Text::default, |d| {
+                let value = value.unwrap_or("");
+                let en = d.text.fill(&[("value", value), ("baseline", &baseline)]);
+                match value_zh {
+                    Some(zh) => Text {
+                        zh: d.text.fill(&[("value", &zh), ("baseline", &baseline)]).zh,
+                        en: en.en,
+                    },
+                    None => en,
+                }
+            }),
             FactorText::Absent(id) => kb.signals.get(id).map_or_else(Text::default, |d| {
-                absent_text(&d.text.fill(&[("value", ""), ("baseline", "")]))
+                d.text_absent.clone().unwrap_or_else(|| {
+                    absent_text(&d.text.fill(&[("value", ""), ("baseline", "")]))
+                })
             }),
         }
     }
@@ -624,6 +636,7 @@ impl Engine {
                     value: failing.to_string(),
                     baseline: String::new(),
                     strength: if shared { 1.0 } else { 0.35 },
+                    value_zh: None,
                 },
             });
         }
@@ -802,12 +815,17 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
             value,
             baseline,
             strength,
+            value_zh,
         } => {
             let value = (!value.is_empty()).then_some(value);
             factors.push(Factor {
                 signal: Cow::Borrowed(o.id),
                 value,
-                text: FactorText::Signal { id: o.id, baseline },
+                text: FactorText::Signal {
+                    id: o.id,
+                    baseline,
+                    value_zh,
+                },
                 ln: ln_of(&def.lr, strength),
             });
         }

@@ -25,6 +25,9 @@ pub(crate) enum Seen {
         value: String,
         baseline: String,
         strength: f64,
+        /// The value as a Chinese reader reads it, where it differs
+        /// (durations: `33 分钟` rather than `33 min`).
+        value_zh: Option<String>,
     },
     /// The data to see it was there and it was not.
     Absent,
@@ -43,6 +46,20 @@ pub(crate) fn yes(id: &'static str, value: String, baseline: String) -> Obs {
             value,
             baseline,
             strength: 1.0,
+            value_zh: None,
+        },
+    }
+}
+
+/// A signal whose value is a duration, written for each language.
+pub(crate) fn yes_dur(id: &'static str, secs: f64) -> Obs {
+    Obs {
+        id,
+        seen: Seen::Yes {
+            value: fmt_dur(secs),
+            baseline: String::new(),
+            strength: 1.0,
+            value_zh: Some(fmt_dur_zh(secs)),
         },
     }
 }
@@ -339,11 +356,11 @@ const PARAMETER_WORDS: [&str; 10] = [
 pub(crate) fn fmt_dur_zh(secs: f64) -> String {
     let secs = secs.max(0.0);
     if secs < 90.0 {
-        format!("{secs:.0} 秒")
+        format!("{secs:.0}秒")
     } else if secs < 5400.0 {
-        format!("{:.0} 分钟", secs / 60.0)
+        format!("{:.0}分钟", secs / 60.0)
     } else {
-        format!("{:.1} 小时", secs / 3600.0)
+        format!("{:.1}小时", secs / 3600.0)
     }
 }
 
@@ -447,11 +464,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         && power_over(last)
         && last > ts.plus_secs(-24 * 3600)
     {
-        out.push(yes(
-            "past_power_fault",
-            fmt_dur(ts.secs_since(last)),
-            String::new(),
-        ));
+        out.push(yes_dur("past_power_fault", ts.secs_since(last)));
     }
 
     // Network.
@@ -623,7 +636,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         .map(f32::abs)
         .reduce(f32::max);
     match skew {
-        Some(k) if k > 300.0 => out.push(yes("clock_skewed", fmt_dur(k as f64), String::new())),
+        Some(k) if k > 300.0 => out.push(yes_dur("clock_skewed", k as f64)),
         Some(_) => out.push(absent("clock_skewed")),
         None => {}
     }
@@ -655,11 +668,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         && t <= horizon
         && t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
-        out.push(yes(
-            "recent_update",
-            fmt_dur(ts.secs_since(t)),
-            String::new(),
-        ));
+        out.push(yes_dur("recent_update", ts.secs_since(t)));
     } else if s.firmware.is_some() || s.app_version.is_some() {
         // The versions are known and have not moved: a new defect or a
         // new incompatibility mostly arrives with a new version.
@@ -669,11 +678,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
-        out.push(yes(
-            "recent_maintenance",
-            fmt_dur(ts.secs_since(*t)),
-            String::new(),
-        ));
+        out.push(yes_dur("recent_maintenance", ts.secs_since(*t)));
     }
 }
 

@@ -525,3 +525,34 @@ fn carrier_neighbours_paying_fine_speak_against_a_carrier_outage() {
     };
     assert!(ratio(&peers_paying) > 2.0 * ratio(&[]));
 }
+
+#[test]
+fn durations_read_in_each_language_and_absent_signals_read_as_sentences() {
+    let kb = kb();
+    let fault = vec![
+        format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"repair"}}"#,
+            t(30, 0)
+        ),
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":100,"currency":"CNY","stan":"500001","response_code":"A0"}}"#,
+            t(63, 0)
+        ),
+    ];
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    let m = signal_of(&d, "recent_maintenance").expect("a repair half an hour before");
+    assert!(m.text.zh.contains("33分钟前"), "{}", m.text.zh);
+    assert!(m.text.en.contains("33 min ago"), "{}", m.text.en);
+    for e in &d.evidence {
+        assert!(
+            !e.text.zh.contains('{') && !e.text.zh.contains(" min"),
+            "{}",
+            e.text.zh
+        );
+        assert!(
+            !e.text.zh.ends_with('的') && !e.text.zh.contains(" ，"),
+            "{}",
+            e.text.zh
+        );
+    }
+}

@@ -173,6 +173,8 @@ pub struct LrDef {
     pub text: Text,
     pub lr: CauseVec,
     pub lr_absent: CauseVec,
+    /// The sentence for a signal looked for and not seen.
+    pub text_absent: Option<Text>,
     /// Lowercased substrings, for log patterns.
     pub any: Vec<String>,
 }
@@ -788,6 +790,14 @@ impl Builder {
             self.text(&file, &what, &s.text);
             let lr = self.lr(&file, &what, &s.lr, s.lr_default);
             let lr_absent = self.lr(&file, &format!("{what} lr_absent"), &s.lr_absent, 1.0);
+            match &s.text_absent {
+                Some(t) => self.text(&file, &format!("{what} text_absent"), t),
+                None if !s.lr_absent.is_empty() => self.err(
+                    &file,
+                    format!("{what}: `lr_absent` needs a `text_absent` to tell the reader"),
+                ),
+                None => {}
+            }
             signals.insert(
                 s.id.clone(),
                 LrDef {
@@ -795,6 +805,7 @@ impl Builder {
                     text: s.text,
                     lr,
                     lr_absent,
+                    text_absent: s.text_absent,
                     any: Vec::new(),
                 },
             );
@@ -811,6 +822,7 @@ impl Builder {
                     text: s.text,
                     lr,
                     lr_absent: [1.0; Cause::COUNT],
+                    text_absent: None,
                     any: Vec::new(),
                 },
             );
@@ -837,6 +849,7 @@ impl Builder {
                 text: p.text,
                 lr,
                 lr_absent: [1.0; Cause::COUNT],
+                text_absent: None,
                 any,
             });
         }

@@ -110,6 +110,9 @@ pub struct SignalEntry {
     pub lr_default: f64,
     #[serde(default)]
     pub lr_absent: CauseWeights,
+    /// What a reader is told when the data was there and the signal was not
+    /// (required with `lr_absent`).
+    pub text_absent: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -78,6 +78,11 @@ cost_min = 0
 question = { zh = "q", en = "q" }
 p_fail_default = 0.1
 p_fail = { "network.lan" = 1.5 }
+
+[[signal]]
+id = "mute"
+text = { zh = "x", en = "x" }
+lr_absent = { "network.lan" = 0.5 }
 "#;
     let err = Kb::from_files(vec![("bad.toml".into(), bad.into())]).unwrap_err();
     let all = err.to_string();
@@ -88,6 +93,7 @@ p_fail = { "network.lan" = 1.5 }
         "outside 0..=1",
         "generic` fallback",
         "has no entry",
+        "needs a `text_absent`",
     ] {
         assert!(all.contains(want), "missing `{want}` in:\n{all}");
     }
