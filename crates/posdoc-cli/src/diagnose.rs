@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use posdoc_engine::{Diagnosis, Engine, EngineConfig};
+use posdoc_engine::{Diagnosis, Engine, EngineConfig, IncidentChange, IncidentReport};
 use posdoc_kb::{Kb, Lang};
 use posdoc_record::{Cause, Reader};
 
 use crate::Format;
-use crate::output::{pick, write_jsonl};
+use crate::output::{pick, write_incident, write_jsonl};
 
 /// The demo fleet diagnosed when no input is given: the seed's two cases.
 const DEMO: &str = include_str!("../../../cases/demo.jsonl");
@@ -87,31 +87,26 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
         },
     );
     let mut report = TextReport::default();
-    let mut write_err: Option<io::Error> = None;
     let mut bad = 0u64;
     let counting = CountingReader::new(input);
     let read_bytes = counting.counter();
-    let mut emit = |d: Diagnosis| {
-        if write_err.is_some() {
-            return;
-        }
-        if !d.trace.is_empty() {
-            eprint!("{}", trace_table(&d));
-        }
-        let r = match args.format {
-            Format::Jsonl => write_jsonl(&mut out, &d, &kb, lang),
-            Format::Text => {
-                report.add(d);
-                Ok(())
-            }
-        };
-        if let Err(e) = r {
-            write_err = Some(e);
-        }
+    // Diagnoses wait here for the write: incidents opened by the same record
+    // are written beside them, in the order the engine produced them.
+    let mut ready: Vec<Diagnosis> = Vec::new();
+    let mut sink = Sink {
+        out: &mut out,
+        report: &mut report,
+        format: args.format,
+        kb: &kb,
+        lang,
     };
     for (n, item) in Reader::new(BufReader::with_capacity(1 << 16, counting)).enumerate() {
         match item {
-            Ok((_, record)) => engine.push(record, &mut emit),
+            Ok((_, record)) => {
+                engine.push(record, &mut |d| ready.push(d));
+                sink.drain(&mut engine, &mut ready)
+                    .context("writing diagnoses")?;
+            }
             Err(e) => {
                 bad += 1;
                 if bad <= BAD_LINES_SHOWN_MAX {
@@ -125,12 +120,19 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
             bar.set_position(read_bytes.get());
         }
     }
-    engine.finish(&mut emit);
+    engine.finish(&mut |d| ready.push(d));
+    sink.drain(&mut engine, &mut ready)
+        .context("writing diagnoses")?;
+    // Incidents still open when the records end, as they stand now.
+    let open: Vec<u32> = (0..engine.incidents().len() as u32)
+        .filter(|&i| engine.incident(i).closed_at.is_none())
+        .collect();
+    for i in open {
+        sink.incident(&engine.incident_report(i))
+            .context("writing incidents")?;
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
-    }
-    if let Some(e) = write_err {
-        return Err(e).context("writing diagnoses");
     }
     if args.format == Format::Text {
         report.write(&mut out, &kb, lang)?;
@@ -158,6 +160,46 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
         )
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where diagnoses and incidents go: JSON lines, or the text report.
+struct Sink<'a> {
+    out: &'a mut dyn Write,
+    report: &'a mut TextReport,
+    format: Format,
+    kb: &'a Kb,
+    lang: Lang,
+}
+
+impl Sink<'_> {
+    fn drain(&mut self, engine: &mut Engine, ready: &mut Vec<Diagnosis>) -> io::Result<()> {
+        for d in ready.drain(..) {
+            if !d.trace.is_empty() {
+                eprint!("{}", trace_table(&d));
+            }
+            match self.format {
+                Format::Jsonl => write_jsonl(self.out, &d, self.kb, self.lang)?,
+                Format::Text => self.report.add(d),
+            }
+        }
+        for change in engine.take_incident_changes() {
+            let i = match change {
+                IncidentChange::Opened(i) | IncidentChange::Closed(i) => i,
+            };
+            self.incident(&engine.incident_report(i))?;
+        }
+        Ok(())
+    }
+
+    fn incident(&mut self, r: &IncidentReport) -> io::Result<()> {
+        match self.format {
+            Format::Jsonl => write_incident(self.out, r, self.kb, self.lang),
+            Format::Text => {
+                self.report.incident(r.clone());
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Counts bytes read, for the progress bar.
@@ -190,9 +232,15 @@ impl<R: Read> Read for CountingReader<R> {
 #[derive(Default)]
 struct TextReport {
     by_terminal: BTreeMap<String, Vec<Diagnosis>>,
+    /// The latest state of each incident, by id.
+    incidents: BTreeMap<String, IncidentReport>,
 }
 
 impl TextReport {
+    fn incident(&mut self, r: IncidentReport) {
+        self.incidents.insert(r.incident_id.clone(), r);
+    }
+
     fn add(&mut self, d: Diagnosis) {
         self.by_terminal
             .entry(d.terminal_id.clone())
@@ -232,6 +280,45 @@ impl TextReport {
                 c.id(),
                 kb.cause(*c).title.get(lang)
             )?;
+        }
+        // Faults several terminals share, before the terminals one by one.
+        let shown: Vec<&IncidentReport> = self
+            .incidents
+            .values()
+            .filter(|r| r.merged_into.is_none())
+            .collect();
+        if !shown.is_empty() {
+            writeln!(w)?;
+            writeln!(
+                w,
+                "{}",
+                pick(
+                    lang,
+                    "故障事件（多台终端共同的故障）：",
+                    "Incidents (faults shared by several terminals):"
+                )
+            )?;
+            for r in shown {
+                let scope: Vec<String> = r.scope.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let until = match r.closed_at {
+                    Some(c) => c.to_string(),
+                    None => pick(lang, "仍未结束", "still open").to_string(),
+                };
+                writeln!(
+                    w,
+                    "  {}  {}  {} ({})  p={:.2}  {} {}  {} … {}",
+                    r.incident_id,
+                    scope.join(" "),
+                    kb.cause(r.cause).title.get(lang),
+                    r.cause.id(),
+                    r.p,
+                    r.terminals.len(),
+                    pick(lang, "台终端", "terminal(s)"),
+                    r.opened_at,
+                    until
+                )?;
+                writeln!(w, "      {}", r.terminals.join(" "))?;
+            }
         }
         for (tid, ds) in &self.by_terminal {
             let first = &ds[0];

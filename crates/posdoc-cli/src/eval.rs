@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use posdoc_engine::Engine;
-use posdoc_eval::{Checklist, Prediction, Report, Truth, random_predictions, score};
+use posdoc_eval::{
+    Checklist, IncidentOut, IncidentScore, Prediction, Report, Truth, random_predictions, score,
+    score_incidents,
+};
 use posdoc_kb::{Kb, Lang};
 use posdoc_record::Reader;
 use serde_json::json;
@@ -34,6 +37,7 @@ pub(crate) struct Scored {
     pub truth: Truth,
     pub posdoc: Vec<Prediction>,
     pub checklist: Vec<Prediction>,
+    pub incidents: Vec<IncidentOut>,
 }
 
 /// Runs the engine and the checklist over one record file; terminal ids get `prefix`.
@@ -63,6 +67,20 @@ pub(crate) fn run_file(
     }
     engine.finish(&mut keep);
     into.posdoc.extend(preds);
+    // Incidents as they finally stood; those folded into a broader one are
+    // that one.
+    for i in 0..engine.incidents().len() as u32 {
+        let r = engine.incident_report(i);
+        if r.merged_into.is_some() {
+            continue;
+        }
+        into.incidents.push(IncidentOut {
+            opened_at: r.opened_at,
+            closed_at: r.closed_at,
+            terminals: r.terminals.iter().map(|t| format!("{prefix}{t}")).collect(),
+            cause: r.cause,
+        });
+    }
     into.checklist
         .extend(checklist.predictions.into_iter().map(|mut p| {
             p.terminal_id = format!("{prefix}{}", p.terminal_id);
@@ -123,6 +141,7 @@ pub(crate) struct Reports {
     pub posdoc: Report,
     pub checklist: Report,
     pub random: Report,
+    pub incidents: IncidentScore,
 }
 
 pub(crate) fn reports(s: &Scored) -> Reports {
@@ -131,6 +150,7 @@ pub(crate) fn reports(s: &Scored) -> Reports {
         posdoc: score(&s.truth, &s.posdoc, &sel),
         checklist: score(&s.truth, &s.checklist, &sel),
         random: score(&s.truth, &random_predictions(&s.posdoc, 7), &sel),
+        incidents: score_incidents(&s.truth, &s.incidents),
     }
 }
 
@@ -141,7 +161,7 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &json!({"fault_events": {"posdoc": r.posdoc, "checklist": r.checklist, "random": r.random}})
+                &json!({"fault_events": {"posdoc": r.posdoc, "checklist": r.checklist, "random": r.random}, "incidents": r.incidents})
             )?
         );
         return Ok(ExitCode::SUCCESS);
@@ -214,6 +234,40 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
         for (t, p, n) in r.posdoc.confusions.iter().take(8) {
             println!("  {n:>4}  {t} → {p}");
         }
+    }
+    let i = &r.incidents;
+    if i.faults > 0 || i.incidents > 0 {
+        let delay = i
+            .median_delay_s
+            .map_or("-".to_string(), |d| format!("{:.0} s", d));
+        println!(
+            "\n{}",
+            pick(
+                lang,
+                &format!(
+                    "故障事件（多台终端共同的故障）：真实 {} 个，发现 {} 个（召回率 {:.2}）；报出 {} 个，其中真实 {} 个（精确率 {:.2}）；原因正确 {} 个；从首次失败到报出的中位时间 {delay}；每个故障平均报出 {:.2} 个",
+                    i.faults,
+                    i.detected,
+                    i.recall,
+                    i.incidents,
+                    i.true_incidents,
+                    i.precision,
+                    i.cause_right,
+                    i.incidents_per_fault
+                ),
+                &format!(
+                    "Incidents (faults shared by several terminals): {} real, {} found (recall {:.2}); {} reported, {} of them real (precision {:.2}); {} with the right cause; median time from first failure to incident {delay}; {:.2} incident(s) per found fault",
+                    i.faults,
+                    i.detected,
+                    i.recall,
+                    i.incidents,
+                    i.true_incidents,
+                    i.precision,
+                    i.cause_right,
+                    i.incidents_per_fault
+                )
+            )
+        );
     }
     for (line, e) in s.truth.skipped.iter().take(5) {
         eprintln!("posdoc: truth line {line}: {e}");

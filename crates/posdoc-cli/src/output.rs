@@ -1,6 +1,6 @@
 //! How diagnoses are written: the contract's `diagnosis` JSON line.
 
-use posdoc_engine::Diagnosis;
+use posdoc_engine::{Diagnosis, IncidentReport};
 use posdoc_kb::{Kb, Lang};
 use serde::Serialize;
 
@@ -46,6 +46,40 @@ struct DiagnosisOut<'a> {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// Writes one `incident` record as a JSON line. An incident is written when
+/// it opens, when it closes, and (if still open) when the records end; the
+/// last line of an `incident_id` is its final state.
+pub(crate) fn write_incident(
+    w: &mut dyn std::io::Write,
+    r: &IncidentReport,
+    kb: &Kb,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let scope: serde_json::Map<String, serde_json::Value> = r
+        .scope
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    let mut v = serde_json::json!({
+        "kind": "incident",
+        "incident_id": r.incident_id,
+        "opened_at": r.opened_at.to_string(),
+        "scope": scope,
+        "cause": r.cause.id(),
+        "p": round3(r.p),
+        "title": kb.cause(r.cause).title.get(lang),
+        "terminals": r.terminals,
+    });
+    if let Some(c) = r.closed_at {
+        v["closed_at"] = c.to_string().into();
+    }
+    if let Some(m) = &r.merged_into {
+        v["merged_into"] = m.clone().into();
+    }
+    serde_json::to_writer(&mut *w, &v)?;
+    w.write_all(b"\n")
 }
 
 /// Writes one `diagnosis` record as a JSON line.

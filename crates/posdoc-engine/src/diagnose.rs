@@ -399,6 +399,15 @@ impl Engine {
             Pending::Error(_) => (0, false),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
+        // The fleet view: a fault this terminal shares with others.
+        let incident = self
+            .fleet
+            .incident_of(idx)
+            .filter(|i| i.opened_at <= horizon);
+        if let Some(inc) = incident {
+            obs.push(yes(inc.kind.signal(), inc.key.clone(), String::new()));
+        }
+        let incident_id = incident.map(|i| i.id.clone());
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
@@ -590,7 +599,7 @@ impl Engine {
             posterior,
             evidence,
             next_checks,
-            incident_id: None,
+            incident_id,
             trace,
         })
     }

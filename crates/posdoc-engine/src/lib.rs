@@ -19,6 +19,7 @@
 //! The engine does no I/O: a test drives it with plain values.
 
 mod diagnose;
+mod fleet;
 mod learn;
 mod signals;
 mod state;
@@ -36,6 +37,7 @@ use posdoc_kb::{Kb, Text};
 use posdoc_record::{Cause, Record, Target, Ts};
 
 pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck, TracedFactor};
+pub use fleet::{Incident, IncidentChange, ScopeKind};
 pub use posdoc_record::REORDER_ALLOWANCE_S;
 pub use signals::SIGNAL_IDS;
 pub use troubleshoot::{Answer, CONFIDENT_P, Session, Step, rank_checks};
@@ -72,6 +74,26 @@ impl Default for EngineConfig {
         }
     }
 }
+
+/// An incident ready to be written: the contract's `incident` record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentReport {
+    pub incident_id: String,
+    pub opened_at: Ts,
+    pub closed_at: Option<Ts>,
+    /// The shared attribute, as `(field, value)` pairs: `[("site_id", "S1")]`,
+    /// `[("carrier", "cmcc"), ("city", "guangzhou")]`.
+    pub scope: Vec<(&'static str, String)>,
+    pub cause: Cause,
+    pub p: f64,
+    pub terminals: Vec<String>,
+    /// The broader incident this one was folded into, if it was.
+    pub merged_into: Option<String>,
+}
+
+/// Response codes whose prior puts at least this on `card.decline` are the
+/// card's own business, not a shared fault.
+const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 
 /// A record waiting in the reorder buffer; ordered by time, then arrival.
 /// The record itself waits in a slot of [`Engine::slots`], so the heap
@@ -133,6 +155,8 @@ pub struct Engine {
     kb: Arc<Kb>,
     cfg: EngineConfig,
     terminal_index: HashMap<Box<str>, u32>,
+    /// Terminal ids by engine index (the inverse of `terminal_index`).
+    terminal_names: Vec<Box<str>>,
     terminals: Vec<TerminalState>,
     site_index: HashMap<Box<str>, u32>,
     sites: Vec<SiteState>,
@@ -146,6 +170,7 @@ pub struct Engine {
     /// Card BIN (as a number) to its group of recent outcomes.
     bins: HashMap<u32, Group>,
     learned: learn::Learned,
+    fleet: fleet::Fleet,
     queue: BinaryHeap<Reverse<Queued>>,
     /// Records in the reorder buffer, by slot; `free_slots` are reusable.
     slots: Vec<Option<Record>>,
@@ -165,9 +190,11 @@ impl Engine {
     pub fn with_config(kb: Arc<Kb>, cfg: EngineConfig) -> Engine {
         Engine {
             learned: learn::Learned::default(),
+            fleet: fleet::Fleet::default(),
             kb,
             cfg,
             terminal_index: HashMap::default(),
+            terminal_names: Vec::new(),
             terminals: Vec::new(),
             site_index: HashMap::default(),
             sites: Vec::new(),
@@ -278,9 +305,143 @@ impl Engine {
             let p = self.pending.pop_front().expect("front");
             if let Some(d) = self.diagnose_pending(&p) {
                 self.counters.diagnoses += 1;
+                if let Some(id) = &d.incident_id {
+                    self.fleet.vote(id, &d.posterior);
+                }
                 out(d);
             }
         }
+    }
+
+    /// A refusal that is the card's own business (funds, PIN, expiry): not
+    /// a sign that anything the terminals share is failing.
+    fn is_card_decline(&self, code: Option<&str>) -> bool {
+        code.and_then(|c| self.kb.response_code(c))
+            .is_some_and(|d| d.prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN)
+    }
+
+    /// Files terminal `i` under its scopes from what its inventory and
+    /// heartbeats said.
+    fn set_scopes(&mut self, i: u32) {
+        let s = &self.terminals[i as usize];
+        let vendor = s.vendor.clone();
+        let mut scopes: Vec<(ScopeKind, String)> = Vec::with_capacity(6);
+        if let Some(site) = s.site {
+            scopes.push((ScopeKind::Site, self.sites[site as usize].id.to_string()));
+        }
+        if let Some(m) = s.merchant.as_deref() {
+            scopes.push((ScopeKind::Merchant, m.to_string()));
+        }
+        if !s.model.is_empty() {
+            scopes.push((ScopeKind::Model, format!("{vendor}/{}", s.model)));
+        }
+        if let Some(v) = s.app_version.as_deref() {
+            scopes.push((ScopeKind::AppVersion, format!("{vendor}/{v}")));
+        }
+        if let Some(v) = s.firmware.as_deref() {
+            scopes.push((ScopeKind::Firmware, format!("{vendor}/{v}")));
+        }
+        if let Some(h) = s.host {
+            let name = self
+                .host_index
+                .iter()
+                .find(|(_, v)| **v == h)
+                .map(|(k, _)| k.to_string())
+                .unwrap_or_default();
+            scopes.push((ScopeKind::Host, name));
+        }
+        if let Some(c) = s.carrier_group {
+            let name = self
+                .carrier_index
+                .iter()
+                .find(|(_, v)| **v == c)
+                .map(|(k, _)| k.to_string())
+                .unwrap_or_default();
+            scopes.push((ScopeKind::Carrier, name));
+        }
+        for (kind, key) in scopes {
+            self.fleet.set_scope(i, kind, &key);
+        }
+    }
+
+    /// Incidents opened or closed since the last call, oldest first.
+    pub fn take_incident_changes(&mut self) -> Vec<IncidentChange> {
+        std::mem::take(&mut self.fleet.changes)
+    }
+
+    /// An incident by its index (from an [`IncidentChange`]).
+    pub fn incident(&self, i: u32) -> &Incident {
+        &self.fleet.incidents[i as usize]
+    }
+
+    /// Every incident so far, closed or open.
+    pub fn incidents(&self) -> &[Incident] {
+        &self.fleet.incidents
+    }
+
+    /// An incident as the contract writes it: scope fields, member ids, and
+    /// its cause (from its members' diagnoses, or, before any, from what
+    /// its kind of scope can share).
+    pub fn incident_report(&self, i: u32) -> IncidentReport {
+        let inc = &self.fleet.incidents[i as usize];
+        let (cause, p) = inc.cause().unwrap_or_else(|| {
+            let mut v = self.kb.base_prior();
+            if let Some(d) = self.kb.signals.get(inc.kind.signal()) {
+                for (x, lr) in v.iter_mut().zip(d.lr.iter()) {
+                    *x *= lr;
+                }
+            }
+            posdoc_kb::normalize(&mut v);
+            let (c, p) = v
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(c, p)| (Cause::ALL[c], *p))
+                .unwrap_or((Cause::ALL[0], 0.0));
+            (c, p)
+        });
+        let split = |key: &str| -> (String, String) {
+            match key.split_once('/') {
+                Some((a, b)) => (a.to_string(), b.to_string()),
+                None => (String::new(), key.to_string()),
+            }
+        };
+        let scope: Vec<(&'static str, String)> = match inc.kind {
+            ScopeKind::Carrier => {
+                let (c, city) = inc.key.split_once('@').unwrap_or((&inc.key, ""));
+                let mut v = vec![("carrier", c.to_string())];
+                if !city.is_empty() {
+                    v.push(("city", city.to_string()));
+                }
+                v
+            }
+            ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
+                let (vendor, value) = split(&inc.key);
+                vec![("vendor", vendor), (inc.kind.id(), value)]
+            }
+            k => vec![(k.id(), inc.key.clone())],
+        };
+        IncidentReport {
+            incident_id: inc.id.clone(),
+            opened_at: inc.opened_at,
+            closed_at: inc.closed_at,
+            scope,
+            cause,
+            p,
+            terminals: inc
+                .terminals
+                .iter()
+                .map(|&t| self.terminal_id(t).to_string())
+                .collect(),
+            merged_into: inc
+                .merged_into
+                .map(|m| self.fleet.incidents[m as usize].id.clone()),
+        }
+    }
+
+    /// A terminal's id from its engine index.
+    pub fn terminal_id(&self, i: u32) -> &str {
+        self.terminal_names.get(i as usize).map_or("", |n| &**n)
     }
 
     fn terminal_idx(&mut self, id: &str) -> u32 {
@@ -290,6 +451,7 @@ impl Engine {
         let i = self.terminals.len() as u32;
         self.terminals.push(TerminalState::new());
         self.terminal_index.insert(id.into(), i);
+        self.terminal_names.push(id.into());
         i
     }
 
@@ -341,10 +503,32 @@ impl Engine {
                     self.terminals[i as usize].carrier_group =
                         Some(group_idx(&mut self.carrier_index, &mut self.carriers, &key));
                 }
+                self.set_scopes(i);
             }
             Record::Telemetry(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
+                if t.firmware.is_some() || t.app_version.is_some() {
+                    self.set_scopes(i);
+                }
+                // A terminal that went dark or lost power is failing, even if
+                // it has no payment to fail: a shop's power cut shows here
+                // first.
+                let dark = t.online == Some(false)
+                    || t.power_events.is_some_and(|n| n > 0)
+                    || t.reboot.as_deref().is_some_and(|r| {
+                        matches!(
+                            state::Reboot::parse(r),
+                            state::Reboot::PowerLoss
+                                | state::Reboot::Crash
+                                | state::Reboot::Watchdog
+                        )
+                    });
+                if dark {
+                    self.fleet.observe(i, t.ts, true);
+                } else {
+                    self.fleet.tick(t.ts);
+                }
             }
             Record::Txn(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
@@ -368,6 +552,15 @@ impl Engine {
                 {
                     self.bins.entry(bin).or_default().push(event);
                 }
+                match signals::outcome(&t) {
+                    state::Outcome::Approved => self.fleet.observe(i, t.ts, false),
+                    state::Outcome::Unreachable => self.fleet.observe(i, t.ts, true),
+                    state::Outcome::Declined => {
+                        if !self.is_card_decline(t.response_code.as_deref()) {
+                            self.fleet.observe(i, t.ts, true);
+                        }
+                    }
+                }
                 if t.failed() {
                     self.pending.push_back(Pending::Txn(t));
                 }
@@ -375,6 +568,9 @@ impl Engine {
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
                 signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                if !self.is_card_decline(Some(&e.code)) {
+                    self.fleet.observe(i, e.ts, true);
+                }
                 self.pending.push_back(Pending::Error(e));
             }
             Record::Maintenance(m) => {

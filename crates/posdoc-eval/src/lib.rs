@@ -246,6 +246,102 @@ pub fn score(truth: &Truth, preds: &[Prediction], select: &dyn Fn(&TruthEvent) -
     r
 }
 
+/// An incident as the engine finally reported it, for scoring.
+#[derive(Debug, Clone)]
+pub struct IncidentOut {
+    pub opened_at: Ts,
+    pub closed_at: Option<Ts>,
+    pub terminals: Vec<String>,
+    pub cause: Cause,
+}
+
+/// How well incidents found the faults shared by several terminals.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IncidentScore {
+    /// Truth faults spanning two or more terminals, and those an incident found.
+    pub faults: usize,
+    pub detected: usize,
+    pub recall: f64,
+    /// Incidents reported, and those that are one of those faults.
+    pub incidents: usize,
+    pub true_incidents: usize,
+    pub precision: f64,
+    /// Of the found faults, those whose first incident named the right cause.
+    pub cause_right: usize,
+    /// Seconds from a fault's first failed event to its first incident, median.
+    pub median_delay_s: Option<f64>,
+    /// Incidents per found fault (1.0 = no fragmentation).
+    pub incidents_per_fault: f64,
+}
+
+/// An incident is a fault's if at least half its terminals are the fault's
+/// and it opened while the fault lasted (with the truth window's slack).
+fn incident_is(f: &Fault, i: &IncidentOut) -> bool {
+    if i.terminals.is_empty() {
+        return false;
+    }
+    let shared = i
+        .terminals
+        .iter()
+        .filter(|t| f.terminals.contains(t))
+        .count();
+    2 * shared >= i.terminals.len()
+        && i.opened_at >= f.start.plus_secs(-120)
+        && f.end.is_none_or(|end| i.opened_at <= end.plus_secs(600))
+}
+
+/// Scores incidents against the truth faults that span two or more terminals.
+pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScore {
+    let shared: Vec<&Fault> = truth
+        .faults
+        .iter()
+        .filter(|f| f.terminals.len() >= 2)
+        .collect();
+    let mut r = IncidentScore {
+        faults: shared.len(),
+        incidents: incidents.len(),
+        ..IncidentScore::default()
+    };
+    let mut delays = Vec::new();
+    let mut matched_incidents = 0usize;
+    for f in &shared {
+        let mut mine: Vec<&IncidentOut> = incidents.iter().filter(|i| incident_is(f, i)).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        mine.sort_by_key(|i| i.opened_at);
+        r.detected += 1;
+        matched_incidents += mine.len();
+        if mine[0].cause == f.cause {
+            r.cause_right += 1;
+        }
+        // From the first failure the fault caused that the data shows: a
+        // fault that began before the records did is timed from there.
+        let first = truth
+            .events
+            .iter()
+            .filter(|e| {
+                e.cause == f.cause
+                    && f.terminals.contains(&e.terminal_id)
+                    && e.ts >= f.start.plus_secs(-120)
+            })
+            .map(|e| e.ts)
+            .min()
+            .unwrap_or(f.start);
+        delays.push(mine[0].opened_at.secs_since(first).max(0.0));
+    }
+    r.true_incidents = incidents
+        .iter()
+        .filter(|i| shared.iter().any(|f| incident_is(f, i)))
+        .count();
+    r.recall = ratio(r.detected, r.faults);
+    r.precision = ratio(r.true_incidents, r.incidents);
+    r.incidents_per_fault = ratio(matched_incidents, r.detected);
+    delays.sort_by(f64::total_cmp);
+    r.median_delay_s = (!delays.is_empty()).then(|| delays[delays.len() / 2]);
+    r
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }

@@ -198,6 +198,9 @@ pub struct Kb {
     pub stages: HashMap<String, LrDef>,
     pub patterns: Vec<LrDef>,
     pub code_priors: HashMap<String, CodePriorDef>,
+    /// Each code's preferred dialect (China UnionPay first), keyed by the
+    /// canonical code: looked up on every transaction without allocating.
+    preferred_rc: HashMap<String, ResponseCodeDef>,
 }
 
 /// What a displayed code means on one terminal.
@@ -314,10 +317,16 @@ impl Kb {
 
     /// A response code, China UnionPay meaning first (China is the first market).
     pub fn response_code(&self, code: &str) -> Option<&ResponseCodeDef> {
-        let code = code.trim().to_ascii_uppercase();
-        self.response_codes
-            .get(&(Dialect::Cup, code.clone()))
-            .or_else(|| self.response_codes.get(&(Dialect::Iso1987, code)))
+        let canonical =
+            code.len() == code.trim().len() && !code.bytes().any(|b| b.is_ascii_lowercase());
+        let owned;
+        let code = if canonical {
+            code
+        } else {
+            owned = code.trim().to_ascii_uppercase();
+            owned.as_str()
+        };
+        self.preferred_rc.get(code)
     }
 
     /// Which log patterns a lowercased text matches, as a bit set over the
@@ -887,9 +896,16 @@ impl Builder {
         if !self.errors.is_empty() {
             return Err(KbErrors(self.errors));
         }
+        let mut preferred_rc: HashMap<String, ResponseCodeDef> = HashMap::new();
+        for ((d, code), def) in &response_codes {
+            if *d == Dialect::Cup || !preferred_rc.contains_key(code) {
+                preferred_rc.insert(code.clone(), def.clone());
+            }
+        }
         Ok(Kb {
             causes: causes.into_iter().flatten().collect(),
             checks,
+            preferred_rc,
             response_codes,
             vendors,
             signals,

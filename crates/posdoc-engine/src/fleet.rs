@@ -1,0 +1,710 @@
+//! The fleet view: faults shared by several terminals, as incidents.
+//!
+//! Every terminal belongs to a few scopes: its site, its merchant, its model,
+//! app version and firmware, its mobile carrier in its city, its acquirer
+//! host. Each scope keeps a short ring of its members' recent outcomes (a
+//! hard failure or a success; an ordinary card decline is neither). When a
+//! member fails, its scopes are looked at: a scope *fires* when enough
+//! distinct members are failing and they are most of the members heard from
+//! lately. A firing that lasts [`PERSIST_S`] opens an incident on the scope
+//! with the most failing terminals — an acquirer outage is one host incident,
+//! not one per site — unless a broader scope is firing too and may yet take
+//! it. An incident opened on a broad scope folds in the narrower open
+//! incidents whose terminals it covers. An incident closes once its scope
+//! has stopped firing for [`CLOSE_QUIET_S`] (one member that stays broken
+//! does not hold it open); the scope failing again within [`REOPEN_HOLD_S`]
+//! resumes the same incident, so a flickering fault does not flap.
+//!
+//! Memory: a fixed ring per scope and a fixed array per terminal; incidents
+//! keep their member list (bounded by the fleet) and are dropped from the
+//! open set when closed.
+
+use posdoc_record::{Cause, Ts};
+use rustc_hash::FxHashMap;
+
+use posdoc_kb::CauseVec;
+
+/// What a group of terminals shares, narrowest first (ties go to the
+/// narrower scope: a shop with one site is a site fault).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScopeKind {
+    Site,
+    Merchant,
+    Model,
+    AppVersion,
+    Firmware,
+    Carrier,
+    Host,
+}
+
+impl ScopeKind {
+    pub const ALL: [ScopeKind; 7] = [
+        ScopeKind::Site,
+        ScopeKind::Merchant,
+        ScopeKind::Model,
+        ScopeKind::AppVersion,
+        ScopeKind::Firmware,
+        ScopeKind::Carrier,
+        ScopeKind::Host,
+    ];
+    pub const COUNT: usize = 7;
+
+    /// The contract's scope key (`site_id`, `host`, ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            ScopeKind::Site => "site_id",
+            ScopeKind::Merchant => "merchant_id",
+            ScopeKind::Model => "model",
+            ScopeKind::AppVersion => "app_version",
+            ScopeKind::Firmware => "firmware",
+            ScopeKind::Carrier => "carrier",
+            ScopeKind::Host => "host",
+        }
+    }
+
+    /// The knowledge-base signal a member's diagnosis gets from an incident
+    /// of this kind.
+    pub fn signal(self) -> &'static str {
+        match self {
+            ScopeKind::Site => "incident_site",
+            ScopeKind::Merchant => "incident_merchant",
+            ScopeKind::Model => "incident_model",
+            ScopeKind::AppVersion => "incident_app_version",
+            ScopeKind::Firmware => "incident_firmware",
+            ScopeKind::Carrier => "incident_carrier",
+            ScopeKind::Host => "incident_host",
+        }
+    }
+
+    /// Distinct failing terminals a scope needs to fire: two terminals of
+    /// one shop failing together is already unusual, two of a thousand on a
+    /// host is not.
+    fn min_failing(self) -> u32 {
+        match self {
+            ScopeKind::Site | ScopeKind::Merchant => 2,
+            _ => 4,
+        }
+    }
+
+    /// Versions and models are judged against the whole fleet: a bad
+    /// release makes its terminals fail more often than the rest, not
+    /// always.
+    fn relative(self) -> bool {
+        matches!(
+            self,
+            ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware
+        )
+    }
+
+    /// Distinct sites its failing terminals must span (terminals without a
+    /// known site count as one site each).
+    fn min_sites(self) -> u32 {
+        match self {
+            ScopeKind::Site => 1,
+            ScopeKind::Merchant => 2,
+            _ => 3,
+        }
+    }
+}
+
+/// Outcomes a scope remembers.
+const RING: usize = 128;
+/// The window a scope is judged over, seconds.
+const WINDOW_S: i64 = 300;
+/// How long a scope must keep firing before an incident opens, seconds.
+pub const PERSIST_S: i64 = 45;
+/// How long an incident's members must be quiet before it closes, seconds.
+pub const CLOSE_QUIET_S: i64 = 600;
+/// How soon after closing a scope's failing again resumes the same
+/// incident rather than opening a new one, seconds.
+pub const REOPEN_HOLD_S: i64 = 1800;
+/// How often one scope is re-judged at most, seconds.
+const EVAL_EVERY_S: i64 = 10;
+/// Share of the members heard from that must be failing to open an
+/// incident, and to keep an open one firing.
+const FAILING_SHARE_MIN: f64 = 0.5;
+const FAILING_SHARE_HOLD: f64 = 0.25;
+/// The window versions and models are judged over, seconds: a bad
+/// release shows as scattered failures, too sparse for five minutes.
+const RELATIVE_WINDOW_S: i64 = 900;
+/// A version or model fires when this share of its members fails and that
+/// is this many times the whole fleet's share.
+const RELATIVE_SHARE_MIN: f64 = 0.2;
+const RELATIVE_FACTOR: f64 = 3.0;
+/// ...and the chance of that many failing members, were they failing like
+/// the rest of the fleet, is below this (a hundred versions and models are
+/// judged again and again: a loose test would cry wolf every hour).
+const RELATIVE_CHANCE_MAX: f64 = 1e-3;
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Outcome {
+    ts: Ts,
+    terminal: u32,
+    failed: bool,
+}
+
+#[derive(Debug)]
+struct Scope {
+    kind: ScopeKind,
+    key: Box<str>,
+    ring: [Outcome; RING],
+    next: u8,
+    len: u8,
+    /// When the current run of firing began.
+    firing_since: Option<Ts>,
+    /// Distinct failing members at the last judgement.
+    failing: u32,
+    judged_at: Option<Ts>,
+    incident: Option<u32>,
+    /// The scope's latest incident that closed (not folded into another),
+    /// and when.
+    last_closed: Option<(u32, Ts)>,
+    /// Member terminals, judged one by one over a longer window than the
+    /// ring holds.
+    members: Vec<u32>,
+}
+
+impl Scope {
+    fn new(kind: ScopeKind, key: &str) -> Scope {
+        Scope {
+            kind,
+            key: key.into(),
+            ring: [Outcome::default(); RING],
+            next: 0,
+            len: 0,
+            firing_since: None,
+            failing: 0,
+            judged_at: None,
+            incident: None,
+            last_closed: None,
+            members: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, o: Outcome) {
+        self.ring[self.next as usize] = o;
+        self.next = ((self.next as usize + 1) % RING) as u8;
+        self.len = (self.len + 1).min(RING as u8);
+    }
+
+    /// Members with a failure in `[from, to]`.
+    fn failing_members(&self, from: Ts, to: Ts) -> Vec<u32> {
+        let mut v: Vec<u32> = self.ring[..self.len as usize]
+            .iter()
+            .filter(|o| o.failed && o.ts >= from && o.ts <= to)
+            .map(|o| o.terminal)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Distinct (failing, ok) members in `[from, to]` and the failing ones;
+    /// a member is failing if its failures there are at least its successes.
+    fn judge(&self, from: Ts, to: Ts) -> (u32, u32, Vec<u32>) {
+        let mut seen = [(NONE, 0i16); RING];
+        let mut n = 0;
+        for o in &self.ring[..self.len as usize] {
+            if o.ts < from || o.ts > to {
+                continue;
+            }
+            seen[n] = (o.terminal, if o.failed { 1 } else { -1 });
+            n += 1;
+        }
+        // In a shop a single failure each is a coincidence as often as
+        // not; a shared fault makes every retry fail too.
+        let min_fails: i16 = match self.kind {
+            ScopeKind::Site | ScopeKind::Merchant => 2,
+            _ => 1,
+        };
+        let seen = &mut seen[..n];
+        seen.sort_unstable_by_key(|x| x.0);
+        let (mut failing, mut ok) = (0, 0);
+        let mut members = Vec::new();
+        let mut i = 0;
+        while i < seen.len() {
+            let t = seen[i].0;
+            let (mut score, mut fails) = (0i16, 0i16);
+            while i < seen.len() && seen[i].0 == t {
+                score += seen[i].1;
+                fails += i16::from(seen[i].1 > 0);
+                i += 1;
+            }
+            if score >= 0 && fails >= min_fails {
+                failing += 1;
+                members.push(t);
+            } else {
+                ok += 1;
+            }
+        }
+        (failing, ok, members)
+    }
+}
+
+/// A fault shared by several terminals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// `INC-0001`, in order of opening.
+    pub id: String,
+    pub kind: ScopeKind,
+    /// The shared value: a site id, a host, `cmcc@guangzhou`, a firmware.
+    pub key: String,
+    pub opened_at: Ts,
+    pub closed_at: Option<Ts>,
+    /// Member terminals (engine indices), in order of joining.
+    pub terminals: Vec<u32>,
+    /// The latest failure of a member.
+    pub last_failure: Ts,
+    /// Sum of the members' diagnosed posteriors: the incident's cause.
+    pub votes: CauseVec,
+    /// The broader incident this one was folded into, if any.
+    pub merged_into: Option<u32>,
+    scope: u32,
+}
+
+impl Incident {
+    /// The most likely cause and its share of the members' belief, if any
+    /// member has been diagnosed yet.
+    pub fn cause(&self) -> Option<(Cause, f64)> {
+        let total: f64 = self.votes.iter().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let (i, v) = self
+            .votes
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))?;
+        Some((Cause::ALL[i], v / total))
+    }
+}
+
+/// What changed, for whoever writes incidents out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentChange {
+    Opened(u32),
+    Closed(u32),
+}
+
+/// Every scope, every incident, and each terminal's scopes.
+#[derive(Debug, Default)]
+pub(crate) struct Fleet {
+    scope_index: FxHashMap<(ScopeKind, Box<str>), u32>,
+    scopes: Vec<Scope>,
+    /// Per terminal, its scope in each kind (`NONE` if unknown).
+    member_of: Vec<[u32; ScopeKind::COUNT]>,
+    pub incidents: Vec<Incident>,
+    open: Vec<u32>,
+    /// Per terminal, the open incident it belongs to (`NONE` if none).
+    incident_of: Vec<u32>,
+    pub changes: Vec<IncidentChange>,
+    ticked_at: Option<Ts>,
+    /// Per terminal, its latest hard failure and its latest outcome.
+    last_seen: Vec<(Option<Ts>, Option<Ts>)>,
+    /// The fleet's failing share, and when it was computed.
+    fleet_share: Option<(Ts, f64)>,
+}
+
+impl Fleet {
+    fn ensure(&mut self, terminal: u32) {
+        let need = terminal as usize + 1;
+        if self.member_of.len() < need {
+            self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
+            self.incident_of.resize(need, NONE);
+            self.last_seen.resize(need, (None, None));
+        }
+    }
+
+    /// Puts `terminal` in the scope `kind = key` (its inventory said so).
+    pub fn set_scope(&mut self, terminal: u32, kind: ScopeKind, key: &str) {
+        self.ensure(terminal);
+        let n = self.scopes.len() as u32;
+        let id = *self.scope_index.entry((kind, key.into())).or_insert(n);
+        if id == n {
+            self.scopes.push(Scope::new(kind, key));
+        }
+        let old = self.member_of[terminal as usize][kind as usize];
+        if old != id {
+            if old != NONE {
+                self.scopes[old as usize].members.retain(|&t| t != terminal);
+            }
+            self.scopes[id as usize].members.push(terminal);
+        }
+        self.member_of[terminal as usize][kind as usize] = id;
+    }
+
+    /// Whether scope `s` fires now, and with how many failing terminals.
+    /// Two tests, either suffices: most of the members heard from in the
+    /// last five minutes failing (an outage), or, over fifteen minutes, far
+    /// more members failing at all than the rest of the fleet would (a bad
+    /// release, a router that drops one payment in three).
+    fn verdict(&self, s: u32, ts: Ts, fleet_share: f64) -> (bool, u32) {
+        let sc = &self.scopes[s as usize];
+        let kind = sc.kind;
+        // A scope broader than a shop must be failing in several shops: one
+        // shop's outage is the shop's, whatever version its terminals run.
+        let spread = |members: &[u32]| {
+            let mut sites: Vec<u32> = members
+                .iter()
+                .map(
+                    |&t| match self.member_of[t as usize][ScopeKind::Site as usize] {
+                        NONE => NONE - 1 - t,
+                        site => site,
+                    },
+                )
+                .collect();
+            sites.sort_unstable();
+            sites.dedup();
+            sites.len() as u32 >= kind.min_sites()
+        };
+        if !kind.relative() {
+            let (failing, ok, members) = sc.judge(ts.plus_secs(-WINDOW_S), ts);
+            // Hysteresis: an open incident's scope keeps firing at a lower
+            // share, so an outage that comes and goes stays one.
+            let share = if sc.incident.is_some() {
+                FAILING_SHARE_HOLD
+            } else {
+                FAILING_SHARE_MIN
+            };
+            if failing >= kind.min_failing()
+                && failing as f64 >= share * (failing + ok).max(1) as f64
+                && spread(&members)
+            {
+                return (true, failing);
+            }
+        }
+        let (failing, ok, members) = self.judge_members(s, ts);
+        let own = failing as f64 / (failing + ok).max(1) as f64;
+        let fires = failing >= kind.min_failing()
+            && own >= RELATIVE_SHARE_MIN
+            && own >= RELATIVE_FACTOR * fleet_share
+            && binomial_tail(failing + ok, failing, fleet_share.max(0.01)) < RELATIVE_CHANCE_MAX
+            && spread(&members);
+        (fires, failing)
+    }
+
+    /// (failing, ok, failing members) of a version or model scope over
+    /// [`RELATIVE_WINDOW_S`]: who failed at all, among who was heard from.
+    fn judge_members(&self, scope: u32, ts: Ts) -> (u32, u32, Vec<u32>) {
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        let mut failing = Vec::new();
+        let mut ok = 0;
+        for &t in &self.scopes[scope as usize].members {
+            let (fail, heard) = self.last_seen[t as usize];
+            if fail.is_some_and(|f| f >= from && f <= ts) {
+                failing.push(t);
+            } else if heard.is_some_and(|h| h >= from && h <= ts) {
+                ok += 1;
+            }
+        }
+        (failing.len() as u32, ok, failing)
+    }
+
+    /// The whole fleet's share of terminals that failed at all over
+    /// [`RELATIVE_WINDOW_S`], recomputed at most every [`EVAL_EVERY_S`].
+    fn fleet_share(&mut self, ts: Ts) -> f64 {
+        if let Some((at, share)) = self.fleet_share
+            && ts.secs_since(at) < EVAL_EVERY_S as f64
+        {
+            return share;
+        }
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        let (mut failing, mut heard) = (0u32, 0u32);
+        for &(fail, seen) in &self.last_seen {
+            if seen.is_some_and(|h| h >= from) {
+                heard += 1;
+                failing += u32::from(fail.is_some_and(|f| f >= from));
+            }
+        }
+        let share = f64::from(failing) / f64::from(heard.max(1));
+        self.fleet_share = Some((ts, share));
+        share
+    }
+
+    /// The open incident `terminal` belongs to at `ts`.
+    pub fn incident_of(&self, terminal: u32) -> Option<&Incident> {
+        let i = *self.incident_of.get(terminal as usize)?;
+        (i != NONE).then(|| &self.incidents[i as usize])
+    }
+
+    /// Adds a diagnosed member's belief to its incident's.
+    pub fn vote(&mut self, incident: &str, posterior: &CauseVec) {
+        if let Some(inc) = self.incidents.iter_mut().rev().find(|i| i.id == incident) {
+            for (v, p) in inc.votes.iter_mut().zip(posterior.iter()) {
+                *v += p;
+            }
+        }
+    }
+
+    /// A member's outcome: a hard failure (`true`) or a success.
+    pub fn observe(&mut self, terminal: u32, ts: Ts, failed: bool) {
+        self.ensure(terminal);
+        let scopes = self.member_of[terminal as usize];
+        for &s in scopes.iter().filter(|&&s| s != NONE) {
+            self.scopes[s as usize].push(Outcome {
+                ts,
+                terminal,
+                failed,
+            });
+        }
+        let seen = &mut self.last_seen[terminal as usize];
+        seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
+        if failed {
+            seen.0 = Some(seen.0.map_or(ts, |f| f.max(ts)));
+        }
+        self.tick(ts);
+        if !failed {
+            return;
+        }
+        let fleet_share = self.fleet_share(ts);
+        // Judge this terminal's scopes; the broadest explanation wins.
+        let mut best: Option<(u32, u32)> = None; // (scope, failing)
+        let mut existing: Option<(u32, u32)> = None; // (incident, its scope's failing)
+        let mut broader_pending = 0u32;
+        for &s in scopes.iter().filter(|&&s| s != NONE) {
+            let due = self.scopes[s as usize]
+                .judged_at
+                .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
+            let verdict = due.then(|| self.verdict(s, ts, fleet_share));
+            let sc = &mut self.scopes[s as usize];
+            if let Some((fires, failing)) = verdict {
+                sc.judged_at = Some(ts);
+                sc.failing = if fires { failing } else { 0 };
+                if !fires {
+                    sc.firing_since = None;
+                } else if sc.firing_since.is_none() {
+                    sc.firing_since = Some(ts);
+                }
+            }
+            if let Some(i) = sc.incident {
+                // Scopes come narrowest first: the last one seen is the
+                // broadest open incident this terminal can belong to.
+                existing = Some((i, sc.failing));
+                // The incident lives while its scope keeps firing, not while
+                // one member (a board the outage broke) keeps failing.
+                if sc.failing > 0 {
+                    self.incidents[i as usize].last_failure = ts;
+                }
+            }
+            if sc.failing == 0 {
+                continue;
+            }
+            let persisted = sc
+                .firing_since
+                .is_some_and(|f| ts.secs_since(f) >= PERSIST_S as f64)
+                || sc.incident.is_some();
+            // A later (broader) scope with as many failing terminals
+            // explains at least as much.
+            if best.is_none_or(|(_, f)| sc.failing > f) {
+                if !persisted {
+                    broader_pending = broader_pending.max(sc.failing);
+                    continue;
+                }
+                best = Some((s, sc.failing));
+            }
+        }
+        let opens = match (best, existing) {
+            (None, None) => return,
+            // A fault already open on one of its scopes: the terminal is in
+            // it, unless a broader scope now explains more terminals.
+            (Some((s, f)), Some((i, held)))
+                if self.scopes[s as usize].incident.is_none()
+                    && self.scopes[s as usize].kind > self.incidents[i as usize].kind
+                    && f > held =>
+            {
+                Some(s)
+            }
+            (_, Some((i, _))) => {
+                self.join(i, terminal);
+                return;
+            }
+            (Some((s, _)), None) => Some(s),
+        };
+        let Some(s) = opens else { return };
+        if broader_pending > self.scopes[s as usize].failing {
+            // A broader scope is firing and may yet take these terminals.
+            return;
+        }
+        let sc = &self.scopes[s as usize];
+        let inc = match (sc.incident, sc.last_closed) {
+            (Some(i), _) => i,
+            // The same scope failing again soon after: the fault was not
+            // over. Resume its incident rather than open another.
+            (None, Some((i, at))) if ts.secs_since(at) < REOPEN_HOLD_S as f64 => {
+                self.reopen(s, i, ts)
+            }
+            (None, _) => self.open_incident(s, ts),
+        };
+        self.join(inc, terminal);
+    }
+
+    fn open_incident(&mut self, scope: u32, ts: Ts) -> u32 {
+        let i = self.incidents.len() as u32;
+        let sc = &mut self.scopes[scope as usize];
+        sc.incident = Some(i);
+        let (kind, key) = (sc.kind, sc.key.to_string());
+        self.incidents.push(Incident {
+            id: format!("INC-{:04}", i + 1),
+            kind,
+            key,
+            opened_at: ts,
+            closed_at: None,
+            terminals: Vec::new(),
+            last_failure: ts,
+            votes: [0.0; Cause::COUNT],
+            merged_into: None,
+            scope,
+        });
+        self.open.push(i);
+        self.changes.push(IncidentChange::Opened(i));
+        // Everyone in the scope failing right now is in it from the start.
+        let failing = if kind.relative() {
+            self.judge_members(scope, ts).2
+        } else {
+            self.scopes[scope as usize].failing_members(ts.plus_secs(-WINDOW_S), ts)
+        };
+        for t in failing {
+            self.join(i, t);
+        }
+        // Narrower open incidents whose members all share this scope are
+        // the same fault seen from closer: fold them in.
+        let covered: Vec<u32> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|&o| o != i && self.incidents[o as usize].kind < kind)
+            .filter(|&o| {
+                self.incidents[o as usize]
+                    .terminals
+                    .iter()
+                    .all(|&t| self.member_of[t as usize][kind as usize] == scope)
+            })
+            .collect();
+        for o in covered {
+            let members = std::mem::take(&mut self.incidents[o as usize].terminals);
+            let votes = self.incidents[o as usize].votes;
+            for t in &members {
+                self.join(i, *t);
+            }
+            for (v, w) in self.incidents[i as usize].votes.iter_mut().zip(votes) {
+                *v += w;
+            }
+            self.incidents[o as usize].terminals = members;
+            self.incidents[o as usize].merged_into = Some(i);
+            self.close(o, ts);
+        }
+        i
+    }
+
+    fn reopen(&mut self, scope: u32, inc: u32, ts: Ts) -> u32 {
+        let sc = &mut self.scopes[scope as usize];
+        sc.incident = Some(inc);
+        sc.last_closed = None;
+        self.incidents[inc as usize].closed_at = None;
+        self.incidents[inc as usize].last_failure = ts;
+        self.open.push(inc);
+        for t in self.incidents[inc as usize].terminals.clone() {
+            if self.incident_of[t as usize] == NONE {
+                self.incident_of[t as usize] = inc;
+            }
+        }
+        self.changes.push(IncidentChange::Opened(inc));
+        inc
+    }
+
+    fn join(&mut self, inc: u32, terminal: u32) {
+        if self.incident_of[terminal as usize] == inc {
+            return;
+        }
+        let i = &mut self.incidents[inc as usize];
+        if !i.terminals.contains(&terminal) {
+            i.terminals.push(terminal);
+        }
+        self.incident_of[terminal as usize] = inc;
+    }
+
+    fn close(&mut self, inc: u32, ts: Ts) {
+        let i = &mut self.incidents[inc as usize];
+        if i.closed_at.is_some() {
+            return;
+        }
+        i.closed_at = Some(ts);
+        let scope = i.scope;
+        let merged = i.merged_into;
+        for t in i.terminals.clone() {
+            if self.incident_of[t as usize] == inc {
+                self.incident_of[t as usize] = merged.unwrap_or(NONE);
+            }
+        }
+        self.open.retain(|&o| o != inc);
+        let sc = &mut self.scopes[scope as usize];
+        sc.incident = None;
+        sc.firing_since = None;
+        sc.failing = 0;
+        if merged.is_none() {
+            sc.last_closed = Some((inc, ts));
+        }
+        self.changes.push(IncidentChange::Closed(inc));
+    }
+
+    /// Closes incidents whose members have been quiet long enough.
+    pub fn tick(&mut self, ts: Ts) {
+        if self.ticked_at.is_some_and(|t| ts.secs_since(t) < 30.0) {
+            return;
+        }
+        self.ticked_at = Some(ts);
+        let quiet: Vec<u32> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|&i| {
+                ts.secs_since(self.incidents[i as usize].last_failure) >= CLOSE_QUIET_S as f64
+            })
+            .collect();
+        for i in quiet {
+            let at = self.incidents[i as usize]
+                .last_failure
+                .plus_secs(CLOSE_QUIET_S);
+            self.close(i, at.min(ts));
+        }
+    }
+}
+
+/// P(X ≥ k) for X ~ Binomial(n, p), summed in log space from k up.
+fn binomial_tail(n: u32, k: u32, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    let (lp, lq) = (p.ln(), (1.0 - p).ln());
+    // ln C(n, k) by summing logs: n stays in the hundreds.
+    let mut ln_c: f64 = (1..=k).map(|i| ((n - k + i) as f64 / i as f64).ln()).sum();
+    let mut total = 0.0;
+    for x in k..=n {
+        total += (ln_c + x as f64 * lp + (n - x) as f64 * lq).exp();
+        if x < n {
+            ln_c += ((n - x) as f64 / (x + 1) as f64).ln();
+        }
+    }
+    total.min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_tail_matches_hand_values() {
+        // P(X >= 2 | n = 2, p = 0.5) = 0.25; P(X >= 1 | n = 3, p = 0.5) = 0.875.
+        assert!((binomial_tail(2, 2, 0.5) - 0.25).abs() < 1e-12);
+        assert!((binomial_tail(3, 1, 0.5) - 0.875).abs() < 1e-12);
+        assert_eq!(binomial_tail(5, 0, 0.1), 1.0);
+        assert_eq!(binomial_tail(5, 6, 0.1), 0.0);
+        // 20 of 40 failing where the fleet fails 5 %: far beyond chance.
+        assert!(binomial_tail(40, 20, 0.05) < 1e-10);
+    }
+}
