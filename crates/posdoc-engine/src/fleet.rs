@@ -112,18 +112,21 @@ const RING: usize = 128;
 /// The window a scope is judged over, seconds.
 const WINDOW_S: i64 = 300;
 /// How long a scope must keep firing before an incident opens, seconds.
-pub const PERSIST_S: i64 = 45;
+pub const PERSIST_S: i64 = 30;
 /// How long an incident's members must be quiet before it closes, seconds.
 pub const CLOSE_QUIET_S: i64 = 600;
 /// How soon after closing a scope's failing again resumes the same
 /// incident rather than opening a new one, seconds.
 pub const REOPEN_HOLD_S: i64 = 1800;
 /// How often one scope is re-judged at most, seconds.
-const EVAL_EVERY_S: i64 = 10;
+const EVAL_EVERY_S: i64 = 5;
 /// Share of the members heard from that must be failing to open an
 /// incident, and to keep an open one firing.
 const FAILING_SHARE_MIN: f64 = 0.5;
 const FAILING_SHARE_HOLD: f64 = 0.25;
+/// Terminals of one shop or merchant refused for the account's reasons
+/// that make an incident.
+const REFUSED_TERMINALS_MIN: u32 = 2;
 /// The window versions and models are judged over, seconds: a bad
 /// release shows as scattered failures, too sparse for five minutes.
 const RELATIVE_WINDOW_S: i64 = 900;
@@ -202,11 +205,20 @@ impl Scope {
     }
 
     /// Distinct (failing, ok) members in `[from, to]` and the failing ones;
-    /// a member is failing if its failures there are at least its successes.
+    /// a member is failing if its latest outcome there is a failure, or its
+    /// failures there are at least its successes.
     fn judge(&self, from: Ts, to: Ts) -> (u32, u32, Vec<u32>) {
         let mut seen = [(NONE, 0i16); RING];
         let mut n = 0;
-        for o in &self.ring[..self.len as usize] {
+        // Oldest first, so that after a stable sort by terminal each
+        // terminal's outcomes are in the order they happened.
+        let start = if (self.len as usize) < RING {
+            0
+        } else {
+            self.next as usize
+        };
+        for j in 0..self.len as usize {
+            let o = &self.ring[(start + j) % RING];
             if o.ts < from || o.ts > to {
                 continue;
             }
@@ -220,19 +232,20 @@ impl Scope {
             _ => 1,
         };
         let seen = &mut seen[..n];
-        seen.sort_unstable_by_key(|x| x.0);
+        seen.sort_by_key(|x| x.0);
         let (mut failing, mut ok) = (0, 0);
         let mut members = Vec::new();
         let mut i = 0;
         while i < seen.len() {
             let t = seen[i].0;
-            let (mut score, mut fails) = (0i16, 0i16);
+            let (mut score, mut fails, mut latest_failed) = (0i16, 0i16, false);
             while i < seen.len() && seen[i].0 == t {
                 score += seen[i].1;
                 fails += i16::from(seen[i].1 > 0);
+                latest_failed = seen[i].1 > 0;
                 i += 1;
             }
-            if score >= 0 && fails >= min_fails {
+            if (score >= 0 || latest_failed) && fails >= min_fails {
                 failing += 1;
                 members.push(t);
             } else {
@@ -303,6 +316,9 @@ pub(crate) struct Fleet {
     ticked_at: Option<Ts>,
     /// Per terminal, its latest hard failure and its latest outcome.
     last_seen: Vec<(Option<Ts>, Option<Ts>)>,
+    /// Per terminal, the latest refusal a merchant's account explains
+    /// (merchant not valid, type not allowed, limit, risk hold).
+    last_refused: Vec<Option<Ts>>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
 }
@@ -314,6 +330,7 @@ impl Fleet {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, (None, None));
+            self.last_refused.resize(need, None);
         }
     }
 
@@ -373,6 +390,19 @@ impl Fleet {
                 && spread(&members)
             {
                 return (true, failing);
+            }
+        }
+        // A shop's or merchant's terminals refused for the account's
+        // reasons: rare by chance, whatever their other payments do.
+        if matches!(kind, ScopeKind::Site | ScopeKind::Merchant) {
+            let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+            let refused = sc
+                .members
+                .iter()
+                .filter(|&&t| self.last_refused[t as usize].is_some_and(|r| r >= from && r <= ts))
+                .count() as u32;
+            if refused >= REFUSED_TERMINALS_MIN {
+                return (true, refused);
             }
         }
         let (failing, ok, members) = self.judge_members(s, ts);
@@ -436,6 +466,14 @@ impl Fleet {
                 *v += p;
             }
         }
+    }
+
+    /// A refusal that the merchant's account explains: recorded, then
+    /// judged like any failure.
+    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        self.last_refused[terminal as usize] = Some(ts);
+        self.observe(terminal, ts, true);
     }
 
     /// A member's outcome: a hard failure (`true`) or a success.
@@ -560,11 +598,15 @@ impl Fleet {
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
         // Everyone in the scope failing right now is in it from the start.
-        let failing = if kind.relative() {
-            self.judge_members(scope, ts).2
-        } else {
-            self.scopes[scope as usize].failing_members(ts.plus_secs(-WINDOW_S), ts)
-        };
+        // Whichever test fired, its failing terminals are members from the
+        // start.
+        let mut failing = self.judge_members(scope, ts).2;
+        if !kind.relative() {
+            failing
+                .extend(self.scopes[scope as usize].failing_members(ts.plus_secs(-WINDOW_S), ts));
+            failing.sort_unstable();
+            failing.dedup();
+        }
         for t in failing {
             self.join(i, t);
         }

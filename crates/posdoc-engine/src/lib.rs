@@ -95,6 +95,13 @@ pub struct IncidentReport {
 /// card's own business, not a shared fault.
 const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 
+/// Response codes whose prior puts at least this on the merchant-account
+/// causes are refusals the merchant's terminals share.
+const MERCHANT_REFUSAL_PRIOR_MIN: f64 = 0.5;
+
+/// How far back a card BIN's failures elsewhere are looked at, seconds.
+const ISSUER_WINDOW_S: i64 = 900;
+
 /// A record waiting in the reorder buffer; ordered by time, then arrival.
 /// The record itself waits in a slot of [`Engine::slots`], so the heap
 /// moves 24 bytes per sift rather than a whole record.
@@ -313,6 +320,44 @@ impl Engine {
         }
     }
 
+    /// Whether a card's failure is its issuer's: the same BIN failing on
+    /// other terminals while the host approves other cards. Such failures
+    /// are not the terminals' shared fault (a shop's incident would follow
+    /// every customer of a down bank).
+    fn issuer_side(&self, terminal: u32, bin: u32, ts: Ts) -> bool {
+        if bin == 0 {
+            return false;
+        }
+        let from = ts.plus_secs(-ISSUER_WINDOW_S);
+        let bin_failing = self.bins.get(&bin).is_some_and(|g| {
+            let v = g.peers(terminal, from, ts);
+            v.unreachable >= 1 && v.unreachable_events > v.approved_events
+        });
+        let host_fine = self.terminals[terminal as usize].host.is_some_and(|h| {
+            let v = self.hosts[h as usize].peers(terminal, from, ts);
+            v.approving >= 2 && v.approved_events > v.unreachable_events
+        });
+        bin_failing && host_fine
+    }
+
+    /// A refusal the merchant's account explains (frozen, type not
+    /// allowed, a limit, a risk hold): what its terminals share.
+    fn is_merchant_refusal(&self, code: Option<&str>) -> bool {
+        code.and_then(|c| self.kb.response_code(c))
+            .is_some_and(|d| {
+                [
+                    Cause::BusinessMerchant,
+                    Cause::BusinessTxnType,
+                    Cause::BusinessLimit,
+                    Cause::BusinessRisk,
+                ]
+                .iter()
+                .map(|c| d.prior[c.index()])
+                .sum::<f64>()
+                    >= MERCHANT_REFUSAL_PRIOR_MIN
+            })
+    }
+
     /// A refusal that is the card's own business (funds, PIN, expiry): not
     /// a sign that anything the terminals share is failing.
     fn is_card_decline(&self, code: Option<&str>) -> bool {
@@ -507,24 +552,15 @@ impl Engine {
             }
             Record::Telemetry(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
+                // A terminal that went dark, lost power or drops packets is
+                // failing even with no payment to fail: a shop's power cut or
+                // router shows here first.
+                let trouble = signals::heartbeat_in_trouble(&self.terminals[i as usize], &t);
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
                 }
-                // A terminal that went dark or lost power is failing, even if
-                // it has no payment to fail: a shop's power cut shows here
-                // first.
-                let dark = t.online == Some(false)
-                    || t.power_events.is_some_and(|n| n > 0)
-                    || t.reboot.as_deref().is_some_and(|r| {
-                        matches!(
-                            state::Reboot::parse(r),
-                            state::Reboot::PowerLoss
-                                | state::Reboot::Crash
-                                | state::Reboot::Watchdog
-                        )
-                    });
-                if dark {
+                if trouble {
                     self.fleet.observe(i, t.ts, true);
                 } else {
                     self.fleet.tick(t.ts);
@@ -554,9 +590,13 @@ impl Engine {
                 }
                 match signals::outcome(&t) {
                     state::Outcome::Approved => self.fleet.observe(i, t.ts, false),
+                    state::Outcome::Unreachable if self.issuer_side(i, bin, t.ts) => {}
                     state::Outcome::Unreachable => self.fleet.observe(i, t.ts, true),
                     state::Outcome::Declined => {
-                        if !self.is_card_decline(t.response_code.as_deref()) {
+                        let rc = t.response_code.as_deref();
+                        if self.is_merchant_refusal(rc) {
+                            self.fleet.observe_refusal(i, t.ts);
+                        } else if !self.is_card_decline(rc) {
                             self.fleet.observe(i, t.ts, true);
                         }
                     }

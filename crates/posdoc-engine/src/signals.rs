@@ -200,7 +200,7 @@ fn nominal_supply(v: f32) -> f32 {
 
 /// Whether a supply reading is off: against the terminal's own baseline once
 /// it has one, else against the nearest common adapter rating.
-fn supply_off_nominal(v: f64, m: &Metric) -> bool {
+pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
     let v = v as f32;
     if m.trusted() {
         let dev = (v - m.mean).abs();
@@ -209,6 +209,30 @@ fn supply_off_nominal(v: f64, m: &Metric) -> bool {
     let nominal = nominal_supply(v);
     (v - nominal).abs() > 0.08 * nominal
 }
+
+/// Whether one heartbeat says the terminal is in trouble as the fleet view
+/// counts it: dark, rebooted abnormally, its supply off, or its link losing
+/// packets. Judged against the state before this heartbeat is applied.
+pub(crate) fn heartbeat_in_trouble(s: &TerminalState, t: &Telemetry) -> bool {
+    let rebooted = t.reboot.as_deref().is_some_and(|r| {
+        matches!(
+            Reboot::parse(r),
+            Reboot::PowerLoss | Reboot::Crash | Reboot::Watchdog
+        )
+    });
+    let supply_off = t
+        .supply_v
+        .is_some_and(|v| supply_off_nominal(v, s.metric(MetricId::Supply)));
+    let lossy = t.packet_loss.is_some_and(|l| l >= HEARTBEAT_LOSS_TROUBLE);
+    t.online == Some(false)
+        || t.power_events.is_some_and(|n| n > 0)
+        || rebooted
+        || supply_off
+        || lossy
+}
+
+/// Packet loss in one heartbeat that counts as trouble for the fleet view.
+const HEARTBEAT_LOSS_TROUBLE: f64 = 0.35;
 
 /// Whether a window of supply readings shows an unstable supply: one sample
 /// far off, the middle sagged or risen, or the spread wider than an adapter's.

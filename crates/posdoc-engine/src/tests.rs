@@ -4,6 +4,7 @@ use posdoc_kb::Kb;
 use posdoc_record::{Cause, parse_line};
 
 use super::*;
+use posdoc_record::Ts;
 
 fn kb() -> Arc<Kb> {
     Arc::new(Kb::builtin().unwrap_or_else(|e| panic!("{e}")))
@@ -555,4 +556,127 @@ fn durations_read_in_each_language_and_absent_signals_read_as_sentences() {
             e.text.zh
         );
     }
+}
+
+/// A fleet of `sites` shops with `per_site` wired terminals each, all on
+/// host H1, paying every minute for `minutes`; `fails(site, terminal,
+/// minute)` says which payments time out instead.
+fn fleet_lines(
+    sites: u32,
+    per_site: u32,
+    minutes: u32,
+    fails: &dyn Fn(u32, u32, u32) -> bool,
+) -> Vec<String> {
+    let mut v = Vec::new();
+    for s in 0..sites {
+        v.push(format!(
+            r#"{{"kind":"site","site_id":"S{s}","merchant_id":"M{s}","city":"hangzhou"}}"#
+        ));
+        for k in 0..per_site {
+            v.push(format!(
+                r#"{{"kind":"terminal","terminal_id":"T{s}-{k}","vendor":"pax","model":"S90","firmware":"3.2.{k}","app_version":"5.0.{s}","merchant_id":"M{s}","site_id":"S{s}","network":"ethernet","host":"H1"}}"#
+            ));
+        }
+    }
+    for m in 0..minutes {
+        for s in 0..sites {
+            for k in 0..per_site {
+                let sec = (s * 7 + k * 3) % 50;
+                let tid = format!("T{s}-{k}");
+                let stan = format!("{:06}", m * 1000 + s * 10 + k);
+                v.push(if fails(s, k, m) {
+                    format!(
+                        r#"{{"kind":"txn","ts":"{}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","stan":"{stan}","timed_out":true}}"#,
+                        t(m, sec)
+                    )
+                } else {
+                    format!(
+                        r#"{{"kind":"txn","ts":"{}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","stan":"{stan}","response_code":"00"}}"#,
+                        t(m, sec)
+                    )
+                });
+            }
+        }
+    }
+    v
+}
+
+/// Runs the engine and returns the diagnoses and every incident's final state.
+fn run_fleet(kb: &Arc<Kb>, lines: &[String]) -> (Vec<Diagnosis>, Vec<IncidentReport>) {
+    let mut engine = Engine::new(Arc::clone(kb));
+    let mut out = Vec::new();
+    for l in lines {
+        if let Some(r) = parse_line(l).unwrap() {
+            engine.push(r, &mut |d| out.push(d));
+        }
+    }
+    engine.finish(&mut |d| out.push(d));
+    let incidents = (0..engine.incidents().len() as u32)
+        .map(|i| engine.incident_report(i))
+        .collect();
+    (out, incidents)
+}
+
+#[test]
+fn a_shop_going_down_is_one_site_incident_its_members_refer_to() {
+    let kb = kb();
+    let lines = fleet_lines(6, 3, 60, &|s, _, m| s == 2 && (20..40).contains(&m));
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.scope, vec![("site_id", "S2".to_string())]);
+    assert_eq!(i.terminals.len(), 3);
+    assert!(
+        matches!(i.cause, Cause::NetworkLan | Cause::PowerSupply),
+        "{:?}",
+        i.cause
+    );
+    // Opened within minutes of the first failure, closed once it was over.
+    let first = Ts::parse(&t(20, 0)).unwrap();
+    assert!(i.opened_at.secs_since(first) < 180.0, "{}", i.opened_at);
+    assert!(i.closed_at.is_some());
+    let members: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.incident_id.as_deref() == Some(i.incident_id.as_str()))
+        .collect();
+    assert!(
+        members.len() >= 30,
+        "{} diagnoses refer to it",
+        members.len()
+    );
+    assert!(members.iter().all(|d| d.terminal_id.starts_with("T2-")));
+}
+
+#[test]
+fn a_host_outage_is_one_incident_not_one_per_shop() {
+    let kb = kb();
+    let lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let open: Vec<&IncidentReport> = incidents
+        .iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect();
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0].scope, vec![("host", "H1".to_string())]);
+    assert_eq!(open[0].cause, Cause::UpstreamAcquirer);
+    assert_eq!(open[0].terminals.len(), 16);
+}
+
+#[test]
+fn scattered_single_failures_open_no_incident() {
+    let kb = kb();
+    // One timeout here and there, never two at a shop at once.
+    let lines = fleet_lines(10, 3, 90, &|s, k, m| (m * 7 + s * 13 + k * 5) % 41 == 0);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn a_fault_that_comes_back_soon_resumes_its_incident() {
+    let kb = kb();
+    let lines = fleet_lines(4, 3, 90, &|s, _, m| {
+        s == 1 && ((10..25).contains(&m) || (45..60).contains(&m))
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
 }
