@@ -297,3 +297,54 @@ fn engine_gets_the_cases_right() {
         total.0
     );
 }
+
+/// The seed's fleet cases as the fleet view sees them: the restaurant's
+/// router and the shop's power are one site incident each, with the right
+/// cause, and the terminal the outage broke is diagnosed apart from it once
+/// the power is back.
+#[test]
+fn the_demo_fleet_shows_each_seed_case_as_one_incident() {
+    let kb = Arc::new(Kb::load(None).expect("the built-in knowledge base loads"));
+    let text = std::fs::read_to_string(cases_dir().join("demo.jsonl")).expect("demo fleet");
+    let mut engine = Engine::new(Arc::clone(&kb));
+    let mut diagnoses = Vec::new();
+    for (_, r) in Reader::new(BufReader::new(text.as_bytes())).flatten() {
+        engine.push(r, &mut |d| diagnoses.push(d));
+    }
+    engine.finish(&mut |d| diagnoses.push(d));
+    let incidents: Vec<_> = (0..engine.incidents().len() as u32)
+        .map(|i| engine.incident_report(i))
+        .filter(|r| r.merged_into.is_none())
+        .collect();
+    let summary: Vec<(String, Cause)> = incidents
+        .iter()
+        .map(|r| (format!("{:?}", r.scope), r.cause))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                r#"[("site_id", "CD-088-1")]"#.to_string(),
+                Cause::NetworkLan
+            ),
+            (
+                r#"[("site_id", "HZ-023-1")]"#.to_string(),
+                Cause::PowerSupply
+            ),
+        ]
+    );
+    let power = &incidents[1];
+    let closed = power.closed_at.expect("the power incident ends");
+    let broken: Vec<_> = diagnoses
+        .iter()
+        .filter(|d| d.terminal_id == "33023001" && d.ts > closed)
+        .collect();
+    assert!(!broken.is_empty());
+    assert!(
+        broken
+            .iter()
+            .all(|d| d.top() == Cause::HardwareBoard && d.incident_id.is_none()),
+        "{:?}",
+        broken.iter().map(|d| (d.ts, d.top())).collect::<Vec<_>>()
+    );
+}

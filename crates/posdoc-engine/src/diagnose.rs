@@ -404,9 +404,6 @@ impl Engine {
             .fleet
             .incident_of(idx)
             .filter(|i| i.opened_at <= horizon);
-        if let Some(inc) = incident {
-            obs.push(yes(inc.kind.signal(), inc.key.clone(), String::new()));
-        }
         let incident_id = incident.map(|i| i.id.clone());
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
@@ -418,6 +415,26 @@ impl Engine {
             if i < n_terminal_obs && decided > HOST_DECIDED_MIN {
                 // Only for causes that hardly ever produce this answer: a
                 // sticking key still explains a wrong-PIN 55.
+                for f in &mut factors[before..] {
+                    for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
+                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX {
+                            *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
+                        }
+                    }
+                }
+            }
+        }
+        // The incident weighs like the terminal's own telemetry: a host's
+        // decision (an invalid merchant, a limit) is not the shop's router,
+        // however many of the shop's terminals got it.
+        if let Some(inc) = incident {
+            let before = factors.len();
+            factors_push_signal(
+                kb,
+                &mut factors,
+                yes(inc.kind.signal(), inc.key.clone(), String::new()),
+            );
+            if decided > HOST_DECIDED_MIN {
                 for f in &mut factors[before..] {
                     for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
                         if p < HOST_DECIDED_CAUSE_PRIOR_MAX {

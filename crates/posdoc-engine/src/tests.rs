@@ -567,6 +567,19 @@ fn fleet_lines(
     minutes: u32,
     fails: &dyn Fn(u32, u32, u32) -> bool,
 ) -> Vec<String> {
+    fleet_answers(sites, per_site, minutes, &|s, k, m| {
+        fails(s, k, m).then_some("timeout")
+    })
+}
+
+/// As [`fleet_lines`], with the answer of each payment: `None` approved,
+/// `Some("timeout")` no answer, `Some(code)` refused with that code.
+fn fleet_answers(
+    sites: u32,
+    per_site: u32,
+    minutes: u32,
+    answer: &dyn Fn(u32, u32, u32) -> Option<&'static str>,
+) -> Vec<String> {
     let mut v = Vec::new();
     for s in 0..sites {
         v.push(format!(
@@ -584,7 +597,12 @@ fn fleet_lines(
                 let sec = (s * 7 + k * 3) % 50;
                 let tid = format!("T{s}-{k}");
                 let stan = format!("{:06}", m * 1000 + s * 10 + k);
-                v.push(if fails(s, k, m) {
+                v.push(if let Some(rc) = answer(s, k, m).filter(|rc| *rc != "timeout") {
+                    format!(
+                        r#"{{"kind":"txn","ts":"{}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","stan":"{stan}","response_code":"{rc}"}}"#,
+                        t(m, sec)
+                    )
+                } else if answer(s, k, m).is_some() {
                     format!(
                         r#"{{"kind":"txn","ts":"{}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","stan":"{stan}","timed_out":true}}"#,
                         t(m, sec)
@@ -679,4 +697,31 @@ fn a_fault_that_comes_back_soon_resumes_its_incident() {
     });
     let (_, incidents) = run_fleet(&kb, &lines);
     assert_eq!(incidents.len(), 1, "{incidents:#?}");
+}
+
+#[test]
+fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
+    let kb = kb();
+    // Merchant M1 frozen from minute 20: every payment at its two
+    // terminals refused as an invalid merchant...
+    let mut lines = fleet_answers(6, 2, 40, &|s, _, m| (s == 1 && m >= 20).then_some("03"));
+    // ...while one bank's cards fail everywhere with 91.
+    for s in [0, 2, 3, 4, 5] {
+        for m in [25, 26] {
+            lines.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"T{s}-0","type":"purchase","amount":100,"currency":"CNY","stan":"8{m}{s}","response_code":"91","pan":"622848******7215"}}"#,
+                t(m, 57)
+            ));
+        }
+    }
+    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+    assert_eq!(
+        incidents[0].cause,
+        Cause::BusinessMerchant,
+        "{:#?}",
+        incidents[0]
+    );
 }
