@@ -21,8 +21,18 @@ use crate::output::pick;
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
     /// Record file (JSON Lines), or a directory of them (each scored with its own engine).
+    #[arg(
+        long,
+        required_unless_present = "scenarios",
+        conflicts_with = "scenarios"
+    )]
+    records: Option<PathBuf>,
+    /// A scenario file (TOML), or a directory of them: each is simulated and scored.
     #[arg(long)]
-    records: PathBuf,
+    scenarios: Option<PathBuf>,
+    /// Seed for the scenarios (default: each scenario's own).
+    #[arg(long, requires = "scenarios")]
+    seed: Option<u64>,
     /// Truth file (`truth` / `truth_event` records). Default: the truth records inside the record files.
     #[arg(long)]
     truth: Option<PathBuf>,
@@ -50,6 +60,30 @@ pub(crate) fn run_file(
 ) -> anyhow::Result<()> {
     let f =
         std::fs::File::open(records).with_context(|| format!("opening {}", records.display()))?;
+    let text = match truth_text {
+        Some(t) => t.to_string(),
+        None => std::fs::read_to_string(records)
+            .with_context(|| format!("reading {}", records.display()))?,
+    };
+    run_stream(
+        kb,
+        BufReader::with_capacity(1 << 16, f),
+        &text,
+        prefix,
+        into,
+    );
+    Ok(())
+}
+
+/// Runs the engine and the checklist over a record stream scored against
+/// `truth_text`; terminal ids get `prefix`.
+pub(crate) fn run_stream(
+    kb: &Arc<Kb>,
+    records: impl std::io::BufRead,
+    truth_text: &str,
+    prefix: &str,
+    into: &mut Scored,
+) {
     let mut engine = Engine::new(Arc::clone(kb));
     let mut checklist = Checklist::default();
     let mut preds = Vec::new();
@@ -61,7 +95,7 @@ pub(crate) fn run_file(
             &d.posterior,
         ));
     };
-    for (_, r) in Reader::new(BufReader::with_capacity(1 << 16, f)).flatten() {
+    for (_, r) in Reader::new(records).flatten() {
         checklist.push(&r);
         engine.push(r, &mut keep);
     }
@@ -86,12 +120,7 @@ pub(crate) fn run_file(
             p.terminal_id = format!("{prefix}{}", p.terminal_id);
             p
         }));
-    let text = match truth_text {
-        Some(t) => t.to_string(),
-        None => std::fs::read_to_string(records)
-            .with_context(|| format!("reading {}", records.display()))?,
-    };
-    let mut t = Truth::parse(&text);
+    let mut t = Truth::parse(truth_text);
     for e in &mut t.events {
         e.terminal_id = format!("{prefix}{}", e.terminal_id);
     }
@@ -103,7 +132,41 @@ pub(crate) fn run_file(
     into.truth.faults.extend(t.faults);
     into.truth.events.extend(t.events);
     into.truth.skipped.extend(t.skipped);
-    Ok(())
+}
+
+/// Simulates every scenario (`*.toml`) of a directory, or one scenario
+/// file, and scores posdoc on them; terminal ids get the scenario's name.
+pub(crate) fn collect_scenarios(
+    kb: &Arc<Kb>,
+    path: &Path,
+    seed: Option<u64>,
+) -> anyhow::Result<Scored> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    if files.is_empty() {
+        bail!("no *.toml scenarios in {}", path.display());
+    }
+    let mut scored = Scored::default();
+    for f in files {
+        let scenario = crate::simulate::Scenario::load(&f)?;
+        let cfg = scenario.config(seed);
+        let (mut records, mut truth) = (Vec::new(), Vec::new());
+        posdoc_sim::generate(&cfg, &mut records, &mut truth)
+            .with_context(|| format!("simulating {}", f.display()))?;
+        let truth = String::from_utf8_lossy(&truth).into_owned();
+        let prefix = format!("{}:", scenario.name);
+        run_stream(kb, records.as_slice(), &truth, &prefix, &mut scored);
+    }
+    Ok(scored)
 }
 
 pub(crate) fn collect(
@@ -155,7 +218,14 @@ pub(crate) fn reports(s: &Scored) -> Reports {
 }
 
 pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
-    let s = collect(&kb, &a.records, a.truth.as_deref())?;
+    let s = match (&a.records, &a.scenarios) {
+        (_, Some(sc)) => collect_scenarios(&kb, sc, a.seed)?,
+        (Some(r), None) => collect(&kb, r, a.truth.as_deref())?,
+        (None, None) => bail!("give --records FILE|DIR or --scenarios FILE|DIR"),
+    };
+    if s.truth.events.is_empty() {
+        bail!("no truth_event records found");
+    }
     let r = reports(&s);
     if a.json {
         println!(

@@ -7,6 +7,7 @@ mod diagnose;
 mod eval;
 mod explain;
 mod output;
+mod simulate;
 mod troubleshoot;
 
 use std::path::PathBuf;
@@ -46,6 +47,8 @@ enum Command {
     Eval(eval::Args),
     /// Measure diagnose's speed on one core and its state per terminal.
     Bench(bench::Args),
+    /// Write a simulated fleet (records and ground truth) from a scenario file.
+    Simulate(simulate::Args),
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         }
         Command::Bench(a) => load_kb(cli.kb.as_deref()).and_then(|kb| bench::run(kb, &a, lang)),
         Command::Eval(a) => load_kb(cli.kb.as_deref()).and_then(|kb| eval::run(kb, &a, lang)),
+        Command::Simulate(a) => simulate::run(&a, lang),
         Command::Kb {
             command: KbCommand::Check,
         } => kb_check(cli.kb.as_deref()),

@@ -274,13 +274,15 @@ pub struct Plan {
 
 /// What the planner needs to know of the run.
 #[derive(Debug, Clone, Copy)]
-pub struct PlanCfg {
+pub struct PlanCfg<'a> {
     pub seed: u64,
     pub start: i64,
     pub end: i64,
     pub faults: usize,
     pub fleet: bool,
     pub difficulty: f64,
+    /// Faults placed first, as asked; `faults` more are drawn after them.
+    pub asked: &'a [FaultSpec],
 }
 
 /// Local time (China, UTC+8) offset.
@@ -301,8 +303,10 @@ pub fn is_open(mtype: usize, hour: u32) -> bool {
 const MIN: i64 = 60;
 const HOUR: i64 = 3600;
 
+/// A kind of fault to inject: one of a terminal's (or a merchant's, or an
+/// issuer's) causes, or a fault several terminals share.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Term(Cause),
     SitePower,
     SiteLan,
@@ -310,6 +314,33 @@ enum Kind {
     Acquirer,
     FwRollout,
     HostIncompat,
+}
+
+impl Kind {
+    /// `site_power`, `site_lan`, `carrier`, `acquirer`, `fw_rollout`,
+    /// `host_incompat`, or a contract cause id (`hardware.keypad`, ...).
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "site_power" => Kind::SitePower,
+            "site_lan" => Kind::SiteLan,
+            "carrier" => Kind::Carrier,
+            "acquirer" => Kind::Acquirer,
+            "fw_rollout" => Kind::FwRollout,
+            "host_incompat" => Kind::HostIncompat,
+            other => Kind::Term(Cause::parse(other)?),
+        })
+    }
+}
+
+/// One fault a scenario asks for; what it leaves open is drawn from the seed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaultSpec {
+    pub kind: Kind,
+    /// Minutes after the window opens (negative: already going on).
+    pub start_min: Option<f64>,
+    pub duration_min: Option<f64>,
+    /// 0 (barely there) to 1 (blatant).
+    pub strength: Option<f64>,
 }
 
 /// Terminal-level (and merchant / issuer scoped) fault causes.
@@ -358,6 +389,9 @@ struct Planner<'w> {
     e0: i64,
     d: f64,
     used: Vec<bool>,
+    /// The scenario's fault being placed, if any: its start, duration and
+    /// strength override the draws.
+    asked: Option<FaultSpec>,
 }
 
 /// Builds the plan: natural noise for every terminal, then the injected
@@ -376,6 +410,7 @@ pub fn plan(w: &mut World, cfg: &PlanCfg, rng: &mut Rng) -> Plan {
         e0: cfg.end.max(cfg.start + 600),
         d: cfg.difficulty.clamp(0.0, 1.0),
         used: vec![false; n],
+        asked: None,
         w,
     };
     for ti in 0..n {
@@ -400,16 +435,17 @@ pub fn plan(w: &mut World, cfg: &PlanCfg, rng: &mut Rng) -> Plan {
     pl.rng.shuffle(&mut kinds);
     // Fleet faults first: they pick whole sites, and terminal faults then avoid them.
     kinds.sort_by_key(|k| matches!(k, Kind::Term(_)));
+    // Asked-for faults first, fleet ones before terminal ones (they claim
+    // whole sites).
+    let mut asked: Vec<FaultSpec> = cfg.asked.to_vec();
+    asked.sort_by_key(|f| matches!(f.kind, Kind::Term(_)));
+    for spec in asked {
+        pl.asked = Some(spec);
+        pl.place(spec.kind);
+    }
+    pl.asked = None;
     for k in kinds {
-        match k {
-            Kind::Term(c) => pl.term_fault(c),
-            Kind::SitePower => pl.site_power(),
-            Kind::SiteLan => pl.site_lan(),
-            Kind::Carrier => pl.carrier(),
-            Kind::Acquirer => pl.acquirer(),
-            Kind::FwRollout => pl.fw_rollout(),
-            Kind::HostIncompat => pl.host_incompat(),
-        }
+        pl.place(k);
     }
     for tp in &mut pl.p.terms {
         finish_offs(&mut tp.offs);
@@ -449,6 +485,18 @@ fn finish_offs(offs: &mut Vec<Off>) {
 }
 
 impl Planner<'_> {
+    fn place(&mut self, k: Kind) {
+        match k {
+            Kind::Term(c) => self.term_fault(c),
+            Kind::SitePower => self.site_power(),
+            Kind::SiteLan => self.site_lan(),
+            Kind::Carrier => self.carrier(),
+            Kind::Acquirer => self.acquirer(),
+            Kind::FwRollout => self.fw_rollout(),
+            Kind::HostIncompat => self.host_incompat(),
+        }
+    }
+
     fn w_len(&self) -> i64 {
         self.e0 - self.s0
     }
@@ -532,7 +580,10 @@ impl Planner<'_> {
 
     fn strength(&mut self) -> f64 {
         let s = self.rng.range(0.3, 1.0) - 0.3 * self.d * self.rng.f64();
-        s.clamp(0.15, 1.0)
+        match self.asked.and_then(|a| a.strength) {
+            Some(asked) => asked.clamp(0.05, 1.0),
+            None => s.clamp(0.15, 1.0),
+        }
     }
 
     fn visibility(&mut self) -> f64 {
@@ -551,7 +602,23 @@ impl Planner<'_> {
         if end < self.s0 + min_in {
             end = self.s0 + min_in + self.rng.int(0, w / 5);
         }
+        let asked = self.asked;
+        let start = asked
+            .and_then(|a| a.start_min)
+            .map_or(start, |m| self.s0 + (m * 60.0) as i64);
+        let end = match asked.and_then(|a| a.duration_min) {
+            Some(d) => start + (d * 60.0).max(60.0) as i64,
+            None if asked.is_some_and(|a| a.start_min.is_some()) => start + dur,
+            None => end,
+        };
         (start, end)
+    }
+
+    /// When a fault that picks its own start begins: as asked, or drawn.
+    fn start_or(&self, drawn: i64) -> i64 {
+        self.asked
+            .and_then(|a| a.start_min)
+            .map_or(drawn, |m| self.s0 + (m * 60.0) as i64)
     }
 
     fn add_fault(
@@ -1711,7 +1778,8 @@ impl Planner<'_> {
 
     fn site_power(&mut self) {
         let w = self.w_len();
-        let start = self.s0 + self.rng.int(-5 * MIN, (w - 50 * MIN).max(MIN));
+        let drawn = self.s0 + self.rng.int(-5 * MIN, (w - 50 * MIN).max(MIN));
+        let start = self.start_or(drawn);
         let t_mid = start.max(self.s0) + 30 * MIN;
         let n_sites = self.w.sites.len();
         let mut cands: Vec<usize> = (0..n_sites)

@@ -45,7 +45,7 @@ mod world;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-pub use fault::Cause;
+pub use fault::{Cause, FaultSpec, Kind as FaultKind};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +71,8 @@ pub struct SimConfig {
     /// Stop after this many records (inventory included). Truth stays
     /// consistent with what was written.
     pub max_records: Option<u64>,
+    /// Faults a scenario asks for, placed before the `faults` drawn ones.
+    pub asked: Vec<FaultSpec>,
 }
 
 /// 2026-11-03T03:00:00Z, 11:00 in the merchants' local time.
@@ -88,6 +90,7 @@ impl Default for SimConfig {
             out_of_order: true,
             difficulty: None,
             max_records: None,
+            asked: Vec::new(),
         }
     }
 }
@@ -165,6 +168,7 @@ pub fn generate(
         faults: cfg.faults,
         fleet: cfg.fleet_faults,
         difficulty: d,
+        asked: &cfg.asked,
     };
     let plan = fault::plan(&mut w, &pcfg, &mut rng);
     let mut stats = Stats {

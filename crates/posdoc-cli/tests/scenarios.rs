@@ -1,0 +1,117 @@
+//! The scenario library (`scenarios/*.toml`) run the way a user runs it:
+//! `posdoc simulate` writes a fleet, `posdoc eval --scenarios` simulates
+//! every scenario and scores posdoc beside the baselines. The floors are
+//! what the engine does today, a little below, so that a change that makes
+//! it worse fails here.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn posdoc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_posdoc"))
+}
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("posdoc-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn the_scenario_library_scores_above_its_floors_and_the_baselines() {
+    let out = posdoc()
+        .args(["eval", "--json", "--scenarios"])
+        .arg(scenarios_dir())
+        .output()
+        .expect("posdoc runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let f = &v["fault_events"];
+    let score = |who: &str, what: &str| f[who][what].as_f64().expect("a score");
+    let (top1, macro1) = (score("posdoc", "top1"), score("posdoc", "macro_top1"));
+    assert!(top1 >= 0.85, "top-1 {top1}");
+    assert!(macro1 >= 0.80, "averaged over causes {macro1}");
+    assert!(macro1 >= score("checklist", "macro_top1") + 0.3);
+    assert!(top1 >= score("random", "top1") + 0.5);
+    // Every contract cause is among the scored events.
+    assert_eq!(
+        f["posdoc"]["per_cause"].as_object().map(|m| m.len()),
+        Some(26)
+    );
+    let i = &v["incidents"];
+    let recall = i["recall"].as_f64().expect("recall");
+    let precision = i["precision"].as_f64().expect("precision");
+    assert!(recall >= 0.8, "incident recall {recall}");
+    assert!(precision >= 0.8, "incident precision {precision}");
+    assert!(i["faults"].as_u64().expect("faults") >= 20);
+}
+
+#[test]
+fn simulate_writes_the_seed_shop_case_and_diagnose_finds_its_incident() {
+    let dir = tmp("shop");
+    let status = posdoc()
+        .args(["simulate", "--scenario"])
+        .arg(scenarios_dir().join("seed_shop_power.toml"))
+        .arg("--out")
+        .arg(&dir)
+        .status()
+        .expect("posdoc runs");
+    assert!(status.success());
+    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth written");
+    let site = truth
+        .lines()
+        .find(|l| l.contains("\"power.supply\"") && l.contains("\"site_id\""))
+        .and_then(|l| l.split("\"site_id\":\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("a site power fault")
+        .to_string();
+    let out = posdoc()
+        .args(["diagnose", "--no-progress", "--input"])
+        .arg(dir.join("records.jsonl"))
+        .output()
+        .expect("posdoc runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let incidents: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"incident\""))
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert!(
+        incidents
+            .iter()
+            .any(|i| i["scope"]["site_id"] == site.as_str() && i["cause"] == "power.supply"),
+        "no power incident at {site}: {incidents:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_scenario_says_where_and_what() {
+    let dir = tmp("bad");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "name = \"bad\"\n[[fault]]\nkind = \"network.wan\"\n").expect("write");
+    let out = posdoc()
+        .args(["simulate", "--scenario"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .output()
+        .expect("posdoc runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("fault 1") && err.contains("network.wan"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
