@@ -133,7 +133,7 @@ impl Scenario {
                 bail!("fault {}: strength = {s}: expected 0 to 1", i + 1);
             }
             if let Some(d) = f.duration_min
-                && !(d > 0.0)
+                && (d.is_nan() || d <= 0.0)
             {
                 bail!("fault {}: duration_min = {d}: expected more than 0", i + 1);
             }
