@@ -333,9 +333,12 @@ impl Engine {
             let v = g.peers(terminal, from, ts);
             v.unreachable >= 1 && v.unreachable_events > v.approved_events
         });
+        // The host fine for everyone else: a partial acquirer outage also
+        // fails every BIN now and then, but then the host's own failure
+        // share is high.
         let host_fine = self.terminals[terminal as usize].host.is_some_and(|h| {
             let v = self.hosts[h as usize].peers(terminal, from, ts);
-            v.approving >= 2 && v.approved_events > v.unreachable_events
+            v.approving >= 2 && v.unreachable_events * 5 < v.approved_events
         });
         bin_failing && host_fine
     }
