@@ -124,9 +124,6 @@ const EVAL_EVERY_S: i64 = 5;
 /// incident, and to keep an open one firing.
 const FAILING_SHARE_MIN: f64 = 0.5;
 const FAILING_SHARE_HOLD: f64 = 0.25;
-/// Terminals of one shop or merchant refused for the account's reasons
-/// that make an incident.
-const REFUSED_TERMINALS_MIN: u32 = 2;
 /// The window versions and models are judged over, seconds: a bad
 /// release shows as scattered failures, too sparse for five minutes.
 const RELATIVE_WINDOW_S: i64 = 900;
@@ -294,6 +291,15 @@ impl Incident {
     }
 }
 
+/// Refusals terminals share by something other than their link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The merchant's account: not valid, type not allowed, a limit, a hold.
+    Account = 0,
+    /// The terminal's messages: a format the host rejects, a MAC it cannot check.
+    Protocol = 1,
+}
+
 /// What changed, for whoever writes incidents out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IncidentChange {
@@ -317,8 +323,10 @@ pub(crate) struct Fleet {
     /// Per terminal, its latest hard failure and its latest outcome.
     last_seen: Vec<(Option<Ts>, Option<Ts>)>,
     /// Per terminal, the latest refusal a merchant's account explains
-    /// (merchant not valid, type not allowed, limit, risk hold).
-    last_refused: Vec<Option<Ts>>,
+    /// (merchant not valid, type not allowed, limit, risk hold), and the
+    /// latest the host gave its messages (format error, MAC): one shop's
+    /// business, the other its software's.
+    last_refused: Vec<[Option<Ts>; 2]>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
 }
@@ -330,7 +338,7 @@ impl Fleet {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, (None, None));
-            self.last_refused.resize(need, None);
+            self.last_refused.resize(need, [None; 2]);
         }
     }
 
@@ -393,16 +401,28 @@ impl Fleet {
             }
         }
         // A shop's or merchant's terminals refused for the account's
-        // reasons: rare by chance, whatever their other payments do.
-        if matches!(kind, ScopeKind::Site | ScopeKind::Merchant) {
+        // reasons, or a version's terminals refused the same protocol
+        // errors: rare by chance, whatever their other payments do.
+        let refusal = match kind {
+            ScopeKind::Site | ScopeKind::Merchant => Some((Refusal::Account, 2)),
+            // A version, not a model or a host: a host refuses a few
+            // misconfigured terminals' messages on any day.
+            ScopeKind::AppVersion | ScopeKind::Firmware => Some((Refusal::Protocol, 3)),
+            ScopeKind::Model | ScopeKind::Carrier | ScopeKind::Host => None,
+        };
+        if let Some((class, min)) = refusal {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
-            let refused = sc
+            let refused: Vec<u32> = sc
                 .members
                 .iter()
-                .filter(|&&t| self.last_refused[t as usize].is_some_and(|r| r >= from && r <= ts))
-                .count() as u32;
-            if refused >= REFUSED_TERMINALS_MIN {
-                return (true, refused);
+                .copied()
+                .filter(|&t| {
+                    self.last_refused[t as usize][class as usize]
+                        .is_some_and(|r| r >= from && r <= ts)
+                })
+                .collect();
+            if refused.len() as u32 >= min && (class == Refusal::Account || spread(&refused)) {
+                return (true, refused.len() as u32);
             }
         }
         let (failing, ok, members) = self.judge_members(s, ts);
@@ -468,11 +488,11 @@ impl Fleet {
         }
     }
 
-    /// A refusal that the merchant's account explains: recorded, then
-    /// judged like any failure.
-    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts) {
+    /// A refusal that the merchant's account, or the terminal's software,
+    /// explains: recorded, then judged like any failure.
+    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Refusal) {
         self.ensure(terminal);
-        self.last_refused[terminal as usize] = Some(ts);
+        self.last_refused[terminal as usize][kind as usize] = Some(ts);
         self.observe(terminal, ts, true);
     }
 

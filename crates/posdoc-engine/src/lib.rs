@@ -96,8 +96,9 @@ pub struct IncidentReport {
 const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 
 /// Response codes whose prior puts at least this on the merchant-account
-/// causes are refusals the merchant's terminals share.
-const MERCHANT_REFUSAL_PRIOR_MIN: f64 = 0.5;
+/// causes, or on the software-and-message causes, are refusals terminals
+/// share by their merchant or by their version.
+const SHARED_REFUSAL_PRIOR_MIN: f64 = 0.5;
 
 /// How far back a card BIN's failures elsewhere are looked at, seconds.
 const ISSUER_WINDOW_S: i64 = 900;
@@ -343,22 +344,31 @@ impl Engine {
         bin_failing && host_fine
     }
 
-    /// A refusal the merchant's account explains (frozen, type not
-    /// allowed, a limit, a risk hold): what its terminals share.
-    fn is_merchant_refusal(&self, code: Option<&str>) -> bool {
-        code.and_then(|c| self.kb.response_code(c))
-            .is_some_and(|d| {
-                [
-                    Cause::BusinessMerchant,
-                    Cause::BusinessTxnType,
-                    Cause::BusinessLimit,
-                    Cause::BusinessRisk,
-                ]
-                .iter()
-                .map(|c| d.prior[c.index()])
-                .sum::<f64>()
-                    >= MERCHANT_REFUSAL_PRIOR_MIN
-            })
+    /// A refusal terminals share by more than their link: the merchant's
+    /// account (frozen, type not allowed, a limit, a risk hold) or their
+    /// software's messages (a format error, a MAC the host cannot check).
+    fn shared_refusal(&self, code: Option<&str>) -> Option<fleet::Refusal> {
+        let d = code.and_then(|c| self.kb.response_code(c))?;
+        let mass = |causes: &[Cause]| causes.iter().map(|c| d.prior[c.index()]).sum::<f64>();
+        if mass(&[
+            Cause::BusinessMerchant,
+            Cause::BusinessTxnType,
+            Cause::BusinessLimit,
+            Cause::BusinessRisk,
+        ]) >= SHARED_REFUSAL_PRIOR_MIN
+        {
+            Some(fleet::Refusal::Account)
+        } else if mass(&[
+            Cause::SoftwareIncompatible,
+            Cause::SoftwareConfig,
+            Cause::SoftwareBug,
+            Cause::TransmissionCorruption,
+        ]) >= SHARED_REFUSAL_PRIOR_MIN
+        {
+            Some(fleet::Refusal::Protocol)
+        } else {
+            None
+        }
     }
 
     /// A refusal that is the card's own business (funds, PIN, expiry): not
@@ -597,8 +607,8 @@ impl Engine {
                     state::Outcome::Unreachable => self.fleet.observe(i, t.ts, true),
                     state::Outcome::Declined => {
                         let rc = t.response_code.as_deref();
-                        if self.is_merchant_refusal(rc) {
-                            self.fleet.observe_refusal(i, t.ts);
+                        if let Some(kind) = self.shared_refusal(rc) {
+                            self.fleet.observe_refusal(i, t.ts, kind);
                         } else if !self.is_card_decline(rc) {
                             self.fleet.observe(i, t.ts, true);
                         }
