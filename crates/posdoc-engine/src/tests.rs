@@ -725,3 +725,33 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
         incidents[0]
     );
 }
+
+#[test]
+fn a_firmware_the_host_stopped_accepting_is_one_firmware_incident() {
+    let kb = kb();
+    // Terminal 0 of every shop runs firmware 3.2.0; from minute 20 the host
+    // answers its messages with a format error. The other terminals pay.
+    let lines = fleet_answers(5, 3, 50, &|_, k, m| (k == 0 && m >= 20).then_some("30"));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown: Vec<&IncidentReport> = incidents
+        .iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(
+        shown[0].scope,
+        vec![
+            ("vendor", "pax".to_string()),
+            ("firmware", "3.2.0".to_string())
+        ]
+    );
+    assert_eq!(shown[0].terminals.len(), 5);
+    assert!(
+        matches!(
+            shown[0].cause,
+            Cause::SoftwareIncompatible | Cause::TransmissionCorruption | Cause::SoftwareConfig
+        ),
+        "{:?}",
+        shown[0].cause
+    );
+}
