@@ -82,8 +82,8 @@ impl Diagnosis {
 }
 
 /// Likelihood ratios are clamped so that no single signal is a verdict.
-const LR_MIN: f64 = 0.01;
-const LR_MAX: f64 = 200.0;
+const LR_MIN: f64 = posdoc_kb::LR_BOUNDS.0;
+const LR_MAX: f64 = posdoc_kb::LR_BOUNDS.1;
 /// Every cause keeps at least this prior: evidence can always overturn a code table.
 const PRIOR_FLOOR: f64 = 0.003;
 /// How much of an unknown code's prior is mixed into a vendor reading whose
@@ -157,6 +157,15 @@ impl FactorText {
             }),
         }
     }
+}
+
+/// Precomputed logs of a knowledge-base table, times a strength.
+fn scaled(ln: &CauseVec, strength: f64) -> CauseVec {
+    let mut out = *ln;
+    if strength != 1.0 {
+        out.iter_mut().for_each(|x| *x *= strength);
+    }
+    out
 }
 
 fn ln_of(lr: &CauseVec, strength: f64) -> CauseVec {
@@ -331,13 +340,12 @@ impl Engine {
         if let Some(st) = stage.as_deref()
             && let Some(def) = kb.stages.get(st)
         {
-            factors.push(lr_factor(
-                format!("stage:{st}"),
-                Some(st.to_string()),
-                def.text.clone(),
-                &def.lr,
-                1.0,
-            ));
+            factors.push(Factor {
+                signal: format!("stage:{st}").into(),
+                value: Some(st.to_string()),
+                text: FactorText::Ready(def.text.clone()),
+                ln: def.ln,
+            });
         }
         let lower = detail.as_deref().map(str::to_lowercase);
         let hits = match (&lower, p) {
@@ -358,13 +366,12 @@ impl Engine {
                 .flatten()
                 .find_map(|d| pat.any.iter().find(|k| d.contains(k.as_str())))
                 .cloned();
-            factors.push(lr_factor(
-                format!("log:{}", pat.id),
-                hit,
-                pat.text.clone(),
-                &pat.lr,
-                1.0,
-            ));
+            factors.push(Factor {
+                signal: format!("log:{}", pat.id).into(),
+                value: hit,
+                text: FactorText::Ready(pat.text.clone()),
+                ln: pat.ln,
+            });
         }
 
         // 3. Telemetry, inventory and history.
@@ -852,7 +859,7 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
                     baseline,
                     value_zh,
                 },
-                ln: ln_of(&def.lr, strength),
+                ln: scaled(&def.ln, strength),
             });
         }
         Seen::Absent => {
@@ -861,7 +868,7 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
                     signal: Cow::Owned(format!("no:{}", o.id)),
                     value: None,
                     text: FactorText::Absent(o.id),
-                    ln: ln_of(&def.lr_absent, 1.0),
+                    ln: def.ln_absent,
                 });
             }
         }
@@ -1076,7 +1083,7 @@ fn patterns_factor(
     }
     let mut ln = [0.0; Cause::COUNT];
     for &(i, strength) in hits {
-        for (x, y) in ln.iter_mut().zip(ln_of(&kb.patterns[i].lr, strength)) {
+        for (x, y) in ln.iter_mut().zip(scaled(&kb.patterns[i].ln, strength)) {
             *x += y;
         }
     }

@@ -173,6 +173,10 @@ pub struct LrDef {
     pub text: Text,
     pub lr: CauseVec,
     pub lr_absent: CauseVec,
+    /// `lr` and `lr_absent` as natural logs, clamped to [`LR_BOUNDS`]: what
+    /// the engine adds up, computed once rather than per diagnosis.
+    pub ln: CauseVec,
+    pub ln_absent: CauseVec,
     /// The sentence for a signal looked for and not seen.
     pub text_absent: Option<Text>,
     /// Lowercased substrings, for log patterns.
@@ -235,6 +239,19 @@ impl CodeLookup<'_> {
         }
         out
     }
+}
+
+/// Likelihood ratios are clamped to this range so that no single signal
+/// is a verdict.
+pub const LR_BOUNDS: (f64, f64) = (0.01, 200.0);
+
+/// Natural logs of likelihood ratios, clamped to [`LR_BOUNDS`].
+pub fn ln_clamped(lr: &CauseVec) -> CauseVec {
+    let mut out = [0.0; Cause::COUNT];
+    for (o, &x) in out.iter_mut().zip(lr.iter()) {
+        *o = x.clamp(LR_BOUNDS.0, LR_BOUNDS.1).ln();
+    }
+    out
 }
 
 /// Log patterns the engine can remember per line (bits of a `u64`).
@@ -812,6 +829,8 @@ impl Builder {
                 LrDef {
                     id: s.id,
                     text: s.text,
+                    ln: ln_clamped(&lr),
+                    ln_absent: ln_clamped(&lr_absent),
                     lr,
                     lr_absent,
                     text_absent: s.text_absent,
@@ -829,6 +848,8 @@ impl Builder {
                 LrDef {
                     id: s.stage,
                     text: s.text,
+                    ln: ln_clamped(&lr),
+                    ln_absent: [0.0; Cause::COUNT],
                     lr,
                     lr_absent: [1.0; Cause::COUNT],
                     text_absent: None,
@@ -856,6 +877,8 @@ impl Builder {
             patterns.push(LrDef {
                 id: p.id,
                 text: p.text,
+                ln: ln_clamped(&lr),
+                ln_absent: [0.0; Cause::COUNT],
                 lr,
                 lr_absent: [1.0; Cause::COUNT],
                 text_absent: None,
