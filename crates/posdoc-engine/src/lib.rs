@@ -399,23 +399,20 @@ impl Engine {
         if let Some(v) = s.firmware.as_deref() {
             scopes.push((ScopeKind::Firmware, format!("{vendor}/{v}")));
         }
-        if let Some(h) = s.host {
-            let name = self
-                .host_index
+        // Group names by index: a scan, but only when inventory or a
+        // version changes, never per transaction.
+        let name_of = |index: &HashMap<Box<str>, u32>, i: u32| {
+            index
                 .iter()
-                .find(|(_, v)| **v == h)
+                .find(|(_, v)| **v == i)
                 .map(|(k, _)| k.to_string())
-                .unwrap_or_default();
-            scopes.push((ScopeKind::Host, name));
+                .unwrap_or_default()
+        };
+        if let Some(h) = s.host {
+            scopes.push((ScopeKind::Host, name_of(&self.host_index, h)));
         }
         if let Some(c) = s.carrier_group {
-            let name = self
-                .carrier_index
-                .iter()
-                .find(|(_, v)| **v == c)
-                .map(|(k, _)| k.to_string())
-                .unwrap_or_default();
-            scopes.push((ScopeKind::Carrier, name));
+            scopes.push((ScopeKind::Carrier, name_of(&self.carrier_index, c)));
         }
         for (kind, key) in scopes {
             self.fleet.set_scope(i, kind, &key);
