@@ -95,6 +95,8 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
+/// Distinct card BINs failing on one host that make it the host's fault.
+const HOST_FAILING_BINS_MIN: u32 = 3;
 /// Prior mass on host-side decisions above which an event is a host's answer.
 const HOST_DECIDED_MIN: f64 = 0.6;
 /// Causes below this prior for a host's answer do not produce that answer.
@@ -701,6 +703,15 @@ impl Engine {
                 ));
             } else if v.approving >= 2 && v.unreachable_events * 4 <= v.approved_events {
                 out.push(yes("host_peers_ok", v.approving.to_string(), String::new()));
+            }
+            // Failures on the host spread over many banks' cards are the
+            // host's; a down bank fails its own cards only.
+            if v.unreachable_bins >= HOST_FAILING_BINS_MIN {
+                out.push(yes(
+                    "host_failing_many_bins",
+                    v.unreachable_bins.to_string(),
+                    String::new(),
+                ));
             }
         }
         // A carrier outage cuts its terminals across the city; one

@@ -579,10 +579,12 @@ impl Engine {
             Record::Txn(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
                 signals::apply_txn(&mut self.terminals[i as usize], &t);
+                let bin = signals::txn_bin(&t);
                 let event = GroupEvent {
                     ts: t.ts,
                     terminal: i,
                     outcome: signals::outcome(&t),
+                    bin,
                 };
                 if let Some(h) = self.terminals[i as usize].host {
                     self.hosts[h as usize].push(event);
@@ -593,7 +595,6 @@ impl Engine {
                 if let Some(c) = self.terminals[i as usize].carrier_group {
                     self.carriers[c as usize].push(event);
                 }
-                let bin = signals::txn_bin(&t);
                 if bin != 0 && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
                 {
                     self.bins.entry(bin).or_default().push(event);

@@ -847,6 +847,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_firmware",
     "incident_carrier",
     "incident_host",
+    "host_failing_many_bins",
     "host_peers_ok",
     "merchant_peers_ok",
     "merchant_peers_refused",

@@ -450,6 +450,8 @@ pub(crate) struct GroupEvent {
     pub ts: Ts,
     pub terminal: u32,
     pub outcome: Outcome,
+    /// The card's BIN as a number, 0 when unknown.
+    pub bin: u32,
 }
 
 /// Events a group keeps: enough to see several terminals' recent outcomes.
@@ -487,6 +489,9 @@ pub(crate) struct PeerView {
     /// Other terminals with a refusal, and those refusals.
     pub declining: u32,
     pub declined_events: u32,
+    /// Distinct card BINs among the other terminals' unreachable-type
+    /// failures (up to 8): one bank's cards, or everyone's.
+    pub unreachable_bins: u32,
 }
 
 impl Group {
@@ -502,6 +507,7 @@ impl Group {
         let mut seen_ok: [u32; 8] = [u32::MAX; 8];
         let mut seen_bad: [u32; 8] = [u32::MAX; 8];
         let mut seen_declined: [u32; 8] = [u32::MAX; 8];
+        let mut seen_bins: [u32; 8] = [u32::MAX; 8];
         let note = |seen: &mut [u32; 8], t: u32| -> bool {
             if seen.contains(&t) {
                 return false;
@@ -524,6 +530,9 @@ impl Group {
                 Outcome::Unreachable => {
                     v.unreachable_events += 1;
                     v.unreachable += u32::from(note(&mut seen_bad, e.terminal));
+                    if e.bin != 0 {
+                        v.unreachable_bins += u32::from(note(&mut seen_bins, e.bin));
+                    }
                 }
                 Outcome::Declined => {
                     v.declined_events += 1;

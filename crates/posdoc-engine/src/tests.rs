@@ -755,3 +755,28 @@ fn a_firmware_the_host_stopped_accepting_is_one_firmware_incident() {
         shown[0].cause
     );
 }
+
+#[test]
+fn failures_across_many_banks_cards_are_the_hosts_across_one_banks_are_the_banks() {
+    let kb = kb();
+    let run_with = |bins: &[&str]| {
+        let mut lines = fleet_lines(4, 2, 30, &|_, _, _| false);
+        for (n, (s, k)) in [(0, 0), (1, 0), (2, 0), (3, 0), (0, 1), (1, 1)]
+            .iter()
+            .enumerate()
+        {
+            let bin = bins[n % bins.len()];
+            lines.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"T{s}-{k}","type":"purchase","amount":100,"currency":"CNY","stan":"7000{n}","response_code":"96","pan":"{bin}******1234"}}"#,
+                t(31, 5 * n as u32)
+            ));
+        }
+        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        let d = run(&kb, &lines).pop().unwrap();
+        d.posterior[Cause::UpstreamAcquirer.index()] / d.posterior[Cause::UpstreamIssuer.index()]
+    };
+    let many = run_with(&["622848", "436742", "622202", "625807", "621700", "622588"]);
+    let one = run_with(&["622848"]);
+    assert!(many > 1.0, "acquirer/issuer {many}");
+    assert!(many > 5.0 * one, "{many} vs {one}");
+}
