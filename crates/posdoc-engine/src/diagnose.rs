@@ -95,6 +95,9 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
+/// A cause the event's own evidence leaves below this gets little from an
+/// incident's scope.
+const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
 /// Distinct card BINs failing on one host that make it the host's fault.
 const HOST_FAILING_BINS_MIN: u32 = 3;
 /// Prior mass on host-side decisions above which an event is a host's answer.
@@ -437,18 +440,27 @@ impl Engine {
         // decision (an invalid merchant, a limit) is not the shop's router,
         // however many of the shop's terminals got it.
         if let Some(inc) = incident {
+            // What the event itself already rules out, the incident does not
+            // bring back: a TLS handshake refused is not the shop's router,
+            // however many of the shop's terminals fail with it.
+            let mut provisional = [0.0; Cause::COUNT];
+            for (i, x) in provisional.iter_mut().enumerate() {
+                *x = prior[i].ln() + factors.iter().map(|f| f.ln[i]).sum::<f64>();
+            }
+            let provisional = softmax(&provisional);
             let before = factors.len();
             factors_push_signal(
                 kb,
                 &mut factors,
                 yes(inc.kind.signal(), inc.key.clone(), String::new()),
             );
-            if decided > HOST_DECIDED_MIN {
-                for f in &mut factors[before..] {
-                    for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
-                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX {
-                            *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
-                        }
+            for f in &mut factors[before..] {
+                for (i, x) in f.ln.iter_mut().enumerate() {
+                    let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
+                    if (implausible && *x > 0.0)
+                        || (decided > HOST_DECIDED_MIN && prior[i] < HOST_DECIDED_CAUSE_PRIOR_MAX)
+                    {
+                        *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                     }
                 }
             }
