@@ -142,7 +142,8 @@ const NONE: u32 = u32::MAX;
 struct Outcome {
     ts: Ts,
     terminal: u32,
-    failed: bool,
+    /// 0 for a success, else a [`Failure`] bit.
+    failure: u8,
 }
 
 #[derive(Debug)]
@@ -189,11 +190,12 @@ impl Scope {
         self.len = (self.len + 1).min(RING as u8);
     }
 
-    /// Members with a failure in `[from, to]`.
+    /// Members with a failure this scope shares in `[from, to]`.
     fn failing_members(&self, from: Ts, to: Ts) -> Vec<u32> {
+        let shares = self.kind.shares();
         let mut v: Vec<u32> = self.ring[..self.len as usize]
             .iter()
-            .filter(|o| o.failed && o.ts >= from && o.ts <= to)
+            .filter(|o| o.failure & shares != 0 && o.ts >= from && o.ts <= to)
             .map(|o| o.terminal)
             .collect();
         v.sort_unstable();
@@ -207,6 +209,7 @@ impl Scope {
     fn judge(&self, from: Ts, to: Ts) -> (u32, u32, Vec<u32>) {
         let mut seen = [(NONE, 0i16); RING];
         let mut n = 0;
+        let shares = self.kind.shares();
         // Oldest first, so that after a stable sort by terminal each
         // terminal's outcomes are in the order they happened.
         let start = if (self.len as usize) < RING {
@@ -219,7 +222,12 @@ impl Scope {
             if o.ts < from || o.ts > to {
                 continue;
             }
-            seen[n] = (o.terminal, if o.failed { 1 } else { -1 });
+            if o.failure != 0 && o.failure & shares == 0 {
+                // A failure of a kind this scope cannot share: neither
+                // for nor against it.
+                continue;
+            }
+            seen[n] = (o.terminal, if o.failure != 0 { 1 } else { -1 });
             n += 1;
         }
         // In a shop a single failure each is a coincidence as often as
@@ -291,6 +299,35 @@ impl Incident {
     }
 }
 
+/// What kind of failure a terminal had, as the fleet view sorts them: a
+/// scope counts only the kinds it can share (a shop's router does not make
+/// the host refuse a firmware's messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer, no connection, dark, power lost.
+    Link = 1,
+    /// The host refused the terminal's messages (format, MAC, TLS).
+    Protocol = 2,
+    /// The host refused the merchant's account.
+    Account = 4,
+    /// The terminal's own parts or app (card reader, PIN pad, printer, app).
+    Device = 8,
+}
+
+impl ScopeKind {
+    /// The failure kinds (bits of [`Failure`]) this scope can share.
+    fn shares(self) -> u8 {
+        match self {
+            ScopeKind::Site | ScopeKind::Merchant => Failure::Link as u8 | Failure::Account as u8,
+            ScopeKind::Carrier => Failure::Link as u8,
+            ScopeKind::Host => Failure::Link as u8 | Failure::Protocol as u8,
+            ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
+                Failure::Link as u8 | Failure::Protocol as u8 | Failure::Device as u8
+            }
+        }
+    }
+}
+
 /// Refusals terminals share by something other than their link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -320,8 +357,9 @@ pub(crate) struct Fleet {
     incident_of: Vec<u32>,
     pub changes: Vec<IncidentChange>,
     ticked_at: Option<Ts>,
-    /// Per terminal, its latest hard failure and its latest outcome.
-    last_seen: Vec<(Option<Ts>, Option<Ts>)>,
+    /// Per terminal, its latest failure of each kind (by [`Failure`] bit)
+    /// and its latest outcome.
+    last_seen: Vec<([Option<Ts>; 4], Option<Ts>)>,
     /// Per terminal, the latest refusal a merchant's account explains
     /// (merchant not valid, type not allowed, limit, risk hold), and the
     /// latest the host gave its messages (format error, MAC): one shop's
@@ -337,7 +375,7 @@ impl Fleet {
         if self.member_of.len() < need {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
-            self.last_seen.resize(need, (None, None));
+            self.last_seen.resize(need, ([None; 4], None));
             self.last_refused.resize(need, [None; 2]);
         }
     }
@@ -441,8 +479,15 @@ impl Fleet {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         let mut failing = Vec::new();
         let mut ok = 0;
+        let shares = self.scopes[scope as usize].kind.shares();
         for &t in &self.scopes[scope as usize].members {
-            let (fail, heard) = self.last_seen[t as usize];
+            let (fails, heard) = &self.last_seen[t as usize];
+            let fail = fails
+                .iter()
+                .enumerate()
+                .filter(|(bit, _)| shares & (1 << bit) != 0)
+                .filter_map(|(_, f)| *f)
+                .max();
             if fail.is_some_and(|f| f >= from && f <= ts) {
                 failing.push(t);
             } else if heard.is_some_and(|h| h >= from && h <= ts) {
@@ -462,10 +507,10 @@ impl Fleet {
         }
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         let (mut failing, mut heard) = (0u32, 0u32);
-        for &(fail, seen) in &self.last_seen {
+        for (fails, seen) in &self.last_seen {
             if seen.is_some_and(|h| h >= from) {
                 heard += 1;
-                failing += u32::from(fail.is_some_and(|f| f >= from));
+                failing += u32::from(fails.iter().flatten().any(|&f| f >= from));
             }
         }
         let share = f64::from(failing) / f64::from(heard.max(1));
@@ -493,35 +538,44 @@ impl Fleet {
     pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Refusal) {
         self.ensure(terminal);
         self.last_refused[terminal as usize][kind as usize] = Some(ts);
-        self.observe(terminal, ts, true);
+        let failure = match kind {
+            Refusal::Account => Failure::Account,
+            Refusal::Protocol => Failure::Protocol,
+        };
+        self.observe(terminal, ts, Some(failure));
     }
 
-    /// A member's outcome: a hard failure (`true`) or a success.
-    pub fn observe(&mut self, terminal: u32, ts: Ts, failed: bool) {
+    /// A member's outcome: a failure of some kind, or a success (`None`).
+    pub fn observe(&mut self, terminal: u32, ts: Ts, failure: Option<Failure>) {
         self.ensure(terminal);
+        let bits = failure.map_or(0, |f| f as u8);
         let scopes = self.member_of[terminal as usize];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
             self.scopes[s as usize].push(Outcome {
                 ts,
                 terminal,
-                failed,
+                failure: bits,
             });
         }
         let seen = &mut self.last_seen[terminal as usize];
         seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
-        if failed {
-            seen.0 = Some(seen.0.map_or(ts, |f| f.max(ts)));
+        if bits != 0 {
+            let slot = &mut seen.0[bits.trailing_zeros() as usize];
+            *slot = Some(slot.map_or(ts, |f| f.max(ts)));
         }
         self.tick(ts);
-        if !failed {
+        let Some(failure) = failure else {
             return;
-        }
+        };
         let fleet_share = self.fleet_share(ts);
         // Judge this terminal's scopes; the broadest explanation wins.
         let mut best: Option<(u32, u32)> = None; // (scope, failing)
         let mut existing: Option<(u32, u32)> = None; // (incident, its scope's failing)
         let mut broader_pending = 0u32;
         for &s in scopes.iter().filter(|&&s| s != NONE) {
+            if self.scopes[s as usize].kind.shares() & failure as u8 == 0 {
+                continue;
+            }
             let due = self.scopes[s as usize]
                 .judged_at
                 .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);

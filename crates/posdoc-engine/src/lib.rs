@@ -571,7 +571,7 @@ impl Engine {
                     self.set_scopes(i);
                 }
                 if trouble {
-                    self.fleet.observe(i, t.ts, true);
+                    self.fleet.observe(i, t.ts, Some(fleet::Failure::Link));
                 } else {
                     self.fleet.tick(t.ts);
                 }
@@ -600,15 +600,17 @@ impl Engine {
                     self.bins.entry(bin).or_default().push(event);
                 }
                 match signals::outcome(&t) {
-                    state::Outcome::Approved => self.fleet.observe(i, t.ts, false),
+                    state::Outcome::Approved => self.fleet.observe(i, t.ts, None),
                     state::Outcome::Unreachable if self.issuer_side(i, bin, t.ts) => {}
-                    state::Outcome::Unreachable => self.fleet.observe(i, t.ts, true),
+                    state::Outcome::Unreachable => {
+                        self.fleet.observe(i, t.ts, Some(fleet::Failure::Link))
+                    }
                     state::Outcome::Declined => {
                         let rc = t.response_code.as_deref();
                         if let Some(kind) = self.shared_refusal(rc) {
                             self.fleet.observe_refusal(i, t.ts, kind);
                         } else if !self.is_card_decline(rc) {
-                            self.fleet.observe(i, t.ts, true);
+                            self.fleet.observe(i, t.ts, Some(fleet::Failure::Protocol));
                         }
                     }
                 }
@@ -620,7 +622,14 @@ impl Engine {
                 let i = self.terminal_idx(&e.terminal_id);
                 signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
                 if !self.is_card_decline(Some(&e.code)) {
-                    self.fleet.observe(i, e.ts, true);
+                    // Sorted by where it happened: the link, the host's
+                    // refusal of the messages, or the terminal's own parts.
+                    let failure = match e.stage.as_deref() {
+                        Some("tls" | "mac") => fleet::Failure::Protocol,
+                        Some("card_read" | "pin" | "print" | "app") => fleet::Failure::Device,
+                        _ => fleet::Failure::Link,
+                    };
+                    self.fleet.observe(i, e.ts, Some(failure));
                 }
                 self.pending.push_back(Pending::Error(e));
             }
