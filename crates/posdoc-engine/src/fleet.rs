@@ -684,8 +684,14 @@ impl Fleet {
         for t in failing {
             self.join(i, t);
         }
-        // Narrower open incidents whose members all share this scope are
-        // the same fault seen from closer: fold them in.
+        self.fold_in(i, scope, ts);
+        i
+    }
+
+    /// Narrower open incidents whose members all share `scope` are the same
+    /// fault seen from closer: folds them into incident `i`.
+    fn fold_in(&mut self, i: u32, scope: u32, ts: Ts) {
+        let kind = self.scopes[scope as usize].kind;
         let covered: Vec<u32> = self
             .open
             .iter()
@@ -711,7 +717,6 @@ impl Fleet {
             self.incidents[o as usize].merged_into = Some(i);
             self.close(o, ts);
         }
-        i
     }
 
     fn reopen(&mut self, scope: u32, inc: u32, ts: Ts) -> u32 {
@@ -727,6 +732,7 @@ impl Fleet {
             }
         }
         self.changes.push(IncidentChange::Opened(inc));
+        self.fold_in(inc, scope, ts);
         inc
     }
 
