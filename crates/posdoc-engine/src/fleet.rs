@@ -2,22 +2,33 @@
 //!
 //! Every terminal belongs to a few scopes: its site, its merchant, its model,
 //! app version and firmware, its mobile carrier in its city, its acquirer
-//! host. Each scope keeps a short ring of its members' recent outcomes (a
-//! hard failure or a success; an ordinary card decline is neither). When a
-//! member fails, its scopes are looked at: a scope *fires* when enough
-//! distinct members are failing and they are most of the members heard from
-//! lately. A firing that lasts [`PERSIST_S`] opens an incident on the scope
-//! with the most failing terminals — an acquirer outage is one host incident,
-//! not one per site — unless a broader scope is firing too and may yet take
-//! it. An incident opened on a broad scope folds in the narrower open
-//! incidents whose terminals it covers. An incident closes once its scope
-//! has stopped firing for [`CLOSE_QUIET_S`] (one member that stays broken
-//! does not hold it open); the scope failing again within [`REOPEN_HOLD_S`]
-//! resumes the same incident, so a flickering fault does not flap.
+//! host. The engine reports each outcome: a success, or a failure sorted by
+//! kind (the link, the host refusing the messages, the host refusing the
+//! merchant's account, the terminal's own parts); an ordinary card decline
+//! is neither. A scope counts only the failure kinds it can share. When a
+//! member fails, its scopes are judged; a scope *fires* when
 //!
-//! Memory: a fixed ring per scope and a fixed array per terminal; incidents
-//! keep their member list (bounded by the fleet) and are dropped from the
-//! open set when closed.
+//! - most of the members heard from in the last five minutes are failing
+//!   (an outage; not for versions and models), or
+//! - over fifteen minutes far more of its members failed than the rest of
+//!   the fleet would explain, by a binomial test (a bad release, a router
+//!   dropping one payment in three), or
+//! - the same account refusals reached two of a shop's or merchant's
+//!   terminals, or the same protocol refusals three of a version's.
+//!
+//! A firing that lasts [`PERSIST_S`] opens an incident on the scope with the
+//! most failing terminals — an acquirer outage is one host incident, not one
+//! per site — unless a broader scope is firing too and may yet take it. A
+//! broad incident folds in the narrower open ones whose terminals it covers.
+//! An incident closes once its scope has stopped firing for
+//! [`CLOSE_QUIET_S`] (one member that stays broken does not hold it open);
+//! the scope failing again within [`REOPEN_HOLD_S`] resumes the same
+//! incident, so a flickering fault does not flap.
+//!
+//! Memory: a fixed ring and a member list per scope, a few timestamps per
+//! terminal. Incidents keep their member lists and stay listed once closed
+//! (for the report); a stream of many days would want the closed ones
+//! dropped after a while.
 
 use posdoc_record::{Cause, Ts};
 use rustc_hash::FxHashMap;
@@ -86,9 +97,9 @@ impl ScopeKind {
         }
     }
 
-    /// Versions and models are judged against the whole fleet: a bad
-    /// release makes its terminals fail more often than the rest, not
-    /// always.
+    /// Versions and models are judged against the rest of the fleet only: a
+    /// bad release makes its terminals fail more often than the rest, not
+    /// most of the time.
     fn relative(self) -> bool {
         matches!(
             self,
@@ -124,16 +135,16 @@ const EVAL_EVERY_S: i64 = 5;
 /// incident, and to keep an open one firing.
 const FAILING_SHARE_MIN: f64 = 0.5;
 const FAILING_SHARE_HOLD: f64 = 0.25;
-/// The window versions and models are judged over, seconds: a bad
-/// release shows as scattered failures, too sparse for five minutes.
+/// The window of the fleet-relative test, seconds: a bad release or a
+/// partial fault shows as scattered failures, too sparse for five minutes.
 const RELATIVE_WINDOW_S: i64 = 900;
-/// A version or model fires when this share of its members fails and that
-/// is this many times the whole fleet's share.
+/// The fleet-relative test fires when this share of a scope's members
+/// failed and that is this many times the whole fleet's share...
 const RELATIVE_SHARE_MIN: f64 = 0.2;
 const RELATIVE_FACTOR: f64 = 3.0;
 /// ...and the chance of that many failing members, were they failing like
-/// the rest of the fleet, is below this (a hundred versions and models are
-/// judged again and again: a loose test would cry wolf every hour).
+/// the rest of the fleet, is below this (hundreds of scopes are judged again
+/// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 
 const NONE: u32 = u32::MAX;
@@ -473,8 +484,9 @@ impl Fleet {
         (fires, failing)
     }
 
-    /// (failing, ok, failing members) of a version or model scope over
-    /// [`RELATIVE_WINDOW_S`]: who failed at all, among who was heard from.
+    /// (failing, ok, failing members) of a scope over [`RELATIVE_WINDOW_S`]:
+    /// who failed at all (in a kind the scope shares), among who was heard
+    /// from.
     fn judge_members(&self, scope: u32, ts: Ts) -> (u32, u32, Vec<u32>) {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         let mut failing = Vec::new();
@@ -518,7 +530,7 @@ impl Fleet {
         share
     }
 
-    /// The open incident `terminal` belongs to at `ts`.
+    /// The open incident `terminal` belongs to now.
     pub fn incident_of(&self, terminal: u32) -> Option<&Incident> {
         let i = *self.incident_of.get(terminal as usize)?;
         (i != NONE).then(|| &self.incidents[i as usize])
