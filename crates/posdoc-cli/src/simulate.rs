@@ -72,6 +72,10 @@ pub(crate) struct ScenarioFault {
     pub strength: Option<f64>,
     #[serde(default = "one")]
     pub count: usize,
+    /// For a terminal's fault: put it in the site of the listed fault with
+    /// this number (1 = the first `[[fault]]`), which must be an earlier
+    /// `site_power` or `site_lan`.
+    pub at_site_of: Option<usize>,
 }
 
 fn default_seed() -> u64 {
@@ -137,6 +141,24 @@ impl Scenario {
             {
                 bail!("fault {}: duration_min = {d}: expected more than 0", i + 1);
             }
+            if let Some(k) = f.at_site_of {
+                let site_fault = k >= 1
+                    && k <= i
+                    && matches!(self.faults[k - 1].kind.as_str(), "site_power" | "site_lan")
+                    && self.faults[k - 1].count == 1;
+                if !site_fault {
+                    bail!(
+                        "fault {}: at_site_of = {k}: expected the number of an earlier fault of kind site_power or site_lan (with count = 1)",
+                        i + 1
+                    );
+                }
+                if !matches!(FaultKind::parse(&f.kind), Some(FaultKind::Term(_))) {
+                    bail!(
+                        "fault {}: at_site_of only places a terminal's fault (kind = a cause id)",
+                        i + 1
+                    );
+                }
+            }
             n += f.count;
         }
         if n > SCENARIO_FAULTS_MAX {
@@ -148,19 +170,20 @@ impl Scenario {
     /// The simulator's configuration for this scenario (`seed` overrides
     /// the scenario's own).
     pub(crate) fn config(&self, seed: Option<u64>) -> SimConfig {
-        let asked = self
-            .faults
-            .iter()
-            .flat_map(|f| {
-                let spec = FaultSpec {
-                    kind: FaultKind::parse(&f.kind).expect("checked when loaded"),
-                    start_min: f.start_min,
-                    duration_min: f.duration_min,
-                    strength: f.strength,
-                };
-                std::iter::repeat_n(spec, f.count)
-            })
-            .collect();
+        // Where each listed fault's first copy lands among the expanded ones.
+        let mut first = Vec::with_capacity(self.faults.len());
+        let mut asked: Vec<FaultSpec> = Vec::new();
+        for f in &self.faults {
+            first.push(asked.len());
+            let spec = FaultSpec {
+                kind: FaultKind::parse(&f.kind).expect("checked when loaded"),
+                start_min: f.start_min,
+                duration_min: f.duration_min,
+                strength: f.strength,
+                at_site_of: f.at_site_of.map(|k| first[k - 1]),
+            };
+            asked.extend(std::iter::repeat_n(spec, f.count));
+        }
         SimConfig {
             seed: seed.unwrap_or(self.seed),
             terminals: self.terminals,

@@ -341,6 +341,10 @@ pub struct FaultSpec {
     pub duration_min: Option<f64>,
     /// 0 (barely there) to 1 (blatant).
     pub strength: Option<f64>,
+    /// For a terminal's fault: put it on a terminal of the site that the
+    /// asked fault with this index (in `SimConfig::asked`) hit — a weak
+    /// signal inside the shop whose power fails.
+    pub at_site_of: Option<usize>,
 }
 
 /// Terminal-level (and merchant / issuer scoped) fault causes.
@@ -392,6 +396,10 @@ struct Planner<'w> {
     /// The scenario's fault being placed, if any: its start, duration and
     /// strength override the draws.
     asked: Option<FaultSpec>,
+    /// The site that fault must go in, if it asked for one.
+    asked_site: Option<u32>,
+    /// The site the fault just placed hit, if it hit a site.
+    placed_site: Option<u32>,
 }
 
 /// Builds the plan: natural noise for every terminal, then the injected
@@ -411,6 +419,8 @@ pub fn plan(w: &mut World, cfg: &PlanCfg, rng: &mut Rng) -> Plan {
         d: cfg.difficulty.clamp(0.0, 1.0),
         used: vec![false; n],
         asked: None,
+        asked_site: None,
+        placed_site: None,
         w,
     };
     for ti in 0..n {
@@ -437,13 +447,21 @@ pub fn plan(w: &mut World, cfg: &PlanCfg, rng: &mut Rng) -> Plan {
     kinds.sort_by_key(|k| matches!(k, Kind::Term(_)));
     // Asked-for faults first, fleet ones before terminal ones (they claim
     // whole sites).
-    let mut asked: Vec<FaultSpec> = cfg.asked.to_vec();
-    asked.sort_by_key(|f| matches!(f.kind, Kind::Term(_)));
-    for spec in asked {
+    let mut order: Vec<usize> = (0..cfg.asked.len()).collect();
+    order.sort_by_key(|&i| matches!(cfg.asked[i].kind, Kind::Term(_)));
+    let mut sites: Vec<Option<u32>> = vec![None; cfg.asked.len()];
+    for i in order {
+        let spec = cfg.asked[i];
         pl.asked = Some(spec);
+        pl.asked_site = spec
+            .at_site_of
+            .and_then(|k| sites.get(k).copied().flatten());
+        pl.placed_site = None;
         pl.place(spec.kind);
+        sites[i] = pl.placed_site;
     }
     pl.asked = None;
+    pl.asked_site = None;
     for k in kinds {
         pl.place(k);
     }
@@ -681,6 +699,21 @@ impl Planner<'_> {
     /// A terminal for a fault: matching `pred`, unused, and trading at `t`
     /// when possible.
     fn pick_term(&mut self, t: i64, pred: &dyn Fn(&World, usize) -> bool) -> Option<usize> {
+        // A scenario's fault asked to sit in another fault's site: any
+        // fitting terminal there, used or not.
+        if let Some(site) = self.asked_site {
+            let cands: Vec<usize> = self.w.sites[site as usize]
+                .terms
+                .iter()
+                .map(|&t| t as usize)
+                .filter(|&i| pred(self.w, i))
+                .collect();
+            if !cands.is_empty() {
+                let ti = cands[self.rng.index(cands.len())];
+                self.used[ti] = true;
+                return Some(ti);
+            }
+        }
         let n = self.w.terms.len();
         let mut cands: Vec<usize> = (0..n)
             .filter(|&i| !self.used[i] && pred(self.w, i) && self.open_at(i, t))
@@ -1808,6 +1841,7 @@ impl Planner<'_> {
             return;
         }
         let si = cands[self.rng.index(cands.len())];
+        self.placed_site = Some(si as u32);
         let terms: Vec<u32> = self.w.sites[si].terms.clone();
         for &t in &terms {
             self.used[t as usize] = true;
@@ -1970,6 +2004,7 @@ impl Planner<'_> {
             return;
         }
         let si = cands[self.rng.index(cands.len())];
+        self.placed_site = Some(si as u32);
         let all: Vec<u32> = self.w.sites[si].terms.clone();
         let terms: Vec<u32> = all
             .iter()

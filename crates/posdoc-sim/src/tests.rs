@@ -346,3 +346,52 @@ fn stats_match_the_streams() {
     assert_eq!(per, stats.truth_events);
     assert!(stats.per_cause.get("card.decline").copied().unwrap_or(0) > 20);
 }
+
+#[test]
+fn asked_faults_are_placed_as_asked() {
+    use crate::{FaultKind, FaultSpec};
+    let spec = |kind: FaultKind, at_site_of: Option<usize>| FaultSpec {
+        kind,
+        start_min: Some(30.0),
+        duration_min: Some(40.0),
+        strength: Some(0.7),
+        at_site_of,
+    };
+    let cfg = SimConfig {
+        seed: 5,
+        terminals: 80,
+        hours: 3.0,
+        faults: 0,
+        asked: vec![
+            spec(FaultKind::Term(Cause::PowerBattery), Some(1)),
+            spec(FaultKind::SitePower, None),
+        ],
+        ..SimConfig::default()
+    };
+    let (_, truth, stats) = run(&cfg);
+    let faults: Vec<Value> = truth
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON"))
+        .filter(|v| v["kind"] == "truth")
+        .collect();
+    let of = |cause: &str| {
+        faults
+            .iter()
+            .find(|f| f["cause"] == cause)
+            .unwrap_or_else(|| panic!("no {cause} fault: {faults:?}"))
+    };
+    let power = of("power.supply");
+    let battery = of("power.battery");
+    // The site fault starts when asked; the battery fault sits in its shop.
+    assert_eq!(power["start"], "2026-11-03T03:30:00Z");
+    let shop: Vec<&Value> = power["terminals"]
+        .as_array()
+        .expect("terminals")
+        .iter()
+        .collect();
+    assert!(
+        shop.contains(&&battery["terminals"][0]),
+        "{battery} not in {shop:?}"
+    );
+    assert!(stats.faults >= 2);
+}
