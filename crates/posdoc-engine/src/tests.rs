@@ -780,3 +780,56 @@ fn failures_across_many_banks_cards_are_the_hosts_across_one_banks_are_the_banks
     assert!(many > 1.0, "acquirer/issuer {many}");
     assert!(many > 5.0 * one, "{many} vs {one}");
 }
+
+#[test]
+fn neighbours_on_the_same_router_paying_fine_speak_against_the_router() {
+    let kb = kb();
+    // Shop S0's second terminal times out once while the first pays on.
+    let quiet = fleet_lines(2, 2, 30, &|s, k, m| s == 0 && k == 1 && m == 29);
+    let d = run(&kb, &quiet).pop().expect("a diagnosis");
+    assert_eq!(d.terminal_id, "T0-1");
+    let lan_with_peer_ok = d.posterior[Cause::NetworkLan.index()];
+    // The same timeout with the neighbour failing too.
+    let both = fleet_lines(2, 2, 30, &|s, _, m| s == 0 && m == 29);
+    let e = run(&kb, &both)
+        .into_iter()
+        .rfind(|d| d.terminal_id == "T0-1")
+        .expect("a diagnosis");
+    assert!(
+        e.posterior[Cause::NetworkLan.index()] > 2.0 * lan_with_peer_ok,
+        "{} vs {lan_with_peer_ok}",
+        e.posterior[Cause::NetworkLan.index()]
+    );
+}
+
+#[test]
+fn versions_known_and_unchanged_lean_away_from_a_new_defect() {
+    let kb = kb();
+    let crash = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"APP ERR","stage":"app","detail":"app crashed: SIGSEGV"}}"#,
+        t(61, 0)
+    );
+    let bug = |lines: Vec<String>| {
+        run(&kb, &lines).pop().expect("a diagnosis").posterior[Cause::SoftwareBug.index()]
+    };
+    let unknown = bug(terminal_life(std::slice::from_ref(&crash)));
+    let mut known = terminal_life(std::slice::from_ref(&crash));
+    known[0] = known[0].replace(
+        r#""vendor":"pax""#,
+        r#""vendor":"pax","firmware":"3.2.1","app_version":"5.0.8""#,
+    );
+    let updated = {
+        let mut v = known.clone();
+        v.insert(
+            v.len() - 1,
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"app_version":"5.0.9"}}"#,
+                t(60, 30)
+            ),
+        );
+        bug(v)
+    };
+    let known = bug(known);
+    assert!(known < unknown, "{known} vs {unknown}");
+    assert!(updated > known, "{updated} vs {known}");
+}
