@@ -651,7 +651,11 @@ impl Engine {
         let mut site_link_ok = 0;
         for &p in peers.iter().filter(|&&p| p != idx) {
             let t = &self.terminals[p as usize];
-            let failed = t.last_failure.is_some_and(|f| f >= from && f <= horizon);
+            // Neighbours count as failing with the site when their link
+            // fails: a handshake the host refuses is their software's.
+            let failed = t
+                .last_link_failure
+                .is_some_and(|f| f >= from && f <= horizon);
             failing += usize::from(failed);
             let ok = !failed
                 && t.last_success

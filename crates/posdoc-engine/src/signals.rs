@@ -144,7 +144,10 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
         }
     }
     match t.online {
-        Some(false) => s.offline_at = Some(ts),
+        Some(false) => {
+            s.offline_at = Some(ts);
+            note_link_failure(s, ts);
+        }
         Some(true) => s.online_at = Some(ts),
         None => {}
     }
@@ -275,6 +278,9 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         }
     } else if t.failed() {
         s.last_failure = Some(s.last_failure.map_or(t.ts, |x| x.max(t.ts)));
+        if t.timed_out || t.response_code.is_none() {
+            note_link_failure(s, t.ts);
+        }
     }
     s.txns.push(TxnLite {
         ts: t.ts,
@@ -312,8 +318,20 @@ pub(crate) fn outcome(t: &Txn) -> Outcome {
     }
 }
 
+/// A failure of the link itself (no answer, no connection, dark): what a
+/// shop's router or power takes from all its terminals at once.
+fn note_link_failure(s: &mut TerminalState, ts: Ts) {
+    s.last_link_failure = Some(s.last_link_failure.map_or(ts, |x| x.max(ts)));
+}
+
 pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) {
     s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
+    if matches!(
+        e.stage.as_deref(),
+        None | Some("connect" | "send" | "receive" | "power_on")
+    ) {
+        note_link_failure(s, e.ts);
+    }
     s.errors.push(ErrLite {
         ts: e.ts,
         code: e.code.as_str().into(),

@@ -315,6 +315,9 @@ pub(crate) struct TerminalState {
     pub resolved: Option<(Ts, posdoc_record::Cause)>,
     /// When this terminal last had a failed event (for site-level views).
     pub last_failure: Option<Ts>,
+    /// ...and its last failure of the link itself (a timeout, a connection
+    /// or sending error, a heartbeat saying offline).
+    pub last_link_failure: Option<Ts>,
     pub last_success: Option<Ts>,
     /// The latest complaint naming this terminal: when, and the knowledge
     /// base's patterns its text matched (the text itself is not kept).
@@ -357,6 +360,7 @@ impl TerminalState {
             checks: Ring::default(),
             resolved: None,
             last_failure: None,
+            last_link_failure: None,
             last_success: None,
             complaint: None,
         }

@@ -833,3 +833,37 @@ fn versions_known_and_unchanged_lean_away_from_a_new_defect() {
     assert!(known < unknown, "{known} vs {unknown}");
     assert!(updated > known, "{updated} vs {known}");
 }
+
+#[test]
+fn a_neighbour_refused_at_the_handshake_is_not_the_shop_failing() {
+    let kb = kb();
+    let with_neighbour = |stage: &str| {
+        let mut lines = fleet_lines(2, 2, 30, &|s, k, m| s == 0 && k == 1 && m == 29);
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T0-0","code":"E9","stage":"{stage}"}}"#,
+            t(29, 0)
+        ));
+        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        let mut engine = Engine::with_config(
+            Arc::clone(&kb),
+            EngineConfig {
+                trace_terminal: Some("T0-1".into()),
+                ..EngineConfig::default()
+            },
+        );
+        let mut out = Vec::new();
+        for l in &lines {
+            if let Some(r) = parse_line(l).unwrap() {
+                engine.push(r, &mut |d| out.push(d));
+            }
+        }
+        engine.finish(&mut |d| out.push(d));
+        let d = out
+            .into_iter()
+            .rfind(|d| d.terminal_id == "T0-1")
+            .expect("a diagnosis");
+        d.trace.iter().any(|f| f.signal == "site_peers_failing")
+    };
+    assert!(with_neighbour("connect"));
+    assert!(!with_neighbour("tls"));
+}
