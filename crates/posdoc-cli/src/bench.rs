@@ -108,6 +108,7 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let data =
         std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
     let runs = args.runs.max(1);
@@ -131,33 +132,37 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
             "peak_rss_kib": rss,
             "threads": 1,
         });
-        println!("{j}");
+        writeln!(out, "{j}")?;
     } else {
-        println!(
+        writeln!(
+            out,
             "input: {} ({:.1} MB, {} records, {} terminals, {} diagnoses)",
             args.input.display(),
             mb,
             whole.records,
             whole.terminals,
             whole.diagnoses
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "parse only:      {:>10.0} records/s  ({:.2} s, best of {runs})",
             parse_rps, parse.secs
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "diagnose (1 core): {:>8.0} records/s  ({:.2} s, {:.0} MB/s; parse is {:.0}% of it)",
             whole_rps,
             whole.secs,
             mb / whole.secs,
             100.0 * parse.secs / whole.secs
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "state per terminal: max {} B, mean {:.0} B; peak RSS {} (includes the input held in memory)",
             whole.state_bytes_max,
             whole.state_bytes_mean,
             rss.map_or("unknown".into(), |k| format!("{:.1} MB", k as f64 / 1024.0))
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `posdoc eval`: posdoc's diagnosis scored against ground truth, always
 //! beside the two baselines computed on the same data.
 
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -218,6 +218,7 @@ pub(crate) fn reports(s: &Scored) -> Reports {
 }
 
 pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let s = match (&a.records, &a.scenarios) {
         (_, Some(sc)) => collect_scenarios(&kb, sc, a.seed)?,
         (Some(r), None) => collect(&kb, r, a.truth.as_deref())?,
@@ -228,15 +229,17 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
     }
     let r = reports(&s);
     if a.json {
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(
                 &json!({"fault_events": {"posdoc": r.posdoc, "checklist": r.checklist, "random": r.random}, "incidents": r.incidents})
             )?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    writeln!(
+        out,
         "{}",
         pick(
             lang,
@@ -249,11 +252,12 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
                 r.posdoc.events, r.posdoc.matched
             )
         )
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{:<28} {:>8} {:>10} {:>8}",
         "", "posdoc", "checklist", "random"
-    );
+    )?;
     for (name, f) in [
         ("top-1", (|r: &Report| r.top1) as fn(&Report) -> f64),
         ("top-3", |r| r.top3),
@@ -266,43 +270,47 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
             |r| r.macro_top1,
         ),
     ] {
-        println!(
+        writeln!(
+            out,
             "{:<28} {:>8.3} {:>10.3} {:>8.3}",
             name,
             f(&r.posdoc),
             f(&r.checklist),
             f(&r.random)
-        );
+        )?;
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{:<26} {:>6} {:>8} {:>10}",
         pick(lang, "原因", "cause"),
         pick(lang, "事件", "events"),
         "posdoc",
         "checklist"
-    );
+    )?;
     for (cause, (n, hit, _)) in &r.posdoc.per_cause {
         let cl = r.checklist.per_cause.get(cause).map(|v| v.1).unwrap_or(0);
-        println!(
+        writeln!(
+            out,
             "{:<26} {:>6} {:>8.2} {:>10.2}",
             cause,
             n,
             *hit as f64 / *n as f64,
             cl as f64 / *n as f64
-        );
+        )?;
     }
     if !r.posdoc.confusions.is_empty() {
-        println!(
+        writeln!(
+            out,
             "\n{}",
             pick(
                 lang,
                 "最常见的误判（真实 → 判断）：",
                 "Most frequent confusions (true → predicted):"
             )
-        );
+        )?;
         for (t, p, n) in r.posdoc.confusions.iter().take(8) {
-            println!("  {n:>4}  {t} → {p}");
+            writeln!(out, "  {n:>4}  {t} → {p}")?;
         }
     }
     let i = &r.incidents;
@@ -310,7 +318,8 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
         let delay = i
             .median_delay_s
             .map_or("-".to_string(), |d| format!("{:.0} s", d));
-        println!(
+        writeln!(
+            out,
             "\n{}",
             pick(
                 lang,
@@ -337,7 +346,7 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
                     i.incidents_per_fault
                 )
             )
-        );
+        )?;
     }
     for (line, e) in s.truth.skipped.iter().take(5) {
         eprintln!("posdoc: truth line {line}: {e}");

@@ -1,5 +1,6 @@
 //! `posdoc explain`: what a code can mean on that terminal.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use posdoc_kb::{CauseVec, Dialect, Kb, Lang, normalize};
@@ -88,6 +89,7 @@ pub(crate) fn ranked(prior: &CauseVec) -> Vec<(Cause, f64)> {
 }
 
 pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let ex = explain(kb, &a.code, a.vendor.as_deref(), a.model.as_deref());
     let causes: Vec<(Cause, f64)> = ranked(&ex.prior)
         .into_iter()
@@ -111,13 +113,14 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
             "first_response": first_response(kb, &causes, lang),
             "checks": checks.iter().take(5).map(|(i, g)| { let c = &kb.checks[*i]; json!({"check": c.id, "who": c.who.id(), "cost_min": c.cost_min, "question": c.question.get(lang), "gain_per_min": g}) }).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(ExitCode::SUCCESS);
     }
 
     let vendor_name = ex.lookup.map(|l| l.vendor.name.get(lang).to_string());
     match (&ex.lookup, a.vendor.as_deref()) {
-        (Some(l), Some(v)) if l.vendor.vendor != v.to_ascii_lowercase() => println!(
+        (Some(l), Some(v)) if l.vendor.vendor != v.to_ascii_lowercase() => writeln!(
+            out,
             "{}",
             pick(
                 lang,
@@ -127,7 +130,7 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                     a.code
                 )
             )
-        ),
+        )?,
         _ => {}
     }
     if let Some(l) = &ex.lookup {
@@ -136,7 +139,8 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
         } else {
             String::new()
         };
-        println!(
+        writeln!(
+            out,
             "{}",
             pick(
                 lang,
@@ -151,7 +155,7 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                     vendor_name.clone().unwrap_or_default()
                 )
             )
-        );
+        )?;
         let total: f64 = l.entry.meanings.iter().map(|m| m.weight).sum();
         for (i, m) in l.entry.meanings.iter().enumerate() {
             // The provenance notes in the vendor tables are written in
@@ -162,12 +166,13 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                 (true, Lang::En) => format!("vendor documentation: {}", m.source),
                 (false, Lang::En) => m.source.clone(),
             };
-            println!(
+            writeln!(
+                out,
                 "  {}. {} — {:.0}%  [{basis}]",
                 i + 1,
                 m.text.get(lang),
                 100.0 * m.weight / total,
-            );
+            )?;
         }
     }
     for r in &ex.response {
@@ -175,17 +180,19 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
             Dialect::Cup => pick(lang, "银联应答码", "China UnionPay response code"),
             Dialect::Iso1987 => pick(lang, "ISO 8583:1987 应答码", "ISO 8583:1987 response code"),
         };
-        println!("{dialect} {}: {}", r.code, r.meaning.get(lang));
-        println!(
+        writeln!(out, "{dialect} {}: {}", r.code, r.meaning.get(lang))?;
+        writeln!(
+            out,
             "  {} {}",
             pick(lang, "对顾客说：", "Tell the customer:"),
             r.cashier_say.get(lang)
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "  {} {}",
             pick(lang, "收银员应：", "At the counter:"),
             r.cashier_do.get(lang)
-        );
+        )?;
     }
     if ex.lookup.is_none() && ex.response.is_empty() && !ex.words.is_empty() {
         let said: Vec<&str> = ex
@@ -196,7 +203,8 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                 t.trim_start_matches("日志：").trim_start_matches("log: ")
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             pick(
                 lang,
@@ -211,9 +219,10 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                     said.join("; ")
                 )
             )
-        );
+        )?;
     } else if ex.lookup.is_none() && ex.response.is_empty() {
-        println!(
+        writeln!(
+            out,
             "{}",
             pick(
                 lang,
@@ -226,47 +235,52 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                     a.code
                 )
             )
-        );
+        )?;
     }
-    println!();
-    println!("{}", pick(lang, "可能的原因：", "Likely causes:"));
+    writeln!(out)?;
+    writeln!(out, "{}", pick(lang, "可能的原因：", "Likely causes:"))?;
     for (c, p) in &causes {
-        println!(
+        writeln!(
+            out,
             "  {:>4.0}%  {} ({})",
             p * 100.0,
             kb.cause(*c).title.get(lang),
             c.id()
-        );
+        )?;
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{}",
         pick(lang, "收银员先这样做：", "First response at the counter:")
-    );
+    )?;
     for (i, s) in first_response(kb, &causes, lang).iter().enumerate() {
-        println!("  {}. {s}", i + 1);
+        writeln!(out, "  {}. {s}", i + 1)?;
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{}",
         pick(
             lang,
             "建议的检查（按每分钟信息量排序）：",
             "Checks to make (most informative per minute first):"
         )
-    );
+    )?;
     for (i, _) in checks.iter().take(5) {
         let c = &kb.checks[*i];
-        println!(
+        writeln!(
+            out,
             "  - {} [{}, {} min] ({})",
             c.question.get(lang),
             c.who.title().get(lang),
             c.cost_min,
             c.id
-        );
+        )?;
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{}",
         pick(
             lang,
@@ -287,7 +301,7 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
                     .unwrap_or_default()
             )
         )
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

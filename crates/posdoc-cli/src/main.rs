@@ -112,11 +112,21 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`posdoc explain E1 | head`): nothing is
+        // wrong with posdoc, and nothing more can be said to anyone.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("posdoc: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
@@ -131,7 +141,9 @@ fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             let codes: usize = kb.vendors.values().map(|v| v.codes.len()).sum();
-            println!(
+            use std::io::Write as _;
+            writeln!(
+                std::io::stdout().lock(),
                 "knowledge base ok: {} causes, {} checks, {} response codes, {} vendors ({} code entries), {} signals, {} stages, {} log patterns",
                 kb.causes.len(),
                 kb.checks.len(),
@@ -141,7 +153,7 @@ fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
                 kb.signals.len(),
                 kb.stages.len(),
                 kb.patterns.len()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

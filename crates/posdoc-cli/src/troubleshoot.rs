@@ -39,8 +39,9 @@ pub(crate) struct Args {
 const QUESTIONS_MAX: usize = 40;
 
 pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let (belief, intro) = starting_belief(&kb, a, lang)?;
-    println!("{intro}");
+    writeln!(out, "{intro}")?;
     let scripted: Option<HashMap<String, String>> =
         a.answers.as_deref().map(parse_answers).transpose()?;
     if let Some(map) = &scripted {
@@ -55,18 +56,19 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
     let interactive = scripted.is_none() && stdin.is_terminal();
     let mut lines = BufReader::new(stdin.lock()).lines();
     for _ in 0..QUESTIONS_MAX {
-        show_belief(&kb, &session, lang);
+        show_belief(&kb, &session, lang)?;
         let Step::Ask { check, .. } = session.next() else {
             break;
         };
         let def = &kb.checks[check];
-        println!(
+        writeln!(
+            out,
             "\n? {}  [{}, ~{} min] ({})",
             def.question.get(lang),
             def.who.title().get(lang),
             def.cost_min,
             def.id
-        );
+        )?;
         let answer = match &scripted {
             Some(map) => {
                 let a = map
@@ -74,7 +76,7 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
                     .or_else(|| def.aliases.iter().find_map(|x| map.get(x)))
                     .map(String::as_str)
                     .unwrap_or("skip");
-                println!("> {a}");
+                writeln!(out, "> {a}")?;
                 Answer::parse(a).with_context(|| {
                     format!(
                         "--answers: `{a}` for `{}` is not ok, fail, a number or skip",
@@ -84,18 +86,19 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
             }
             None => loop {
                 if interactive {
-                    print!(
+                    write!(
+                        out,
                         "{}",
                         pick(
                             lang,
                             "  回答 ok / fail / 数值 / skip / quit：",
                             "  answer ok / fail / a number / skip / quit: "
                         )
-                    );
+                    )?;
                     io::stdout().flush()?;
                 }
                 let Some(line) = lines.next().transpose()? else {
-                    println!("{}", pick(lang, "（输入结束）", "(end of input)"));
+                    writeln!(out, "{}", pick(lang, "（输入结束）", "(end of input)"))?;
                     return finish(&kb, &session, lang);
                 };
                 let line = line.trim().to_string();
@@ -104,19 +107,20 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
                 }
                 match Answer::parse(&line) {
                     Some(a) => break a,
-                    None => println!(
+                    None => writeln!(
+                        out,
                         "{}",
                         pick(
                             lang,
                             "  请回答 ok、fail、数值或 skip。",
                             "  please answer ok, fail, a number or skip."
                         )
-                    ),
+                    )?,
                 }
             },
         };
         if let Err(e) = session.answer(&def.id, answer) {
-            println!("  {e}");
+            writeln!(out, "  {e}")?;
             session
                 .answer(&def.id, Answer::Skip)
                 .map_err(anyhow::Error::msg)?;
@@ -203,22 +207,30 @@ fn starting_belief(
     Ok((ex.prior, intro))
 }
 
-fn show_belief(kb: &Kb, s: &Session, lang: Lang) {
+fn show_belief(kb: &Kb, s: &Session, lang: Lang) -> io::Result<()> {
+    let mut out = std::io::stdout().lock();
     let top: Vec<String> = ranked(s.posterior())
         .into_iter()
         .take(3)
         .map(|(c, p)| format!("{} {:.0}%", kb.cause(c).title.get(lang), p * 100.0))
         .collect();
-    println!("  {} {}", pick(lang, "当前判断：", "now:"), top.join(" · "));
+    writeln!(
+        out,
+        "  {} {}",
+        pick(lang, "当前判断：", "now:"),
+        top.join(" · ")
+    )
 }
 
 fn finish(kb: &Kb, s: &Session, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let (cause, p) = s.leading();
     let confident = p >= posdoc_engine::CONFIDENT_P;
     let info = kb.cause(cause);
-    println!();
+    writeln!(out)?;
     if confident {
-        println!(
+        writeln!(
+            out,
             "{}",
             pick(
                 lang,
@@ -235,7 +247,7 @@ fn finish(kb: &Kb, s: &Session, lang: Lang) -> anyhow::Result<ExitCode> {
                     p * 100.0
                 )
             )
-        );
+        )?;
     } else {
         let alt: Vec<String> = ranked(s.posterior())
             .into_iter()
@@ -243,7 +255,8 @@ fn finish(kb: &Kb, s: &Session, lang: Lang) -> anyhow::Result<ExitCode> {
             .take(2)
             .map(|(c, p): (Cause, f64)| format!("{} {:.0}%", c.id(), p * 100.0))
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             pick(
                 lang,
@@ -262,24 +275,30 @@ fn finish(kb: &Kb, s: &Session, lang: Lang) -> anyhow::Result<ExitCode> {
                     alt.join(", ")
                 )
             )
-        );
+        )?;
     }
-    println!("{}", info.description.get(lang));
-    println!(
+    writeln!(out, "{}", info.description.get(lang))?;
+    writeln!(
+        out,
         "\n{}",
         pick(lang, "修复步骤（技术人员）：", "The fix (technician):")
-    );
+    )?;
     for (i, st) in info.technician_steps.iter().enumerate() {
-        println!("  {}. {}", i + 1, st.get(lang));
+        writeln!(out, "  {}. {}", i + 1, st.get(lang))?;
     }
-    println!("\n{}", pick(lang, "收银台：", "At the counter:"));
+    writeln!(out, "\n{}", pick(lang, "收银台：", "At the counter:"))?;
     for st in &info.cashier_steps {
-        println!("  - {}", st.get(lang));
+        writeln!(out, "  - {}", st.get(lang))?;
     }
-    println!("\n{}", pick(lang, "预防：", "Prevention:"));
+    writeln!(out, "\n{}", pick(lang, "预防：", "Prevention:"))?;
     for st in &info.prevention {
-        println!("  - {}", st.get(lang));
+        writeln!(out, "  - {}", st.get(lang))?;
     }
-    println!("\nresult: {} p={:.3} confident={confident}", cause.id(), p);
+    writeln!(
+        out,
+        "\nresult: {} p={:.3} confident={confident}",
+        cause.id(),
+        p
+    )?;
     Ok(ExitCode::SUCCESS)
 }
