@@ -193,7 +193,7 @@ fn ratio(num: &CauseVec, base: &CauseVec, temper: f64) -> CauseVec {
 impl Engine {
     pub(crate) fn diagnose_pending(&self, p: &Pending) -> Option<Diagnosis> {
         let (tid, ts) = match p {
-            Pending::Error(e) => (e.terminal_id.as_str(), e.ts),
+            Pending::Error(e, _) => (e.terminal_id.as_str(), e.ts),
             Pending::Txn(t) => (t.terminal_id.as_str(), t.ts),
         };
         let idx = *self.terminal_index.get(tid)?;
@@ -208,7 +208,7 @@ impl Engine {
         let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
-            Pending::Error(e) => {
+            Pending::Error(e, _) => {
                 let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
                 vendor_code = lookup.is_some();
                 let (prior, text) = match lookup {
@@ -353,13 +353,10 @@ impl Engine {
             });
         }
         let lower = detail.as_deref().map(str::to_lowercase);
-        let hits = match (&lower, p) {
-            (Some(d), _) => log_pattern_hits(kb, d),
-            (None, Pending::Txn(_)) => linked_log_hits,
-            (None, Pending::Error(_)) => 0,
-        } | match p {
-            Pending::Error(e) => signals::unknown_code_hits(kb, s, &e.code),
-            Pending::Txn(_) => 0,
+        // An error's patterns were matched once, when it was applied.
+        let hits = match p {
+            Pending::Error(_, hits) => *hits,
+            Pending::Txn(_) => linked_log_hits,
         };
         let code_lower = code.to_lowercase();
         for (i, pat) in kb.patterns.iter().enumerate() {
@@ -408,7 +405,7 @@ impl Engine {
                 signals::txn_bin(t),
                 t.response_code.is_some() && !t.timed_out,
             ),
-            Pending::Error(_) => (0, false),
+            Pending::Error(..) => (0, false),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
         // The fleet view: a fault this terminal shares with others.
@@ -623,7 +620,7 @@ impl Engine {
         Some(Diagnosis {
             ts,
             ts_raw: match p {
-                Pending::Error(e) => e.ts_raw.clone(),
+                Pending::Error(e, _) => e.ts_raw.clone(),
                 Pending::Txn(t) => t.ts_raw.clone(),
             },
             terminal_id: tid.to_string(),
@@ -997,14 +994,6 @@ fn linked_error<'a>(
         })
 }
 
-/// Which of the knowledge base's log patterns a lowercased line matches.
-pub(crate) fn log_pattern_hits(kb: &Kb, lower: &str) -> u64 {
-    kb.pattern_hits(lower)
-}
-
-/// Log patterns an error's history entry can remember (bits of a `u64`).
-pub const LOG_PATTERNS_MAX: usize = posdoc_kb::PATTERNS_MAX;
-
 /// How far back a terminal's other failures colour an event, seconds.
 const RECENT_CODES_S: i64 = 1800;
 /// How much those failures' priors count against this event's own.
@@ -1140,7 +1129,7 @@ fn recent_logs_factor(kb: &Kb, s: &TerminalState, own: u64, ts: Ts, horizon: Ts)
     let from = ts
         .plus_secs(-RECENT_LOGS_S)
         .max(s.fixed_before(ts).unwrap_or_default());
-    let mut counts = [0u8; LOG_PATTERNS_MAX];
+    let mut counts = [0u8; posdoc_kb::PATTERNS_MAX];
     for e in s.errors.iter() {
         if e.ts < from || e.ts > horizon || e.ts == ts {
             continue;
@@ -1175,7 +1164,7 @@ fn complaint_factor(kb: &Kb, s: &TerminalState, ts: Ts, horizon: Ts) -> Option<F
     {
         return None;
     }
-    let hits: Vec<(usize, f64)> = (0..kb.patterns.len().min(LOG_PATTERNS_MAX))
+    let hits: Vec<(usize, f64)> = (0..kb.patterns.len().min(posdoc_kb::PATTERNS_MAX))
         .filter(|i| bits & (1 << i) != 0)
         .map(|i| (i, COMPLAINT_STRENGTH))
         .collect();

@@ -325,6 +325,25 @@ pub enum Failure {
     Device = 8,
 }
 
+impl Failure {
+    /// What an error raised at `stage` is a failure of: the host refusing
+    /// the messages (TLS, MAC), the terminal's own parts (card reader, PIN
+    /// pad, printer, app), else the link (connecting, sending, receiving,
+    /// booting, or unsaid).
+    pub fn of_stage(stage: Option<&str>) -> Failure {
+        match stage {
+            Some("tls" | "mac") => Failure::Protocol,
+            Some("card_read" | "pin" | "print" | "app") => Failure::Device,
+            _ => Failure::Link,
+        }
+    }
+
+    /// Its position among the kinds, for per-kind arrays.
+    fn slot(self) -> usize {
+        (self as u8).trailing_zeros() as usize
+    }
+}
+
 impl ScopeKind {
     /// The failure kinds (bits of [`Failure`]) this scope can share.
     fn shares(self) -> u8 {
@@ -337,15 +356,6 @@ impl ScopeKind {
             }
         }
     }
-}
-
-/// Refusals terminals share by something other than their link.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// The merchant's account: not valid, type not allowed, a limit, a hold.
-    Account = 0,
-    /// The terminal's messages: a format the host rejects, a MAC it cannot check.
-    Protocol = 1,
 }
 
 /// What changed, for whoever writes incidents out.
@@ -368,14 +378,13 @@ pub(crate) struct Fleet {
     incident_of: Vec<u32>,
     pub changes: Vec<IncidentChange>,
     ticked_at: Option<Ts>,
-    /// Per terminal, its latest failure of each kind (by [`Failure`] bit)
+    /// Per terminal, its latest failure of each kind (by [`Failure::slot`])
     /// and its latest outcome.
     last_seen: Vec<([Option<Ts>; 4], Option<Ts>)>,
-    /// Per terminal, the latest refusal a merchant's account explains
-    /// (merchant not valid, type not allowed, limit, risk hold), and the
-    /// latest the host gave its messages (format error, MAC): one shop's
-    /// business, the other its software's.
-    last_refused: Vec<[Option<Ts>; 2]>,
+    /// Per terminal, its latest refusal of each shared kind (by
+    /// [`Failure::slot`]): an account refusal is its merchant's business, a
+    /// protocol refusal its software's.
+    last_refused: Vec<[Option<Ts>; 4]>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
 }
@@ -387,7 +396,7 @@ impl Fleet {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, ([None; 4], None));
-            self.last_refused.resize(need, [None; 2]);
+            self.last_refused.resize(need, [None; 4]);
         }
     }
 
@@ -453,10 +462,10 @@ impl Fleet {
         // reasons, or a version's terminals refused the same protocol
         // errors: rare by chance, whatever their other payments do.
         let refusal = match kind {
-            ScopeKind::Site | ScopeKind::Merchant => Some((Refusal::Account, 2)),
+            ScopeKind::Site | ScopeKind::Merchant => Some((Failure::Account, 2)),
             // A version, not a model or a host: a host refuses a few
             // misconfigured terminals' messages on any day.
-            ScopeKind::AppVersion | ScopeKind::Firmware => Some((Refusal::Protocol, 3)),
+            ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 3)),
             ScopeKind::Model | ScopeKind::Carrier | ScopeKind::Host => None,
         };
         if let Some((class, min)) = refusal {
@@ -466,11 +475,11 @@ impl Fleet {
                 .iter()
                 .copied()
                 .filter(|&t| {
-                    self.last_refused[t as usize][class as usize]
+                    self.last_refused[t as usize][class.slot()]
                         .is_some_and(|r| r >= from && r <= ts)
                 })
                 .collect();
-            if refused.len() as u32 >= min && (class == Refusal::Account || spread(&refused)) {
+            if refused.len() as u32 >= min && (class == Failure::Account || spread(&refused)) {
                 return (true, refused.len() as u32);
             }
         }
@@ -547,14 +556,10 @@ impl Fleet {
 
     /// A refusal that the merchant's account, or the terminal's software,
     /// explains: recorded, then judged like any failure.
-    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Refusal) {
+    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure) {
         self.ensure(terminal);
-        self.last_refused[terminal as usize][kind as usize] = Some(ts);
-        let failure = match kind {
-            Refusal::Account => Failure::Account,
-            Refusal::Protocol => Failure::Protocol,
-        };
-        self.observe(terminal, ts, Some(failure));
+        self.last_refused[terminal as usize][kind.slot()] = Some(ts);
+        self.observe(terminal, ts, Some(kind));
     }
 
     /// A member's outcome: a failure of some kind, or a success (`None`).
@@ -571,9 +576,9 @@ impl Fleet {
         }
         let seen = &mut self.last_seen[terminal as usize];
         seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
-        if bits != 0 {
-            let slot = &mut seen.0[bits.trailing_zeros() as usize];
-            *slot = Some(slot.map_or(ts, |f| f.max(ts)));
+        if let Some(f) = failure {
+            let slot = &mut seen.0[f.slot()];
+            *slot = Some(slot.map_or(ts, |x| x.max(ts)));
         }
         self.tick(ts);
         let Some(failure) = failure else {

@@ -91,6 +91,14 @@ pub struct IncidentReport {
     pub merged_into: Option<String>,
 }
 
+/// What a refusal code says about what failed (see [`Engine::refusal`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    CardsOwn,
+    Shared(fleet::Failure),
+    Other,
+}
+
 /// Response codes whose prior puts at least this on `card.decline` are the
 /// card's own business, not a shared fault.
 const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
@@ -133,14 +141,15 @@ impl Ord for Queued {
 /// A failed event waiting for its allowance to pass before it is diagnosed.
 #[derive(Debug)]
 pub(crate) enum Pending {
-    Error(posdoc_record::ErrorEvent),
+    /// An error, with the log patterns it matched when it was applied.
+    Error(posdoc_record::ErrorEvent, u64),
     Txn(posdoc_record::Txn),
 }
 
 impl Pending {
     fn ts(&self) -> Ts {
         match self {
-            Pending::Error(e) => e.ts,
+            Pending::Error(e, _) => e.ts,
             Pending::Txn(t) => t.ts,
         }
     }
@@ -344,11 +353,15 @@ impl Engine {
         bin_failing && host_fine
     }
 
-    /// A refusal terminals share by more than their link: the merchant's
-    /// account (frozen, type not allowed, a limit, a risk hold) or their
-    /// software's messages (a format error, a MAC the host cannot check).
-    fn shared_refusal(&self, code: Option<&str>) -> Option<fleet::Refusal> {
-        let d = code.and_then(|c| self.kb.response_code(c))?;
+    /// What a refusal code says about what failed, from one look at its
+    /// prior: the card's own business (funds, PIN, expiry), something the
+    /// terminals share by more than their link — the merchant's account
+    /// (frozen, type not allowed, a limit, a risk hold) or their software's
+    /// messages (a format error, a MAC the host cannot check) — or neither.
+    fn refusal(&self, code: Option<&str>) -> Refusal {
+        let Some(d) = code.and_then(|c| self.kb.response_code(c)) else {
+            return Refusal::Other;
+        };
         let mass = |causes: &[Cause]| causes.iter().map(|c| d.prior[c.index()]).sum::<f64>();
         if mass(&[
             Cause::BusinessMerchant,
@@ -357,7 +370,7 @@ impl Engine {
             Cause::BusinessRisk,
         ]) >= SHARED_REFUSAL_PRIOR_MIN
         {
-            Some(fleet::Refusal::Account)
+            Refusal::Shared(fleet::Failure::Account)
         } else if mass(&[
             Cause::SoftwareIncompatible,
             Cause::SoftwareConfig,
@@ -365,17 +378,12 @@ impl Engine {
             Cause::TransmissionCorruption,
         ]) >= SHARED_REFUSAL_PRIOR_MIN
         {
-            Some(fleet::Refusal::Protocol)
+            Refusal::Shared(fleet::Failure::Protocol)
+        } else if d.prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN {
+            Refusal::CardsOwn
         } else {
-            None
+            Refusal::Other
         }
-    }
-
-    /// A refusal that is the card's own business (funds, PIN, expiry): not
-    /// a sign that anything the terminals share is failing.
-    fn is_card_decline(&self, code: Option<&str>) -> bool {
-        code.and_then(|c| self.kb.response_code(c))
-            .is_some_and(|d| d.prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN)
     }
 
     /// Files terminal `i` under its scopes from what its inventory and
@@ -580,10 +588,11 @@ impl Engine {
                 let i = self.terminal_idx(&t.terminal_id);
                 signals::apply_txn(&mut self.terminals[i as usize], &t);
                 let bin = signals::txn_bin(&t);
+                let outcome = signals::outcome(&t);
                 let event = GroupEvent {
                     ts: t.ts,
                     terminal: i,
-                    outcome: signals::outcome(&t),
+                    outcome,
                     bin,
                 };
                 if let Some(h) = self.terminals[i as usize].host {
@@ -599,20 +608,19 @@ impl Engine {
                 {
                     self.bins.entry(bin).or_default().push(event);
                 }
-                match signals::outcome(&t) {
+                match outcome {
                     state::Outcome::Approved => self.fleet.observe(i, t.ts, None),
                     state::Outcome::Unreachable if self.issuer_side(i, bin, t.ts) => {}
                     state::Outcome::Unreachable => {
                         self.fleet.observe(i, t.ts, Some(fleet::Failure::Link))
                     }
-                    state::Outcome::Declined => {
-                        let rc = t.response_code.as_deref();
-                        if let Some(kind) = self.shared_refusal(rc) {
-                            self.fleet.observe_refusal(i, t.ts, kind);
-                        } else if !self.is_card_decline(rc) {
-                            self.fleet.observe(i, t.ts, Some(fleet::Failure::Protocol));
+                    state::Outcome::Declined => match self.refusal(t.response_code.as_deref()) {
+                        Refusal::CardsOwn => {}
+                        Refusal::Shared(kind) => self.fleet.observe_refusal(i, t.ts, kind),
+                        Refusal::Other => {
+                            self.fleet.observe(i, t.ts, Some(fleet::Failure::Protocol))
                         }
-                    }
+                    },
                 }
                 if t.failed() {
                     self.pending.push_back(Pending::Txn(t));
@@ -620,18 +628,12 @@ impl Engine {
             }
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
-                signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
-                if !self.is_card_decline(Some(&e.code)) {
-                    // Sorted by where it happened: the link, the host's
-                    // refusal of the messages, or the terminal's own parts.
-                    let failure = match e.stage.as_deref() {
-                        Some("tls" | "mac") => fleet::Failure::Protocol,
-                        Some("card_read" | "pin" | "print" | "app") => fleet::Failure::Device,
-                        _ => fleet::Failure::Link,
-                    };
+                let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                if self.refusal(Some(&e.code)) != Refusal::CardsOwn {
+                    let failure = fleet::Failure::of_stage(e.stage.as_deref());
                     self.fleet.observe(i, e.ts, Some(failure));
                 }
-                self.pending.push_back(Pending::Error(e));
+                self.pending.push_back(Pending::Error(e, hits));
             }
             Record::Maintenance(m) => {
                 let i = self.terminal_idx(&m.terminal_id);
@@ -685,7 +687,7 @@ impl Engine {
                 // Only a complaint that names its terminal: a merchant-wide
                 // one is for the fleet view to place.
                 if let Some(t) = c.terminal_id.as_deref() {
-                    let hits = diagnose::log_pattern_hits(&self.kb, &c.text.to_lowercase());
+                    let hits = self.kb.pattern_hits(&c.text.to_lowercase());
                     let i = self.terminal_idx(t);
                     let s = &mut self.terminals[i as usize];
                     if hits != 0 && s.complaint.is_none_or(|(at, _)| at <= c.ts) {
@@ -737,11 +739,11 @@ pub fn kb_problems(kb: &Kb) -> Vec<String> {
             ));
         }
     }
-    if kb.patterns.len() > diagnose::LOG_PATTERNS_MAX {
+    if kb.patterns.len() > posdoc_kb::PATTERNS_MAX {
         out.push(format!(
             "evidence.toml: {} log patterns, more than the {} the engine can remember per error",
             kb.patterns.len(),
-            diagnose::LOG_PATTERNS_MAX
+            posdoc_kb::PATTERNS_MAX
         ));
     }
     for code in ["timeout", "unknown"] {

@@ -4,7 +4,7 @@
 
 use posdoc_record::{ErrorEvent, Maintenance, Telemetry, Terminal, Ts, Txn};
 
-use crate::diagnose::log_pattern_hits;
+use crate::fleet::Failure;
 use crate::state::*;
 use posdoc_kb::Kb;
 
@@ -324,25 +324,26 @@ fn note_link_failure(s: &mut TerminalState, ts: Ts) {
     s.last_link_failure = Some(s.last_link_failure.map_or(ts, |x| x.max(ts)));
 }
 
-pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) {
+/// Applies an error record; returns the knowledge base's log patterns its
+/// detail line and (for a code no table knows) its code matched.
+pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64 {
     s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
-    if matches!(
-        e.stage.as_deref(),
-        None | Some("connect" | "send" | "receive" | "power_on")
-    ) {
+    if Failure::of_stage(e.stage.as_deref()) == Failure::Link {
         note_link_failure(s, e.ts);
     }
+    let log_hits = e
+        .detail
+        .as_deref()
+        .map_or(0, |d| kb.pattern_hits(&d.to_lowercase()))
+        | unknown_code_hits(kb, s, &e.code);
     s.errors.push(ErrLite {
         ts: e.ts,
         code: e.code.as_str().into(),
         stage: e.stage.as_deref().map(Into::into),
-        log_hits: e
-            .detail
-            .as_deref()
-            .map_or(0, |d| log_pattern_hits(kb, &d.to_lowercase()))
-            | unknown_code_hits(kb, s, &e.code),
+        log_hits,
         stan: e.stan.as_deref().map(Into::into),
     });
+    log_hits
 }
 
 /// A code the tables do not know is still a message: "密码键盘异常" or
@@ -352,7 +353,7 @@ pub(crate) fn unknown_code_hits(kb: &Kb, s: &TerminalState, code: &str) -> u64 {
     {
         return 0;
     }
-    log_pattern_hits(kb, &code.to_lowercase())
+    kb.pattern_hits(&code.to_lowercase())
 }
 
 pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
