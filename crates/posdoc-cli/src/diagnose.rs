@@ -124,8 +124,10 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
     sink.drain(&mut engine, &mut ready)
         .context("writing diagnoses")?;
     // Incidents still open when the records end, as they stand now.
-    let open: Vec<u32> = (0..engine.incidents().len() as u32)
-        .filter(|&i| engine.incident(i).closed_at.is_none())
+    let open: Vec<u32> = (0u32..)
+        .zip(engine.incidents())
+        .filter(|(_, inc)| inc.closed_at.is_none())
+        .map(|(i, _)| i)
         .collect();
     for i in open {
         sink.incident(&engine.incident_report(i))

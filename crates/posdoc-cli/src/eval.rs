@@ -141,20 +141,11 @@ pub(crate) fn collect_scenarios(
     path: &Path,
     seed: Option<u64>,
 ) -> anyhow::Result<Scored> {
-    let files: Vec<PathBuf> = if path.is_dir() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
-            .with_context(|| format!("reading {}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        v.sort();
-        v
+    let files = if path.is_dir() {
+        files_in(path, "toml")?
     } else {
         vec![path.to_path_buf()]
     };
-    if files.is_empty() {
-        bail!("no *.toml scenarios in {}", path.display());
-    }
     let mut scored = Scored::default();
     for f in files {
         let scenario = crate::simulate::Scenario::load(&f)?;
@@ -169,6 +160,20 @@ pub(crate) fn collect_scenarios(
     Ok(scored)
 }
 
+/// The files of a directory ending in `.ext`, in name order; at least one.
+fn files_in(dir: &Path, ext: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no *.{ext} files in {}", dir.display());
+    }
+    Ok(files)
+}
+
 pub(crate) fn collect(
     kb: &Arc<Kb>,
     records: &Path,
@@ -179,15 +184,7 @@ pub(crate) fn collect(
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
         .transpose()?;
     if records.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(records)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-            .collect();
-        files.sort();
-        if files.is_empty() {
-            bail!("no *.jsonl files in {}", records.display());
-        }
-        for f in files {
+        for f in files_in(records, "jsonl")? {
             let prefix = format!("{}:", f.file_stem().unwrap_or_default().to_string_lossy());
             run_file(kb, &f, truth_text.as_deref(), &prefix, &mut scored)?;
         }

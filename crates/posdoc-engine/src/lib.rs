@@ -432,11 +432,6 @@ impl Engine {
         std::mem::take(&mut self.fleet.changes)
     }
 
-    /// An incident by its index (from an [`IncidentChange`]).
-    pub fn incident(&self, i: u32) -> &Incident {
-        &self.fleet.incidents[i as usize]
-    }
-
     /// Every incident so far, closed or open.
     pub fn incidents(&self) -> &[Incident] {
         &self.fleet.incidents
