@@ -144,7 +144,7 @@ fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
             use std::io::Write as _;
             writeln!(
                 std::io::stdout().lock(),
-                "knowledge base ok: {} causes, {} checks, {} response codes, {} vendors ({} code entries), {} signals, {} stages, {} log patterns",
+                "knowledge base ok: {} causes, {} checks, {} response codes, {} vendors ({} code entries), {} signals, {} stages, {} log patterns, {} card issuers",
                 kb.causes.len(),
                 kb.checks.len(),
                 kb.response_codes.len(),
@@ -152,7 +152,8 @@ fn kb_check(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
                 codes,
                 kb.signals.len(),
                 kb.stages.len(),
-                kb.patterns.len()
+                kb.patterns.len(),
+                kb.issuers.len()
             )?;
             Ok(ExitCode::SUCCESS)
         }

@@ -6,7 +6,7 @@ use posdoc_record::{Cause, CheckResult, Ts};
 use std::borrow::Cow;
 
 use crate::signals::{self, Obs, Seen, yes};
-use crate::state::{CheckLite, Net, TerminalState};
+use crate::state::{CheckLite, Net, Outcome, TerminalState};
 use crate::{Engine, Pending, absent_text, troubleshoot};
 
 /// A cause and its probability.
@@ -409,9 +409,19 @@ impl Engine {
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
         // The fleet view: a fault this terminal shares with others.
-        let incident = self
-            .fleet
-            .incident_of(idx)
+        let own_incident = self.fleet.incident_of(idx);
+        // A card its bank failed to answer belongs to the bank's incident —
+        // unless it went unanswered in a shop that is down anyway.
+        let card_incident = match p {
+            Pending::Txn(t) if event_bin != 0 && signals::outcome(t) == Outcome::Unreachable => {
+                self.fleet
+                    .card_incident(crate::card_issuer(kb, event_bin))
+                    .filter(|_| answered || own_incident.is_none())
+            }
+            _ => None,
+        };
+        let incident = card_incident
+            .or(own_incident)
             .filter(|i| i.opened_at <= horizon);
         let incident_id = incident.map(|i| i.id.clone());
         // A host that answered with a decision (an issuer decline, a limit, a

@@ -46,6 +46,9 @@ pub enum ScopeKind {
     Firmware,
     Carrier,
     Host,
+    /// A card issuer, known by a BIN: not a terminal's attribute but its
+    /// customers' cards, so its members are whoever its cards failed on.
+    Issuer,
 }
 
 impl ScopeKind {
@@ -58,6 +61,8 @@ impl ScopeKind {
         ScopeKind::Carrier,
         ScopeKind::Host,
     ];
+    /// The kinds a terminal belongs to by its inventory (all but
+    /// [`ScopeKind::Issuer`]).
     pub const COUNT: usize = 7;
 
     /// The contract's scope key (`site_id`, `host`, ...).
@@ -70,6 +75,7 @@ impl ScopeKind {
             ScopeKind::Firmware => "firmware",
             ScopeKind::Carrier => "carrier",
             ScopeKind::Host => "host",
+            ScopeKind::Issuer => "bin",
         }
     }
 
@@ -84,6 +90,7 @@ impl ScopeKind {
             ScopeKind::Firmware => "incident_firmware",
             ScopeKind::Carrier => "incident_carrier",
             ScopeKind::Host => "incident_host",
+            ScopeKind::Issuer => "incident_issuer",
         }
     }
 
@@ -93,6 +100,9 @@ impl ScopeKind {
     fn min_failing(self) -> u32 {
         match self {
             ScopeKind::Site | ScopeKind::Merchant => 2,
+            // Every terminal sees some of a bank's cards: three of them
+            // failing it in five minutes, in several shops, is no chance.
+            ScopeKind::Issuer => 3,
             _ => 4,
         }
     }
@@ -107,12 +117,21 @@ impl ScopeKind {
         )
     }
 
+    /// The window most-members-failing is judged over: a bank's cards come
+    /// by a few an hour per terminal, too sparse for five minutes.
+    fn window_s(self) -> i64 {
+        match self {
+            ScopeKind::Issuer => RELATIVE_WINDOW_S,
+            _ => WINDOW_S,
+        }
+    }
+
     /// Distinct sites its failing terminals must span (terminals without a
     /// known site count as one site each).
     fn min_sites(self) -> u32 {
         match self {
             ScopeKind::Site => 1,
-            ScopeKind::Merchant => 2,
+            ScopeKind::Merchant | ScopeKind::Issuer => 2,
             _ => 3,
         }
     }
@@ -147,7 +166,35 @@ const RELATIVE_FACTOR: f64 = 3.0;
 /// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 
+/// An issuer's BIN fires, too, when its cards go unanswered far more often
+/// than other banks' cards, by this binomial chance: a bank that fails one
+/// payment in three never has most of its terminals failing at once.
+const CARD_CHANCE_MAX: f64 = 1e-4;
+/// The time constant of the card failure rates, seconds.
+const CARD_RATE_TAU_S: f64 = 3600.0;
+
 const NONE: u32 = u32::MAX;
+
+/// A failure rate with exponential forgetting: (payments, failures).
+#[derive(Debug, Clone, Copy, Default)]
+struct Rate {
+    n: f64,
+    k: f64,
+    at: Option<Ts>,
+}
+
+impl Rate {
+    fn add(&mut self, ts: Ts, failed: bool) {
+        if let Some(at) = self.at {
+            let decay = (-ts.secs_since(at).max(0.0) / CARD_RATE_TAU_S).exp();
+            self.n *= decay;
+            self.k *= decay;
+        }
+        self.at = Some(self.at.map_or(ts, |a| a.max(ts)));
+        self.n += 1.0;
+        self.k += f64::from(u8::from(failed));
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Outcome {
@@ -176,6 +223,8 @@ struct Scope {
     /// Member terminals, judged one by one over a longer window than the
     /// ring holds.
     members: Vec<u32>,
+    /// An issuer's cards: how often they went unanswered lately.
+    cards: Rate,
 }
 
 impl Scope {
@@ -192,6 +241,7 @@ impl Scope {
             incident: None,
             last_closed: None,
             members: Vec::new(),
+            cards: Rate::default(),
         }
     }
 
@@ -349,11 +399,38 @@ impl ScopeKind {
     fn shares(self) -> u8 {
         match self {
             ScopeKind::Site | ScopeKind::Merchant => Failure::Link as u8 | Failure::Account as u8,
-            ScopeKind::Carrier => Failure::Link as u8,
+            ScopeKind::Carrier | ScopeKind::Issuer => Failure::Link as u8,
             ScopeKind::Host => Failure::Link as u8 | Failure::Protocol as u8,
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
                 Failure::Link as u8 | Failure::Protocol as u8 | Failure::Device as u8
             }
+        }
+    }
+}
+
+/// Who answers for a card: its issuer where the knowledge base knows its
+/// BIN, else the BIN itself.
+#[derive(Clone, Copy, Debug)]
+pub enum CardIssuer<'a> {
+    /// The issuer's index in the knowledge base, and its id.
+    Known(u16, &'a str),
+    Bin(u32),
+}
+
+impl CardIssuer<'_> {
+    /// BINs are six digits, below a million; issuers are numbered above.
+    pub fn key(self) -> u32 {
+        match self {
+            CardIssuer::Known(i, _) => 1_000_000 + u32::from(i),
+            CardIssuer::Bin(b) => b,
+        }
+    }
+
+    /// The scope's key: an issuer id (`ccb`) or a BIN (`621700`).
+    fn label(self) -> String {
+        match self {
+            CardIssuer::Known(_, id) => id.to_string(),
+            CardIssuer::Bin(b) => format!("{b:06}"),
         }
     }
 }
@@ -387,6 +464,10 @@ pub(crate) struct Fleet {
     last_refused: Vec<[Option<Ts>; 4]>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
+    /// [`CardIssuer::key`] to its issuer scope.
+    card_scopes: FxHashMap<u32, u32>,
+    /// All cards: how often they went unanswered lately.
+    cards: Rate,
 }
 
 impl Fleet {
@@ -443,7 +524,7 @@ impl Fleet {
             sites.len() as u32 >= kind.min_sites()
         };
         if !kind.relative() {
-            let (failing, ok, members) = sc.judge(ts.plus_secs(-WINDOW_S), ts);
+            let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts);
             // Hysteresis: an open incident's scope keeps firing at a lower
             // share, so an outage that comes and goes stays one.
             let share = if sc.incident.is_some() {
@@ -466,7 +547,7 @@ impl Fleet {
             // A version, not a model or a host: a host refuses a few
             // misconfigured terminals' messages on any day.
             ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 3)),
-            ScopeKind::Model | ScopeKind::Carrier | ScopeKind::Host => None,
+            ScopeKind::Model | ScopeKind::Carrier | ScopeKind::Host | ScopeKind::Issuer => None,
         };
         if let Some((class, min)) = refusal {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
@@ -537,6 +618,128 @@ impl Fleet {
         let share = f64::from(failing) / f64::from(heard.max(1));
         self.fleet_share = Some((ts, share));
         share
+    }
+
+    /// A card of `bin` paid (`failed` false) or went unanswered on
+    /// `terminal`. The BIN's scope fires when most of the terminals its
+    /// cards visited in fifteen minutes, three at least and in two shops, got
+    /// no answer for them — while the host answers other cards
+    /// (`host_fine`): a down host fails every bank.
+    pub fn observe_card(
+        &mut self,
+        terminal: u32,
+        card: CardIssuer<'_>,
+        ts: Ts,
+        failed: bool,
+        host_fine: bool,
+    ) {
+        self.ensure(terminal);
+        let n = self.scopes.len() as u32;
+        let s = *self.card_scopes.entry(card.key()).or_insert(n);
+        if s == n {
+            self.scopes
+                .push(Scope::new(ScopeKind::Issuer, &card.label()));
+        }
+        self.scopes[s as usize].push(Outcome {
+            ts,
+            terminal,
+            failure: if failed { Failure::Link as u8 } else { 0 },
+        });
+        self.scopes[s as usize].cards.add(ts, failed);
+        self.cards.add(ts, failed);
+        if !failed {
+            return;
+        }
+        let due = self.scopes[s as usize]
+            .judged_at
+            .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
+        if due {
+            let (fires, failing) = self.verdict(s, ts, 0.0);
+            let (fires, failing) = if fires {
+                (fires, failing)
+            } else {
+                self.card_verdict(s, ts)
+            };
+            let fires = fires && host_fine;
+            let sc = &mut self.scopes[s as usize];
+            sc.judged_at = Some(ts);
+            sc.failing = if fires { failing } else { 0 };
+            if !fires {
+                sc.firing_since = None;
+            } else if sc.firing_since.is_none() {
+                sc.firing_since = Some(ts);
+            }
+        }
+        let sc = &self.scopes[s as usize];
+        if sc.failing == 0 {
+            if let Some(i) = sc.incident {
+                self.join(i, terminal);
+            }
+            return;
+        }
+        let inc = match (sc.incident, sc.last_closed) {
+            (Some(i), _) => i,
+            _ if sc
+                .firing_since
+                .is_none_or(|f| ts.secs_since(f) < PERSIST_S as f64) =>
+            {
+                return;
+            }
+            (None, Some((i, at))) if ts.secs_since(at) < REOPEN_HOLD_S as f64 => {
+                self.reopen(s, i, ts)
+            }
+            (None, _) => self.open_incident(s, ts),
+        };
+        self.incidents[inc as usize].last_failure = ts;
+        self.join(inc, terminal);
+    }
+
+    /// Whether issuer scope `s` fails its cards far more often than other
+    /// banks' cards fail, over fifteen minutes, on three terminals in two
+    /// shops at least; and with how many failing terminals.
+    fn card_verdict(&self, s: u32, ts: Ts) -> (bool, u32) {
+        let sc = &self.scopes[s as usize];
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        let (mut n, mut k) = (0u32, 0u32);
+        for o in sc.ring[..sc.len as usize]
+            .iter()
+            .filter(|o| o.ts >= from && o.ts <= ts)
+        {
+            n += 1;
+            k += u32::from(o.failure != 0);
+        }
+        let failing = sc.failing_members(from, ts);
+        let mut sites: Vec<u32> = failing
+            .iter()
+            .map(
+                |&t| match self.member_of[t as usize][ScopeKind::Site as usize] {
+                    NONE => NONE - 1 - t,
+                    site => site,
+                },
+            )
+            .collect();
+        sites.sort_unstable();
+        sites.dedup();
+        // Other banks' cards, from the fleet's rate less this bank's.
+        let others_n = self.cards.n - sc.cards.n;
+        let base = if others_n >= 20.0 {
+            ((self.cards.k - sc.cards.k) / others_n).clamp(0.002, 1.0)
+        } else {
+            return (false, 0);
+        };
+        let fires = failing.len() as u32 >= ScopeKind::Issuer.min_failing()
+            && sites.len() as u32 >= ScopeKind::Issuer.min_sites()
+            && f64::from(k) >= RELATIVE_SHARE_MIN * f64::from(n)
+            && f64::from(k) >= RELATIVE_FACTOR * base * f64::from(n)
+            && binomial_tail(n, k, base) < CARD_CHANCE_MAX;
+        (fires, failing.len() as u32)
+    }
+
+    /// The open incident on a card's issuer.
+    pub fn card_incident(&self, card: CardIssuer<'_>) -> Option<&Incident> {
+        let s = *self.card_scopes.get(&card.key())?;
+        let i = self.scopes[s as usize].incident?;
+        Some(&self.incidents[i as usize])
     }
 
     /// The open incident `terminal` belongs to now.
@@ -693,8 +896,9 @@ impl Fleet {
         // start.
         let mut failing = self.judge_members(scope, ts).2;
         if !kind.relative() {
-            failing
-                .extend(self.scopes[scope as usize].failing_members(ts.plus_secs(-WINDOW_S), ts));
+            failing.extend(
+                self.scopes[scope as usize].failing_members(ts.plus_secs(-kind.window_s()), ts),
+            );
             failing.sort_unstable();
             failing.dedup();
         }
@@ -709,6 +913,10 @@ impl Fleet {
     /// fault seen from closer: folds them into incident `i`.
     fn fold_in(&mut self, i: u32, scope: u32, ts: Ts) {
         let kind = self.scopes[scope as usize].kind;
+        if kind == ScopeKind::Issuer {
+            // Not a broader place: a bank's customers are everywhere.
+            return;
+        }
         let covered: Vec<u32> = self
             .open
             .iter()
@@ -743,8 +951,9 @@ impl Fleet {
         self.incidents[inc as usize].closed_at = None;
         self.incidents[inc as usize].last_failure = ts;
         self.open.push(inc);
+        let claims = self.incidents[inc as usize].kind != ScopeKind::Issuer;
         for t in self.incidents[inc as usize].terminals.clone() {
-            if self.incident_of[t as usize] == NONE {
+            if claims && self.incident_of[t as usize] == NONE {
                 self.incident_of[t as usize] = inc;
             }
         }
@@ -761,7 +970,11 @@ impl Fleet {
         if !i.terminals.contains(&terminal) {
             i.terminals.push(terminal);
         }
-        self.incident_of[terminal as usize] = inc;
+        // A bank's outage fails the cards, not the terminal: its other
+        // failures stay its own or its shop's.
+        if i.kind != ScopeKind::Issuer {
+            self.incident_of[terminal as usize] = inc;
+        }
     }
 
     fn close(&mut self, inc: u32, ts: Ts) {

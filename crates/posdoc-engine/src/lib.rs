@@ -75,6 +75,15 @@ impl Default for EngineConfig {
     }
 }
 
+/// Who answers for cards of `bin`: the issuer where the knowledge base
+/// knows it, else the BIN.
+pub(crate) fn card_issuer(kb: &Kb, bin: u32) -> fleet::CardIssuer<'_> {
+    match kb.issuer_of_bin(bin) {
+        Some((i, def)) => fleet::CardIssuer::Known(i, &def.id),
+        None => fleet::CardIssuer::Bin(bin),
+    }
+}
+
 /// An incident ready to be written: the contract's `incident` record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentReport {
@@ -343,14 +352,21 @@ impl Engine {
             let v = g.peers(terminal, from, ts);
             v.unreachable >= 1 && v.unreachable_events > v.approved_events
         });
-        // The host fine for everyone else: a partial acquirer outage also
-        // fails every BIN now and then, but then the host's own failure
-        // share is high.
-        let host_fine = self.terminals[terminal as usize].host.is_some_and(|h| {
-            let v = self.hosts[h as usize].peers(terminal, from, ts);
+        bin_failing && self.host_fine(terminal, bin, ts)
+    }
+
+    /// Whether the terminal's host answers other banks' cards than `bin`'s:
+    /// a partial acquirer outage also fails every bank now and then, but
+    /// then the host's failure share is high for all of them.
+    fn host_fine(&self, terminal: u32, bin: u32, ts: Ts) -> bool {
+        let from = ts.plus_secs(-ISSUER_WINDOW_S);
+        let bank = card_issuer(&self.kb, bin).key();
+        self.terminals[terminal as usize].host.is_some_and(|h| {
+            let v = self.hosts[h as usize].peers_where(terminal, from, ts, |e| {
+                e.bin == 0 || card_issuer(&self.kb, e.bin).key() != bank
+            });
             v.approving >= 2 && v.unreachable_events * 5 < v.approved_events
-        });
-        bin_failing && host_fine
+        })
     }
 
     /// What a refusal code says about what failed, from one look at its
@@ -477,6 +493,9 @@ impl Engine {
                 let (vendor, value) = split(&inc.key);
                 vec![("vendor", vendor), (inc.kind.id(), value)]
             }
+            ScopeKind::Issuer if !inc.key.bytes().all(|b| b.is_ascii_digit()) => {
+                vec![("issuer", inc.key.clone())]
+            }
             k => vec![(k.id(), inc.key.clone())],
         };
         IncidentReport {
@@ -581,6 +600,13 @@ impl Engine {
             }
             Record::Txn(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
+                // Whether the terminal's link worked until now: a payment
+                // that then times out is its card's, not its link's.
+                let link_was_fine = {
+                    let s = &self.terminals[i as usize];
+                    s.last_success
+                        .is_some_and(|ok| s.last_link_failure.is_none_or(|f| ok > f))
+                };
                 signals::apply_txn(&mut self.terminals[i as usize], &t);
                 let bin = signals::txn_bin(&t);
                 let outcome = signals::outcome(&t);
@@ -602,6 +628,13 @@ impl Engine {
                 if bin != 0 && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
                 {
                     self.bins.entry(bin).or_default().push(event);
+                    // A decline is an answer: the bank is up.
+                    let answered = t.response_code.is_some() && !t.timed_out;
+                    let failed =
+                        outcome == state::Outcome::Unreachable && (answered || link_was_fine);
+                    let host_fine = failed && self.host_fine(i, bin, t.ts);
+                    let card = card_issuer(&self.kb, bin);
+                    self.fleet.observe_card(i, card, t.ts, failed, host_fine);
                 }
                 match outcome {
                     state::Outcome::Approved => self.fleet.observe(i, t.ts, None),

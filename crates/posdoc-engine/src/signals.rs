@@ -866,6 +866,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_firmware",
     "incident_carrier",
     "incident_host",
+    "incident_issuer",
     "host_failing_many_bins",
     "host_peers_ok",
     "merchant_peers_ok",

@@ -507,6 +507,17 @@ impl Group {
 
     /// Other terminals' outcomes inside `[from, to]`.
     pub fn peers(&self, me: u32, from: Ts, to: Ts) -> PeerView {
+        self.peers_where(me, from, to, |_| true)
+    }
+
+    /// As [`Group::peers`], over the events `keep` keeps.
+    pub fn peers_where(
+        &self,
+        me: u32,
+        from: Ts,
+        to: Ts,
+        keep: impl Fn(&GroupEvent) -> bool,
+    ) -> PeerView {
         let mut v = PeerView::default();
         let mut seen_ok: [u32; 8] = [u32::MAX; 8];
         let mut seen_bad: [u32; 8] = [u32::MAX; 8];
@@ -523,7 +534,7 @@ impl Group {
             false
         };
         for e in &self.events[..self.len as usize] {
-            if e.terminal == me || e.ts < from || e.ts > to {
+            if e.terminal == me || e.ts < from || e.ts > to || !keep(e) {
                 continue;
             }
             match e.outcome {

@@ -867,3 +867,117 @@ fn a_neighbour_refused_at_the_handshake_is_not_the_shop_failing() {
     assert!(with_neighbour("connect"));
     assert!(!with_neighbour("tls"));
 }
+
+/// [`fleet_answers`]' payments made with the cards of seven BINs in turn;
+/// a payment with a card of `down` from minute `from` on is answered 91
+/// when `fails(n)` says so of its number among that BIN's payments.
+fn with_cards(
+    lines: Vec<String>,
+    down: &[&str],
+    from: u32,
+    fails: &dyn Fn(usize) -> bool,
+) -> Vec<String> {
+    const BINS: [&str; 7] = [
+        "622848", "622202", "621700", "621483", "622262", "436742", "999911",
+    ];
+    let from_ts = t(from, 0);
+    let (mut n, mut hit) = (0usize, 0usize);
+    lines
+        .into_iter()
+        .map(|l| {
+            if !l.contains(r#""kind":"txn""#) {
+                return l;
+            }
+            let bin = BINS[n % BINS.len()];
+            n += 1;
+            let mut l = l.replacen(
+                r#""currency":"CNY""#,
+                &format!(r#""currency":"CNY","pan":"{bin}******1234""#),
+                1,
+            );
+            let ts = l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string());
+            if down.contains(&bin) && ts.is_some_and(|ts| ts >= from_ts) {
+                hit += 1;
+                if fails(hit) {
+                    l = l.replacen(r#""response_code":"00""#, r#""response_code":"91""#, 1);
+                }
+            }
+            l
+        })
+        .collect()
+}
+
+#[test]
+fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
+    let kb = kb();
+    // Twelve shops pay all along; from minute 30 the cards of the
+    // construction bank (two BINs the knowledge base knows as one bank's)
+    // get 91 two times in three, everywhere.
+    let lines = with_cards(
+        fleet_answers(12, 2, 60, &|_, _, _| None),
+        &["621700", "436742"],
+        30,
+        &|n| n % 3 != 0,
+    );
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.scope, vec![("issuer", "ccb".to_string())]);
+    assert_eq!(i.cause, Cause::UpstreamIssuer);
+    assert!(i.terminals.len() >= 6, "{:?}", i.terminals);
+    let first = Ts::parse(&t(30, 0)).unwrap();
+    assert!(i.opened_at.secs_since(first) < 600.0, "{}", i.opened_at);
+    // The bank's failed payments refer to it and read as the issuer's.
+    let members: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.incident_id.as_deref() == Some(i.incident_id.as_str()))
+        .collect();
+    assert!(members.len() >= 10, "{}", members.len());
+    assert!(
+        members
+            .iter()
+            .all(|d| d.causes[0].cause == Cause::UpstreamIssuer && d.code == "91"),
+        "{members:#?}"
+    );
+}
+
+#[test]
+fn a_bank_the_knowledge_base_does_not_know_is_named_by_its_bin() {
+    let kb = kb();
+    let lines = with_cards(
+        fleet_answers(12, 2, 60, &|_, _, _| None),
+        &["999911"],
+        30,
+        &|_| true,
+    );
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("bin", "999911".to_string())]);
+    assert_eq!(incidents[0].cause, Cause::UpstreamIssuer);
+}
+
+#[test]
+fn a_down_host_is_not_also_an_issuer_incident() {
+    let kb = kb();
+    // Every card on the only host gets 91 from minute 30: the host, not
+    // seven banks at once.
+    let lines = with_cards(
+        fleet_answers(12, 2, 60, &|_, _, _| None),
+        &[
+            "622848", "622202", "621700", "621483", "622262", "436742", "999911",
+        ],
+        30,
+        &|_| true,
+    );
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown: Vec<&IncidentReport> = incidents
+        .iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .all(|i| i.scope[0].0 != "issuer" && i.scope[0].0 != "bin"),
+        "{shown:#?}"
+    );
+}

@@ -190,6 +190,14 @@ pub struct CodePriorDef {
     pub prior: CauseVec,
 }
 
+/// A card issuer known by its BINs.
+#[derive(Debug, Clone)]
+pub struct IssuerDef {
+    /// A short lowercase slug (`ccb`, `icbc`).
+    pub id: String,
+    pub name: Text,
+}
+
 /// The validated, resolved knowledge base.
 #[derive(Debug, Clone)]
 pub struct Kb {
@@ -205,6 +213,9 @@ pub struct Kb {
     /// Each code's preferred dialect (China UnionPay first), keyed by the
     /// canonical code: looked up on every transaction without allocating.
     preferred_rc: HashMap<String, ResponseCodeDef>,
+    pub issuers: Vec<IssuerDef>,
+    /// BIN (six digits, as a number) to its issuer in `issuers`.
+    issuer_of_bin: HashMap<u32, u16>,
 }
 
 /// What a displayed code means on one terminal.
@@ -423,6 +434,13 @@ impl Kb {
         find(&vendor.to_ascii_lowercase()).or_else(|| find("generic"))
     }
 
+    /// The issuer of cards with `bin` (the PAN's first six digits as a
+    /// number), if the knowledge base lists it.
+    pub fn issuer_of_bin(&self, bin: u32) -> Option<(u16, &IssuerDef)> {
+        let &i = self.issuer_of_bin.get(&bin)?;
+        Some((i, &self.issuers[i as usize]))
+    }
+
     /// The base rate of each cause, normalised.
     pub fn base_prior(&self) -> CauseVec {
         let mut v = [0.0; Cause::COUNT];
@@ -471,6 +489,7 @@ struct Builder {
     stages: Vec<(String, schema::StageEntry)>,
     patterns: Vec<(String, schema::PatternEntry)>,
     code_priors: Vec<(String, schema::CodePriorEntry)>,
+    issuers: Vec<(String, schema::IssuerEntry)>,
 }
 
 fn upsert<T>(list: &mut Vec<(String, T)>, file: &str, item: T, same: impl Fn(&T) -> bool) {
@@ -489,6 +508,10 @@ impl Builder {
     }
 
     fn add(&mut self, file: &str, f: schema::File) {
+        for x in f.issuer {
+            let id = x.id.clone();
+            upsert(&mut self.issuers, file, x, |y| y.id == id);
+        }
         for c in f.cause {
             let id = c.id.clone();
             upsert(&mut self.causes, file, c, |x| x.id == id);
@@ -916,6 +939,32 @@ impl Builder {
             }
         }
 
+        let mut issuers = Vec::new();
+        let mut issuer_of_bin = HashMap::new();
+        for (file, x) in std::mem::take(&mut self.issuers) {
+            let what = format!("issuer `{}`", x.id);
+            self.text(&file, &format!("{what} name"), &x.name);
+            let n = issuers.len() as u16;
+            for b in &x.bins {
+                match b.parse::<u32>() {
+                    Ok(v) if b.len() == 6 && b.bytes().all(|c| c.is_ascii_digit()) => {
+                        if let Some(old) = issuer_of_bin.insert(v, n) {
+                            let other: &IssuerDef = &issuers[old as usize];
+                            self.err(
+                                &file,
+                                format!("{what}: BIN {b} is issuer `{}`'s too", other.id),
+                            );
+                        }
+                    }
+                    _ => self.err(&file, format!("{what}: BIN `{b}` is not six digits")),
+                }
+            }
+            issuers.push(IssuerDef {
+                id: x.id,
+                name: x.name,
+            });
+        }
+
         if !self.errors.is_empty() {
             return Err(KbErrors(self.errors));
         }
@@ -935,6 +984,8 @@ impl Builder {
             stages,
             patterns,
             code_priors,
+            issuers,
+            issuer_of_bin,
         })
     }
 }

@@ -29,6 +29,17 @@ pub(crate) struct File {
     pub pattern: Vec<PatternEntry>,
     #[serde(default)]
     pub code_prior: Vec<CodePriorEntry>,
+    #[serde(default)]
+    pub issuer: Vec<IssuerEntry>,
+}
+
+/// A card issuer and the BINs (first six digits) of its cards.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerEntry {
+    pub id: String,
+    pub name: Text,
+    pub bins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

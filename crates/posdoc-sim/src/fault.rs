@@ -172,7 +172,6 @@ pub struct Eff {
     pub duty: f64,
     pub key: u64,
     /// The fault (truth `fault_id`) behind it.
-    #[allow(dead_code)]
     pub fault: u32,
     pub a: f64,
     pub b: f64,

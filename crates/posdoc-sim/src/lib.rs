@@ -177,7 +177,10 @@ pub fn generate(
         ..Stats::default()
     };
     let mut line = Vec::with_capacity(4096);
-    for f in &plan.faults {
+    // An issuer's outage reaches whichever terminals its cards visit: its
+    // truth line waits for the run, to list them.
+    let reached_later = |f: &fault::Fault| matches!(f.scope, fault::Scope::Issuer(_));
+    for f in plan.faults.iter().filter(|f| !reached_later(f)) {
         line.clear();
         fault::truth_line(&mut line, f, &w);
         truth.write_all(&line)?;
@@ -203,7 +206,7 @@ pub fn generate(
         terms: tplans,
         issuers,
         specials,
-        ..
+        faults,
     } = plan;
     let cx = sim::Ctx::new(&w, &issuers, d);
     let mut terms: Vec<sim::Term> = tplans
@@ -235,6 +238,14 @@ pub fn generate(
     }
     if !stopped {
         out.flush(i64::MAX / 2, records, truth, &mut counts)?;
+    }
+    for mut f in faults.into_iter().filter(reached_later) {
+        f.terms = (0..terms.len() as u32)
+            .filter(|&i| terms[i as usize].issuer_hits.contains(&f.id))
+            .collect();
+        line.clear();
+        fault::truth_line(&mut line, &f, &w);
+        truth.write_all(&line)?;
     }
     records.flush()?;
     truth.flush()?;

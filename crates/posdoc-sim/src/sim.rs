@@ -431,6 +431,10 @@ pub struct Term {
     n_complaints: u32,
     reversal: Option<(u32, Ch)>,
     log_p: f64,
+    /// Issuer outages (truth `fault_id`s) that failed one of this
+    /// terminal's payments: an issuer's fault has no fixed terminals, its
+    /// truth lists the ones it reached.
+    pub issuer_hits: Vec<u32>,
 }
 
 impl Term {
@@ -509,6 +513,7 @@ impl Term {
             n_complaints: 0,
             reversal: None,
             log_p: (v.log_p * (1.0 - 0.2 * d)).clamp(0.3, 1.0),
+            issuer_hits: Vec::new(),
             rng,
         }
     }
@@ -1673,6 +1678,17 @@ impl Term {
 
     fn txn(&mut self, t: i64, p: Pay, cx: &Ctx<'_>, out: &mut Out) {
         let outcome = self.attempt(t, &p, cx);
+        if let Outcome::Timeout(f, _) | Outcome::Declined(f, _) = &outcome
+            && f.cause == Cause::UpIssuer
+            && p.ch.card()
+        {
+            let iss = BINS[p.bin as usize].issuer;
+            if let Some(o) = cx.issuers.iter().find(|o| o.issuer == iss && o.eff.on(t))
+                && !self.issuer_hits.contains(&o.eff.fault)
+            {
+                self.issuer_hits.push(o.eff.fault);
+            }
+        }
         let info = self.info(cx);
         let v = self.vendor(cx);
         let stan = self.stan;
