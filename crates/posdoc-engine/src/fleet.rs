@@ -9,21 +9,35 @@
 //! member fails, its scopes are judged; a scope *fires* when
 //!
 //! - most of the members heard from in the last five minutes are failing
-//!   (an outage; not for versions and models), or
+//!   (an outage; not for versions and models; in a shop, two failures each
+//!   on two terminals or one each on three), or
+//! - a host's payments (or a carrier's outcomes) fail far more often over
+//!   two or five minutes than its own past hour explains, by a binomial
+//!   test, on terminals in three shops besides the one failing most, and
+//!   not for a bank that is failing its own cards (a host overloaded, every
+//!   third payment lost), or
 //! - over fifteen minutes far more of its members failed than the rest of
 //!   the fleet would explain, by a binomial test (a bad release, a router
 //!   dropping one payment in three), or
-//! - the same account refusals reached two of a shop's or merchant's
-//!   terminals, or the same protocol refusals three of a version's.
+//! - account refusals reached two of a shop's or merchant's terminals, or
+//!   protocol refusals two of a version's in two shops.
 //!
 //! A firing that lasts [`PERSIST_S`] opens an incident on the scope with the
 //! most failing terminals — an acquirer outage is one host incident, not one
 //! per site — unless a broader scope is firing too and may yet take it. A
-//! broad incident folds in the narrower open ones whose terminals it covers.
-//! An incident closes once its scope has stopped firing for
-//! [`CLOSE_QUIET_S`] (one member that stays broken does not hold it open);
-//! the scope failing again within [`REOPEN_HOLD_S`] resumes the same
-//! incident, so a flickering fault does not flap.
+//! burst past chance, or three refusals, need not last. A broad incident
+//! folds in the narrower open ones whose terminals it covers and whose kind
+//! of failure it shares (a frozen merchant is not the host's outage). An
+//! incident closes once its scope has stopped firing for [`CLOSE_QUIET_S`]
+//! (one member that stays broken does not hold it open); the scope failing
+//! again within [`REOPEN_HOLD_S`] resumes the same incident, so a
+//! flickering fault does not flap.
+//!
+//! A card issuer is a scope of cards, not terminals ([`Fleet::observe_card`]):
+//! a bank's unanswered cards on three terminals in two shops, most of them
+//! or far more often than other banks' cards, while the host answers other
+//! banks. Its incident lists the terminals it reached without claiming
+//! them: their other failures stay their own or their shop's.
 //!
 //! Memory: a fixed ring and a member list per scope, a few timestamps per
 //! terminal. Incidents keep their member lists and stay listed once closed
@@ -126,6 +140,16 @@ impl ScopeKind {
         }
     }
 
+    /// Scopes whose failures are also judged against their own recent past:
+    /// a host or a carrier carries so much of the fleet that the fleet's
+    /// share moves with it.
+    fn against_own_past(self) -> bool {
+        matches!(
+            self,
+            ScopeKind::Host | ScopeKind::Carrier | ScopeKind::Issuer
+        )
+    }
+
     /// Distinct sites its failing terminals must span (terminals without a
     /// known site count as one site each).
     fn min_sites(self) -> u32 {
@@ -166,12 +190,24 @@ const RELATIVE_FACTOR: f64 = 3.0;
 /// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 
-/// An issuer's BIN fires, too, when its cards go unanswered far more often
-/// than other banks' cards, by this binomial chance: a bank that fails one
-/// payment in three never has most of its terminals failing at once.
-const CARD_CHANCE_MAX: f64 = 1e-4;
-/// The time constant of the card failure rates, seconds.
-const CARD_RATE_TAU_S: f64 = 3600.0;
+/// Refusals (of the kind that fired the scope) in the window that open an
+/// incident at once, without waiting [`PERSIST_S`] for another failure.
+const REFUSALS_SETTLED: usize = 3;
+/// A host, a carrier or an issuer fires, too, when its payments fail far
+/// more often than its own past (an issuer: other banks' cards) explains, by
+/// this binomial chance: a host that fails one payment in three never has
+/// most of its terminals failing at once.
+const BURST_CHANCE_MAX: f64 = 1e-4;
+/// Outcomes (decayed) before a scope's own failure rate is known.
+const RATE_KNOWN_N: f64 = 100.0;
+/// The shortest window a burst is judged over, seconds.
+const BURST_WINDOW_S: i64 = 120;
+/// The failure rate assumed at least, however clean the past: a host's
+/// payments, an issuer's cards.
+const BURST_BASE_MIN: f64 = 0.005;
+const CARD_BASE_MIN: f64 = 0.002;
+/// The time constant of the failure rates, seconds.
+const RATE_TAU_S: f64 = 3600.0;
 
 const NONE: u32 = u32::MAX;
 
@@ -186,7 +222,7 @@ struct Rate {
 impl Rate {
     fn add(&mut self, ts: Ts, failed: bool) {
         if let Some(at) = self.at {
-            let decay = (-ts.secs_since(at).max(0.0) / CARD_RATE_TAU_S).exp();
+            let decay = (-ts.secs_since(at).max(0.0) / RATE_TAU_S).exp();
             self.n *= decay;
             self.k *= decay;
         }
@@ -202,6 +238,24 @@ struct Outcome {
     terminal: u32,
     /// 0 for a success, else a [`Failure`] bit.
     failure: u8,
+    source: Source,
+}
+
+/// Where an outcome came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Source {
+    /// A heartbeat or a log line.
+    #[default]
+    Other,
+    /// A payment, with its card's issuer ([`CardIssuer::key`], 0 if not a
+    /// card).
+    Payment(u32),
+}
+
+impl Source {
+    fn payment(self) -> bool {
+        matches!(self, Source::Payment(_))
+    }
 }
 
 #[derive(Debug)]
@@ -213,8 +267,12 @@ struct Scope {
     len: u8,
     /// When the current run of firing began.
     firing_since: Option<Ts>,
+    /// When it last fired.
+    last_fired: Option<Ts>,
     /// Distinct failing members at the last judgement.
     failing: u32,
+    /// The failure kinds (bits of [`Failure`]) it last fired on.
+    fired_on: u8,
     judged_at: Option<Ts>,
     incident: Option<u32>,
     /// The scope's latest incident that closed (not folded into another),
@@ -223,8 +281,10 @@ struct Scope {
     /// Member terminals, judged one by one over a longer window than the
     /// ring holds.
     members: Vec<u32>,
-    /// An issuer's cards: how often they went unanswered lately.
-    cards: Rate,
+    /// How often its payments failed (in a kind it shares) lately: kept
+    /// for the scopes judged against their own past (hosts, carriers) and
+    /// for issuers.
+    rate: Rate,
 }
 
 impl Scope {
@@ -236,19 +296,56 @@ impl Scope {
             next: 0,
             len: 0,
             firing_since: None,
+            last_fired: None,
             failing: 0,
+            fired_on: 0,
             judged_at: None,
             incident: None,
             last_closed: None,
             members: Vec::new(),
-            cards: Rate::default(),
+            rate: Rate::default(),
         }
     }
 
     fn push(&mut self, o: Outcome) {
+        let shares = self.kind.shares();
+        if self.kind.against_own_past()
+            && (o.failure == 0 || o.failure & shares != 0)
+            && (o.source.payment() || self.kind != ScopeKind::Host)
+        {
+            self.rate.add(o.ts, o.failure != 0);
+        }
         self.ring[self.next as usize] = o;
         self.next = ((self.next as usize + 1) % RING) as u8;
         self.len = (self.len + 1).min(RING as u8);
+    }
+
+    /// Takes in a judgement made at `ts`.
+    fn judged(&mut self, v: Verdict, ts: Ts) {
+        self.judged_at = Some(ts);
+        self.failing = v.failing();
+        self.fired_on = match v {
+            Verdict::Refused { class, .. } => class as u8,
+            _ => self.kind.shares(),
+        };
+        let fired_lately = self
+            .last_fired
+            .is_some_and(|f| ts.secs_since(f) <= RELATIVE_WINDOW_S as f64);
+        match v {
+            Verdict::Quiet => self.firing_since = None,
+            _ if self.firing_since.is_some() => {}
+            // Refusals are answers, not a link's blip, and a burst is past
+            // chance already: enough of them need no waiting out. Nor does
+            // a scope that fired a few minutes ago too: a flickering fault.
+            Verdict::Refused { settled: true, .. } | Verdict::Burst(_) => {
+                self.firing_since = Some(ts.plus_secs(-PERSIST_S))
+            }
+            _ if fired_lately => self.firing_since = Some(ts.plus_secs(-PERSIST_S)),
+            _ => self.firing_since = Some(ts),
+        }
+        if v != Verdict::Quiet {
+            self.last_fired = Some(ts);
+        }
     }
 
     /// Members with a failure this scope shares in `[from, to]`.
@@ -291,16 +388,11 @@ impl Scope {
             seen[n] = (o.terminal, if o.failure != 0 { 1 } else { -1 });
             n += 1;
         }
-        // In a shop a single failure each is a coincidence as often as
-        // not; a shared fault makes every retry fail too.
-        let min_fails: i16 = match self.kind {
-            ScopeKind::Site | ScopeKind::Merchant => 2,
-            _ => 1,
-        };
         let seen = &mut seen[..n];
         seen.sort_by_key(|x| x.0);
-        let (mut failing, mut ok) = (0, 0);
-        let mut members = Vec::new();
+        // Per terminal: whether it is failing (its latest outcome, or most
+        // of them), and how many failures it had.
+        let mut verdicts: Vec<(u32, bool, i16)> = Vec::new();
         let mut i = 0;
         while i < seen.len() {
             let t = seen[i].0;
@@ -311,7 +403,23 @@ impl Scope {
                 latest_failed = seen[i].1 > 0;
                 i += 1;
             }
-            if (score >= 0 || latest_failed) && fails >= min_fails {
+            verdicts.push((t, (score >= 0 || latest_failed) && fails >= 1, fails));
+        }
+        // In a shop one failure each on two terminals is a coincidence as
+        // often as not — a shared fault makes every retry fail too — but
+        // not on three.
+        let min_fails: i16 = match self.kind {
+            ScopeKind::Site | ScopeKind::Merchant
+                if verdicts.iter().filter(|v| v.1).count() < 3 =>
+            {
+                2
+            }
+            _ => 1,
+        };
+        let (mut failing, mut ok) = (0, 0);
+        let mut members = Vec::new();
+        for (t, is_failing, fails) in verdicts {
+            if is_failing && fails >= min_fails {
                 failing += 1;
                 members.push(t);
             } else {
@@ -341,6 +449,9 @@ pub struct Incident {
     /// The broader incident this one was folded into, if any.
     pub merged_into: Option<u32>,
     scope: u32,
+    /// The failure kinds (bits of [`Failure`]) its scope fired on when it
+    /// opened: a broader scope takes it in only if it shares one.
+    fired_on: u8,
 }
 
 impl Incident {
@@ -404,6 +515,33 @@ impl ScopeKind {
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
                 Failure::Link as u8 | Failure::Protocol as u8 | Failure::Device as u8
             }
+        }
+    }
+}
+
+/// A scope's judgement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Quiet,
+    /// Firing on failures, with so many failing terminals.
+    Failing(u32),
+    /// Firing on a burst of failed payments too unlikely by chance to wait
+    /// out, with so many failing terminals.
+    Burst(u32),
+    /// Firing on refusals of one kind (account or protocol), with so many
+    /// refused terminals; `settled` when they are too many to wait out.
+    Refused {
+        refused: u32,
+        class: Failure,
+        settled: bool,
+    },
+}
+
+impl Verdict {
+    fn failing(self) -> u32 {
+        match self {
+            Verdict::Quiet => 0,
+            Verdict::Failing(n) | Verdict::Burst(n) | Verdict::Refused { refused: n, .. } => n,
         }
     }
 }
@@ -499,30 +637,34 @@ impl Fleet {
         self.member_of[terminal as usize][kind as usize] = id;
     }
 
+    /// Distinct sites of `members` (a terminal without a known site counts
+    /// as a site of its own).
+    fn sites_spanned(&self, members: &[u32]) -> u32 {
+        let mut sites: Vec<u32> = members
+            .iter()
+            .map(
+                |&t| match self.member_of[t as usize][ScopeKind::Site as usize] {
+                    NONE => NONE - 1 - t,
+                    site => site,
+                },
+            )
+            .collect();
+        sites.sort_unstable();
+        sites.dedup();
+        sites.len() as u32
+    }
+
     /// Whether scope `s` fires now, and with how many failing terminals.
     /// Two tests, either suffices: most of the members heard from in the
     /// last five minutes failing (an outage), or, over fifteen minutes, far
     /// more members failing at all than the rest of the fleet would (a bad
     /// release, a router that drops one payment in three).
-    fn verdict(&self, s: u32, ts: Ts, fleet_share: f64) -> (bool, u32) {
+    fn verdict(&self, s: u32, ts: Ts, fleet_share: f64) -> Verdict {
         let sc = &self.scopes[s as usize];
         let kind = sc.kind;
         // A scope broader than a shop must be failing in several shops: one
         // shop's outage is the shop's, whatever version its terminals run.
-        let spread = |members: &[u32]| {
-            let mut sites: Vec<u32> = members
-                .iter()
-                .map(
-                    |&t| match self.member_of[t as usize][ScopeKind::Site as usize] {
-                        NONE => NONE - 1 - t,
-                        site => site,
-                    },
-                )
-                .collect();
-            sites.sort_unstable();
-            sites.dedup();
-            sites.len() as u32 >= kind.min_sites()
-        };
+        let spread = |members: &[u32]| self.sites_spanned(members) >= kind.min_sites();
         if !kind.relative() {
             let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts);
             // Hysteresis: an open incident's scope keeps firing at a lower
@@ -536,17 +678,17 @@ impl Fleet {
                 && failing as f64 >= share * (failing + ok).max(1) as f64
                 && spread(&members)
             {
-                return (true, failing);
+                return Verdict::Failing(failing);
             }
         }
         // A shop's or merchant's terminals refused for the account's
-        // reasons, or a version's terminals refused the same protocol
-        // errors: rare by chance, whatever their other payments do.
+        // reasons, or a version's terminals refused for their messages in
+        // two shops: rare by chance, whatever their other payments do.
         let refusal = match kind {
             ScopeKind::Site | ScopeKind::Merchant => Some((Failure::Account, 2)),
             // A version, not a model or a host: a host refuses a few
             // misconfigured terminals' messages on any day.
-            ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 3)),
+            ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 2)),
             ScopeKind::Model | ScopeKind::Carrier | ScopeKind::Host | ScopeKind::Issuer => None,
         };
         if let Some((class, min)) = refusal {
@@ -560,8 +702,31 @@ impl Fleet {
                         .is_some_and(|r| r >= from && r <= ts)
                 })
                 .collect();
-            if refused.len() as u32 >= min && (class == Failure::Account || spread(&refused)) {
-                return (true, refused.len() as u32);
+            // Refused in two shops at least: one shop's refusals are its
+            // own set-up's.
+            if refused.len() as u32 >= min
+                && (class == Failure::Account || self.sites_spanned(&refused) >= 2)
+            {
+                // Three refusals or more are no coincidence of two
+                // customers' cards: nothing to wait out. Fewer must last.
+                let refusals = sc.ring[..sc.len as usize]
+                    .iter()
+                    .filter(|o| o.failure & class as u8 != 0 && o.ts >= from && o.ts <= ts)
+                    .count();
+                return Verdict::Refused {
+                    refused: refused.len() as u32,
+                    class,
+                    settled: refusals >= REFUSALS_SETTLED,
+                };
+            }
+        }
+        // Once its past is known: a stream's first minutes have none.
+        if matches!(kind, ScopeKind::Host | ScopeKind::Carrier) && sc.rate.n >= RATE_KNOWN_N {
+            let base = (sc.rate.k / sc.rate.n).clamp(BURST_BASE_MIN, 1.0);
+            // Two minutes first: an outage's first burst, before five
+            // minutes of approvals dilute it.
+            if let Some(n) = self.burst(s, ts, base, &[BURST_WINDOW_S, WINDOW_S]) {
+                return Verdict::Burst(n);
             }
         }
         let (failing, ok, members) = self.judge_members(s, ts);
@@ -571,7 +736,11 @@ impl Fleet {
             && own >= RELATIVE_FACTOR * fleet_share
             && binomial_tail(failing + ok, failing, fleet_share.max(0.01)) < RELATIVE_CHANCE_MAX
             && spread(&members);
-        (fires, failing)
+        if fires {
+            Verdict::Failing(failing)
+        } else {
+            Verdict::Quiet
+        }
     }
 
     /// (failing, ok, failing members) of a scope over [`RELATIVE_WINDOW_S`]:
@@ -644,8 +813,8 @@ impl Fleet {
             ts,
             terminal,
             failure: if failed { Failure::Link as u8 } else { 0 },
+            source: Source::Payment(card.key()),
         });
-        self.scopes[s as usize].cards.add(ts, failed);
         self.cards.add(ts, failed);
         if !failed {
             return;
@@ -654,21 +823,12 @@ impl Fleet {
             .judged_at
             .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
         if due {
-            let (fires, failing) = self.verdict(s, ts, 0.0);
-            let (fires, failing) = if fires {
-                (fires, failing)
-            } else {
-                self.card_verdict(s, ts)
+            let v = match self.verdict(s, ts, 0.0) {
+                _ if !host_fine => Verdict::Quiet,
+                Verdict::Quiet => self.card_verdict(s, ts),
+                v => v,
             };
-            let fires = fires && host_fine;
-            let sc = &mut self.scopes[s as usize];
-            sc.judged_at = Some(ts);
-            sc.failing = if fires { failing } else { 0 };
-            if !fires {
-                sc.firing_since = None;
-            } else if sc.firing_since.is_none() {
-                sc.firing_since = Some(ts);
-            }
+            self.scopes[s as usize].judged(v, ts);
         }
         let sc = &self.scopes[s as usize];
         if sc.failing == 0 {
@@ -695,44 +855,104 @@ impl Fleet {
     }
 
     /// Whether issuer scope `s` fails its cards far more often than other
-    /// banks' cards fail, over fifteen minutes, on three terminals in two
-    /// shops at least; and with how many failing terminals.
-    fn card_verdict(&self, s: u32, ts: Ts) -> (bool, u32) {
+    /// banks' cards fail.
+    fn card_verdict(&self, s: u32, ts: Ts) -> Verdict {
         let sc = &self.scopes[s as usize];
-        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
-        let (mut n, mut k) = (0u32, 0u32);
-        for o in sc.ring[..sc.len as usize]
-            .iter()
-            .filter(|o| o.ts >= from && o.ts <= ts)
-        {
-            n += 1;
-            k += u32::from(o.failure != 0);
-        }
-        let failing = sc.failing_members(from, ts);
-        let mut sites: Vec<u32> = failing
-            .iter()
-            .map(
-                |&t| match self.member_of[t as usize][ScopeKind::Site as usize] {
-                    NONE => NONE - 1 - t,
-                    site => site,
-                },
-            )
-            .collect();
-        sites.sort_unstable();
-        sites.dedup();
         // Other banks' cards, from the fleet's rate less this bank's.
-        let others_n = self.cards.n - sc.cards.n;
-        let base = if others_n >= 20.0 {
-            ((self.cards.k - sc.cards.k) / others_n).clamp(0.002, 1.0)
-        } else {
-            return (false, 0);
+        let others_n = self.cards.n - sc.rate.n;
+        if others_n < RATE_KNOWN_N {
+            return Verdict::Quiet;
+        }
+        // Banks rarely fail to answer: a lower floor than a host's.
+        let base = ((self.cards.k - sc.rate.k) / others_n).clamp(CARD_BASE_MIN, 1.0);
+        // Over five minutes (an outage that just began, not yet diluted by
+        // the quarter hour of approvals before it) or over fifteen (one
+        // that fails a payment in five).
+        match self.burst(s, ts, base, &[WINDOW_S, RELATIVE_WINDOW_S]) {
+            Some(n) => Verdict::Burst(n),
+            None => Verdict::Quiet,
+        }
+    }
+
+    /// Whether scope `s` failed far more of its payments over one of
+    /// `windows` than its failure rate `base` (above zero) explains (a binomial test),
+    /// on [`ScopeKind::min_failing`] terminals in [`ScopeKind::min_sites`]
+    /// sites at least, besides the site failing most; if so, how many
+    /// terminals failed.
+    fn burst(&self, s: u32, ts: Ts, base: f64, windows: &[i64]) -> Option<u32> {
+        let sc = &self.scopes[s as usize];
+        let shares = sc.kind.shares();
+        // A host is judged by its payments: a heartbeat's trouble is the
+        // terminal's link, which a carrier shares and a host does not.
+        // Nor are a down bank's cards its failures.
+        let counts = |o: &&Outcome| match o.source {
+            Source::Other => sc.kind != ScopeKind::Host,
+            Source::Payment(card) => {
+                sc.kind != ScopeKind::Host || o.failure == 0 || !self.issuer_failing(card)
+            }
         };
-        let fires = failing.len() as u32 >= ScopeKind::Issuer.min_failing()
-            && sites.len() as u32 >= ScopeKind::Issuer.min_sites()
-            && f64::from(k) >= RELATIVE_SHARE_MIN * f64::from(n)
-            && f64::from(k) >= RELATIVE_FACTOR * base * f64::from(n)
-            && binomial_tail(n, k, base) < CARD_CHANCE_MAX;
-        (fires, failing.len() as u32)
+        let site_of = |t: u32| match self.member_of[t as usize][ScopeKind::Site as usize] {
+            NONE => NONE - 1 - t,
+            site => site,
+        };
+        for &window in windows {
+            let from = ts.plus_secs(-window);
+            let mut failing: Vec<u32> = sc.ring[..sc.len as usize]
+                .iter()
+                .filter(|o| o.failure & shares != 0 && o.ts >= from && o.ts <= ts)
+                .filter(|o| counts(o))
+                .map(|o| o.terminal)
+                .collect();
+            failing.sort_unstable();
+            failing.dedup();
+            // The site with the most failing terminals left out: a shop's
+            // own outage on top of a few stray failures is the shop's.
+            let mut sites: Vec<u32> = failing.iter().map(|&t| site_of(t)).collect();
+            sites.sort_unstable();
+            let mut top = (NONE, 0usize);
+            for run in sites.chunk_by(|a, b| a == b) {
+                if run.len() > top.1 {
+                    top = (run[0], run.len());
+                }
+            }
+            let rest: Vec<u32> = failing
+                .iter()
+                .copied()
+                .filter(|&t| site_of(t) != top.0)
+                .collect();
+            if (rest.len() as u32) < sc.kind.min_failing()
+                || self.sites_spanned(&rest) + 1 < sc.kind.min_sites()
+            {
+                continue;
+            }
+            let (mut n, mut k) = (0u32, 0u32);
+            for o in sc.ring[..sc.len as usize]
+                .iter()
+                .filter(|o| o.ts >= from && o.ts <= ts && site_of(o.terminal) != top.0)
+                .filter(|o| o.failure == 0 || o.failure & shares != 0)
+                .filter(|o| counts(o))
+            {
+                n += 1;
+                k += u32::from(o.failure != 0);
+            }
+            if f64::from(k) >= RELATIVE_SHARE_MIN * f64::from(n)
+                && f64::from(k) >= RELATIVE_FACTOR * base * f64::from(n)
+                && binomial_tail(n, k, base) < BURST_CHANCE_MAX
+            {
+                return Some(failing.len() as u32);
+            }
+        }
+        None
+    }
+
+    /// Whether the issuer of [`CardIssuer::key`] `card` is failing its cards
+    /// now or has an open incident.
+    fn issuer_failing(&self, card: u32) -> bool {
+        card != 0
+            && self.card_scopes.get(&card).is_some_and(|&s| {
+                let sc = &self.scopes[s as usize];
+                sc.failing > 0 || sc.incident.is_some()
+            })
     }
 
     /// The open incident on a card's issuer.
@@ -762,11 +982,12 @@ impl Fleet {
     pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure) {
         self.ensure(terminal);
         self.last_refused[terminal as usize][kind.slot()] = Some(ts);
-        self.observe(terminal, ts, Some(kind));
+        self.observe(terminal, ts, Some(kind), Source::Payment(0));
     }
 
-    /// A member's outcome: a failure of some kind, or a success (`None`).
-    pub fn observe(&mut self, terminal: u32, ts: Ts, failure: Option<Failure>) {
+    /// A member's outcome: a failure of some kind, or a success (`None`);
+    /// `source` says whence.
+    pub fn observe(&mut self, terminal: u32, ts: Ts, failure: Option<Failure>, source: Source) {
         self.ensure(terminal);
         let bits = failure.map_or(0, |f| f as u8);
         let scopes = self.member_of[terminal as usize];
@@ -775,6 +996,7 @@ impl Fleet {
                 ts,
                 terminal,
                 failure: bits,
+                source,
             });
         }
         let seen = &mut self.last_seen[terminal as usize];
@@ -796,19 +1018,16 @@ impl Fleet {
             if self.scopes[s as usize].kind.shares() & failure as u8 == 0 {
                 continue;
             }
-            let due = self.scopes[s as usize]
-                .judged_at
-                .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
+            // Refusals are few: each is judged (the second of a burst may
+            // be the one that settles it).
+            let due = matches!(failure, Failure::Account | Failure::Protocol)
+                || self.scopes[s as usize]
+                    .judged_at
+                    .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
             let verdict = due.then(|| self.verdict(s, ts, fleet_share));
             let sc = &mut self.scopes[s as usize];
-            if let Some((fires, failing)) = verdict {
-                sc.judged_at = Some(ts);
-                sc.failing = if fires { failing } else { 0 };
-                if !fires {
-                    sc.firing_since = None;
-                } else if sc.firing_since.is_none() {
-                    sc.firing_since = Some(ts);
-                }
+            if let Some(v) = verdict {
+                sc.judged(v, ts);
             }
             if let Some(i) = sc.incident {
                 // Scopes come narrowest first: the last one seen is the
@@ -876,7 +1095,7 @@ impl Fleet {
         let i = self.incidents.len() as u32;
         let sc = &mut self.scopes[scope as usize];
         sc.incident = Some(i);
-        let (kind, key) = (sc.kind, sc.key.to_string());
+        let (kind, key, sc_fired_on) = (sc.kind, sc.key.to_string(), sc.fired_on);
         self.incidents.push(Incident {
             id: format!("INC-{:04}", i + 1),
             kind,
@@ -888,6 +1107,7 @@ impl Fleet {
             votes: [0.0; Cause::COUNT],
             merged_into: None,
             scope,
+            fired_on: sc_fired_on,
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
@@ -922,6 +1142,8 @@ impl Fleet {
             .iter()
             .copied()
             .filter(|&o| o != i && self.incidents[o as usize].kind < kind)
+            // A merchant's frozen account is not the host's outage.
+            .filter(|&o| self.incidents[o as usize].fired_on & kind.shares() != 0)
             .filter(|&o| {
                 self.incidents[o as usize]
                     .terminals
@@ -932,6 +1154,14 @@ impl Fleet {
         for o in covered {
             let members = std::mem::take(&mut self.incidents[o as usize].terminals);
             let votes = self.incidents[o as usize].votes;
+            // A merchant's incident that takes in its own shop's is the same
+            // account's fault, seen since the shop's opened. (A host's that
+            // takes in a shop's may follow a fault of the shop's own.)
+            if kind == ScopeKind::Merchant {
+                let since = self.incidents[o as usize].opened_at;
+                let opened = &mut self.incidents[i as usize].opened_at;
+                *opened = (*opened).min(since);
+            }
             for t in &members {
                 self.join(i, *t);
             }

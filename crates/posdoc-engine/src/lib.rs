@@ -37,7 +37,7 @@ use posdoc_kb::{Kb, Text};
 use posdoc_record::{Cause, Record, Target, Ts};
 
 pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck, TracedFactor};
-pub use fleet::{Incident, IncidentChange, ScopeKind};
+pub use fleet::{Incident, IncidentChange, ScopeKind, Source};
 pub use posdoc_record::REORDER_ALLOWANCE_S;
 pub use signals::SIGNAL_IDS;
 pub use troubleshoot::{Answer, CONFIDENT_P, Session, Step, rank_checks};
@@ -593,7 +593,8 @@ impl Engine {
                     self.set_scopes(i);
                 }
                 if trouble {
-                    self.fleet.observe(i, t.ts, Some(fleet::Failure::Link));
+                    self.fleet
+                        .observe(i, t.ts, Some(fleet::Failure::Link), Source::Other);
                 } else {
                     self.fleet.tick(t.ts);
                 }
@@ -636,17 +637,24 @@ impl Engine {
                     let card = card_issuer(&self.kb, bin);
                     self.fleet.observe_card(i, card, t.ts, failed, host_fine);
                 }
+                let paid = Source::Payment(if bin == 0 {
+                    0
+                } else {
+                    card_issuer(&self.kb, bin).key()
+                });
                 match outcome {
-                    state::Outcome::Approved => self.fleet.observe(i, t.ts, None),
+                    state::Outcome::Approved => self.fleet.observe(i, t.ts, None, paid),
                     state::Outcome::Unreachable if self.issuer_side(i, bin, t.ts) => {}
                     state::Outcome::Unreachable => {
-                        self.fleet.observe(i, t.ts, Some(fleet::Failure::Link))
+                        self.fleet
+                            .observe(i, t.ts, Some(fleet::Failure::Link), paid)
                     }
                     state::Outcome::Declined => match self.refusal(t.response_code.as_deref()) {
                         Refusal::CardsOwn => {}
                         Refusal::Shared(kind) => self.fleet.observe_refusal(i, t.ts, kind),
                         Refusal::Other => {
-                            self.fleet.observe(i, t.ts, Some(fleet::Failure::Protocol))
+                            self.fleet
+                                .observe(i, t.ts, Some(fleet::Failure::Protocol), paid)
                         }
                     },
                 }
@@ -659,7 +667,7 @@ impl Engine {
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
                 if self.refusal(Some(&e.code)) != Refusal::CardsOwn {
                     let failure = fleet::Failure::of_stage(e.stage.as_deref());
-                    self.fleet.observe(i, e.ts, Some(failure));
+                    self.fleet.observe(i, e.ts, Some(failure), Source::Other);
                 }
                 self.pending.push_back(Pending::Error(e, hits));
             }

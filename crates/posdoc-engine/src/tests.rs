@@ -981,3 +981,109 @@ fn a_down_host_is_not_also_an_issuer_incident() {
         "{shown:#?}"
     );
 }
+
+#[test]
+fn a_host_losing_one_payment_in_three_is_a_host_incident_within_minutes() {
+    let kb = kb();
+    // Twelve shops pay every minute for an hour; from minute 40 the host
+    // times out on a third of the payments, in every shop.
+    let lines = fleet_lines(12, 2, 60, &|s, k, m| {
+        m >= 40 && (m * 3 + s * 7 + k * 11) % 3 == 0
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown: Vec<&IncidentReport> = incidents
+        .iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    let start = Ts::parse(&t(40, 0)).unwrap();
+    assert!(
+        shown[0].opened_at.secs_since(start) < 180.0,
+        "{}",
+        shown[0].opened_at
+    );
+}
+
+#[test]
+fn a_shop_down_beside_stray_failures_elsewhere_is_the_shops_not_the_hosts() {
+    let kb = kb();
+    // Shop 3 goes dark at minute 40; meanwhile single payments fail here
+    // and there in four other shops.
+    let lines = fleet_lines(12, 2, 60, &|s, k, m| {
+        (s == 3 && m >= 40) || (m == 41 && k == 0 && [5, 7, 9, 11].contains(&s))
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown: Vec<&IncidentReport> = incidents
+        .iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+}
+
+#[test]
+fn three_terminals_of_a_shop_failing_once_each_is_the_shop() {
+    let kb = kb();
+    // One failure each on three of a shop's four terminals, within a
+    // minute, then again five minutes later: a router that drops now and
+    // then. Two terminals failing once each would be chance.
+    let three = fleet_lines(4, 4, 40, &|s, k, m| s == 1 && k < 3 && (m == 20 || m == 25));
+    let (_, incidents) = run_fleet(&kb, &three);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+    let two = fleet_lines(4, 4, 40, &|s, k, m| s == 1 && k < 2 && (m == 20 || m == 25));
+    let (_, incidents) = run_fleet(&kb, &two);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn a_frozen_merchant_is_not_folded_into_a_host_outage() {
+    let kb = kb();
+    // Merchant M1's two terminals refused as an invalid merchant from
+    // minute 10; the host goes down for everyone from minute 30 to 40.
+    let lines = fleet_answers(8, 2, 50, &|s, _, m| {
+        if (30..40).contains(&m) {
+            Some("timeout")
+        } else {
+            (s == 1 && m >= 10).then_some("03")
+        }
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let merchant = incidents
+        .iter()
+        .find(|i| i.scope == vec![("site_id", "S1".to_string())])
+        .expect("the frozen merchant's incident");
+    assert_eq!(merchant.cause, Cause::BusinessMerchant);
+    assert_eq!(merchant.merged_into, None, "{merchant:#?}");
+    assert!(
+        merchant.opened_at < Ts::parse(&t(12, 0)).unwrap(),
+        "{}",
+        merchant.opened_at
+    );
+    assert!(
+        incidents
+            .iter()
+            .any(|i| i.scope == vec![("host", "H1".to_string())]),
+        "{incidents:#?}"
+    );
+}
+
+#[test]
+fn two_shops_terminals_refused_for_their_version_are_a_version_incident() {
+    let kb = kb();
+    // Terminal 0 of shops 2 and 5 runs firmware 3.2.0 (like all terminals
+    // 0); only theirs are refused with a format error from minute 20.
+    let lines = fleet_answers(6, 2, 40, &|s, k, m| {
+        (k == 0 && (s == 2 || s == 5) && m >= 20).then_some("30")
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        incidents.iter().any(|i| i.scope
+            == vec![
+                ("vendor", "pax".to_string()),
+                ("firmware", "3.2.0".to_string())
+            ]),
+        "{incidents:#?}"
+    );
+}
