@@ -198,8 +198,10 @@ const REFUSALS_SETTLED: usize = 3;
 /// this binomial chance: a host that fails one payment in three never has
 /// most of its terminals failing at once.
 const BURST_CHANCE_MAX: f64 = 1e-4;
-/// Outcomes (decayed) before a scope's own failure rate is known.
+/// Outcomes (decayed) before a scope's own failure rate is known, and
+/// other banks' cards before theirs is (their floor is low anyway).
 const RATE_KNOWN_N: f64 = 100.0;
+const CARDS_KNOWN_N: f64 = 30.0;
 /// The shortest window a burst is judged over, seconds.
 const BURST_WINDOW_S: i64 = 120;
 /// The failure rate assumed at least, however clean the past: a host's
@@ -273,6 +275,9 @@ struct Scope {
     failing: u32,
     /// The failure kinds (bits of [`Failure`]) it last fired on.
     fired_on: u8,
+    /// Whether it last fired on refusals too few to be sure of: those wait
+    /// for another failure, not only for time to pass.
+    refusals_unsettled: bool,
     judged_at: Option<Ts>,
     incident: Option<u32>,
     /// The scope's latest incident that closed (not folded into another),
@@ -299,6 +304,7 @@ impl Scope {
             last_fired: None,
             failing: 0,
             fired_on: 0,
+            refusals_unsettled: false,
             judged_at: None,
             incident: None,
             last_closed: None,
@@ -328,6 +334,7 @@ impl Scope {
             Verdict::Refused { class, .. } => class as u8,
             _ => self.kind.shares(),
         };
+        self.refusals_unsettled = matches!(v, Verdict::Refused { settled: false, .. });
         let fired_lately = self
             .last_fired
             .is_some_and(|f| ts.secs_since(f) <= RELATIVE_WINDOW_S as f64);
@@ -509,7 +516,11 @@ impl ScopeKind {
     /// The failure kinds (bits of [`Failure`]) this scope can share.
     fn shares(self) -> u8 {
         match self {
-            ScopeKind::Site | ScopeKind::Merchant => Failure::Link as u8 | Failure::Account as u8,
+            ScopeKind::Site => Failure::Link as u8 | Failure::Account as u8,
+            // A merchant's shops share its account, not their links: a
+            // chain's shops losing their links together are as many
+            // shops' faults, or their host's.
+            ScopeKind::Merchant => Failure::Account as u8,
             ScopeKind::Carrier | ScopeKind::Issuer => Failure::Link as u8,
             ScopeKind::Host => Failure::Link as u8 | Failure::Protocol as u8,
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
@@ -602,6 +613,9 @@ pub(crate) struct Fleet {
     last_refused: Vec<[Option<Ts>; 4]>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
+    /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
+    /// member, its failure).
+    pending_open: Vec<(u32, u32, Failure)>,
     /// [`CardIssuer::key`] to its issuer scope.
     card_scopes: FxHashMap<u32, u32>,
     /// All cards: how often they went unanswered lately.
@@ -860,7 +874,7 @@ impl Fleet {
         let sc = &self.scopes[s as usize];
         // Other banks' cards, from the fleet's rate less this bank's.
         let others_n = self.cards.n - sc.rate.n;
-        if others_n < RATE_KNOWN_N {
+        if others_n < CARDS_KNOWN_N {
             return Verdict::Quiet;
         }
         // Banks rarely fail to answer: a lower floor than a host's.
@@ -1006,14 +1020,21 @@ impl Fleet {
             *slot = Some(slot.map_or(ts, |x| x.max(ts)));
         }
         self.tick(ts);
-        let Some(failure) = failure else {
-            return;
-        };
+        if let Some(failure) = failure {
+            self.judge_terminal(terminal, ts, failure);
+        }
+    }
+
+    /// Judges `terminal`'s scopes that share `failure`, one of its failures
+    /// at `ts`: it joins an open incident, or opens one.
+    fn judge_terminal(&mut self, terminal: u32, ts: Ts, failure: Failure) {
+        let scopes = self.member_of[terminal as usize];
         let fleet_share = self.fleet_share(ts);
         // Judge this terminal's scopes; the broadest explanation wins.
         let mut best: Option<(u32, u32)> = None; // (scope, failing)
         let mut existing: Option<(u32, u32)> = None; // (incident, its scope's failing)
         let mut broader_pending = 0u32;
+        let mut waiting: Vec<u32> = Vec::new();
         for &s in scopes.iter().filter(|&&s| s != NONE) {
             if self.scopes[s as usize].kind.shares() & failure as u8 == 0 {
                 continue;
@@ -1051,9 +1072,19 @@ impl Fleet {
             if best.is_none_or(|(_, f)| sc.failing > f) {
                 if !persisted {
                     broader_pending = broader_pending.max(sc.failing);
+                    if !sc.refusals_unsettled {
+                        waiting.push(s);
+                    }
                     continue;
                 }
                 best = Some((s, sc.failing));
+            }
+        }
+        // Firing, not yet for long enough: judged again once it has been,
+        // failure or not (a shop gone dark sends nothing more).
+        for s in waiting {
+            if !self.pending_open.iter().any(|p| p.0 == s) {
+                self.pending_open.push((s, terminal, failure));
             }
         }
         let opens = match (best, existing) {
@@ -1233,6 +1264,7 @@ impl Fleet {
 
     /// Closes incidents whose members have been quiet long enough.
     pub fn tick(&mut self, ts: Ts) {
+        self.open_pending(ts);
         if self.ticked_at.is_some_and(|t| ts.secs_since(t) < 30.0) {
             return;
         }
@@ -1250,6 +1282,37 @@ impl Fleet {
                 .last_failure
                 .plus_secs(CLOSE_QUIET_S);
             self.close(i, at.min(ts));
+        }
+    }
+}
+
+impl Fleet {
+    /// Judges again the scopes that have been firing for [`PERSIST_S`]
+    /// by now, and forgets those that stopped or opened meanwhile.
+    fn open_pending(&mut self, ts: Ts) {
+        let settled = |sc: &Scope| {
+            sc.incident.is_some()
+                || sc
+                    .firing_since
+                    .is_none_or(|f| ts.secs_since(f) >= PERSIST_S as f64)
+        };
+        if !self
+            .pending_open
+            .iter()
+            .any(|p| settled(&self.scopes[p.0 as usize]))
+        {
+            return;
+        }
+        for (s, terminal, failure) in std::mem::take(&mut self.pending_open) {
+            let sc = &self.scopes[s as usize];
+            if sc.incident.is_some() || sc.firing_since.is_none() {
+                continue;
+            }
+            if settled(sc) {
+                self.judge_terminal(terminal, ts, failure);
+            } else {
+                self.pending_open.push((s, terminal, failure));
+            }
         }
     }
 }

@@ -117,6 +117,10 @@ const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 /// share by their merchant or by their version.
 const SHARED_REFUSAL_PRIOR_MIN: f64 = 0.5;
 
+/// How close an error line must be to a failed payment (of its STAN, if it
+/// has one) to be that payment's failure logged, seconds.
+const ECHO_WINDOW_S: f64 = 30.0;
+
 /// How far back a card BIN's failures elsewhere are looked at, seconds.
 const ISSUER_WINDOW_S: i64 = 900;
 
@@ -665,8 +669,22 @@ impl Engine {
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
-                if self.refusal(Some(&e.code)) != Refusal::CardsOwn {
-                    let failure = fleet::Failure::of_stage(e.stage.as_deref());
+                // A line logging a payment that failed just now is that
+                // failure again, already counted.
+                let echo = self.terminals[i as usize].txns.iter().rev().any(|t| {
+                    !t.ok
+                        && t.ts.secs_since(e.ts).abs() <= ECHO_WINDOW_S
+                        && (e.stan.is_none() || t.stan.as_deref() == e.stan.as_deref())
+                });
+                // A terminal showing the host's refusal fails as the refusal
+                // does (its account's, its messages'), not as its link.
+                let failure = match self.refusal(Some(&e.code)) {
+                    _ if echo => None,
+                    Refusal::CardsOwn => None,
+                    Refusal::Shared(kind) => Some(kind),
+                    Refusal::Other => Some(fleet::Failure::of_stage(e.stage.as_deref())),
+                };
+                if let Some(failure) = failure {
                     self.fleet.observe(i, e.ts, Some(failure), Source::Other);
                 }
                 self.pending.push_back(Pending::Error(e, hits));

@@ -1087,3 +1087,83 @@ fn two_shops_terminals_refused_for_their_version_are_a_version_incident() {
         "{incidents:#?}"
     );
 }
+
+#[test]
+fn a_shop_that_goes_dark_at_once_opens_its_incident_without_more_failures() {
+    let kb = kb();
+    // Shop 2's three terminals each time out once at minute 20 and are
+    // never heard from again; the other shops pay on.
+    let lines: Vec<String> = fleet_lines(5, 3, 40, &|s, _, m| s == 2 && m == 20)
+        .into_iter()
+        .filter(|l| {
+            !(l.contains(r#""terminal_id":"T2-"#)
+                && l.contains(r#""kind":"txn""#)
+                && l.split("\"ts\":\"")
+                    .nth(1)
+                    .is_some_and(|x| x[..20] > *t(20, 59)))
+        })
+        .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S2".to_string())]);
+    let first = Ts::parse(&t(20, 0)).unwrap();
+    assert!(
+        incidents[0].opened_at.secs_since(first) < 120.0,
+        "{}",
+        incidents[0].opened_at
+    );
+}
+
+#[test]
+fn a_merchants_shops_each_losing_one_link_is_not_a_merchant_incident() {
+    let kb = kb();
+    // Shops 0 and 1 belong to one merchant; one terminal in each times
+    // out from minute 20 while its neighbour pays.
+    let lines: Vec<String> = fleet_lines(4, 2, 40, &|s, k, m| s < 2 && k == 0 && m >= 20)
+        .into_iter()
+        .map(|l| l.replace(r#""merchant_id":"M1""#, r#""merchant_id":"M0""#))
+        .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        incidents.iter().all(|i| i.scope[0].0 != "merchant_id"),
+        "{incidents:#?}"
+    );
+}
+
+#[test]
+fn a_refusal_and_the_line_logging_it_count_once() {
+    let kb = kb();
+    // Merchant M1 frozen from minute 10; its terminals log each refusal as
+    // an error line too. The host goes down for everyone from minute 30 to
+    // 40: the merchant's incident is about its account, not its link, and
+    // stays apart from the host's.
+    let mut lines = fleet_answers(8, 2, 50, &|s, _, m| {
+        if (30..40).contains(&m) {
+            Some("timeout")
+        } else {
+            (s == 1 && m >= 10).then_some("03")
+        }
+    });
+    let logged: Vec<String> = lines
+        .iter()
+        .filter(|l| l.contains(r#""response_code":"03""#))
+        .map(|l| {
+            let tid = l.split("\"terminal_id\":\"").nth(1).unwrap()[..4].to_string();
+            let stan = l.split("\"stan\":\"").nth(1).unwrap()[..6].to_string();
+            let ts = l.split("\"ts\":\"").nth(1).unwrap()[..20].to_string();
+            format!(
+                r#"{{"kind":"error","ts":"{ts}","terminal_id":"{tid}","code":"交易失败","stan":"{stan}"}}"#
+            )
+        })
+        .collect();
+    lines.extend(logged);
+    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let merchant: Vec<&IncidentReport> = incidents
+        .iter()
+        .filter(|i| i.scope == vec![("site_id", "S1".to_string())])
+        .collect();
+    assert_eq!(merchant.len(), 1, "{incidents:#?}");
+    assert_eq!(merchant[0].cause, Cause::BusinessMerchant);
+    assert_eq!(merchant[0].merged_into, None, "{incidents:#?}");
+}
