@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Accuracy benchmark: posdoc against the checklist baseline on simulated
-# fleets, pooled over seeds. Usage: scripts/accuracy.sh [SEEDS] [extra posdoc-sim flags]
+# fleets, pooled over seeds: fault events per cause, and incidents (recall,
+# precision, median time from a fault's first failure to its incident).
+# Usage: scripts/accuracy.sh [SEEDS] [extra posdoc-sim flags]
 # e.g. scripts/accuracy.sh 8 --no-fleet-faults     (terminal-level faults only)
 # SEED_BASE=104729 scripts/accuracy.sh 20 ...        (another family of seeds)
 set -euo pipefail
@@ -38,6 +40,19 @@ for cause in sorted(pooled):
     print(f"{cause:<26}{e:>7}{row['posdoc'][1]/e:>8.2f}{row['posdoc'][2]/e:>7.2f}{row['checklist'][1]/max(row['checklist'][0],1):>10.2f}")
 for who in macro:
     print(f"{who:<10} top-1 {tot[who][1]/tot[who][0]:.3f}   averaged over causes {sum(macro[who])/len(macro[who]):.3f}")
+inc = {"faults": 0, "detected": 0, "incidents": 0, "true_incidents": 0}
+delays = []
+for s in range(1, n + 1):
+    i = json.load(open(f"{d}/{s}/eval.json"))["incidents"]
+    for k in inc:
+        inc[k] += i[k]
+    delays += i["delays_s"]
+if inc["faults"]:
+    delays.sort()
+    median = f"{delays[len(delays) // 2]:.0f} s" if delays else "-"
+    print(f"incidents  recall {inc['detected']}/{inc['faults']} = {inc['detected'] / inc['faults']:.2f}   "
+          f"precision {inc['true_incidents']}/{inc['incidents']} = {inc['true_incidents'] / max(inc['incidents'], 1):.2f}   "
+          f"median time from first failure {median}")
 print("confusions (true -> predicted):")
 for (t, p), k in sorted(confusions.items(), key=lambda x: -x[1])[:12]:
     print(f"  {k:>5}  {t} -> {p}")

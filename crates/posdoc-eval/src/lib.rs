@@ -270,6 +270,8 @@ pub struct IncidentScore {
     pub cause_right: usize,
     /// Seconds from a fault's first failed event to its first incident, median.
     pub median_delay_s: Option<f64>,
+    /// The same per found fault, shortest first (to pool runs).
+    pub delays_s: Vec<f64>,
     /// Incidents per found fault (1.0 = no fragmentation).
     pub incidents_per_fault: f64,
 }
@@ -339,6 +341,7 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
     r.incidents_per_fault = ratio(matched_incidents, r.detected);
     delays.sort_by(f64::total_cmp);
     r.median_delay_s = (!delays.is_empty()).then(|| delays[delays.len() / 2]);
+    r.delays_s = delays;
     r
 }
 
