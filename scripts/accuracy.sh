@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Accuracy benchmark: posdoc against the checklist baseline on simulated
 # fleets, pooled over seeds: fault events per cause, and incidents (recall,
-# precision, median time from a fault's first failure to its incident).
+# precision, median time to incident from the fault's start and from its
+# first failure).
 # Usage: scripts/accuracy.sh [SEEDS] [extra posdoc-sim flags]
 # e.g. scripts/accuracy.sh 8 --no-fleet-faults     (terminal-level faults only)
 # SEED_BASE=104729 scripts/accuracy.sh 20 ...        (another family of seeds)
@@ -41,18 +42,20 @@ for cause in sorted(pooled):
 for who in macro:
     print(f"{who:<10} top-1 {tot[who][1]/tot[who][0]:.3f}   averaged over causes {sum(macro[who])/len(macro[who]):.3f}")
 inc = {"faults": 0, "detected": 0, "incidents": 0, "true_incidents": 0}
-delays = []
+delays, from_start = [], []
 for s in range(1, n + 1):
     i = json.load(open(f"{d}/{s}/eval.json"))["incidents"]
     for k in inc:
         inc[k] += i[k]
     delays += i["delays_s"]
+    from_start += i["delays_from_start_s"]
+def median(v):
+    v = sorted(v)
+    return f"{v[len(v) // 2]:.0f} s" if v else "-"
 if inc["faults"]:
-    delays.sort()
-    median = f"{delays[len(delays) // 2]:.0f} s" if delays else "-"
     print(f"incidents  recall {inc['detected']}/{inc['faults']} = {inc['detected'] / inc['faults']:.2f}   "
           f"precision {inc['true_incidents']}/{inc['incidents']} = {inc['true_incidents'] / max(inc['incidents'], 1):.2f}   "
-          f"median time from first failure {median}")
+          f"median time to incident from fault start {median(from_start)}, from first failure {median(delays)}")
 print("confusions (true -> predicted):")
 for (t, p), k in sorted(confusions.items(), key=lambda x: -x[1])[:12]:
     print(f"  {k:>5}  {t} -> {p}")

@@ -13,7 +13,7 @@ use posdoc_eval::{
     score_incidents,
 };
 use posdoc_kb::{Kb, Lang};
-use posdoc_record::Reader;
+use posdoc_record::{Reader, Ts};
 use serde_json::json;
 
 use crate::output::pick;
@@ -95,7 +95,11 @@ pub(crate) fn run_stream(
             &d.posterior,
         ));
     };
+    let mut records_from: Option<Ts> = None;
     for (_, r) in Reader::new(records).flatten() {
+        if let Some(ts) = r.ts() {
+            records_from = Some(records_from.map_or(ts, |f| f.min(ts)));
+        }
         checklist.push(&r);
         engine.push(r, &mut keep);
     }
@@ -128,6 +132,7 @@ pub(crate) fn run_stream(
         f.terminals
             .iter_mut()
             .for_each(|x| *x = format!("{prefix}{x}"));
+        f.observed_from = records_from;
     }
     into.truth.faults.extend(t.faults);
     into.truth.events.extend(t.events);
@@ -312,16 +317,15 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
     }
     let i = &r.incidents;
     if i.faults > 0 || i.incidents > 0 {
-        let delay = i
-            .median_delay_s
-            .map_or("-".to_string(), |d| format!("{:.0} s", d));
+        let secs = |d: Option<f64>| d.map_or("-".to_string(), |d| format!("{d:.0} s"));
+        let (delay, from_start) = (secs(i.median_delay_s), secs(i.median_delay_from_start_s));
         writeln!(
             out,
             "\n{}",
             pick(
                 lang,
                 &format!(
-                    "故障事件（多台终端共同的故障）：真实 {} 个，发现 {} 个（召回率 {:.2}）；报出 {} 个，其中真实 {} 个（精确率 {:.2}）；原因正确 {} 个；从首次失败到报出的中位时间 {delay}；每个故障平均报出 {:.2} 个",
+                    "故障事件（多台终端共同的故障）：真实 {} 个，发现 {} 个（召回率 {:.2}）；报出 {} 个，其中真实 {} 个（精确率 {:.2}）；原因正确 {} 个；从故障开始到报出的中位时间 {from_start}（从首次失败算 {delay}）；每个故障平均报出 {:.2} 个",
                     i.faults,
                     i.detected,
                     i.recall,
@@ -332,7 +336,7 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
                     i.incidents_per_fault
                 ),
                 &format!(
-                    "Incidents (faults shared by several terminals): {} real, {} found (recall {:.2}); {} reported, {} of them real (precision {:.2}); {} with the right cause; median time from first failure to incident {delay}; {:.2} incident(s) per found fault",
+                    "Incidents (faults shared by several terminals): {} real, {} found (recall {:.2}); {} reported, {} of them real (precision {:.2}); {} with the right cause; median time from fault start to incident {from_start} (from its first failure {delay}); {:.2} incident(s) per found fault",
                     i.faults,
                     i.detected,
                     i.recall,

@@ -46,6 +46,9 @@ pub struct Fault {
     pub terminals: Vec<String>,
     pub start: Ts,
     pub end: Option<Ts>,
+    /// When the scored records begin, if that is after `start`: a fault
+    /// already under way is timed from there.
+    pub observed_from: Option<Ts>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +110,7 @@ impl Truth {
                 terminals,
                 start: time(&start)?,
                 end: end.as_deref().map(time).transpose()?,
+                observed_from: None,
             }),
             TruthRecord::TruthEvent {
                 ts,
@@ -272,6 +276,10 @@ pub struct IncidentScore {
     pub median_delay_s: Option<f64>,
     /// The same per found fault, shortest first (to pool runs).
     pub delays_s: Vec<f64>,
+    /// Seconds from a fault's start (or the records' start, if later) to
+    /// its first incident: median, and per found fault, shortest first.
+    pub median_delay_from_start_s: Option<f64>,
+    pub delays_from_start_s: Vec<f64>,
     /// Incidents per found fault (1.0 = no fragmentation).
     pub incidents_per_fault: f64,
 }
@@ -305,6 +313,7 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         ..IncidentScore::default()
     };
     let mut delays = Vec::new();
+    let mut from_start = Vec::new();
     let mut matched_incidents = 0usize;
     for f in &shared {
         let mut mine: Vec<&IncidentOut> = incidents.iter().filter(|i| incident_is(f, i)).collect();
@@ -331,6 +340,8 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
             .min()
             .unwrap_or(f.start);
         delays.push(mine[0].opened_at.secs_since(first).max(0.0));
+        let start = f.observed_from.map_or(f.start, |o| o.max(f.start));
+        from_start.push(mine[0].opened_at.secs_since(start).max(0.0));
     }
     r.true_incidents = incidents
         .iter()
@@ -342,6 +353,10 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
     delays.sort_by(f64::total_cmp);
     r.median_delay_s = (!delays.is_empty()).then(|| delays[delays.len() / 2]);
     r.delays_s = delays;
+    from_start.sort_by(f64::total_cmp);
+    r.median_delay_from_start_s =
+        (!from_start.is_empty()).then(|| from_start[from_start.len() / 2]);
+    r.delays_from_start_s = from_start;
     r
 }
 
@@ -355,6 +370,35 @@ mod tests {
 
     fn ts(s: &str) -> Ts {
         Ts::parse(s).unwrap()
+    }
+
+    #[test]
+    fn incidents_are_timed_from_the_first_failure_and_from_the_start() {
+        let mut truth = Truth::parse(concat!(
+            r#"{"kind":"truth","fault_id":1,"cause":"power.supply","scope":{"site_id":"S"},"terminals":["T1","T2"],"start":"2026-11-03T12:00:00Z","end":"2026-11-03T13:00:00Z"}"#,
+            "\n",
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:05:00Z","terminal_id":"T1","cause":"power.supply","code":"E1"}"#,
+            "\n",
+        ));
+        let incident = |at: &str, terminals: &[&str]| IncidentOut {
+            opened_at: ts(at),
+            closed_at: None,
+            terminals: terminals.iter().map(|t| t.to_string()).collect(),
+            cause: Cause::PowerSupply,
+        };
+        let found = [
+            incident("2026-11-03T12:06:00Z", &["T1", "T2"]),
+            incident("2026-11-03T12:30:00Z", &["T8", "T9"]),
+        ];
+        let r = score_incidents(&truth, &found);
+        assert_eq!((r.faults, r.detected, r.incidents, r.true_incidents), (1, 1, 2, 1));
+        assert_eq!(r.median_delay_s, Some(60.0));
+        assert_eq!(r.median_delay_from_start_s, Some(360.0));
+        // Records that begin after the fault did: timed from their start.
+        truth.faults[0].observed_from = Some(ts("2026-11-03T12:03:00Z"));
+        let r = score_incidents(&truth, &found);
+        assert_eq!(r.median_delay_from_start_s, Some(180.0));
+        assert_eq!(r.delays_from_start_s, vec![180.0]);
     }
 
     #[test]
