@@ -10,7 +10,8 @@
 //!
 //! - most of the members heard from in the last five minutes are failing
 //!   (an outage; not for versions and models; in a shop, two failures each
-//!   on two terminals or one each on three), or
+//!   on two terminals or one each on three, a bad mains reading counting
+//!   as two), or
 //! - a host's payments (or a carrier's outcomes) fail far more often over
 //!   two or five minutes than its own past hour explains, by a binomial
 //!   test, on terminals in three shops besides the one failing most, and
@@ -249,6 +250,10 @@ pub enum Source {
     /// A heartbeat or a log line.
     #[default]
     Other,
+    /// A heartbeat whose supply voltage is off: two of a shop's terminals
+    /// reading bad mains at once is the shop's power, so in a shop it
+    /// weighs as two failures.
+    Mains,
     /// A payment, with its card's issuer ([`CardIssuer::key`], 0 if not a
     /// card).
     Payment(u32),
@@ -392,7 +397,12 @@ impl Scope {
                 // for nor against it.
                 continue;
             }
-            seen[n] = (o.terminal, if o.failure != 0 { 1 } else { -1 });
+            let weight = match (o.failure, o.source) {
+                (0, _) => -1,
+                (_, Source::Mains) => 2,
+                _ => 1,
+            };
+            seen[n] = (o.terminal, weight);
             n += 1;
         }
         let seen = &mut seen[..n];
@@ -406,7 +416,7 @@ impl Scope {
             let (mut score, mut fails, mut latest_failed) = (0i16, 0i16, false);
             while i < seen.len() && seen[i].0 == t {
                 score += seen[i].1;
-                fails += i16::from(seen[i].1 > 0);
+                fails += seen[i].1.max(0);
                 latest_failed = seen[i].1 > 0;
                 i += 1;
             }
@@ -900,7 +910,7 @@ impl Fleet {
         // terminal's link, which a carrier shares and a host does not.
         // Nor are a down bank's cards its failures.
         let counts = |o: &&Outcome| match o.source {
-            Source::Other => sc.kind != ScopeKind::Host,
+            Source::Other | Source::Mains => sc.kind != ScopeKind::Host,
             Source::Payment(card) => {
                 sc.kind != ScopeKind::Host || o.failure == 0 || !self.issuer_failing(card)
             }

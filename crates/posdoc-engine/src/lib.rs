@@ -592,13 +592,15 @@ impl Engine {
                 // failing even with no payment to fail: a shop's power cut or
                 // router shows here first.
                 let trouble = signals::heartbeat_in_trouble(&self.terminals[i as usize], &t);
+                let mains = signals::supply_reading_off(&self.terminals[i as usize], &t);
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
                 }
                 if trouble {
+                    let source = if mains { Source::Mains } else { Source::Other };
                     self.fleet
-                        .observe(i, t.ts, Some(fleet::Failure::Link), Source::Other);
+                        .observe(i, t.ts, Some(fleet::Failure::Link), source);
                 } else {
                     self.fleet.tick(t.ts);
                 }

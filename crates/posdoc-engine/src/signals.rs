@@ -216,6 +216,13 @@ pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
 /// Whether one heartbeat says the terminal is in trouble as the fleet view
 /// counts it: dark, rebooted abnormally, its supply off, or its link losing
 /// packets. Judged against the state before this heartbeat is applied.
+/// Whether a heartbeat's supply voltage is off the adapter's nominal range
+/// (or this terminal's own usual reading).
+pub(crate) fn supply_reading_off(s: &TerminalState, t: &Telemetry) -> bool {
+    t.supply_v
+        .is_some_and(|v| supply_off_nominal(v, s.metric(MetricId::Supply)))
+}
+
 pub(crate) fn heartbeat_in_trouble(s: &TerminalState, t: &Telemetry) -> bool {
     let rebooted = t.reboot.as_deref().is_some_and(|r| {
         matches!(
@@ -223,9 +230,7 @@ pub(crate) fn heartbeat_in_trouble(s: &TerminalState, t: &Telemetry) -> bool {
             Reboot::PowerLoss | Reboot::Crash | Reboot::Watchdog
         )
     });
-    let supply_off = t
-        .supply_v
-        .is_some_and(|v| supply_off_nominal(v, s.metric(MetricId::Supply)));
+    let supply_off = supply_reading_off(s, t);
     let lossy = t.packet_loss.is_some_and(|l| l >= HEARTBEAT_LOSS_TROUBLE);
     t.online == Some(false)
         || t.power_events.is_some_and(|n| n > 0)

@@ -1167,3 +1167,42 @@ fn a_refusal_and_the_line_logging_it_count_once() {
     assert_eq!(merchant[0].cause, Cause::BusinessMerchant);
     assert_eq!(merchant[0].merged_into, None, "{incidents:#?}");
 }
+
+#[test]
+fn two_terminals_of_a_shop_reading_bad_mains_at_once_is_the_shops_power() {
+    let kb = kb();
+    // Every terminal reports 12 V each minute; shop 1 takes no payments
+    // after minute 28, and at minutes 30 and 31 its two terminals read 9 V
+    // once each. With only one of them sagging, it is that terminal's
+    // adapter, not the shop's power.
+    let with_sag = |both: bool| {
+        let mut lines: Vec<String> = fleet_lines(4, 2, 40, &|_, _, _| false)
+            .into_iter()
+            .filter(|l| {
+                !(l.contains(r#""terminal_id":"T1-"#)
+                    && l.split("\"ts\":\"")
+                        .nth(1)
+                        .is_some_and(|x| x[..20] > *t(28, 59)))
+            })
+            .collect();
+        for m in 0..40u32 {
+            for s in 0..4u32 {
+                for k in 0..2u32 {
+                    let sag = s == 1 && (k == 0 || both) && m == 30 + k;
+                    let v = if sag { 9.0 } else { 12.0 };
+                    lines.push(format!(
+                        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T{s}-{k}","online":true,"supply_v":{v}}}"#,
+                        t(m, 55)
+                    ));
+                }
+            }
+        }
+        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        run_fleet(&kb, &lines).1
+    };
+    let incidents = with_sag(true);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+    let incidents = with_sag(false);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}

@@ -391,7 +391,10 @@ mod tests {
             incident("2026-11-03T12:30:00Z", &["T8", "T9"]),
         ];
         let r = score_incidents(&truth, &found);
-        assert_eq!((r.faults, r.detected, r.incidents, r.true_incidents), (1, 1, 2, 1));
+        assert_eq!(
+            (r.faults, r.detected, r.incidents, r.true_incidents),
+            (1, 1, 2, 1)
+        );
         assert_eq!(r.median_delay_s, Some(60.0));
         assert_eq!(r.median_delay_from_start_s, Some(360.0));
         // Records that begin after the fault did: timed from their start.
