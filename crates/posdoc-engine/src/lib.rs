@@ -684,10 +684,26 @@ impl Engine {
                     _ if echo => None,
                     Refusal::CardsOwn => None,
                     Refusal::Shared(kind) => Some(kind),
+                    Refusal::Other
+                        if signals::own_protocol_fault(
+                            &self.terminals[i as usize],
+                            e.stage.as_deref(),
+                            e.ts,
+                        ) =>
+                    {
+                        None
+                    }
                     Refusal::Other => Some(fleet::Failure::of_stage(e.stage.as_deref())),
                 };
-                if let Some(failure) = failure {
-                    self.fleet.observe(i, e.ts, Some(failure), Source::Other);
+                match failure {
+                    // A handshake or a MAC the host refused: the terminal's
+                    // messages refused, as a format error is.
+                    Some(fleet::Failure::Protocol) => {
+                        self.fleet
+                            .observe_refusal(i, e.ts, fleet::Failure::Protocol)
+                    }
+                    Some(failure) => self.fleet.observe(i, e.ts, Some(failure), Source::Other),
+                    None => {}
                 }
                 self.pending.push_back(Pending::Error(e, hits));
             }

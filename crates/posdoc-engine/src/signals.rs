@@ -216,6 +216,30 @@ pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
 /// Whether one heartbeat says the terminal is in trouble as the fleet view
 /// counts it: dark, rebooted abnormally, its supply off, or its link losing
 /// packets. Judged against the state before this heartbeat is applied.
+/// Whether a refused handshake or MAC at `ts` is this terminal's own: its
+/// certificate expired, its clock far off or just reset by a power loss
+/// (a flat clock battery sends it back years, and every certificate is
+/// "not yet valid"), its keys reported out of sync. Such refusals say
+/// nothing of its version or its host.
+pub(crate) fn own_protocol_fault(s: &TerminalState, stage: Option<&str>, ts: Ts) -> bool {
+    match stage {
+        Some("tls") => {
+            s.cert_not_after.is_some_and(|na| na < ts)
+                || s.metric(MetricId::ClockSkew)
+                    .window(ts.plus_secs(-3 * RECENT_S), ts)
+                    .any(|k| k.abs() > 300.0)
+                || s.reboots.iter().any(|(t, r)| {
+                    *r == Reboot::PowerLoss && *t <= ts && *t >= ts.plus_secs(-6 * RECENT_S)
+                })
+        }
+        Some("mac") => s
+            .key_check
+            .as_ref()
+            .is_some_and(|(t, k)| k.as_ref() != "ok" && *t <= ts && *t >= ts.plus_secs(-6 * 3600)),
+        _ => false,
+    }
+}
+
 /// Whether a heartbeat's supply voltage is off the adapter's nominal range
 /// (or this terminal's own usual reading).
 pub(crate) fn supply_reading_off(s: &TerminalState, t: &Telemetry) -> bool {

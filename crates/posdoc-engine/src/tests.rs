@@ -1206,3 +1206,50 @@ fn two_terminals_of_a_shop_reading_bad_mains_at_once_is_the_shops_power() {
     let incidents = with_sag(false);
     assert!(incidents.is_empty(), "{incidents:#?}");
 }
+
+#[test]
+fn handshakes_refused_for_a_version_are_its_incident_unless_the_certificates_expired() {
+    let kb = kb();
+    // Terminal 0 of every shop runs firmware 3.2.0; from minute 20 those of
+    // shops 2 and 5 log a refused TLS handshake each minute and stop
+    // paying.
+    let run_with = |cert: &str| {
+        let mut lines: Vec<String> = fleet_lines(6, 2, 40, &|_, _, _| false)
+            .into_iter()
+            .filter(|l| {
+                !((l.contains(r#""terminal_id":"T2-0""#) || l.contains(r#""terminal_id":"T5-0""#))
+                    && l.split("\"ts\":\"")
+                        .nth(1)
+                        .is_some_and(|x| x[..20] >= *t(20, 0)))
+            })
+            .map(|l| {
+                if l.contains(r#""kind":"terminal""#) {
+                    l.replace(
+                        r#""host":"H1""#,
+                        &format!(r#""host":"H1","cert_not_after":"{cert}""#),
+                    )
+                } else {
+                    l
+                }
+            })
+            .collect();
+        for m in 20..40 {
+            for s in [2, 5] {
+                lines.push(format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E7","stage":"tls"}}"#,
+                    t(m, 30)
+                ));
+            }
+        }
+        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        run_fleet(&kb, &lines).1
+    };
+    let firmware = vec![
+        ("vendor", "pax".to_string()),
+        ("firmware", "3.2.0".to_string()),
+    ];
+    let valid = run_with("2030-01-01T00:00:00Z");
+    assert!(valid.iter().any(|i| i.scope == firmware), "{valid:#?}");
+    let expired = run_with("2026-01-01T00:00:00Z");
+    assert!(expired.iter().all(|i| i.scope != firmware), "{expired:#?}");
+}
