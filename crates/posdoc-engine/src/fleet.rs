@@ -10,8 +10,8 @@
 //!
 //! - most of the members heard from in the last five minutes are failing
 //!   (an outage; not for versions and models; in a shop, two failures each
-//!   on two terminals or one each on three, a bad mains reading counting
-//!   as two), or
+//!   on two terminals or one each on three; a bad mains reading counts as
+//!   two and as failing even while payments still go through), or
 //! - a host's payments (or a carrier's outcomes) fail far more often over
 //!   two or five minutes than its own past hour explains, by a binomial
 //!   test, on terminals in three shops besides the one failing most, and
@@ -161,6 +161,9 @@ impl ScopeKind {
         }
     }
 }
+
+/// What a bad mains reading weighs in a shop, in failures.
+const MAINS_WEIGHT: i16 = 2;
 
 /// Outcomes a scope remembers.
 const RING: usize = 128;
@@ -399,7 +402,7 @@ impl Scope {
             }
             let weight = match (o.failure, o.source) {
                 (0, _) => -1,
-                (_, Source::Mains) => 2,
+                (_, Source::Mains) => MAINS_WEIGHT,
                 _ => 1,
             };
             seen[n] = (o.terminal, weight);
@@ -414,13 +417,18 @@ impl Scope {
         while i < seen.len() {
             let t = seen[i].0;
             let (mut score, mut fails, mut latest_failed) = (0i16, 0i16, false);
+            let mut bad_mains = false;
             while i < seen.len() && seen[i].0 == t {
                 score += seen[i].1;
                 fails += seen[i].1.max(0);
                 latest_failed = seen[i].1 > 0;
+                bad_mains |= seen[i].1 == MAINS_WEIGHT;
                 i += 1;
             }
-            verdicts.push((t, (score >= 0 || latest_failed) && fails >= 1, fails));
+            // Bad mains is the shop's trouble even while payments still go
+            // through: a sagging supply comes before the failures.
+            let failing = score >= 0 || latest_failed || bad_mains;
+            verdicts.push((t, failing && fails >= 1, fails));
         }
         // In a shop one failure each on two terminals is a coincidence as
         // often as not — a shared fault makes every retry fail too — but

@@ -1171,15 +1171,16 @@ fn a_refusal_and_the_line_logging_it_count_once() {
 #[test]
 fn two_terminals_of_a_shop_reading_bad_mains_at_once_is_the_shops_power() {
     let kb = kb();
-    // Every terminal reports 12 V each minute; shop 1 takes no payments
-    // after minute 28, and at minutes 30 and 31 its two terminals read 9 V
-    // once each. With only one of them sagging, it is that terminal's
-    // adapter, not the shop's power.
-    let with_sag = |both: bool| {
+    // Every terminal reports 12 V each minute; at minutes 30 and 31 shop
+    // 1's two terminals read 9 V once each. Idle or still paying, that is
+    // the shop's power; with only one of them sagging, it is that
+    // terminal's adapter.
+    let with_sag = |both: bool, idle: bool| {
         let mut lines: Vec<String> = fleet_lines(4, 2, 40, &|_, _, _| false)
             .into_iter()
             .filter(|l| {
-                !(l.contains(r#""terminal_id":"T1-"#)
+                !(idle
+                    && l.contains(r#""terminal_id":"T1-"#)
                     && l.split("\"ts\":\"")
                         .nth(1)
                         .is_some_and(|x| x[..20] > *t(28, 59)))
@@ -1200,11 +1201,13 @@ fn two_terminals_of_a_shop_reading_bad_mains_at_once_is_the_shops_power() {
         lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
         run_fleet(&kb, &lines).1
     };
-    let incidents = with_sag(true);
-    assert_eq!(incidents.len(), 1, "{incidents:#?}");
-    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
-    let incidents = with_sag(false);
-    assert!(incidents.is_empty(), "{incidents:#?}");
+    for idle in [true, false] {
+        let incidents = with_sag(true, idle);
+        assert_eq!(incidents.len(), 1, "idle {idle}: {incidents:#?}");
+        assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+        let incidents = with_sag(false, idle);
+        assert!(incidents.is_empty(), "idle {idle}: {incidents:#?}");
+    }
 }
 
 #[test]
