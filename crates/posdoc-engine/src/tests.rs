@@ -939,6 +939,12 @@ fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
             .all(|d| d.causes[0].cause == Cause::UpstreamIssuer && d.code == "91"),
         "{members:#?}"
     );
+    // Each says so, naming the bank, in both languages.
+    for d in &members {
+        let e = signal_of(d, "incident_issuer").expect("the issuer incident as evidence");
+        assert!(e.text.zh.contains("发卡行 ccb"), "{}", e.text.zh);
+        assert!(e.text.en.contains("card issuer ccb"), "{}", e.text.en);
+    }
 }
 
 #[test]
