@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use posdoc_engine::{Diagnosis, Engine, EngineConfig, IncidentChange, IncidentReport};
+use posdoc_engine::{Diagnosis, Engine, EngineConfig, IncidentReport};
 use posdoc_kb::{Kb, Lang};
 use posdoc_record::{Cause, Reader};
 
@@ -185,10 +185,7 @@ impl Sink<'_> {
             }
         }
         for change in engine.take_incident_changes() {
-            let i = match change {
-                IncidentChange::Opened(i) | IncidentChange::Closed(i) => i,
-            };
-            self.incident(&engine.incident_report(i))?;
+            self.incident(&engine.incident_report(change.incident()))?;
         }
         Ok(())
     }

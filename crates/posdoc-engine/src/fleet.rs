@@ -606,7 +606,17 @@ impl CardIssuer<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IncidentChange {
     Opened(u32),
+    /// A terminal joined it.
+    Joined(u32),
     Closed(u32),
+}
+
+impl IncidentChange {
+    pub fn incident(self) -> u32 {
+        match self {
+            IncidentChange::Opened(i) | IncidentChange::Joined(i) | IncidentChange::Closed(i) => i,
+        }
+    }
 }
 
 /// Every scope, every incident, and each terminal's scopes.
@@ -1248,6 +1258,7 @@ impl Fleet {
         let i = &mut self.incidents[inc as usize];
         if !i.terminals.contains(&terminal) {
             i.terminals.push(terminal);
+            self.changes.push(IncidentChange::Joined(inc));
         }
         // A bank's outage fails the cards, not the terminal: its other
         // failures stay its own or its shop's.

@@ -447,9 +447,25 @@ impl Engine {
         }
     }
 
-    /// Incidents opened or closed since the last call, oldest first.
+    /// Incidents opened, joined or closed since the last call, one change
+    /// per incident (the one that says most: closed, else opened, else
+    /// joined), in the order they first changed. Whoever writes them out
+    /// writes each incident's state as it is now.
     pub fn take_incident_changes(&mut self) -> Vec<IncidentChange> {
-        std::mem::take(&mut self.fleet.changes)
+        let mut out: Vec<IncidentChange> = Vec::new();
+        for c in std::mem::take(&mut self.fleet.changes) {
+            let rank = |c: &IncidentChange| match c {
+                IncidentChange::Joined(_) => 0,
+                IncidentChange::Opened(_) => 1,
+                IncidentChange::Closed(_) => 2,
+            };
+            match out.iter_mut().find(|o| o.incident() == c.incident()) {
+                Some(o) if rank(&c) > rank(o) => *o = c,
+                Some(_) => {}
+                None => out.push(c),
+            }
+        }
+        out
     }
 
     /// Every incident so far, closed or open.

@@ -1262,3 +1262,48 @@ fn handshakes_refused_for_a_version_are_its_incident_unless_the_certificates_exp
     let expired = run_with("2026-01-01T00:00:00Z");
     assert!(expired.iter().all(|i| i.scope != firmware), "{expired:#?}");
 }
+
+#[test]
+fn an_incident_is_reported_again_as_terminals_join_it() {
+    let kb = kb();
+    // The host fails shop after shop, one more every two minutes.
+    let lines = fleet_lines(8, 2, 60, &|s, _, m| (20 + 2 * s..45).contains(&m));
+    let mut engine = Engine::new(Arc::clone(&kb));
+    // The size the host's incident had each time it was reported.
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut kinds: Vec<IncidentChange> = Vec::new();
+    for l in &lines {
+        if let Some(r) = parse_line(l).unwrap() {
+            engine.push(r, &mut |_| {});
+        }
+        let changes = engine.take_incident_changes();
+        let mut ids: Vec<u32> = changes.iter().map(|c| c.incident()).collect();
+        ids.dedup();
+        assert_eq!(
+            ids.len(),
+            changes.len(),
+            "one change per incident: {changes:?}"
+        );
+        for c in changes {
+            let r = engine.incident_report(c.incident());
+            if r.scope == vec![("host", "H1".to_string())] {
+                sizes.push(r.terminals.len());
+                kinds.push(c);
+            }
+        }
+    }
+    assert!(
+        matches!(kinds.first(), Some(IncidentChange::Opened(_))),
+        "{kinds:?}"
+    );
+    assert!(
+        matches!(kinds.last(), Some(IncidentChange::Closed(_))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().any(|k| matches!(k, IncidentChange::Joined(_))),
+        "{kinds:?}"
+    );
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "{sizes:?}");
+    assert_eq!(sizes.last(), Some(&16));
+}
