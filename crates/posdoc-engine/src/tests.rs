@@ -1307,3 +1307,136 @@ fn an_incident_is_reported_again_as_terminals_join_it() {
     assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "{sizes:?}");
     assert_eq!(sizes.last(), Some(&16));
 }
+
+mod random_streams {
+    //! Whatever a fleet sends, in whatever mix and slight disorder, the
+    //! engine neither panics nor reports an incident or a diagnosis that
+    //! contradicts itself.
+    use super::*;
+    use proptest::prelude::*;
+
+    const BINS: [&str; 6] = ["621700", "436742", "622848", "622202", "999911", "123456"];
+    const CODES: [&str; 12] = [
+        "00", "00", "00", "05", "51", "91", "96", "03", "30", "A0", "61", "timeout",
+    ];
+    const STAGES: [&str; 11] = [
+        "",
+        "power_on",
+        "connect",
+        "tls",
+        "send",
+        "receive",
+        "mac",
+        "card_read",
+        "pin",
+        "print",
+        "app",
+    ];
+
+    /// One observation: (seconds later, terminal, what, a choice).
+    fn record(at: u32, terminal: u8, what: u8, pick: u8) -> String {
+        let ts = t(at / 60, at % 60);
+        let tid = format!("T{}-{}", terminal % 6, terminal / 6 % 3);
+        let k = pick as usize;
+        match what % 4 {
+            0 | 1 => {
+                let rc = CODES[k % CODES.len()];
+                let bin = BINS[k / 3 % BINS.len()];
+                let answer = if rc == "timeout" {
+                    r#""timed_out":true"#.to_string()
+                } else {
+                    format!(r#""response_code":"{rc}""#)
+                };
+                format!(
+                    r#"{{"kind":"txn","ts":"{ts}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","stan":"{at:06}","pan":"{bin}******1234",{answer}}}"#
+                )
+            }
+            2 => {
+                let stage = STAGES[k % STAGES.len()];
+                let stage = if stage.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#","stage":"{stage}""#)
+                };
+                format!(
+                    r#"{{"kind":"error","ts":"{ts}","terminal_id":"{tid}","code":"E{}"{stage},"detail":"comm error {k}"}}"#,
+                    k % 10
+                )
+            }
+            _ => format!(
+                r#"{{"kind":"telemetry","ts":"{ts}","terminal_id":"{tid}","online":{},"supply_v":{},"packet_loss":{},"reboot":"{}","rssi_dbm":{}}}"#,
+                k % 7 != 0,
+                if k % 5 == 0 { 8.5 } else { 12.0 },
+                f64::from(pick % 10) / 10.0,
+                ["power_loss", "crash", "watchdog", "user"][k % 4],
+                -60 - i32::from(pick % 40),
+            ),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn random_streams_keep_the_engine_consistent(
+            steps in proptest::collection::vec((0u32..40, any::<u8>(), any::<u8>(), any::<u8>()), 50..400),
+        ) {
+            let kb = kb();
+            // Six shops of three terminals on two hosts, two merchants.
+            let mut lines = Vec::new();
+            for s in 0..6 {
+                lines.push(format!(
+                    r#"{{"kind":"site","site_id":"S{s}","merchant_id":"M{}","city":"hangzhou"}}"#,
+                    s % 2
+                ));
+                for k in 0..3 {
+                    lines.push(format!(
+                        r#"{{"kind":"terminal","terminal_id":"T{s}-{k}","vendor":"pax","model":"S90","firmware":"3.2.{k}","merchant_id":"M{}","site_id":"S{s}","network":"{}","carrier":"cmcc","host":"H{}"}}"#,
+                        s % 2,
+                        ["ethernet", "wifi", "cellular"][k],
+                        s % 2
+                    ));
+                }
+            }
+            // Time moves on by the steps, with a few records up to a minute late.
+            let mut at = 0u32;
+            for (gap, terminal, what, pick) in steps {
+                at += gap;
+                let late = if pick % 11 == 0 { at.saturating_sub(50) } else { at };
+                lines.push(record(late, terminal, what, pick));
+            }
+            let mut engine = Engine::new(Arc::clone(&kb));
+            let mut diagnoses = Vec::new();
+            for l in &lines {
+                if let Some(r) = parse_line(l).unwrap() {
+                    engine.push(r, &mut |d| diagnoses.push(d));
+                }
+                let changes = engine.take_incident_changes();
+                let mut ids: Vec<u32> = changes.iter().map(|c| c.incident()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                prop_assert_eq!(ids.len(), changes.len());
+            }
+            engine.finish(&mut |d| diagnoses.push(d));
+            for d in &diagnoses {
+                prop_assert!(d.causes.len() >= 3);
+                prop_assert!(d.causes.windows(2).all(|w| w[0].p >= w[1].p));
+                let total: f64 = d.posterior.iter().sum();
+                prop_assert!((total - 1.0).abs() < 1e-6, "posterior sums to {}", total);
+                if let Some(id) = &d.incident_id {
+                    prop_assert!(engine.incidents().iter().any(|i| &i.id == id));
+                }
+            }
+            for i in 0..engine.incidents().len() as u32 {
+                let r = engine.incident_report(i);
+                prop_assert!(!r.terminals.is_empty(), "{:?}", r);
+                prop_assert!(r.closed_at.is_none_or(|c| c >= r.opened_at), "{:?}", r);
+                prop_assert!((0.0..=1.0).contains(&r.p), "{:?}", r);
+                prop_assert!(!r.scope.is_empty());
+                if let Some(m) = &r.merged_into {
+                    prop_assert!(engine.incidents().iter().any(|j| &j.id == m));
+                    prop_assert!(r.closed_at.is_some());
+                }
+            }
+        }
+    }
+}
