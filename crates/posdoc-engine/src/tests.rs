@@ -1365,8 +1365,8 @@ mod random_streams {
             }
             _ => format!(
                 r#"{{"kind":"telemetry","ts":"{ts}","terminal_id":"{tid}","online":{},"supply_v":{},"packet_loss":{},"reboot":"{}","rssi_dbm":{}}}"#,
-                k % 7 != 0,
-                if k % 5 == 0 { 8.5 } else { 12.0 },
+                !k.is_multiple_of(7),
+                if k.is_multiple_of(5) { 8.5 } else { 12.0 },
                 f64::from(pick % 10) / 10.0,
                 ["power_loss", "crash", "watchdog", "user"][k % 4],
                 -60 - i32::from(pick % 40),
