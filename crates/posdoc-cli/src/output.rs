@@ -49,8 +49,9 @@ fn round3(x: f64) -> f64 {
 }
 
 /// Writes one `incident` record as a JSON line. An incident is written when
-/// it opens, when it closes, and (if still open) when the records end; the
-/// last line of an `incident_id` is its final state.
+/// it opens, when terminals join it, when it closes, and (if still open)
+/// when the records end; the last line of an `incident_id` is its final
+/// state.
 pub(crate) fn write_incident(
     w: &mut dyn std::io::Write,
     r: &IncidentReport,
