@@ -280,8 +280,20 @@ pub struct IncidentScore {
     /// its first incident: median, and per found fault, shortest first.
     pub median_delay_from_start_s: Option<f64>,
     pub delays_from_start_s: Vec<f64>,
+    /// Per cause of the shared faults: how many, how many found, and the
+    /// median seconds to incident from the first failure and from the start.
+    pub per_cause: BTreeMap<&'static str, CauseIncidents>,
     /// Incidents per found fault (1.0 = no fragmentation).
     pub incidents_per_fault: f64,
+}
+
+/// One cause's shared faults, as incidents found them.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CauseIncidents {
+    pub faults: usize,
+    pub detected: usize,
+    pub median_delay_s: Option<f64>,
+    pub median_delay_from_start_s: Option<f64>,
 }
 
 /// An incident is a fault's if at least half its terminals are the fault's
@@ -315,7 +327,11 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
     let mut delays = Vec::new();
     let mut from_start = Vec::new();
     let mut matched_incidents = 0usize;
+    // Per cause: (faults, delays from the first failure, from the start).
+    let mut by_cause: BTreeMap<&'static str, (usize, Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for f in &shared {
+        let entry = by_cause.entry(f.cause.id()).or_default();
+        entry.0 += 1;
         let mut mine: Vec<&IncidentOut> = incidents.iter().filter(|i| incident_is(f, i)).collect();
         if mine.is_empty() {
             continue;
@@ -339,9 +355,26 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
             .map(|e| e.ts)
             .min()
             .unwrap_or(f.start);
-        delays.push(mine[0].opened_at.secs_since(first).max(0.0));
         let start = f.observed_from.map_or(f.start, |o| o.max(f.start));
-        from_start.push(mine[0].opened_at.secs_since(start).max(0.0));
+        let (d, s) = (
+            mine[0].opened_at.secs_since(first).max(0.0),
+            mine[0].opened_at.secs_since(start).max(0.0),
+        );
+        delays.push(d);
+        from_start.push(s);
+        entry.1.push(d);
+        entry.2.push(s);
+    }
+    for (cause, (faults, mut d, mut s)) in by_cause {
+        r.per_cause.insert(
+            cause,
+            CauseIncidents {
+                faults,
+                detected: d.len(),
+                median_delay_s: median(&mut d),
+                median_delay_from_start_s: median(&mut s),
+            },
+        );
     }
     r.true_incidents = incidents
         .iter()
@@ -350,14 +383,17 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
     r.recall = ratio(r.detected, r.faults);
     r.precision = ratio(r.true_incidents, r.incidents);
     r.incidents_per_fault = ratio(matched_incidents, r.detected);
-    delays.sort_by(f64::total_cmp);
-    r.median_delay_s = (!delays.is_empty()).then(|| delays[delays.len() / 2]);
+    r.median_delay_s = median(&mut delays);
     r.delays_s = delays;
-    from_start.sort_by(f64::total_cmp);
-    r.median_delay_from_start_s =
-        (!from_start.is_empty()).then(|| from_start[from_start.len() / 2]);
+    r.median_delay_from_start_s = median(&mut from_start);
     r.delays_from_start_s = from_start;
     r
+}
+
+/// Sorts `v` and returns its median (the upper one of an even count).
+fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then(|| v[v.len() / 2])
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -397,6 +433,9 @@ mod tests {
         );
         assert_eq!(r.median_delay_s, Some(60.0));
         assert_eq!(r.median_delay_from_start_s, Some(360.0));
+        let power = &r.per_cause["power.supply"];
+        assert_eq!((power.faults, power.detected), (1, 1));
+        assert_eq!(power.median_delay_from_start_s, Some(360.0));
         // Records that begin after the fault did: timed from their start.
         truth.faults[0].observed_from = Some(ts("2026-11-03T12:03:00Z"));
         let r = score_incidents(&truth, &found);
