@@ -202,6 +202,9 @@ const REFUSALS_SETTLED: usize = 3;
 /// this binomial chance: a host that fails one payment in three never has
 /// most of its terminals failing at once.
 const BURST_CHANCE_MAX: f64 = 1e-4;
+/// The share of a host's or carrier's payments a burst must fail at least:
+/// one in ten, when that is three times its usual and past chance.
+const BURST_SHARE_MIN: f64 = 0.1;
 /// Outcomes (decayed) before a scope's own failure rate is known, and
 /// other banks' cards before theirs is (their floor is low anyway).
 const RATE_KNOWN_N: f64 = 100.0;
@@ -321,12 +324,15 @@ impl Scope {
         }
     }
 
-    fn push(&mut self, o: Outcome) {
-        let shares = self.kind.shares();
-        if self.kind.against_own_past()
-            && (o.failure == 0 || o.failure & shares != 0)
+    /// Whether an outcome counts in the scope's own failure rate.
+    fn rate_counts(&self, o: &Outcome) -> bool {
+        self.kind.against_own_past()
+            && (o.failure == 0 || o.failure & self.kind.shares() != 0)
             && (o.source.payment() || self.kind != ScopeKind::Host)
-        {
+    }
+
+    fn push(&mut self, o: Outcome) {
+        if self.rate_counts(&o) {
             self.rate.add(o.ts, o.failure != 0);
         }
         self.ring[self.next as usize] = o;
@@ -575,6 +581,15 @@ impl Verdict {
     }
 }
 
+/// What a burst is judged against.
+#[derive(Clone, Copy, Debug)]
+enum Baseline {
+    /// A failure rate worked out elsewhere (an issuer: other banks' cards).
+    Given(f64),
+    /// The scope's own rate before the window (once enough of it is known).
+    OwnPast,
+}
+
 /// Who answers for a card: its issuer where the knowledge base knows its
 /// BIN, else the BIN itself.
 #[derive(Clone, Copy, Debug)]
@@ -762,12 +777,10 @@ impl Fleet {
                 };
             }
         }
-        // Once its past is known: a stream's first minutes have none.
-        if matches!(kind, ScopeKind::Host | ScopeKind::Carrier) && sc.rate.n >= RATE_KNOWN_N {
-            let base = (sc.rate.k / sc.rate.n).clamp(BURST_BASE_MIN, 1.0);
+        if matches!(kind, ScopeKind::Host | ScopeKind::Carrier) {
             // Two minutes first: an outage's first burst, before five
             // minutes of approvals dilute it.
-            if let Some(n) = self.burst(s, ts, base, &[BURST_WINDOW_S, WINDOW_S]) {
+            if let Some(n) = self.burst(s, ts, Baseline::OwnPast, &[BURST_WINDOW_S, WINDOW_S]) {
                 return Verdict::Burst(n);
             }
         }
@@ -910,18 +923,18 @@ impl Fleet {
         // Over five minutes (an outage that just began, not yet diluted by
         // the quarter hour of approvals before it) or over fifteen (one
         // that fails a payment in five).
-        match self.burst(s, ts, base, &[WINDOW_S, RELATIVE_WINDOW_S]) {
+        match self.burst(s, ts, Baseline::Given(base), &[WINDOW_S, RELATIVE_WINDOW_S]) {
             Some(n) => Verdict::Burst(n),
             None => Verdict::Quiet,
         }
     }
 
     /// Whether scope `s` failed far more of its payments over one of
-    /// `windows` than its failure rate `base` (above zero) explains (a binomial test),
-    /// on [`ScopeKind::min_failing`] terminals in [`ScopeKind::min_sites`]
-    /// sites at least, besides the site failing most; if so, how many
-    /// terminals failed.
-    fn burst(&self, s: u32, ts: Ts, base: f64, windows: &[i64]) -> Option<u32> {
+    /// `windows` than its failure rate before explains (`baseline`; a
+    /// binomial test), on [`ScopeKind::min_failing`] terminals in
+    /// [`ScopeKind::min_sites`] sites at least, besides the site failing
+    /// most; if so, how many terminals failed.
+    fn burst(&self, s: u32, ts: Ts, baseline: Baseline, windows: &[i64]) -> Option<u32> {
         let sc = &self.scopes[s as usize];
         let shares = sc.kind.shares();
         // A host is judged by its payments: a heartbeat's trouble is the
@@ -977,7 +990,30 @@ impl Fleet {
                 n += 1;
                 k += u32::from(o.failure != 0);
             }
-            if f64::from(k) >= RELATIVE_SHARE_MIN * f64::from(n)
+            let (base, share_min) = match baseline {
+                Baseline::Given(b) => (b, RELATIVE_SHARE_MIN),
+                Baseline::OwnPast => {
+                    // The rate before the window: the burst itself must not
+                    // raise the bar it is judged against.
+                    let (mut nw, mut kw) = (0.0, 0.0);
+                    for o in sc.ring[..sc.len as usize]
+                        .iter()
+                        .filter(|o| o.ts >= from && o.ts <= ts && sc.rate_counts(o))
+                    {
+                        nw += 1.0;
+                        kw += f64::from(u8::from(o.failure != 0));
+                    }
+                    let past_n = sc.rate.n - nw;
+                    if past_n < RATE_KNOWN_N {
+                        continue;
+                    }
+                    (
+                        ((sc.rate.k - kw).max(0.0) / past_n).clamp(BURST_BASE_MIN, 1.0),
+                        BURST_SHARE_MIN,
+                    )
+                }
+            };
+            if f64::from(k) >= share_min * f64::from(n)
                 && f64::from(k) >= RELATIVE_FACTOR * base * f64::from(n)
                 && binomial_tail(n, k, base) < BURST_CHANCE_MAX
             {
