@@ -202,6 +202,10 @@ const REFUSALS_SETTLED: usize = 3;
 /// this binomial chance: a host that fails one payment in three never has
 /// most of its terminals failing at once.
 const BURST_CHANCE_MAX: f64 = 1e-4;
+/// A host's burst whose failed card payments are this share one bank's, of
+/// this many at least, is the bank's.
+const ONE_BANK_SHARE: f64 = 0.6;
+const ONE_BANK_MIN: u32 = 4;
 /// The share of a host's or carrier's payments a burst must fail at least:
 /// one in ten, when that is three times its usual and past chance.
 const BURST_SHARE_MIN: f64 = 0.1;
@@ -940,16 +944,21 @@ impl Fleet {
         // A host is judged by its payments: a heartbeat's trouble is the
         // terminal's link, which a carrier shares and a host does not.
         // Nor are a down bank's cards its failures.
+        // A host's burst is of unanswered payments: messages refused for
+        // a version are the version's (judged on its own).
         let counts = |o: &&Outcome| match o.source {
             Source::Other | Source::Mains => sc.kind != ScopeKind::Host,
             Source::Payment(card) => {
-                sc.kind != ScopeKind::Host || o.failure == 0 || !self.issuer_failing(card)
+                sc.kind != ScopeKind::Host
+                    || o.failure == 0
+                    || (o.failure == Failure::Link as u8 && !self.issuer_failing(card))
             }
         };
         let site_of = |t: u32| match self.member_of[t as usize][ScopeKind::Site as usize] {
             NONE => NONE - 1 - t,
             site => site,
         };
+        let card_known = |o: &Outcome| matches!(o.source, Source::Payment(c) if c != 0);
         for &window in windows {
             let from = ts.plus_secs(-window);
             let mut failing: Vec<u32> = sc.ring[..sc.len as usize]
@@ -981,6 +990,8 @@ impl Fleet {
                 continue;
             }
             let (mut n, mut k) = (0u32, 0u32);
+            // Failed card payments per bank: a host fails every bank's.
+            let mut banks: Vec<(u32, u32)> = Vec::new();
             for o in sc.ring[..sc.len as usize]
                 .iter()
                 .filter(|o| o.ts >= from && o.ts <= ts && site_of(o.terminal) != top.0)
@@ -989,6 +1000,21 @@ impl Fleet {
             {
                 n += 1;
                 k += u32::from(o.failure != 0);
+                if let (Source::Payment(card), true) = (o.source, o.failure != 0 && card_known(o)) {
+                    match banks.iter_mut().find(|b| b.0 == card) {
+                        Some(b) => b.1 += 1,
+                        None => banks.push((card, 1)),
+                    }
+                }
+            }
+            let card_failures: u32 = banks.iter().map(|b| b.1).sum();
+            let top_bank = banks.iter().map(|b| b.1).max().unwrap_or(0);
+            if sc.kind == ScopeKind::Host
+                && card_failures >= ONE_BANK_MIN
+                && f64::from(top_bank) >= ONE_BANK_SHARE * f64::from(card_failures)
+            {
+                // One bank's cards: that bank's trouble, whatever the host.
+                continue;
             }
             let (base, share_min) = match baseline {
                 Baseline::Given(b) => (b, RELATIVE_SHARE_MIN),
