@@ -12,11 +12,11 @@
 //!   (an outage; not for versions and models; in a shop, two failures each
 //!   on two terminals or one each on three; a bad mains reading counts as
 //!   two and as failing even while payments still go through), or
-//! - a host's payments (or a carrier's outcomes) fail far more often over
-//!   two or five minutes than its own past hour explains, by a binomial
-//!   test, on terminals in three shops besides the one failing most, and
-//!   not for a bank that is failing its own cards (a host overloaded, every
-//!   third payment lost), or
+//! - a host's payments go unanswered (or a carrier's terminals fail) far
+//!   more often over two or five minutes than its rate before explains, by
+//!   a binomial test, one in ten at least, on terminals in three shops
+//!   besides the one failing most, and not mostly one bank's cards (a host
+//!   overloaded, every third payment lost), or
 //! - over fifteen minutes far more of its members failed than the rest of
 //!   the fleet would explain, by a binomial test (a bad release, a router
 //!   dropping one payment in three), or
