@@ -209,10 +209,12 @@ const ONE_BANK_MIN: u32 = 4;
 /// The share of a host's or carrier's payments a burst must fail at least:
 /// one in ten, when that is three times its usual and past chance.
 const BURST_SHARE_MIN: f64 = 0.1;
-/// Outcomes (decayed) before a scope's own failure rate is known, and
-/// other banks' cards before theirs is (their floor is low anyway).
+/// Outcomes (decayed) before a scope's own failure rate is known.
 const RATE_KNOWN_N: f64 = 100.0;
-const CARDS_KNOWN_N: f64 = 30.0;
+/// The card failure rate assumed before any is seen, and how many cards'
+/// worth of weight that assumption has.
+const CARDS_PRIOR_RATE: f64 = 0.005;
+const CARDS_PRIOR_N: f64 = 100.0;
 /// The shortest window a burst is judged over, seconds.
 const BURST_WINDOW_S: i64 = 120;
 /// The failure rate assumed at least, however clean the past: a host's
@@ -917,13 +919,13 @@ impl Fleet {
     /// banks' cards fail.
     fn card_verdict(&self, s: u32, ts: Ts) -> Verdict {
         let sc = &self.scopes[s as usize];
-        // Other banks' cards, from the fleet's rate less this bank's.
-        let others_n = self.cards.n - sc.rate.n;
-        if others_n < CARDS_KNOWN_N {
-            return Verdict::Quiet;
-        }
-        // Banks rarely fail to answer: a lower floor than a host's.
-        let base = ((self.cards.k - sc.rate.k) / others_n).clamp(CARD_BASE_MIN, 1.0);
+        // Other banks' cards, from the fleet's rate less this bank's, drawn
+        // towards a usual rate while few are known (a stream's first
+        // minutes). Banks rarely fail to answer: a lower floor than a host's.
+        let others_n = (self.cards.n - sc.rate.n).max(0.0);
+        let others_k = (self.cards.k - sc.rate.k).max(0.0);
+        let base = ((others_k + CARDS_PRIOR_N * CARDS_PRIOR_RATE) / (others_n + CARDS_PRIOR_N))
+            .clamp(CARD_BASE_MIN, 1.0);
         // Over five minutes (an outage that just began, not yet diluted by
         // the quarter hour of approvals before it) or over fifteen (one
         // that fails a payment in five).
