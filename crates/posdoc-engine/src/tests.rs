@@ -619,6 +619,24 @@ fn fleet_answers(
     v
 }
 
+/// The incidents not folded into a broader one.
+fn not_merged(incidents: &[IncidentReport]) -> Vec<&IncidentReport> {
+    incidents
+        .iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect()
+}
+
+/// Asserts that `i` opened less than `secs` after minute `min` of [`t`].
+fn assert_opened_within(i: &IncidentReport, min: u32, secs: f64) {
+    let from = Ts::parse(&t(min, 0)).unwrap();
+    assert!(
+        i.opened_at.secs_since(from) < secs,
+        "opened {}",
+        i.opened_at
+    );
+}
+
 /// Runs the engine and returns the diagnoses and every incident's final state.
 fn run_fleet(kb: &Arc<Kb>, lines: &[String]) -> (Vec<Diagnosis>, Vec<IncidentReport>) {
     let mut engine = Engine::new(Arc::clone(kb));
@@ -650,8 +668,7 @@ fn a_shop_going_down_is_one_site_incident_its_members_refer_to() {
         i.cause
     );
     // Opened within minutes of the first failure, closed once it was over.
-    let first = Ts::parse(&t(20, 0)).unwrap();
-    assert!(i.opened_at.secs_since(first) < 180.0, "{}", i.opened_at);
+    assert_opened_within(i, 20, 180.0);
     assert!(i.closed_at.is_some());
     let members: Vec<&Diagnosis> = diags
         .iter()
@@ -670,10 +687,7 @@ fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
     let lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
     let (_, incidents) = run_fleet(&kb, &lines);
-    let open: Vec<&IncidentReport> = incidents
-        .iter()
-        .filter(|i| i.merged_into.is_none())
-        .collect();
+    let open = not_merged(&incidents);
     assert_eq!(open.len(), 1, "{open:#?}");
     assert_eq!(open[0].scope, vec![("host", "H1".to_string())]);
     assert_eq!(open[0].cause, Cause::UpstreamAcquirer);
@@ -733,10 +747,7 @@ fn a_firmware_the_host_stopped_accepting_is_one_firmware_incident() {
     // answers its messages with a format error. The other terminals pay.
     let lines = fleet_answers(5, 3, 50, &|_, k, m| (k == 0 && m >= 20).then_some("30"));
     let (_, incidents) = run_fleet(&kb, &lines);
-    let shown: Vec<&IncidentReport> = incidents
-        .iter()
-        .filter(|i| i.merged_into.is_none())
-        .collect();
+    let shown = not_merged(&incidents);
     assert_eq!(shown.len(), 1, "{shown:#?}");
     assert_eq!(
         shown[0].scope,
@@ -925,8 +936,7 @@ fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
     assert_eq!(i.scope, vec![("issuer", "ccb".to_string())]);
     assert_eq!(i.cause, Cause::UpstreamIssuer);
     assert!(i.terminals.len() >= 6, "{:?}", i.terminals);
-    let first = Ts::parse(&t(30, 0)).unwrap();
-    assert!(i.opened_at.secs_since(first) < 600.0, "{}", i.opened_at);
+    assert_opened_within(i, 30, 600.0);
     // The bank's failed payments refer to it and read as the issuer's.
     let members: Vec<&Diagnosis> = diags
         .iter()
@@ -976,10 +986,7 @@ fn a_down_host_is_not_also_an_issuer_incident() {
         &|_| true,
     );
     let (_, incidents) = run_fleet(&kb, &lines);
-    let shown: Vec<&IncidentReport> = incidents
-        .iter()
-        .filter(|i| i.merged_into.is_none())
-        .collect();
+    let shown = not_merged(&incidents);
     assert!(
         shown
             .iter()
@@ -997,18 +1004,10 @@ fn a_host_losing_one_payment_in_three_is_a_host_incident_within_minutes() {
         m >= 40 && (m * 3 + s * 7 + k * 11) % 3 == 0
     });
     let (_, incidents) = run_fleet(&kb, &lines);
-    let shown: Vec<&IncidentReport> = incidents
-        .iter()
-        .filter(|i| i.merged_into.is_none())
-        .collect();
+    let shown = not_merged(&incidents);
     assert_eq!(shown.len(), 1, "{shown:#?}");
     assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
-    let start = Ts::parse(&t(40, 0)).unwrap();
-    assert!(
-        shown[0].opened_at.secs_since(start) < 180.0,
-        "{}",
-        shown[0].opened_at
-    );
+    assert_opened_within(shown[0], 40, 180.0);
 }
 
 #[test]
@@ -1020,10 +1019,7 @@ fn a_shop_down_beside_stray_failures_elsewhere_is_the_shops_not_the_hosts() {
         (s == 3 && m >= 40) || (m == 41 && k == 0 && [5, 7, 9, 11].contains(&s))
     });
     let (_, incidents) = run_fleet(&kb, &lines);
-    let shown: Vec<&IncidentReport> = incidents
-        .iter()
-        .filter(|i| i.merged_into.is_none())
-        .collect();
+    let shown = not_merged(&incidents);
     assert_eq!(shown.len(), 1, "{shown:#?}");
     assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
 }
@@ -1112,12 +1108,7 @@ fn a_shop_that_goes_dark_at_once_opens_its_incident_without_more_failures() {
     let (_, incidents) = run_fleet(&kb, &lines);
     assert_eq!(incidents.len(), 1, "{incidents:#?}");
     assert_eq!(incidents[0].scope, vec![("site_id", "S2".to_string())]);
-    let first = Ts::parse(&t(20, 0)).unwrap();
-    assert!(
-        incidents[0].opened_at.secs_since(first) < 120.0,
-        "{}",
-        incidents[0].opened_at
-    );
+    assert_opened_within(&incidents[0], 20, 120.0);
 }
 
 #[test]
@@ -1319,19 +1310,6 @@ mod random_streams {
     const CODES: [&str; 12] = [
         "00", "00", "00", "05", "51", "91", "96", "03", "30", "A0", "61", "timeout",
     ];
-    const STAGES: [&str; 11] = [
-        "",
-        "power_on",
-        "connect",
-        "tls",
-        "send",
-        "receive",
-        "mac",
-        "card_read",
-        "pin",
-        "print",
-        "app",
-    ];
 
     /// One observation: (seconds later, terminal, what, a choice).
     fn record(at: u32, terminal: u8, what: u8, pick: u8) -> String {
@@ -1352,12 +1330,11 @@ mod random_streams {
                 )
             }
             2 => {
-                let stage = STAGES[k % STAGES.len()];
-                let stage = if stage.is_empty() {
-                    String::new()
-                } else {
-                    format!(r#","stage":"{stage}""#)
-                };
+                // Every stage the contract knows, and none.
+                let stages = posdoc_kb::CONTRACT_STAGES;
+                let stage = stages
+                    .get(k % (stages.len() + 1))
+                    .map_or(String::new(), |st| format!(r#","stage":"{st}""#));
                 format!(
                     r#"{{"kind":"error","ts":"{ts}","terminal_id":"{tid}","code":"E{}"{stage},"detail":"comm error {k}"}}"#,
                     k % 10
