@@ -175,7 +175,11 @@ pub const PERSIST_S: i64 = 30;
 pub const CLOSE_QUIET_S: i64 = 600;
 /// How soon after closing a scope's failing again resumes the same
 /// incident rather than opening a new one, seconds.
-pub const REOPEN_HOLD_S: i64 = 1800;
+///
+/// Longer holds join what are two faults: a carrier's terminals failing
+/// with their host's outage, then a quarter hour later in the carrier's
+/// own.
+pub const REOPEN_HOLD_S: i64 = 900;
 /// How often one scope is re-judged at most, seconds.
 const EVAL_EVERY_S: i64 = 5;
 /// Share of the members heard from that must be failing to open an

@@ -711,6 +711,14 @@ fn a_fault_that_comes_back_soon_resumes_its_incident() {
     });
     let (_, incidents) = run_fleet(&kb, &lines);
     assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    // Back twenty minutes after the first was over (and closed): another
+    // fault, with its own opening time.
+    let lines = fleet_lines(4, 3, 100, &|s, _, m| {
+        s == 1 && ((10..25).contains(&m) || (55..70).contains(&m))
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 2, "{incidents:#?}");
+    assert_opened_within(&incidents[1], 55, 120.0);
 }
 
 #[test]
