@@ -456,11 +456,7 @@ impl Engine {
             }
             let provisional = softmax(&provisional);
             let before = factors.len();
-            factors_push_signal(
-                kb,
-                &mut factors,
-                yes(inc.kind.signal(), inc.key.clone(), String::new()),
-            );
+            factors_push_signal(kb, &mut factors, incident_obs(kb, inc));
             for f in &mut factors[before..] {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
@@ -960,6 +956,22 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
 
 /// The failed transaction an error belongs to: same STAN, else the nearest
 /// failure within 30 s. Returns its response code and whether it timed out.
+/// The incident as evidence: its scope's value, and a card issuer by its
+/// name in each language where the knowledge base knows it.
+fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
+    let mut obs = yes(inc.kind.signal(), inc.key.clone(), String::new());
+    if inc.kind == crate::fleet::ScopeKind::Issuer
+        && let Some(def) = kb.issuers.iter().find(|d| d.id == inc.key)
+        && let Seen::Yes {
+            value, value_zh, ..
+        } = &mut obs.seen
+    {
+        *value = def.name.en.clone();
+        *value_zh = Some(def.name.zh.clone());
+    }
+    obs
+}
+
 fn linked_txn(
     s: &TerminalState,
     stan: Option<&str>,

@@ -960,8 +960,16 @@ fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
     // Each says so, naming the bank, in both languages.
     for d in &members {
         let e = signal_of(d, "incident_issuer").expect("the issuer incident as evidence");
-        assert!(e.text.zh.contains("发卡行 ccb"), "{}", e.text.zh);
-        assert!(e.text.en.contains("card issuer ccb"), "{}", e.text.en);
+        assert!(
+            e.text.zh.contains("属于发卡行中国建设银行的"),
+            "{}",
+            e.text.zh
+        );
+        assert!(
+            e.text.en.contains("card issuer China Construction Bank"),
+            "{}",
+            e.text.en
+        );
     }
 }
 
