@@ -316,35 +316,22 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
         }
     }
     let i = &r.incidents;
+    let secs = |d: Option<f64>| d.map_or("-".to_string(), |d| format!("{d:.0} s"));
     if i.faults > 0 || i.incidents > 0 {
-        let secs = |d: Option<f64>| d.map_or("-".to_string(), |d| format!("{d:.0} s"));
         let (delay, from_start) = (secs(i.median_delay_s), secs(i.median_delay_from_start_s));
+        let (faults, detected, recall) = (i.faults, i.detected, i.recall);
+        let (reported, real, precision) = (i.incidents, i.true_incidents, i.precision);
+        let (right, per_fault) = (i.cause_right, i.incidents_per_fault);
         writeln!(
             out,
             "\n{}",
             pick(
                 lang,
                 &format!(
-                    "故障事件（多台终端共同的故障）：真实 {} 个，发现 {} 个（召回率 {:.2}）；报出 {} 个，其中真实 {} 个（精确率 {:.2}）；原因正确 {} 个；从故障开始到报出的中位时间 {from_start}（从首次失败算 {delay}）；每个故障平均报出 {:.2} 个",
-                    i.faults,
-                    i.detected,
-                    i.recall,
-                    i.incidents,
-                    i.true_incidents,
-                    i.precision,
-                    i.cause_right,
-                    i.incidents_per_fault
+                    "故障事件（多台终端共同的故障）：真实 {faults} 个，发现 {detected} 个（召回率 {recall:.2}）；报出 {reported} 个，其中真实 {real} 个（精确率 {precision:.2}）；原因正确 {right} 个；从故障开始到报出的中位时间 {from_start}（从首次失败算 {delay}）；每个故障平均报出 {per_fault:.2} 个"
                 ),
                 &format!(
-                    "Incidents (faults shared by several terminals): {} real, {} found (recall {:.2}); {} reported, {} of them real (precision {:.2}); {} with the right cause; median time from fault start to incident {from_start} (from its first failure {delay}); {:.2} incident(s) per found fault",
-                    i.faults,
-                    i.detected,
-                    i.recall,
-                    i.incidents,
-                    i.true_incidents,
-                    i.precision,
-                    i.cause_right,
-                    i.incidents_per_fault
+                    "Incidents (faults shared by several terminals): {faults} real, {detected} found (recall {recall:.2}); {reported} reported, {real} of them real (precision {precision:.2}); {right} with the right cause; median time from fault start to incident {from_start} (from its first failure {delay}); {per_fault:.2} incident(s) per found fault"
                 )
             )
         )?;
@@ -359,7 +346,6 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
             pick(lang, "中位：自故障开始", "median from start"),
             pick(lang, "自首次失败", "from 1st failure"),
         )?;
-        let secs = |d: Option<f64>| d.map_or("-".to_string(), |d| format!("{d:.0} s"));
         for (cause, c) in &i.per_cause {
             writeln!(
                 out,

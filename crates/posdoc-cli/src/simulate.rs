@@ -217,29 +217,18 @@ pub(crate) fn run(a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|d| pick(lang, &d.zh, &d.en).to_string())
         .unwrap_or_default();
+    let (name, seed, out) = (&scenario.name, cfg.seed, a.out.display());
+    let (records, faults, events) = (stats.records, stats.faults, stats.truth_events);
+    let rate = stats.records as f64 / secs;
     eprintln!(
         "{}",
         pick(
             lang,
             &format!(
-                "场景 {}（种子 {}）：{} 条记录，{} 个故障，{} 个失败事件的真值，写入 {}（{:.0} 条/秒）\n{described}",
-                scenario.name,
-                cfg.seed,
-                stats.records,
-                stats.faults,
-                stats.truth_events,
-                a.out.display(),
-                stats.records as f64 / secs
+                "场景 {name}（种子 {seed}）：{records} 条记录，{faults} 个故障，{events} 个失败事件的真值，写入 {out}（{rate:.0} 条/秒）\n{described}"
             ),
             &format!(
-                "scenario {} (seed {}): {} records, {} faults, truth for {} failed events, written to {} ({:.0} records/s)\n{described}",
-                scenario.name,
-                cfg.seed,
-                stats.records,
-                stats.faults,
-                stats.truth_events,
-                a.out.display(),
-                stats.records as f64 / secs
+                "scenario {name} (seed {seed}): {records} records, {faults} faults, truth for {events} failed events, written to {out} ({rate:.0} records/s)\n{described}"
             )
         )
     );

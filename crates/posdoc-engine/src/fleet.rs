@@ -888,10 +888,13 @@ impl Fleet {
             .judged_at
             .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
         if due {
-            let v = match self.verdict(s, ts, 0.0) {
-                _ if !host_fine => Verdict::Quiet,
-                Verdict::Quiet => self.card_verdict(s, ts),
-                v => v,
+            let v = if host_fine {
+                match self.verdict(s, ts, 0.0) {
+                    Verdict::Quiet => self.card_verdict(s, ts),
+                    v => v,
+                }
+            } else {
+                Verdict::Quiet
             };
             self.scopes[s as usize].judged(v, ts);
         }
@@ -902,19 +905,14 @@ impl Fleet {
             }
             return;
         }
-        let inc = match (sc.incident, sc.last_closed) {
-            (Some(i), _) => i,
-            _ if sc
+        if sc.incident.is_none()
+            && sc
                 .firing_since
-                .is_none_or(|f| ts.secs_since(f) < PERSIST_S as f64) =>
-            {
-                return;
-            }
-            (None, Some((i, at))) if ts.secs_since(at) < REOPEN_HOLD_S as f64 => {
-                self.reopen(s, i, ts)
-            }
-            (None, _) => self.open_incident(s, ts),
-        };
+                .is_none_or(|f| ts.secs_since(f) < PERSIST_S as f64)
+        {
+            return;
+        }
+        let inc = self.incident_of_scope(s, ts);
         self.incidents[inc as usize].last_failure = ts;
         self.join(inc, terminal);
     }
@@ -1205,17 +1203,22 @@ impl Fleet {
             // A broader scope is firing and may yet take these terminals.
             return;
         }
+        let inc = self.incident_of_scope(s, ts);
+        self.join(inc, terminal);
+    }
+
+    /// Scope `s`'s open incident; else the one it closed lately, resumed
+    /// (the same scope failing again soon after: the fault was not over);
+    /// else a new one.
+    fn incident_of_scope(&mut self, s: u32, ts: Ts) -> u32 {
         let sc = &self.scopes[s as usize];
-        let inc = match (sc.incident, sc.last_closed) {
+        match (sc.incident, sc.last_closed) {
             (Some(i), _) => i,
-            // The same scope failing again soon after: the fault was not
-            // over. Resume its incident rather than open another.
             (None, Some((i, at))) if ts.secs_since(at) < REOPEN_HOLD_S as f64 => {
                 self.reopen(s, i, ts)
             }
             (None, _) => self.open_incident(s, ts),
-        };
-        self.join(inc, terminal);
+        }
     }
 
     fn open_incident(&mut self, scope: u32, ts: Ts) -> u32 {

@@ -343,28 +343,24 @@ impl Engine {
         }
     }
 
-    /// Whether a card's failure is its issuer's: the same BIN failing on
-    /// other terminals while the host approves other cards. Such failures
-    /// are not the terminals' shared fault (a shop's incident would follow
-    /// every customer of a down bank).
-    fn issuer_side(&self, terminal: u32, bin: u32, ts: Ts) -> bool {
-        if bin == 0 {
-            return false;
-        }
+    /// Whether cards of `bin` lately went unanswered on other terminals more
+    /// often than not. With the host answering other banks' cards, a card's
+    /// failure is then its issuer's, not the terminals' shared fault (a
+    /// shop's incident would follow every customer of a down bank).
+    fn bin_failing_elsewhere(&self, terminal: u32, bin: u32, ts: Ts) -> bool {
         let from = ts.plus_secs(-ISSUER_WINDOW_S);
-        let bin_failing = self.bins.get(&bin).is_some_and(|g| {
+        self.bins.get(&bin).is_some_and(|g| {
             let v = g.peers(terminal, from, ts);
             v.unreachable >= 1 && v.unreachable_events > v.approved_events
-        });
-        bin_failing && self.host_fine(terminal, bin, ts)
+        })
     }
 
-    /// Whether the terminal's host answers other banks' cards than `bin`'s:
-    /// a partial acquirer outage also fails every bank now and then, but
-    /// then the host's failure share is high for all of them.
-    fn host_fine(&self, terminal: u32, bin: u32, ts: Ts) -> bool {
+    /// Whether the terminal's host answers other banks' cards than those of
+    /// `bank` (a [`fleet::CardIssuer::key`]): a partial acquirer outage also
+    /// fails every bank now and then, but then the host's failure share is
+    /// high for all of them.
+    fn host_fine(&self, terminal: u32, bank: u32, ts: Ts) -> bool {
         let from = ts.plus_secs(-ISSUER_WINDOW_S);
-        let bank = card_issuer(&self.kb, bin).key();
         self.terminals[terminal as usize].host.is_some_and(|h| {
             let v = self.hosts[h as usize].peers_where(terminal, from, ts, |e| {
                 e.bin == 0 || card_issuer(&self.kb, e.bin).key() != bank
@@ -648,25 +644,28 @@ impl Engine {
                 if let Some(c) = self.terminals[i as usize].carrier_group {
                     self.carriers[c as usize].push(event);
                 }
-                if bin != 0 && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
+                // The card's bank, and for an unanswered card whether the
+                // host answers other banks': each looked up once.
+                let card = (bin != 0).then(|| card_issuer(&self.kb, bin));
+                let bank = card.map_or(0, |c| c.key());
+                let unreachable = outcome == state::Outcome::Unreachable;
+                let host_fine = unreachable && card.is_some() && self.host_fine(i, bank, t.ts);
+                if let Some(card) = card
+                    && (self.bins.len() < BINS_TRACKED_MAX || self.bins.contains_key(&bin))
                 {
                     self.bins.entry(bin).or_default().push(event);
                     // A decline is an answer: the bank is up.
                     let answered = t.response_code.is_some() && !t.timed_out;
-                    let failed =
-                        outcome == state::Outcome::Unreachable && (answered || link_was_fine);
-                    let host_fine = failed && self.host_fine(i, bin, t.ts);
-                    let card = card_issuer(&self.kb, bin);
-                    self.fleet.observe_card(i, card, t.ts, failed, host_fine);
+                    let failed = unreachable && (answered || link_was_fine);
+                    self.fleet
+                        .observe_card(i, card, t.ts, failed, failed && host_fine);
                 }
-                let paid = Source::Payment(if bin == 0 {
-                    0
-                } else {
-                    card_issuer(&self.kb, bin).key()
-                });
+                let paid = Source::Payment(bank);
                 match outcome {
                     state::Outcome::Approved => self.fleet.observe(i, t.ts, None, paid),
-                    state::Outcome::Unreachable if self.issuer_side(i, bin, t.ts) => {}
+                    // The issuer's failure, not the terminals'.
+                    state::Outcome::Unreachable
+                        if host_fine && self.bin_failing_elsewhere(i, bin, t.ts) => {}
                     state::Outcome::Unreachable => {
                         self.fleet
                             .observe(i, t.ts, Some(fleet::Failure::Link), paid)
