@@ -1100,7 +1100,7 @@ fn subsystems_failing(s: &TerminalState, own: Option<&str>, ts: Ts, horizon: Ts)
 }
 
 /// How far back a terminal's other log lines colour an event, seconds.
-const RECENT_LOGS_S: i64 = 1800;
+const RECENT_LOGS_S: i64 = 3600;
 /// How much a pattern seen in 1, 2, 3+ of those lines counts, against a
 /// line of the event's own.
 const RECENT_LOGS_STRENGTH: [f64; 3] = [0.3, 0.45, 0.6];
@@ -1145,7 +1145,7 @@ fn patterns_factor(
     })
 }
 
-/// Patterns in the terminal's other log lines of the last 30 minutes that
+/// Patterns in the terminal's other log lines of the last hour that
 /// the event's own line does not have.
 fn recent_logs_factor(kb: &Kb, s: &TerminalState, own: u64, ts: Ts, horizon: Ts) -> Option<Factor> {
     let from = ts
@@ -1171,8 +1171,8 @@ fn recent_logs_factor(kb: &Kb, s: &TerminalState, own: u64, ts: Ts, horizon: Ts)
         .map(|(i, &n)| (i, RECENT_LOGS_STRENGTH[(n as usize).min(3) - 1]))
         .collect();
     patterns_factor(kb, "recent_logs", &hits, |zh, en| Text {
-        zh: format!("这台终端近 30 分钟的其他日志提到：{zh}"),
-        en: format!("this terminal's other log lines in the last 30 minutes say: {en}"),
+        zh: format!("这台终端近一小时的其他日志提到：{zh}"),
+        en: format!("this terminal's other log lines in the last hour say: {en}"),
     })
 }
 

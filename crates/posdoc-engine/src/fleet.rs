@@ -1144,6 +1144,15 @@ impl Fleet {
             if let Some(v) = verdict {
                 sc.judged(v, ts);
             }
+            // An incident that fired on refusals is joined by refusals
+            // only: a version's protocol fault does not take in a member
+            // whose screen is failing.
+            if sc
+                .incident
+                .is_some_and(|i| self.incidents[i as usize].fired_on & failure as u8 == 0)
+            {
+                continue;
+            }
             if let Some(i) = sc.incident {
                 // Scopes come narrowest first: the last one seen is the
                 // broadest open incident this terminal can belong to.

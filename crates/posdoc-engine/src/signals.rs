@@ -539,7 +539,12 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         out.push(yes_dur("past_power_fault", ts.secs_since(last)));
     }
 
-    // Network.
+    // Network. A terminal gone dark sends no readings: the link's latency
+    // and loss from before are stale, while a signal sinking as it went
+    // says a lot.
+    let offline_now = s.offline_at.is_some_and(|off| {
+        off >= from && off <= horizon && s.online_at.is_none_or(|on| on < off || on > horizon)
+    });
     let rssi = s.metric(MetricId::Rssi);
     if let Some(w) = rssi.window_stats(from, horizon) {
         // Wi-Fi and cellular live on different scales: -80 dBm is a poor
@@ -558,7 +563,8 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         let weak = r <= poor
             || (r <= fair && drop >= 12.0)
             || (w.mean <= fair + 5.0 && mean_drop >= 10.0)
-            || (r <= poor + 5.0 && !rssi.trusted());
+            || (r <= poor + 5.0 && !rssi.trusted())
+            || (offline_now && r <= fair + 5.0 && drop >= 5.0);
         if weak {
             out.push(yes(
                 "signal_weak",
@@ -566,6 +572,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
                 format!("{:.0} dBm", rssi.mean),
             ));
         } else {
+            // Steady until it went dark: the radio did not fade out.
             out.push(absent("signal_weak"));
         }
     }
@@ -615,13 +622,10 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
                 format!("{:.0} ms, {:.0}% loss", lat.mean, loss.mean * 100.0),
             ));
         }
+        _ if offline_now => {}
         _ => out.push(absent("network_degraded")),
     }
-    if let Some(off) = s.offline_at
-        && off >= from
-        && off <= horizon
-        && s.online_at.is_none_or(|on| on < off || on > horizon)
-    {
+    if offline_now {
         out.push(yes("offline", String::new(), String::new()));
     }
     match s.net {

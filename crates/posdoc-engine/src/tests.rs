@@ -1433,3 +1433,83 @@ mod random_streams {
         }
     }
 }
+
+#[test]
+fn a_screen_failing_on_a_refused_version_is_the_screen_not_the_version() {
+    let kb = kb();
+    // Terminals 0 run firmware 3.2.0; from minute 20 the host refuses it
+    // in shops 0-3. Shop 4's terminal 0 runs it too and is not refused,
+    // but its screen fails from minute 30.
+    let mut lines = fleet_answers(5, 3, 50, &|s, k, m| {
+        (k == 0 && s < 4 && m >= 20).then_some("30")
+    });
+    for m in 30..45 {
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T4-0","code":"E99","stage":"app","detail":"LCD init failed"}}"#,
+            t(m, 40)
+        ));
+    }
+    lines.sort_by_key(|l| l.find("\"ts\"").map(|i| l[i..i + 26].to_string()));
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let version = incidents
+        .iter()
+        .find(|i| i.scope.contains(&("firmware", "3.2.0".to_string())))
+        .expect("the refused version's incident");
+    assert!(
+        !version.terminals.iter().any(|t| t == "T4-0"),
+        "a device failure joined a protocol incident: {version:#?}"
+    );
+    let screen: Vec<_> = diags.iter().filter(|d| d.terminal_id == "T4-0").collect();
+    assert_eq!(screen.len(), 15);
+    for d in screen {
+        assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.causes);
+    }
+}
+
+#[test]
+fn an_input_timeout_is_not_a_host_timeout() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"输入超时","stage":"pin"}}"#,
+        t(61, 0)
+    )];
+    let out = run(&kb, &terminal_life(&fault));
+    let d = out.last().unwrap();
+    assert!(signal_of(d, "log:timeout").is_none(), "{:?}", d.evidence);
+    assert!(signal_of(d, "log:input_text").is_some(), "{:?}", d.evidence);
+    assert_eq!(d.top(), Cause::OperatorError, "{:?}", d.causes);
+}
+
+#[test]
+fn a_terminal_gone_dark_is_not_called_well_connected_from_stale_readings() {
+    let kb = kb();
+    // Cellular; its signal sinks from -80 to -88 dBm, then it reports
+    // offline and its payments fail to connect.
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017009","vendor":"pax","model":"S90","network":"cellular","carrier":"cmcc","site_id":"S9","host":"H1"}"#.to_string()];
+    for m in 0..60 {
+        let rssi = if m < 52 { -80 } else { -80 - (m as i32 - 51) };
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017009","online":true,"rssi_dbm":{rssi},"latency_ms":90,"packet_loss":0.0}}"#, t(m, 4)));
+        if m % 4 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017009","type":"purchase","amount":500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"00"}}"#, t(m, 30), m));
+        }
+    }
+    for m in 60..64 {
+        v.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017009","online":false}}"#,
+            t(m, 4)
+        ));
+        v.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017009","code":"E1","stage":"connect"}}"#,
+            t(m, 20)
+        ));
+    }
+    let out = run(&kb, &v);
+    let d = out.last().unwrap();
+    assert!(signal_of(d, "offline").is_some(), "{:?}", d.evidence);
+    assert!(
+        signal_of(d, "no:network_degraded").is_none(),
+        "{:?}",
+        d.evidence
+    );
+    assert!(signal_of(d, "signal_weak").is_some(), "{:?}", d.evidence);
+}

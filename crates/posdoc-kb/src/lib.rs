@@ -181,6 +181,8 @@ pub struct LrDef {
     pub text_absent: Option<Text>,
     /// Lowercased substrings, for log patterns.
     pub any: Vec<String>,
+    /// Lowercased substrings that unmake a match of `any`.
+    pub none: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -364,7 +366,10 @@ impl Kb {
             .iter()
             .take(PATTERNS_MAX)
             .enumerate()
-            .filter(|(_, pat)| pat.any.iter().any(|k| lower.contains(k.as_str())))
+            .filter(|(_, pat)| {
+                pat.any.iter().any(|k| lower.contains(k.as_str()))
+                    && !pat.none.iter().any(|k| lower.contains(k.as_str()))
+            })
             .fold(0, |m, (i, _)| m | (1 << i))
     }
 
@@ -858,6 +863,7 @@ impl Builder {
                     lr_absent,
                     text_absent: s.text_absent,
                     any: Vec::new(),
+                    none: Vec::new(),
                 },
             );
         }
@@ -877,6 +883,7 @@ impl Builder {
                     lr_absent: [1.0; Cause::COUNT],
                     text_absent: None,
                     any: Vec::new(),
+                    none: Vec::new(),
                 },
             );
         }
@@ -897,6 +904,12 @@ impl Builder {
                 .map(|s| s.to_lowercase())
                 .filter(|s| !s.is_empty())
                 .collect();
+            let none = p
+                .none
+                .iter()
+                .map(|s| s.to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect();
             patterns.push(LrDef {
                 id: p.id,
                 text: p.text,
@@ -906,6 +919,7 @@ impl Builder {
                 lr_absent: [1.0; Cause::COUNT],
                 text_absent: None,
                 any,
+                none,
             });
         }
         let mut code_priors = HashMap::new();

@@ -143,6 +143,10 @@ pub struct PatternEntry {
     pub id: String,
     /// Matches when the lowercased log text contains any of these.
     pub any: Vec<String>,
+    /// ...unless it contains one of these: "输入超时" (an input timeout) is
+    /// not a host's "超时".
+    #[serde(default)]
+    pub none: Vec<String>,
     pub text: Text,
     #[serde(default)]
     pub lr: CauseWeights,

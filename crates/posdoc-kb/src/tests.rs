@@ -172,3 +172,17 @@ fn pattern_hits_are_a_bit_per_matching_pattern() {
     assert_ne!(hits & (1 << keypad), 0);
     assert_eq!(kb.pattern_hits("nothing to see"), 0);
 }
+
+#[test]
+fn a_patterns_exclusions_unmake_its_match() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    assert_ne!(kb.pattern_hits("通讯超时") & bit("timeout"), 0);
+    let input = kb.pattern_hits("密码输入超时");
+    assert_eq!(
+        input & bit("timeout"),
+        0,
+        "an input timeout is not a host's"
+    );
+    assert_ne!(input & bit("input_text"), 0);
+}
