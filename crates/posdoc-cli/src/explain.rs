@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use posdoc_kb::{CauseVec, Dialect, Kb, Lang, normalize};
+use posdoc_engine::report::{explain, first_response, ranked};
+use posdoc_kb::{Dialect, Kb, Lang};
 use posdoc_record::Cause;
-use serde_json::json;
 
 use crate::output::pick;
 
@@ -24,70 +24,6 @@ pub(crate) struct Args {
     json: bool,
 }
 
-/// What `explain` found, shared by the text and JSON renderings.
-pub(crate) struct Explanation<'a> {
-    pub prior: CauseVec,
-    pub lookup: Option<posdoc_kb::CodeLookup<'a>>,
-    pub response: Vec<&'a posdoc_kb::ResponseCodeDef>,
-    /// For a code no table knows: the log patterns its own words match.
-    pub words: Vec<&'a posdoc_kb::LrDef>,
-}
-
-pub(crate) fn explain<'a>(
-    kb: &'a Kb,
-    code: &str,
-    vendor: Option<&str>,
-    model: Option<&str>,
-) -> Explanation<'a> {
-    let lookup = kb.lookup_code(vendor.unwrap_or("generic"), model, code);
-    let mut response: Vec<_> = [Dialect::Cup, Dialect::Iso1987]
-        .iter()
-        .filter_map(|&d| kb.response_code_in(d, code))
-        .collect();
-    if lookup.is_none()
-        && response.is_empty()
-        && let Some((_, d)) = kb.embedded_response_code(code)
-    {
-        response.push(d);
-    }
-    let mut words = Vec::new();
-    let prior = match (&lookup, response.first()) {
-        (Some(l), _) => l.prior(None, 1.0),
-        (None, Some(r)) if !r.approved => r.prior,
-        _ => {
-            let mut p = kb
-                .code_priors
-                .get("unknown")
-                .map(|u| u.prior)
-                .unwrap_or_else(|| kb.base_prior());
-            // The code's own words, as the engine reads them.
-            let hits = kb.pattern_hits(&code.to_lowercase());
-            for (i, pat) in kb.patterns.iter().enumerate() {
-                if i < posdoc_kb::PATTERNS_MAX && hits & (1 << i) != 0 {
-                    for (x, lr) in p.iter_mut().zip(pat.lr.iter()) {
-                        *x *= lr;
-                    }
-                    words.push(pat);
-                }
-            }
-            normalize(&mut p);
-            p
-        }
-    };
-    Explanation {
-        prior,
-        lookup,
-        response,
-        words,
-    }
-}
-
-pub(crate) fn ranked(prior: &CauseVec) -> Vec<(Cause, f64)> {
-    let mut v: Vec<(Cause, f64)> = Cause::ALL.iter().map(|&c| (c, prior[c.index()])).collect();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1));
-    v
-}
-
 pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let ex = explain(kb, &a.code, a.vendor.as_deref(), a.model.as_deref());
@@ -98,21 +34,13 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
         .collect();
     let checks = posdoc_engine::rank_checks(kb, &ex.prior, &|_| false);
     if a.json {
-        let v = json!({
-            "code": a.code,
-            "vendor": ex.lookup.map(|l| l.vendor.vendor.clone()),
-            "model_specific": ex.lookup.map(|l| l.model_specific),
-            "meanings": ex.lookup.map(|l| l.entry.meanings.iter().map(|m| json!({
-                "weight": m.weight, "documented": m.documented, "source": m.source, "stage": m.stage, "text": m.text.get(lang),
-            })).collect::<Vec<_>>()),
-            "response_codes": ex.response.iter().map(|r| json!({
-                "dialect": r.dialect.id(), "approved": r.approved, "meaning": r.meaning.get(lang),
-                "cashier_say": r.cashier_say.get(lang), "cashier_do": r.cashier_do.get(lang),
-            })).collect::<Vec<_>>(),
-            "causes": causes.iter().map(|(c, p)| json!({"cause": c.id(), "p": (p * 1000.0).round() / 1000.0, "title": kb.cause(*c).title.get(lang)})).collect::<Vec<_>>(),
-            "first_response": first_response(kb, &causes, lang),
-            "checks": checks.iter().take(5).map(|(i, g)| { let c = &kb.checks[*i]; json!({"check": c.id, "who": c.who.id(), "cost_min": c.cost_min, "question": c.question.get(lang), "gain_per_min": g}) }).collect::<Vec<_>>(),
-        });
+        let v = posdoc_engine::report::explain_json(
+            kb,
+            &a.code,
+            a.vendor.as_deref(),
+            a.model.as_deref(),
+            lang,
+        );
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -303,23 +231,4 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
         )
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The seed's first response (stop, restart, read the logs), then the
-/// leading causes' own first steps, without repeats.
-fn first_response(kb: &Kb, causes: &[(Cause, f64)], lang: Lang) -> Vec<String> {
-    let mut steps = vec![pick(
-        lang,
-        "暂停用这台终端收款，请顾客改用其他终端或扫码支付；重启终端，若错误仍在，记下错误代码与时间并查看交易记录/日志。",
-        "Stop taking payments on this terminal (use another terminal or a QR payment); restart it; if the error stays, note the code and time and look at the transaction records and log.",
-    )];
-    for (c, _) in causes.iter().take(2) {
-        for s in kb.cause(*c).cashier_steps.iter().take(2) {
-            let s = s.get(lang).to_string();
-            if !steps.contains(&s) {
-                steps.push(s);
-            }
-        }
-    }
-    steps
 }

@@ -7,6 +7,7 @@ mod diagnose;
 mod eval;
 mod explain;
 mod output;
+mod serve;
 mod simulate;
 mod troubleshoot;
 
@@ -49,6 +50,15 @@ enum Command {
     Bench(bench::Args),
     /// Write a simulated fleet (records and ground truth) from a scenario file.
     Simulate(simulate::Args),
+    /// Run the live service: store, HTTP API, live stream, alerts, dashboard.
+    Serve(serve::ServeArgs),
+    /// Make, list and revoke the service's access tokens.
+    Token {
+        #[command(subcommand)]
+        command: serve::TokenCommand,
+    },
+    /// Start the service on a temporary store with a simulated fleet streaming in.
+    Demo(serve::DemoArgs),
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -106,6 +116,9 @@ fn main() -> ExitCode {
         Command::Bench(a) => load_kb(cli.kb.as_deref()).and_then(|kb| bench::run(kb, &a, lang)),
         Command::Eval(a) => load_kb(cli.kb.as_deref()).and_then(|kb| eval::run(kb, &a, lang)),
         Command::Simulate(a) => simulate::run(&a, lang),
+        Command::Serve(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::serve(kb, &a, lang)),
+        Command::Token { command } => serve::token(&command, lang),
+        Command::Demo(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::demo(kb, &a, lang)),
         Command::Kb {
             command: KbCommand::Check,
         } => kb_check(cli.kb.as_deref()),

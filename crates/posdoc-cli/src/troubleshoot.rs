@@ -12,8 +12,8 @@ use posdoc_engine::{Answer, Engine, Session, Step};
 use posdoc_kb::{Kb, Lang};
 use posdoc_record::{Cause, Reader};
 
-use crate::explain::{explain, ranked};
 use crate::output::pick;
+use posdoc_engine::report::{explain, ranked};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {

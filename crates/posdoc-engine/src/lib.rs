@@ -21,6 +21,7 @@
 mod diagnose;
 mod fleet;
 mod learn;
+pub mod report;
 mod signals;
 mod state;
 mod troubleshoot;
@@ -301,6 +302,9 @@ impl Engine {
     }
 
     /// Applies everything still buffered and diagnoses every pending event.
+    /// The engine takes records after it as before: a live service calls
+    /// it when the stream goes quiet, so that the last failures before a
+    /// lull are not left waiting for records that are not coming.
     pub fn finish(&mut self, out: &mut dyn FnMut(Diagnosis)) {
         self.release(None, out);
     }

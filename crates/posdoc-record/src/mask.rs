@@ -158,6 +158,67 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
+/// Field names whose values must never be stored: track data, PIN blocks,
+/// card verification values (and their ISO 8583 field numbers).
+const NEVER_STORED: &[&str] = &[
+    "track1",
+    "track2",
+    "track3",
+    "track_data",
+    "track1_data",
+    "track2_data",
+    "pin_block",
+    "pinblock",
+    "pin",
+    "cvv",
+    "cvv2",
+    "cvc",
+    "cvc2",
+    "cvn",
+    "field_35",
+    "field_36",
+    "field_45",
+    "field_52",
+];
+
+/// Cleans a record as JSON before it is stored or logged: `pan` masked,
+/// track data, PIN blocks and CVV removed, card numbers in every other
+/// string masked — at any depth, so an extension field cannot smuggle one.
+pub fn scrub_json(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            map.retain(|k, _| !NEVER_STORED.contains(&k.to_ascii_lowercase().as_str()));
+            for (k, x) in map.iter_mut() {
+                if k.eq_ignore_ascii_case("pan") {
+                    let raw = match x {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => continue,
+                    };
+                    *x = Value::String(MaskedPan::mask(&raw).as_str().to_string());
+                } else {
+                    scrub_json(x);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub_json),
+        Value::String(s) => {
+            if let Cow::Owned(clean) = scrub_text(s) {
+                *s = clean;
+            }
+        }
+        // A card number sent as a bare JSON number is still a card number.
+        Value::Number(n) => {
+            let digits = n.to_string();
+            if let Cow::Owned(clean) = scrub_text(&digits) {
+                *v = Value::String(clean);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +261,24 @@ mod tests {
             scrub_text("卡号4111111111111111失败"),
             "卡号411111******1111失败"
         );
+    }
+
+    #[test]
+    fn scrub_json_masks_and_drops_at_any_depth() {
+        let mut v: serde_json::Value = serde_json::from_str(
+            r#"{"kind":"txn","pan":"4111111111111111","track2":"4111111111111111=2512","CVV":"123",
+               "detail":"card 4111111111111111 read","ext":{"card":4111111111111111,"pin_block":"ABCD"},
+               "amount":4800}"#,
+        )
+        .unwrap();
+        scrub_json(&mut v);
+        let s = v.to_string();
+        assert!(!s.contains("4111111111111111"), "{s}");
+        assert_eq!(v["pan"], "411111******1111");
+        assert!(v.get("track2").is_none() && v.get("CVV").is_none());
+        assert!(v["ext"].get("pin_block").is_none());
+        assert_eq!(v["ext"]["card"], "411111******1111");
+        assert_eq!(v["amount"], 4800);
     }
 
     proptest::proptest! {
