@@ -8,6 +8,7 @@ mod eval;
 mod explain;
 mod output;
 mod serve;
+mod serve_bench;
 mod simulate;
 mod troubleshoot;
 
@@ -59,6 +60,8 @@ enum Command {
     },
     /// Start the service on a temporary store with a simulated fleet streaming in.
     Demo(serve::DemoArgs),
+    /// Measure the service: ingestion over HTTP, query latency, memory.
+    BenchServe(serve_bench::Args),
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -118,6 +121,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => simulate::run(&a, lang),
         Command::Serve(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::serve(kb, &a, lang)),
         Command::Token { command } => serve::token(&command, lang),
+        Command::BenchServe(a) => serve_bench::run(&a),
         Command::Demo(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::demo(kb, &a, lang)),
         Command::Kb {
             command: KbCommand::Check,

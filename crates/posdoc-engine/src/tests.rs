@@ -1513,3 +1513,19 @@ fn a_terminal_gone_dark_is_not_called_well_connected_from_stale_readings() {
     );
     assert!(signal_of(d, "signal_weak").is_some(), "{:?}", d.evidence);
 }
+
+#[test]
+fn a_refused_answer_leaves_the_session_as_it_was() {
+    let kb = kb();
+    let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
+    let mut s = Session::new(Arc::clone(&kb), e1);
+    let first = s.next();
+    // A number for a check that takes ok or fail is refused, and the
+    // session neither records it nor stops asking it.
+    let plain = kb.checks.iter().find(|c| c.ok_range.is_none()).unwrap();
+    let before = s.posterior().to_vec();
+    assert!(s.answer(&plain.id, Answer::Value(1.0)).is_err());
+    assert_eq!(s.posterior().to_vec(), before);
+    assert!(s.history().is_empty(), "{:?}", s.history());
+    assert_eq!(s.next(), first);
+}

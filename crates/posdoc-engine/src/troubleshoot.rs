@@ -163,17 +163,20 @@ impl Session {
         let def = kb
             .check(id)
             .ok_or_else(|| format!("unknown check `{id}`"))?;
-        self.asked.push(def.id.clone());
-        self.history.push((def.id.clone(), answer));
+        // Judged before it is recorded: a refused answer leaves the session
+        // as it was, the check still to be asked.
         let fail = match answer {
-            Answer::Ok => false,
-            Answer::Fail => true,
-            Answer::Skip => return Ok(()),
+            Answer::Ok => Some(false),
+            Answer::Fail => Some(true),
+            Answer::Skip => None,
             Answer::Value(x) => match def.ok_range {
-                Some([lo, hi]) => !(lo..=hi).contains(&x),
+                Some([lo, hi]) => Some(!(lo..=hi).contains(&x)),
                 None => return Err(format!("check `{}` takes ok or fail, not a number", def.id)),
             },
         };
+        self.asked.push(def.id.clone());
+        self.history.push((def.id.clone(), answer));
+        let Some(fail) = fail else { return Ok(()) };
         for (p, &q) in self.posterior.iter_mut().zip(def.p_fail.iter()) {
             *p *= if fail { q } else { 1.0 - q };
         }

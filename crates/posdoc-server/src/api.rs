@@ -198,7 +198,7 @@ fn body_lines(body: &str) -> Result<Vec<(usize, std::borrow::Cow<'_, str>)>, Str
         .collect())
 }
 
-/// What a record changes in the store's summaries.
+/// What an inventory record changes in the store's tables.
 fn summary_of(r: &Record) -> Summary {
     match r {
         Record::Terminal(t) => Summary::Terminal {
@@ -215,12 +215,6 @@ fn summary_of(r: &Record) -> Summary {
         Record::Merchant(m) => Summary::Merchant {
             merchant_id: m.merchant_id.clone(),
         },
-        Record::Telemetry(t) => Summary::Telemetry { online: t.online },
-        Record::Txn(t) => Summary::Txn {
-            failed: t.failed(),
-            merchant_id: t.merchant_id.clone(),
-        },
-        Record::Error(_) => Summary::Error,
         _ => Summary::None,
     }
 }
@@ -423,20 +417,16 @@ async fn overview(
                     }));
                 }
             }
+            let hour_from = six_h.div_euclid(3600) * 3600;
+            let key = if who.sees_fleet() { String::new() } else { m.clone() };
             let mut worst = Vec::new();
             {
-                let sql = format!(
-                    "SELECT d.site_id, count(*) AS n, s.body FROM diagnoses d LEFT JOIN sites s ON s.site_id = d.site_id
-                     WHERE d.ts >= ?1 AND d.site_id IS NOT NULL AND {}
-                     GROUP BY d.site_id ORDER BY n DESC LIMIT 5",
-                    if who.sees_fleet() { "1" } else { "d.merchant_id = ?2" }
-                );
-                let mut s = c.prepare_cached(&sql)?;
-                let mut rows = if who.sees_fleet() {
-                    s.query(params![six_h])?
-                } else {
-                    s.query(params![six_h, m])?
-                };
+                let mut s = c.prepare_cached(
+                    "SELECT st.site_id, sum(st.n) AS n, s.body FROM site_stats st LEFT JOIN sites s ON s.site_id = st.site_id
+                     WHERE st.merchant_id = ?1 AND st.hour >= ?2
+                     GROUP BY st.site_id ORDER BY n DESC, st.site_id LIMIT 5",
+                )?;
+                let mut rows = s.query(params![key, hour_from])?;
                 while let Some(r) = rows.next()? {
                     let body: Option<String> = r.get(2)?;
                     let name = body
@@ -451,17 +441,11 @@ async fn overview(
             }
             let mut causes = Vec::new();
             {
-                let sql = format!(
-                    "SELECT top_cause, count(*) AS n FROM diagnoses WHERE ts >= ?1 AND {}
-                     GROUP BY top_cause ORDER BY n DESC LIMIT 6",
-                    if who.sees_fleet() { "1" } else { "merchant_id = ?2" }
-                );
-                let mut s = c.prepare_cached(&sql)?;
-                let mut rows = if who.sees_fleet() {
-                    s.query(params![six_h])?
-                } else {
-                    s.query(params![six_h, m])?
-                };
+                let mut s = c.prepare_cached(
+                    "SELECT cause, sum(n) AS n FROM cause_stats WHERE merchant_id = ?1 AND hour >= ?2
+                     GROUP BY cause ORDER BY n DESC, cause LIMIT 6",
+                )?;
+                let mut rows = s.query(params![key, hour_from])?;
                 while let Some(r) = rows.next()? {
                     let cause: String = r.get(0)?;
                     let title = Cause::parse(&cause)
@@ -484,7 +468,11 @@ async fn overview(
             } else {
                 0
             };
-            let diagnoses = bind(&format!("SELECT count(*) FROM diagnoses WHERE {mfilter}"))?;
+            let diagnoses: i64 = c.query_row(
+                "SELECT coalesce(sum(n), 0) FROM cause_stats WHERE merchant_id = ?1",
+                [&key],
+                |r| r.get(0),
+            )?;
             Ok(json!({
                 "now": posdoc_record::Ts::from_secs(now).to_string(),
                 "terminals": terminals,
@@ -661,8 +649,8 @@ async fn terminals(
                    (SELECT top_cause FROM diagnoses d WHERE d.terminal_id = t.terminal_id ORDER BY d.id DESC LIMIT 1)
                  FROM terminals t
                  WHERE t.vendor IS NOT NULL AND (?1 = '' OR t.merchant_id = ?1)
-                   AND (t.terminal_id LIKE ?2 OR t.site_id LIKE ?2 OR t.merchant_id LIKE ?2)
-                 ORDER BY coalesce(t.last_error, 0) DESC, t.terminal_id LIMIT ?3",
+                   AND (?2 = '%' OR t.terminal_id LIKE ?2 OR t.site_id LIKE ?2 OR t.merchant_id LIKE ?2)
+                 ORDER BY t.last_error DESC, t.terminal_id LIMIT ?3",
             )?;
             let m = if who.sees_fleet() { String::new() } else { who.merchant_id.clone().unwrap_or_default() };
             let mut rows = s.query(params![m, pattern, limit, now - 24 * 3600])?;
@@ -838,17 +826,34 @@ async fn diagnoses(
             terminal_access(&st, &who, t)?;
         }
         let list = st.store.readers.with(|c| {
+            // Only the conditions asked for, so each can use its index.
+            let mut conds = Vec::new();
+            let mut args: Vec<String> = Vec::new();
+            let merchant = (!who.sees_fleet()).then(|| who.merchant_id.clone().unwrap_or_default());
+            for (col, v) in [
+                ("terminal_id", &q.terminal_id),
+                ("incident_id", &q.incident_id),
+                ("merchant_id", &merchant),
+            ] {
+                if let Some(v) = v {
+                    args.push(v.clone());
+                    conds.push(format!("{col} = ?{}", args.len()));
+                }
+            }
             let sql = format!(
-                "SELECT {} FROM diagnoses WHERE (?1 IS NULL OR terminal_id = ?1) AND (?2 IS NULL OR incident_id = ?2)
-                 AND (?3 IS NULL OR merchant_id = ?3) ORDER BY id DESC LIMIT ?4",
-                body_col(lang)
+                "SELECT {} FROM diagnoses {} {} ORDER BY id DESC LIMIT {limit}",
+                body_col(lang),
+                if conds.is_empty() { "" } else { "WHERE" },
+                conds.join(" AND ")
             );
-            let m = (!who.sees_fleet()).then(|| who.merchant_id.clone().unwrap_or_default());
             let mut s = c.prepare_cached(&sql)?;
-            let rows = s.query_map(params![q.terminal_id, q.incident_id, m, limit], |r| {
+            let rows = s.query_map(rusqlite::params_from_iter(args.iter()), |r| {
                 r.get::<_, String>(0)
             })?;
-            Ok(rows.filter_map(Result::ok).map(|b| parse_json(&b)).collect::<Vec<_>>())
+            Ok(rows
+                .filter_map(Result::ok)
+                .map(|b| parse_json(&b))
+                .collect::<Vec<_>>())
         })?;
         Ok(Json(json!({ "diagnoses": list })))
     })

@@ -17,7 +17,9 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::alerts::{Alert, AlertKind, Alerter};
-use crate::store::{self, DiagnosisRow, IncidentRow, Readers, Write, Writer};
+use crate::store::{
+    self, DiagnosisRow, IncidentRow, MinuteDelta, Readers, TerminalStatus, Write, Writer,
+};
 
 /// Something the engine derived, for the live channel.
 #[derive(Debug, Clone)]
@@ -61,6 +63,8 @@ pub struct Live {
 
 /// How long a quiet stream waits before the engine diagnoses what it holds.
 const QUIET: Duration = Duration::from_secs(2);
+/// How often terminals' latest state and the per-minute counts are stored.
+const STATUS_EVERY: Duration = Duration::from_secs(2);
 /// The least time between two "terminals joined" alerts of one incident.
 const UPDATE_ALERT_EVERY: Duration = Duration::from_secs(300);
 /// Records read from the store per query.
@@ -103,6 +107,10 @@ pub fn start(
                 seq: HashMap::new(),
                 alerted: HashMap::new(),
                 shown: HashMap::new(),
+                status: HashMap::new(),
+                minutes: HashMap::new(),
+                merchant_of: HashMap::new(),
+                flushed: std::time::Instant::now(),
                 replaying: true,
             };
             if let Err(e) = t.replay() {
@@ -134,6 +142,12 @@ struct EngineThread {
     alerted: HashMap<u32, std::time::Instant>,
     /// Each incident's cause and probability (in percent) as last stored.
     shown: HashMap<u32, (posdoc_record::Cause, i64)>,
+    /// Terminals' latest state and per-minute counts since the last flush.
+    status: HashMap<String, TerminalStatus>,
+    minutes: HashMap<String, HashMap<i64, MinuteDelta>>,
+    /// Each terminal's merchant, from the inventory.
+    merchant_of: HashMap<String, String>,
+    flushed: std::time::Instant,
     replaying: bool,
 }
 
@@ -170,28 +184,35 @@ impl EngineThread {
         let mut from = self.progress.done_id.load(Ordering::Relaxed) + 1;
         while from <= last {
             let to = (from + CHUNK - 1).min(last);
-            let mut records = Vec::new();
-            self.readers.with(|c| {
+            let mut diagnoses = Vec::new();
+            // Each record is taken as it is read: no batch of parsed
+            // records is held, so nothing large is allocated and freed.
+            let readers = Arc::clone(&self.readers);
+            readers.with(|c| {
                 store::read_records(c, from, to, &mut |_, body| match parse_line(body) {
-                    Ok(Some(r)) => records.push(r),
+                    Ok(Some(r)) => {
+                        if let Record::Terminal(t) = &r
+                            && let Some(m) = &t.merchant_id
+                        {
+                            if let Ok(mut d) = self.directory.write() {
+                                d.insert(t.terminal_id.clone(), m.clone());
+                            }
+                            self.merchant_of.insert(t.terminal_id.clone(), m.clone());
+                        }
+                        self.note_status(&r, body);
+                        self.engine.push(r, &mut |d| diagnoses.push(d));
+                    }
                     Ok(None) => {}
                     Err(_) => {
                         self.progress.unreadable.fetch_add(1, Ordering::Relaxed);
                     }
                 })
             })?;
-            let mut diagnoses = Vec::new();
-            for r in records {
-                if let Record::Terminal(t) = &r
-                    && let Some(m) = &t.merchant_id
-                    && let Ok(mut d) = self.directory.write()
-                {
-                    d.insert(t.terminal_id.clone(), m.clone());
-                }
-                self.engine.push(r, &mut |d| diagnoses.push(d));
-            }
             self.progress.done_id.store(to, Ordering::Relaxed);
             self.emit(diagnoses)?;
+            if self.replaying || self.flushed.elapsed() >= STATUS_EVERY {
+                self.flush_status()?;
+            }
             from = to + 1;
         }
         Ok(())
@@ -211,9 +232,89 @@ impl EngineThread {
     fn quiet(&mut self) {
         let mut diagnoses = Vec::new();
         self.engine.finish(&mut |d| diagnoses.push(d));
-        if let Err(e) = self.emit(diagnoses) {
+        if let Err(e) = self.emit(diagnoses).and_then(|_| self.flush_status()) {
             tracing::error!("engine: storing diagnoses failed: {e:#}");
         }
+    }
+
+    /// Takes a record into the terminals' latest state and the per-minute
+    /// counts (fleet-wide under `""`, and per merchant). Allocates only for
+    /// a terminal, merchant or minute seen for the first time since the
+    /// last flush.
+    fn note_status(&mut self, r: &Record, body: &str) {
+        let (terminal, ts) = match r {
+            Record::Telemetry(t) => (&t.terminal_id, t.ts),
+            Record::Txn(t) => (&t.terminal_id, t.ts),
+            Record::Error(e) => (&e.terminal_id, e.ts),
+            _ => return,
+        };
+        let secs = ts.0.div_euclid(1000);
+        if !self.status.contains_key(terminal.as_str()) {
+            self.status.insert(
+                terminal.clone(),
+                TerminalStatus {
+                    terminal_id: terminal.clone(),
+                    ..TerminalStatus::default()
+                },
+            );
+        }
+        let st = self
+            .status
+            .get_mut(terminal.as_str())
+            .expect("inserted above");
+        match r {
+            Record::Telemetry(t) if secs >= st.last_seen => {
+                st.online = t.online.or(st.online);
+                let buf = st.telemetry.get_or_insert_with(String::new);
+                buf.clear();
+                buf.push_str(body);
+            }
+            Record::Error(_) => st.last_error = Some(st.last_error.unwrap_or(0).max(secs)),
+            _ => {}
+        }
+        st.last_seen = st.last_seen.max(secs);
+        let (txn, failed, error) = match r {
+            Record::Txn(t) => (1, i64::from(t.failed()), 0),
+            Record::Error(_) => (0, 0, 1),
+            _ => return,
+        };
+        let merchant = match r {
+            Record::Txn(t) => t.merchant_id.as_deref(),
+            _ => None,
+        }
+        .or_else(|| self.merchant_of.get(terminal.as_str()).map(String::as_str));
+        let minute = secs.div_euclid(60) * 60;
+        for m in std::iter::once("").chain(merchant) {
+            if !self.minutes.contains_key(m) {
+                self.minutes.insert(m.to_string(), HashMap::new());
+            }
+            let d = self
+                .minutes
+                .get_mut(m)
+                .expect("inserted above")
+                .entry(minute)
+                .or_insert_with(|| MinuteDelta {
+                    merchant_id: m.to_string(),
+                    minute,
+                    ..MinuteDelta::default()
+                });
+            d.txns += txn;
+            d.failed += failed;
+            d.errors += error;
+        }
+    }
+
+    fn flush_status(&mut self) -> anyhow::Result<()> {
+        self.flushed = std::time::Instant::now();
+        if self.status.is_empty() && self.minutes.is_empty() {
+            return Ok(());
+        }
+        let terminals = std::mem::take(&mut self.status).into_values().collect();
+        let minutes = std::mem::take(&mut self.minutes)
+            .into_values()
+            .flat_map(HashMap::into_values)
+            .collect();
+        self.writer.send(Write::Status { terminals, minutes })
     }
 
     fn emit(&mut self, diagnoses: Vec<posdoc_engine::Diagnosis>) -> anyhow::Result<()> {
@@ -259,6 +360,17 @@ impl EngineThread {
                 });
             }
         }
+        // An incident that opened and closed within one read is announced
+        // opened, then closed: the change feed keeps only the closing.
+        let changes: Vec<IncidentChange> = changes
+            .into_iter()
+            .flat_map(|c| match c {
+                IncidentChange::Closed(i) if !self.seq.contains_key(&i) => {
+                    vec![IncidentChange::Opened(i), c]
+                }
+                c => vec![c],
+            })
+            .collect();
         let mut irows = Vec::with_capacity(changes.len());
         for c in changes {
             let i = c.incident();

@@ -22,7 +22,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` says how many
 /// have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE records (
     id INTEGER PRIMARY KEY,
     ts INTEGER,
@@ -112,7 +113,33 @@ CREATE TABLE audit (
     action TEXT NOT NULL,
     detail TEXT
 );
-"#];
+"#,
+    // Per-hour counts of diagnoses by cause and by site (fleet-wide under
+    // merchant '' and per merchant), so the overview never scans diagnoses.
+    r#"
+CREATE TABLE cause_stats (
+    merchant_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    cause TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, hour, cause)
+) WITHOUT ROWID;
+CREATE TABLE site_stats (
+    merchant_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, hour, site_id)
+) WITHOUT ROWID;
+CREATE INDEX terminals_last_seen ON terminals (last_seen);
+CREATE INDEX terminals_last_error ON terminals (last_error);
+"#,
+];
+
+/// Page cache of the writing connection, KiB.
+const WRITER_CACHE_KIB: i64 = 256 * 1024;
+/// Page cache of each reading connection, KiB.
+const READER_CACHE_KIB: i64 = 32 * 1024;
 
 /// The store's file inside the data directory.
 pub fn db_path(data: &Path) -> PathBuf {
@@ -132,6 +159,9 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     // Acknowledged means on disk, even if the machine loses power.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // The records' terminal index takes inserts all over: with SQLite's
+    // default 2 MB cache, ingestion slows to a crawl past a few GB.
+    conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;
@@ -170,6 +200,7 @@ impl Readers {
                         | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
                 c
             }
         };
@@ -197,7 +228,8 @@ pub struct NewRecord {
     pub summary: Summary,
 }
 
-/// What a record changes in the summaries kept beside the records.
+/// What an inventory record changes in the tables kept beside the
+/// records (in their transaction: a terminal's merchant decides access).
 #[derive(Debug, Clone)]
 pub enum Summary {
     Terminal {
@@ -214,15 +246,29 @@ pub enum Summary {
     Merchant {
         merchant_id: String,
     },
-    Telemetry {
-        online: Option<bool>,
-    },
-    Txn {
-        failed: bool,
-        merchant_id: Option<String>,
-    },
-    Error,
     None,
+}
+
+/// A terminal's latest state, as the engine thread last saw it.
+#[derive(Debug, Clone, Default)]
+pub struct TerminalStatus {
+    pub terminal_id: String,
+    pub last_seen: i64,
+    pub online: Option<bool>,
+    /// Its latest telemetry record (JSON), if one came since the last flush.
+    pub telemetry: Option<String>,
+    pub last_error: Option<i64>,
+}
+
+/// Counts to add to one minute of one merchant's (or, under `""`, the
+/// fleet's) statistics.
+#[derive(Debug, Clone, Default)]
+pub struct MinuteDelta {
+    pub merchant_id: String,
+    pub minute: i64,
+    pub txns: i64,
+    pub failed: i64,
+    pub errors: i64,
 }
 
 /// A diagnosis row, rendered in both languages.
@@ -276,6 +322,13 @@ pub enum Write {
     Derived {
         diagnoses: Vec<DiagnosisRow>,
         incidents: Vec<IncidentRow>,
+    },
+    /// Terminals' latest state and per-minute counts, derived by the engine
+    /// thread and flushed every few seconds rather than per record: they
+    /// would otherwise rewrite thousands of rows per batch.
+    Status {
+        terminals: Vec<TerminalStatus>,
+        minutes: Vec<MinuteDelta>,
     },
     Audit(AuditRow),
     /// Answered once everything queued before it is committed.
@@ -405,6 +458,7 @@ fn commit(conn: &mut Connection, jobs: &[Write]) -> anyhow::Result<Vec<(i64, i64
                     diagnoses,
                     incidents,
                 } => store_derived(&tx, diagnoses, incidents)?,
+                Write::Status { terminals, minutes } => store_status(&tx, terminals, minutes)?,
                 Write::Audit(a) => {
                     audit.execute(params![
                         crate::auth::now(),
@@ -422,18 +476,9 @@ fn commit(conn: &mut Connection, jobs: &[Write]) -> anyhow::Result<Vec<(i64, i64
     Ok(ranges)
 }
 
-/// A terminal's latest moment in a batch: its time, its latest telemetry
-/// body and online flag, and whether it logged an error.
-type Seen<'a> = (i64, Option<&'a str>, Option<bool>, bool);
-
-/// Keeps the per-terminal and per-minute summaries in step with the
-/// records, in their transaction. Within a batch, the last telemetry of a
-/// terminal is the one that counts, so each terminal is written once.
+/// Keeps the inventory tables in step with the records, in their
+/// transaction.
 fn summarize(tx: &rusqlite::Transaction<'_>, rows: &[NewRecord]) -> anyhow::Result<()> {
-    use std::collections::HashMap;
-    let mut seen: HashMap<&str, Seen<'_>> = HashMap::new();
-    let mut minutes: HashMap<(String, i64), (i64, i64, i64)> = HashMap::new();
-    let mut merchant_of: HashMap<String, Option<String>> = HashMap::new();
     for r in rows {
         match &r.summary {
             Summary::Terminal {
@@ -477,85 +522,44 @@ fn summarize(tx: &rusqlite::Transaction<'_>, rows: &[NewRecord]) -> anyhow::Resu
                 )?
                 .execute(params![merchant_id, r.body])?;
             }
-            Summary::Telemetry { online } => {
-                if let (Some(t), Some(ts)) = (r.terminal_id.as_deref(), r.ts) {
-                    let e = seen.entry(t).or_insert((ts, None, None, false));
-                    if ts >= e.0 {
-                        *e = (ts, Some(r.body.as_str()), *online, e.3);
-                    }
-                }
-            }
-            Summary::Txn {
-                failed,
-                merchant_id,
-            } => {
-                if let (Some(t), Some(ts)) = (r.terminal_id.as_deref(), r.ts) {
-                    let m = match merchant_id {
-                        Some(m) => Some(m.clone()),
-                        None => merchant_lookup(tx, &mut merchant_of, t)?,
-                    };
-                    for key in [String::new(), m.unwrap_or_default()] {
-                        let e = minutes.entry((key, ts.div_euclid(60) * 60)).or_default();
-                        e.0 += 1;
-                        e.1 += i64::from(*failed);
-                    }
-                    let e = seen.entry(t).or_insert((ts, None, None, false));
-                    e.0 = e.0.max(ts);
-                }
-            }
-            Summary::Error => {
-                if let (Some(t), Some(ts)) = (r.terminal_id.as_deref(), r.ts) {
-                    let m = merchant_lookup(tx, &mut merchant_of, t)?;
-                    for key in [String::new(), m.unwrap_or_default()] {
-                        let e = minutes.entry((key, ts.div_euclid(60) * 60)).or_default();
-                        e.2 += 1;
-                    }
-                    let e = seen.entry(t).or_insert((ts, None, None, false));
-                    e.0 = e.0.max(ts);
-                    e.3 = true;
-                }
-            }
             Summary::None => {}
         }
     }
+    Ok(())
+}
+
+fn store_status(
+    tx: &rusqlite::Transaction<'_>,
+    terminals: &[TerminalStatus],
+    minutes: &[MinuteDelta],
+) -> anyhow::Result<()> {
     let mut upsert_t = tx.prepare_cached(
         "INSERT INTO terminals (terminal_id, last_seen, online, telemetry, last_error)
-         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?2 END)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (terminal_id) DO UPDATE SET
            last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
            online = coalesce(excluded.online, online),
            telemetry = coalesce(excluded.telemetry, telemetry),
-           last_error = CASE WHEN ?5 THEN max(coalesce(last_error, 0), ?2) ELSE last_error END",
+           last_error = max(coalesce(last_error, 0), coalesce(excluded.last_error, 0))",
     )?;
-    for (t, (ts, body, online, error)) in seen {
-        upsert_t.execute(params![t, ts, online, body, error])?;
+    for t in terminals {
+        upsert_t.execute(params![
+            t.terminal_id,
+            t.last_seen,
+            t.online,
+            t.telemetry,
+            t.last_error
+        ])?;
     }
     let mut upsert_m = tx.prepare_cached(
         "INSERT INTO minute_stats (merchant_id, minute, txns, failed, errors) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (merchant_id, minute) DO UPDATE SET txns = txns + excluded.txns,
            failed = failed + excluded.failed, errors = errors + excluded.errors",
     )?;
-    for ((m, minute), (txns, failed, errors)) in minutes {
-        upsert_m.execute(params![m, minute, txns, failed, errors])?;
+    for m in minutes {
+        upsert_m.execute(params![m.merchant_id, m.minute, m.txns, m.failed, m.errors])?;
     }
     Ok(())
-}
-
-fn merchant_lookup(
-    tx: &rusqlite::Transaction<'_>,
-    cache: &mut std::collections::HashMap<String, Option<String>>,
-    terminal: &str,
-) -> anyhow::Result<Option<String>> {
-    if let Some(m) = cache.get(terminal) {
-        return Ok(m.clone());
-    }
-    let m: Option<String> = tx
-        .prepare_cached("SELECT merchant_id FROM terminals WHERE terminal_id = ?1")?
-        .query_row([terminal], |r| r.get(0))
-        .optional()?
-        .flatten();
-    cache.insert(terminal.to_string(), m.clone());
-    Ok(m)
 }
 
 fn store_derived(
@@ -565,12 +569,27 @@ fn store_derived(
 ) -> anyhow::Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT INTO diagnoses (ts, terminal_id, merchant_id, site_id, code, top_cause, incident_id, body_zh, body_en)
-         VALUES (?1, ?2, (SELECT merchant_id FROM terminals WHERE terminal_id = ?2), ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut merchant_of =
+        tx.prepare_cached("SELECT merchant_id FROM terminals WHERE terminal_id = ?1")?;
+    let mut causes = tx.prepare_cached(
+        "INSERT INTO cause_stats (merchant_id, hour, cause, n) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (merchant_id, hour, cause) DO UPDATE SET n = n + 1",
+    )?;
+    let mut sites = tx.prepare_cached(
+        "INSERT INTO site_stats (merchant_id, hour, site_id, n) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (merchant_id, hour, site_id) DO UPDATE SET n = n + 1",
     )?;
     for d in diagnoses {
+        let merchant: Option<String> = merchant_of
+            .query_row([&d.terminal_id], |r| r.get(0))
+            .optional()?
+            .flatten();
         ins.execute(params![
             d.ts,
             d.terminal_id,
+            merchant,
             d.site_id,
             d.code,
             d.top_cause,
@@ -578,6 +597,16 @@ fn store_derived(
             d.body_zh,
             d.body_en
         ])?;
+        let hour = d.ts.div_euclid(3600) * 3600;
+        for m in ["", merchant.as_deref().unwrap_or("")] {
+            causes.execute(params![m, hour, d.top_cause])?;
+            if let Some(site) = &d.site_id {
+                sites.execute(params![m, hour, site])?;
+            }
+            if merchant.is_none() {
+                break;
+            }
+        }
     }
     let mut up = tx.prepare_cached(
         "INSERT INTO incidents (incident_id, seq, opened_at, closed_at, merged, updated_at, body_zh, body_en)
@@ -604,11 +633,14 @@ fn store_derived(
     Ok(())
 }
 
-/// Forgets everything derived from the records (diagnoses, incidents), so
+/// Forgets everything derived from the records (diagnoses, incidents,
+/// statistics, terminals' latest state), so
 /// that the engine can derive it again from the records at start.
 pub fn clear_derived(conn: &Connection) -> anyhow::Result<()> {
     conn.execute_batch(
-        "DELETE FROM diagnoses; DELETE FROM incidents; DELETE FROM incident_timeline;",
+        "DELETE FROM diagnoses; DELETE FROM incidents; DELETE FROM incident_timeline;
+         DELETE FROM cause_stats; DELETE FROM site_stats; DELETE FROM minute_stats;
+         UPDATE terminals SET last_seen = NULL, online = NULL, telemetry = NULL, last_error = NULL;",
     )?;
     Ok(())
 }

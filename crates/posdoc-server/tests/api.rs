@@ -579,3 +579,95 @@ async fn explain_troubleshooting_and_the_service_endpoints() {
     server.stop().await;
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// A webhook receiver: answers 200 to every request and hands over the
+/// bodies.
+async fn receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<Value>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = s.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if body.len() < len {
+                        continue;
+                    }
+                    let _ = tx.send(serde_json::from_str(&body[..len]).unwrap());
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                    buf.clear();
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_hears_the_incident_open_and_close() {
+    let data = temp_dir("hook");
+    let tok = tokens(&data);
+    let (url, mut bodies) = receiver().await;
+    let cfg = Config {
+        listen: "127.0.0.1:0".into(),
+        data: data.clone(),
+        webhooks: vec![posdoc_server::alerts::WebhookConfig {
+            url,
+            format: posdoc_server::alerts::WebhookFormat::Generic,
+            lang: None,
+        }],
+        ..Config::default()
+    };
+    let kb = Arc::new(posdoc_kb::Kb::builtin().unwrap());
+    let server = posdoc_server::start(&cfg, kb).await.unwrap();
+    let api = Api::new(&server);
+    api.ingest(&tok.ingest, &fleet(70)).await;
+    let mut events = Vec::new();
+    let heard = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(b) = bodies.recv().await {
+            events.push(b["event"].as_str().unwrap_or_default().to_string());
+            if b["event"] == "incident.closed" {
+                return b;
+            }
+        }
+        Value::Null
+    })
+    .await
+    .expect("the webhook heard the incident close");
+    assert_eq!(
+        events.first().map(String::as_str),
+        Some("incident.opened"),
+        "{events:?}"
+    );
+    assert_eq!(heard["incident"]["scope"]["site_id"], "S1", "{heard}");
+    assert!(
+        heard["text"].as_str().is_some_and(|t| t.contains("S1")),
+        "{heard}"
+    );
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
