@@ -21,7 +21,7 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 10_000)]
     terminals: usize,
     /// Records per request.
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = 20_000)]
     batch: usize,
     /// Concurrent clients posting.
     #[arg(long, default_value_t = 4)]
