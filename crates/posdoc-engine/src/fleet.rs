@@ -485,8 +485,13 @@ pub struct Incident {
     pub terminals: Vec<u32>,
     /// The latest failure of a member.
     pub last_failure: Ts,
-    /// Sum of the members' diagnosed posteriors: the incident's cause.
+    /// Sum over its members of each one's mean diagnosed posterior: the
+    /// incident's cause. Each terminal counts once, however many of its
+    /// failures were diagnosed: a chatty Wi-Fi terminal's twenty "the
+    /// router" must not outvote the three terminals that lost power.
     pub votes: CauseVec,
+    /// Per member: the sum of its diagnosed posteriors and how many.
+    ballots: Vec<(u32, CauseVec, u32)>,
     /// The broader incident this one was folded into, if any.
     pub merged_into: Option<u32>,
     scope: u32,
@@ -496,6 +501,26 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// Adds `n` diagnoses of `terminal` summing to `posterior`, and
+    /// recounts the votes.
+    fn ballot(&mut self, terminal: u32, posterior: &CauseVec, n: u32) {
+        match self.ballots.iter_mut().find(|b| b.0 == terminal) {
+            Some(b) => {
+                for (x, p) in b.1.iter_mut().zip(posterior) {
+                    *x += p;
+                }
+                b.2 += n;
+            }
+            None => self.ballots.push((terminal, *posterior, n)),
+        }
+        self.votes = [0.0; Cause::COUNT];
+        for (_, sum, n) in &self.ballots {
+            for (v, x) in self.votes.iter_mut().zip(sum) {
+                *v += x / f64::from((*n).max(1));
+            }
+        }
+    }
+
     /// The most likely cause and its share of the members' belief, if any
     /// member has been diagnosed yet.
     pub fn cause(&self) -> Option<(Cause, f64)> {
@@ -1077,11 +1102,9 @@ impl Fleet {
     }
 
     /// Adds a diagnosed member's belief to its incident's.
-    pub fn vote(&mut self, incident: &str, posterior: &CauseVec) {
+    pub fn vote(&mut self, incident: &str, terminal: u32, posterior: &CauseVec) {
         if let Some(inc) = self.incidents.iter_mut().rev().find(|i| i.id == incident) {
-            for (v, p) in inc.votes.iter_mut().zip(posterior.iter()) {
-                *v += p;
-            }
+            inc.ballot(terminal, posterior, 1);
         }
     }
 
@@ -1244,6 +1267,7 @@ impl Fleet {
             terminals: Vec::new(),
             last_failure: ts,
             votes: [0.0; Cause::COUNT],
+            ballots: Vec::new(),
             merged_into: None,
             scope,
             fired_on: sc_fired_on,
@@ -1292,7 +1316,7 @@ impl Fleet {
             .collect();
         for o in covered {
             let members = std::mem::take(&mut self.incidents[o as usize].terminals);
-            let votes = self.incidents[o as usize].votes;
+            let ballots = std::mem::take(&mut self.incidents[o as usize].ballots);
             // A merchant's incident that takes in its own shop's is the same
             // account's fault, seen since the shop's opened. (A host's that
             // takes in a shop's may follow a fault of the shop's own.)
@@ -1304,9 +1328,10 @@ impl Fleet {
             for t in &members {
                 self.join(i, *t);
             }
-            for (v, w) in self.incidents[i as usize].votes.iter_mut().zip(votes) {
-                *v += w;
+            for (t, sum, n) in &ballots {
+                self.incidents[i as usize].ballot(*t, sum, *n);
             }
+            self.incidents[o as usize].ballots = ballots;
             self.incidents[o as usize].terminals = members;
             self.incidents[o as usize].merged_into = Some(i);
             self.close(o, ts);
@@ -1460,5 +1485,44 @@ mod tests {
         assert_eq!(binomial_tail(5, 6, 0.1), 0.0);
         // 20 of 40 failing where the fleet fails 5 %: far beyond chance.
         assert!(binomial_tail(40, 20, 0.05) < 1e-10);
+    }
+}
+
+#[cfg(test)]
+mod vote_tests {
+    use super::*;
+
+    #[test]
+    fn each_member_counts_once_however_chatty() {
+        let mut inc = Incident {
+            id: "INC-0001".into(),
+            kind: ScopeKind::Site,
+            key: "S1".into(),
+            opened_at: Ts(0),
+            closed_at: None,
+            terminals: vec![0, 1, 2, 3],
+            last_failure: Ts(0),
+            votes: [0.0; Cause::COUNT],
+            ballots: Vec::new(),
+            merged_into: None,
+            scope: 0,
+            fired_on: Failure::Link as u8,
+        };
+        let belief = |c: Cause, p: f64| {
+            let mut v = [(1.0 - p) / (Cause::COUNT - 1) as f64; Cause::COUNT];
+            v[c.index()] = p;
+            v
+        };
+        // Three terminals lost power; the Wi-Fi one keeps failing to
+        // connect and is diagnosed twenty times as its router.
+        for t in 0..3 {
+            inc.ballot(t, &belief(Cause::PowerSupply, 0.9), 1);
+        }
+        for _ in 0..20 {
+            inc.ballot(3, &belief(Cause::NetworkLan, 0.8), 1);
+        }
+        let (cause, p) = inc.cause().unwrap();
+        assert_eq!(cause, Cause::PowerSupply);
+        assert!((0.6..0.8).contains(&p), "{p}");
     }
 }

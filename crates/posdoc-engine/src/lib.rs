@@ -339,8 +339,10 @@ impl Engine {
             let p = self.pending.pop_front().expect("front");
             if let Some(d) = self.diagnose_pending(&p) {
                 self.counters.diagnoses += 1;
-                if let Some(id) = &d.incident_id {
-                    self.fleet.vote(id, &d.posterior);
+                if let Some(id) = &d.incident_id
+                    && let Some(&t) = self.terminal_index.get(d.terminal_id.as_str())
+                {
+                    self.fleet.vote(id, t, &d.posterior);
                 }
                 out(d);
             }
