@@ -6,6 +6,7 @@ mod bench;
 mod diagnose;
 mod eval;
 mod explain;
+mod iso8583;
 mod output;
 mod serve;
 mod serve_bench;
@@ -62,6 +63,11 @@ enum Command {
     Demo(serve::DemoArgs),
     /// Measure the service: ingestion over HTTP, query latency, memory.
     BenchServe(serve_bench::Args),
+    /// Decode and encode ISO 8583 messages (China UnionPay POS, ISO 8583:1987 ASCII).
+    Iso8583 {
+        #[command(subcommand)]
+        command: iso8583::Command,
+    },
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -122,6 +128,9 @@ fn main() -> ExitCode {
         Command::Serve(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::serve(kb, &a, lang)),
         Command::Token { command } => serve::token(&command, lang),
         Command::BenchServe(a) => serve_bench::run(&a),
+        Command::Iso8583 { command } => {
+            load_kb(cli.kb.as_deref()).and_then(|kb| iso8583::run(&kb, &command, lang))
+        }
         Command::Demo(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::demo(kb, &a, lang)),
         Command::Kb {
             command: KbCommand::Check,
