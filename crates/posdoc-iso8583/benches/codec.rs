@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use posdoc_iso8583::{Dialect, Message, Value, decode, encode};
+use posdoc_iso8583::{Dialect, Message, Value, decode, decode_view, encode, encode_view_into};
 
 fn sale() -> Message {
     let t = |s: &str| Value::Text(s.to_string());
@@ -61,6 +61,20 @@ fn bench(c: &mut Criterion) {
             encode(Dialect::Cup, &m).expect("encodes")
         })
     });
+    g.bench_function("view decode", |b| {
+        b.iter(|| decode_view(Dialect::Cup, black_box(&wire)).map(|v| v.len()))
+    });
+    // Zero-copy path, one output buffer reused across iterations.
+    let mut out = Vec::with_capacity(wire.len());
+    g.bench_function("view decode+encode", |b| {
+        b.iter(|| {
+            out.clear();
+            let v = decode_view(Dialect::Cup, black_box(&wire)).expect("decodes");
+            encode_view_into(Dialect::Cup, &v, &mut out).expect("encodes");
+            out.len()
+        })
+    });
+    assert_eq!(out, wire);
     // Floor set by the owned data model alone: 25 field allocations collected
     // into a BTreeMap and dropped, no parsing. decode cannot beat this.
     g.bench_function("model_alloc_floor", |b| {

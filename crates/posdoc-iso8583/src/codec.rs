@@ -71,13 +71,13 @@ impl Message {
 pub const CUP_HEADER_LEN: usize = 6;
 
 /// Byte cursor whose offsets stay absolute in the original input.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+pub(crate) struct Reader<'a> {
+    pub(crate) buf: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, part: Part) -> Result<&'a [u8], Error> {
+    pub(crate) fn take(&mut self, n: usize, part: Part) -> Result<&'a [u8], Error> {
         let rest = self.buf.get(self.pos..).unwrap_or(&[]);
         match rest.get(..n) {
             Some(s) => {
@@ -118,7 +118,7 @@ pub fn unframe_cup(bytes: &[u8]) -> Result<CupParts<'_>, Error> {
 }
 
 /// [`unframe_cup`] plus the body's offset in `bytes`.
-fn unframe_at(bytes: &[u8]) -> Result<(CupParts<'_>, usize), Error> {
+pub(crate) fn unframe_at(bytes: &[u8]) -> Result<(CupParts<'_>, usize), Error> {
     let mut r = Reader { buf: bytes, pos: 0 };
     let len = r.take(2, Part::FrameLength)?;
     let declared = usize::from(u16::from_be_bytes([len[0], len[1]]));
@@ -154,82 +154,14 @@ fn unframe_at(bytes: &[u8]) -> Result<(CupParts<'_>, usize), Error> {
 
 /// Decodes one message. For `Cup`, `bytes` is the whole frame including the
 /// 2-byte length prefix, TPDU and header. Error offsets are into `bytes`.
+///
+/// Shares its parser and validation with [`crate::decode_view`], so both
+/// paths accept exactly the same inputs and report exactly the same errors.
 pub fn decode(dialect: Dialect, bytes: &[u8]) -> Result<Message, Error> {
-    let mut msg = Message::default();
-    let start = match dialect {
-        Dialect::Ascii1987 => 0,
-        Dialect::Cup => {
-            let ((tpdu, header, _), at) = unframe_at(bytes)?;
-            msg.tpdu = Some(tpdu);
-            msg.header = header.map(<[u8]>::to_vec);
-            at
-        }
-    };
-    let mut r = Reader {
-        buf: bytes,
-        pos: start,
-    };
-
-    // MTI
-    msg.mti = match dialect {
-        Dialect::Ascii1987 => {
-            let at = r.pos;
-            let raw = r.take(4, Part::Mti)?;
-            ascii_text(raw, at, Part::Mti, CharClass::Decimal)?
-        }
-        Dialect::Cup => {
-            let at = r.pos;
-            let raw = r.take(2, Part::Mti)?;
-            bcd_text(raw, 4, at, Part::Mti, CharClass::Decimal)?
-        }
-    };
-
-    // Bitmaps, as a u128 with field 1 in the most significant bit.
-    let mut bits = u128::from(read_bitmap(dialect, &mut r, Part::PrimaryBitmap)?) << 64;
-    if bits & (1 << 127) != 0 {
-        let secondary_at = r.pos;
-        let secondary = read_bitmap(dialect, &mut r, Part::SecondaryBitmap)?;
-        if secondary == 0 {
-            return Err(Error::invalid(
-                Part::SecondaryBitmap,
-                secondary_at,
-                Problem::EmptySecondaryBitmap,
-            ));
-        }
-        bits |= u128::from(secondary);
-    }
-
-    // Fields 2..=128 in ascending order (field 1 is the secondary bitmap).
-    let mut rest = bits & !(1u128 << 127);
-    // Collected into a Vec first: fields arrive in ascending order, and
-    // BTreeMap's bulk build from a sorted sequence is about twice as fast as
-    // 25 individual inserts (measured in benches/codec.rs).
-    let mut decoded = Vec::with_capacity(rest.count_ones() as usize);
-    while rest != 0 {
-        let number = (rest.leading_zeros() + 1) as u8; // 2..=128
-        rest &= !(1u128 << (127 - rest.leading_zeros()));
-        let at = r.pos;
-        let fs = spec(dialect, number)
-            .filter(|s| s.encoding != Encoding::Bitmap)
-            .ok_or_else(|| Error::invalid(Part::Field(number), at, Problem::Undefined(dialect)))?;
-        let value = decode_field(dialect, fs, &mut r)?;
-        decoded.push((number, value));
-    }
-    msg.fields = decoded.into_iter().collect();
-
-    if r.pos != bytes.len() {
-        return Err(Error::invalid(
-            Part::Message,
-            r.pos,
-            Problem::Trailing {
-                count: bytes.len() - r.pos,
-            },
-        ));
-    }
-    Ok(msg)
+    crate::view::decode_owned(dialect, bytes)
 }
 
-fn read_bitmap(dialect: Dialect, r: &mut Reader<'_>, part: Part) -> Result<u64, Error> {
+pub(crate) fn read_bitmap(dialect: Dialect, r: &mut Reader<'_>, part: Part) -> Result<u64, Error> {
     let at = r.pos;
     match dialect {
         Dialect::Cup => {
@@ -265,37 +197,10 @@ fn read_bitmap(dialect: Dialect, r: &mut Reader<'_>, part: Part) -> Result<u64, 
     }
 }
 
-fn decode_field(dialect: Dialect, fs: &FieldSpec, r: &mut Reader<'_>) -> Result<Value, Error> {
-    let part = Part::Field(fs.number);
-    let start = r.pos;
-    let units = match fs.length {
-        Length::Fixed(n) => usize::from(n),
-        Length::LlVar(max) | Length::LllVar(max) => {
-            let digits = if matches!(fs.length, Length::LlVar(_)) {
-                2
-            } else {
-                3
-            };
-            let len = read_prefix(dialect, r, digits, part)?;
-            if len > usize::from(max) {
-                return Err(Error::invalid(part, start, Problem::TooLong { len, max }));
-            }
-            len
-        }
-    };
-    let at = r.pos;
-    let raw = r.take(fs.data_bytes(units), part)?;
-    Ok(match fs.encoding {
-        Encoding::Ascii => Value::Text(ascii_text(raw, at, part, CharClass::Ascii)?),
-        Encoding::Bcd => Value::Text(bcd_text(raw, units, at, part, CharClass::Decimal)?),
-        Encoding::Track2 => Value::Text(bcd_text(raw, units, at, part, CharClass::Track2)?),
-        Encoding::Binary | Encoding::Bitmap => Value::Bytes(raw.to_vec()),
-    })
-}
-
 /// Reads an LL/LLL prefix: ASCII digits in `Ascii1987`, BCD (1 or 2 bytes,
 /// right-aligned) in `Cup`.
-fn read_prefix(
+#[inline]
+pub(crate) fn read_prefix(
     dialect: Dialect,
     r: &mut Reader<'_>,
     digits: usize,
@@ -340,70 +245,7 @@ fn read_prefix(
     Ok(len)
 }
 
-fn ascii_text(raw: &[u8], at: usize, part: Part, class: CharClass) -> Result<String, Error> {
-    let ok = |c: u8| match class {
-        CharClass::Decimal => c.is_ascii_digit(),
-        _ => c.is_ascii(),
-    };
-    if let Some(i) = raw.iter().position(|&c| !ok(c)) {
-        return Err(Error::invalid(
-            part,
-            at + i,
-            Problem::BadByte {
-                byte: raw[i],
-                class,
-            },
-        ));
-    }
-    // All bytes are ASCII, hence valid UTF-8; the fallback is unreachable.
-    Ok(String::from_utf8(raw.to_vec()).unwrap_or_default())
-}
-
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Unpacks `units` left-aligned BCD digits; an odd count must end in a 0 pad nibble.
-/// `raw.len()` is `units.div_ceil(2)` (guaranteed by the caller's `take`).
-fn bcd_text(
-    raw: &[u8],
-    units: usize,
-    at: usize,
-    part: Part,
-    class: CharClass,
-) -> Result<String, Error> {
-    let track = class == CharClass::Track2;
-    let valid = |n: u8| n <= 9 || (track && n == 0x0D);
-    let bad =
-        |i: usize, nibble: u8| Error::invalid(part, at + i, Problem::BadNibble { nibble, class });
-    let (pairs, tail) = raw.split_at((units / 2).min(raw.len()));
-    // Bytes, not chars: every pushed byte is an ASCII digit or 'D', so the
-    // final UTF-8 check cannot fail and the hot loop stays branch-light.
-    let mut v = Vec::with_capacity(units);
-    for (i, &b) in pairs.iter().enumerate() {
-        let (hi, lo) = (b >> 4, b & 0x0F);
-        if !valid(hi) {
-            return Err(bad(i, hi));
-        }
-        if !valid(lo) {
-            return Err(bad(i, lo));
-        }
-        v.extend_from_slice(&[HEX_UPPER[usize::from(hi)], HEX_UPPER[usize::from(lo)]]);
-    }
-    if let Some(&b) = tail.first() {
-        let (hi, lo) = (b >> 4, b & 0x0F);
-        if !valid(hi) {
-            return Err(bad(pairs.len(), hi));
-        }
-        if lo != 0 {
-            return Err(Error::invalid(
-                part,
-                at + pairs.len(),
-                Problem::BadPad { nibble: lo },
-            ));
-        }
-        v.push(HEX_UPPER[usize::from(hi)]);
-    }
-    Ok(String::from_utf8(v).unwrap_or_default())
-}
+pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Encodes one message. For `Cup` the output is the whole frame: 2-byte
 /// length, TPDU, header (if any), MTI, bitmap(s), fields. Error offsets are
@@ -536,7 +378,7 @@ fn put_mti_cup(mti: &str, out: &mut Vec<u8>) -> Result<(), Error> {
     Ok(())
 }
 
-fn put_bitmap(dialect: Dialect, v: u64, out: &mut Vec<u8>) {
+pub(crate) fn put_bitmap(dialect: Dialect, v: u64, out: &mut Vec<u8>) {
     match dialect {
         Dialect::Cup => out.extend_from_slice(&v.to_be_bytes()),
         Dialect::Ascii1987 => {
@@ -659,7 +501,8 @@ fn encode_field(
 }
 
 /// Writes an LL/LLL prefix; `len` is already checked to be <= 999.
-fn put_prefix(dialect: Dialect, len: usize, digits: usize, out: &mut Vec<u8>) {
+#[inline]
+pub(crate) fn put_prefix(dialect: Dialect, len: usize, digits: usize, out: &mut Vec<u8>) {
     let d = [
         (len / 100 % 10) as u8,
         (len / 10 % 10) as u8,

@@ -25,6 +25,7 @@ mod cup;
 mod error;
 mod spec;
 mod tlv;
+mod view;
 
 pub use codec::{
     CUP_HEADER_LEN, CupParts, Message, Value, cup_frame_len, decode, encode, unframe_cup,
@@ -33,18 +34,37 @@ pub use cup::{FIELD60, SubfieldSpec, field60_subfields};
 pub use error::{CharClass, Error, Part, Problem};
 pub use spec::{Dialect, Encoding, FieldSpec, Length, fields, spec};
 pub use tlv::{EMV_TAGS, Tlv, parse_tlv, tag_hex, tag_name};
+pub use view::{MessageView, decode_view, encode_view_into};
 
 /// The fuzz targets' body (`fuzz/fuzz_targets/iso8583.rs`), also replayed
 /// over the checked-in corpus by a test: any bytes, in either dialect, must
 /// decode or fail without panicking, and what decodes must encode back to
-/// the same bytes; frame splitting and TLV parsing must not panic either.
+/// the same bytes; the zero-copy view path must agree with the owned path
+/// (same result or same error, same bytes back); frame splitting and TLV
+/// parsing must not panic either.
 pub fn fuzz_check(data: &[u8]) {
     for dialect in [Dialect::Cup, Dialect::Ascii1987] {
-        if let Ok(m) = decode(dialect, data) {
+        let owned = decode(dialect, data);
+        let view = decode_view(dialect, data);
+        match (&owned, &view) {
+            (Ok(m), Ok(v)) => assert_eq!(&v.to_message(), m, "{dialect}: view differs"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{dialect}: view error differs"),
+            _ => panic!("{dialect}: owned {owned:?} but view {view:?}"),
+        }
+        if let Ok(m) = owned {
             let again = encode(dialect, &m).expect("a decoded message encodes");
             assert_eq!(
                 again, data,
                 "{dialect}: decode then encode changed the bytes"
+            );
+        }
+        if let Ok(v) = view {
+            let mut out = vec![0xEE];
+            encode_view_into(dialect, &v, &mut out).expect("a decoded view encodes");
+            assert_eq!(
+                out.get(1..),
+                Some(data),
+                "{dialect}: view decode then encode changed the bytes"
             );
         }
     }

@@ -2,7 +2,8 @@
 
 use posdoc_iso8583::{
     CharClass, Dialect, Encoding, Error, Length, Message, Part, Problem, Value, cup_frame_len,
-    decode, encode, field60_subfields, parse_tlv, spec, tag_name, unframe_cup,
+    decode, decode_view, encode, encode_view_into, field60_subfields, parse_tlv, spec, tag_name,
+    unframe_cup,
 };
 
 fn t(s: &str) -> Value {
@@ -34,6 +35,35 @@ fn cup_msg(mti: &str) -> Message {
 fn roundtrip(dialect: Dialect, msg: &Message, wire: &[u8]) {
     assert_eq!(encode(dialect, msg).as_deref(), Ok(wire), "encode");
     assert_eq!(decode(dialect, wire).as_ref(), Ok(msg), "decode");
+    view_roundtrip(dialect, msg, wire);
+}
+
+/// The zero-copy path on the same vector: view decode+encode gives the bytes
+/// back (appended after existing content), and the view agrees with `msg`.
+fn view_roundtrip(dialect: Dialect, msg: &Message, wire: &[u8]) {
+    let v = decode_view(dialect, wire).expect("view decodes");
+    assert_eq!(&v.to_message(), msg, "view to_message");
+    assert_eq!(v.mti(), msg.mti);
+    assert_eq!(v.len(), msg.fields.len());
+    for (&n, value) in &msg.fields {
+        assert_eq!(v.field_value(n).as_ref(), Some(value), "field {n}");
+        assert_eq!(
+            v.field_text(dialect, n).as_deref(),
+            value.as_text(),
+            "field {n} text"
+        );
+    }
+    let mut out = b"prefix".to_vec();
+    encode_view_into(dialect, &v, &mut out).expect("view encodes");
+    assert_eq!(&out[..6], b"prefix");
+    assert_eq!(&out[6..], wire, "view encode");
+}
+
+/// `decode_view` fails exactly like `decode` (same part, offset, problem).
+fn same_error(dialect: Dialect, wire: &[u8]) -> Error {
+    let e = decode(dialect, wire).unwrap_err();
+    assert_eq!(decode_view(dialect, wire).unwrap_err(), e, "view error");
+    e
 }
 
 // ---------------------------------------------------------------- CUP
@@ -200,7 +230,7 @@ fn error_truncated_inside_field_55() {
     let mut body = vec![0x02, 0x00, 0, 0, 0, 0, 0, 0, 0x02, 0]; // bit 55
     body.extend_from_slice(&[0x01, 0x20, 0x9F]); // LLL 120, 1 byte present
     let wire = frame(&body);
-    let e = decode(Dialect::Cup, &wire).unwrap_err();
+    let e = same_error(Dialect::Cup, &wire);
     assert_eq!(
         e,
         Error::Truncated {
@@ -222,7 +252,7 @@ fn error_truncated_inside_field_55() {
 fn error_truncated_frame_and_trailing() {
     let mut wire = frame(&[0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
     wire.truncate(wire.len() - 3);
-    let e = decode(Dialect::Cup, &wire).unwrap_err();
+    let e = same_error(Dialect::Cup, &wire);
     assert_eq!(
         e,
         Error::Truncated {
@@ -232,7 +262,7 @@ fn error_truncated_frame_and_trailing() {
         }
     );
     // ASCII: bytes after the last field
-    let e = decode(Dialect::Ascii1987, b"08000000000000000000XY").unwrap_err();
+    let e = same_error(Dialect::Ascii1987, b"08000000000000000000XY");
     assert_eq!(
         e.to_string(),
         "message at offset 20: 2 unexpected bytes after the last field"
@@ -243,7 +273,7 @@ fn error_truncated_frame_and_trailing() {
 fn error_bad_bcd_nibble() {
     // field 2, 4 digits, second byte has nibble 0xA
     let body = [0x02, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x04, 0x12, 0x3A];
-    let e = decode(Dialect::Cup, &frame(&body)).unwrap_err();
+    let e = same_error(Dialect::Cup, &frame(&body));
     // offset: 2 len + 5 tpdu + 6 header + 2 mti + 8 bitmap + 1 prefix + 1
     assert_eq!(
         e,
@@ -265,7 +295,7 @@ fn error_bad_bcd_nibble() {
 #[test]
 fn error_bad_pad_nibble() {
     let body = [0x02, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x03, 0x12, 0x3F];
-    let e = decode(Dialect::Cup, &frame(&body)).unwrap_err();
+    let e = same_error(Dialect::Cup, &frame(&body));
     assert_eq!(
         e,
         Error::Invalid {
@@ -279,16 +309,15 @@ fn error_bad_pad_nibble() {
 #[test]
 fn error_length_over_max() {
     let body = [0x02, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x25];
-    let e = decode(Dialect::Cup, &frame(&body)).unwrap_err();
+    let e = same_error(Dialect::Cup, &frame(&body));
     assert_eq!(
         e.to_string(),
         "field 2 at offset 23: length 25 exceeds the maximum 19"
     );
-    let e = decode(
+    let e = same_error(
         Dialect::Ascii1987,
         b"02004000000000000000251234567890123456789012345",
-    )
-    .unwrap_err();
+    );
     assert_eq!(
         e.to_string(),
         "field 2 at offset 20: length 25 exceeds the maximum 19"
@@ -307,7 +336,7 @@ fn error_length_over_max() {
 
 #[test]
 fn error_bad_bitmap() {
-    let e = decode(Dialect::Ascii1987, b"02004g10100000000000").unwrap_err();
+    let e = same_error(Dialect::Ascii1987, b"02004g10100000000000");
     assert_eq!(
         e,
         Error::Invalid {
@@ -320,7 +349,7 @@ fn error_bad_bitmap() {
         }
     );
     // secondary bitmap flagged but empty
-    let e = decode(Dialect::Ascii1987, b"080080000000000000000000000000000000").unwrap_err();
+    let e = same_error(Dialect::Ascii1987, b"080080000000000000000000000000000000");
     assert_eq!(
         e,
         Error::Invalid {
@@ -330,17 +359,16 @@ fn error_bad_bitmap() {
         }
     );
     // bit 65 (tertiary bitmap in pyiso8583) is not a field
-    let e = decode(Dialect::Ascii1987, b"080080000000000000008000000000000000").unwrap_err();
+    let e = same_error(Dialect::Ascii1987, b"080080000000000000008000000000000000");
     assert_eq!(
         e.to_string(),
         "field 65 at offset 36: not defined in the ISO 8583:1987 ASCII dialect"
     );
     // CUP field 5 is not in the table
-    let e = decode(
+    let e = same_error(
         Dialect::Cup,
         &frame(&[0x02, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0]),
-    )
-    .unwrap_err();
+    );
     assert_eq!(e.part(), Part::Field(5));
     assert_eq!(e.offset(), 23);
 }
@@ -386,7 +414,7 @@ fn error_frame_and_envelope() {
             ..
         })
     ));
-    let e = decode(Dialect::Cup, &[0x00, 0x05, 0x61, 0, 0, 0, 0]).unwrap_err();
+    let e = same_error(Dialect::Cup, &[0x00, 0x05, 0x61, 0, 0, 0, 0]);
     assert_eq!(
         e,
         Error::Invalid {
@@ -395,16 +423,13 @@ fn error_frame_and_envelope() {
             problem: Problem::BadTpdu(0x61)
         }
     );
-    assert_eq!(
-        decode(Dialect::Cup, &[0x00]).unwrap_err().part(),
-        Part::FrameLength
-    );
-    let e = decode(Dialect::Ascii1987, b"02x0").unwrap_err();
+    assert_eq!(same_error(Dialect::Cup, &[0x00]).part(), Part::FrameLength);
+    let e = same_error(Dialect::Ascii1987, b"02x0");
     assert_eq!(
         e.to_string(),
         "MTI at offset 2: byte 0x78 is not a decimal character"
     );
-    let e = decode(Dialect::Ascii1987, b"02004000000000000000x1").unwrap_err();
+    let e = same_error(Dialect::Ascii1987, b"02004000000000000000x1");
     assert_eq!(
         e.to_string(),
         "field 2 at offset 20: byte 0x78 is not a decimal character"

@@ -2,7 +2,8 @@
 //! dialects, and no input (random or mutated) makes the decoder panic.
 
 use posdoc_iso8583::{
-    Dialect, Encoding, FieldSpec, Length, Message, Value, decode, encode, fields,
+    Dialect, Encoding, FieldSpec, Length, Message, Value, decode, decode_view, encode,
+    encode_view_into, fields,
 };
 use proptest::prelude::*;
 
@@ -89,8 +90,19 @@ proptest! {
     }
 
     #[test]
+    fn cup_view_roundtrip(m in message(Dialect::Cup)) {
+        view_agrees(Dialect::Cup, &m)?;
+    }
+
+    #[test]
+    fn ascii_view_roundtrip(m in message(Dialect::Ascii1987)) {
+        view_agrees(Dialect::Ascii1987, &m)?;
+    }
+
+    #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         for d in [Dialect::Ascii1987, Dialect::Cup] {
+            same_outcome(d, &bytes)?;
             if let Ok(m) = decode(d, &bytes) {
                 // Anything we accept must re-encode to the same bytes.
                 prop_assert_eq!(encode(d, &m), Ok(bytes.clone()));
@@ -125,12 +137,49 @@ fn mutate(
     let mut wire = encode(d, m).expect("valid message encodes");
     let i = pos.index(wire.len());
     wire[i] = byte;
+    same_outcome(d, &wire)?;
     if let Ok(back) = decode(d, &wire) {
         prop_assert_eq!(encode(d, &back), Ok(wire.clone()));
     }
     wire.truncate(cut.index(wire.len() + 1));
+    same_outcome(d, &wire)?;
     if let Ok(back) = decode(d, &wire) {
         prop_assert_eq!(encode(d, &back), Ok(wire.clone()));
+    }
+    Ok(())
+}
+
+/// A valid message's wire form decodes as a view that agrees with the owned
+/// path and encodes back to the same bytes (into a reused, non-empty buffer).
+fn view_agrees(d: Dialect, m: &Message) -> Result<(), TestCaseError> {
+    let wire = encode(d, m).expect("valid message encodes");
+    let v = decode_view(d, &wire).expect("valid wire decodes as a view");
+    prop_assert_eq!(&v.to_message(), m);
+    for (&n, value) in &m.fields {
+        let owned = v.field_value(n);
+        prop_assert_eq!(owned.as_ref(), Some(value));
+        let text = v.field_text(d, n);
+        prop_assert_eq!(text.as_deref(), value.as_text());
+    }
+    let mut out = vec![0xAB; 3];
+    encode_view_into(d, &v, &mut out).expect("view encodes");
+    prop_assert_eq!(&out[..3], &[0xAB; 3][..]);
+    prop_assert_eq!(&out[3..], &wire[..]);
+    Ok(())
+}
+
+/// Any bytes: the view path and the owned path accept the same inputs, fail
+/// with the same error, and what the view accepts encodes back unchanged.
+fn same_outcome(d: Dialect, bytes: &[u8]) -> Result<(), TestCaseError> {
+    match (decode(d, bytes), decode_view(d, bytes)) {
+        (Ok(m), Ok(v)) => {
+            prop_assert_eq!(v.to_message(), m);
+            let mut out = Vec::new();
+            encode_view_into(d, &v, &mut out).expect("decoded view encodes");
+            prop_assert_eq!(&out[..], bytes);
+        }
+        (Err(a), Err(b)) => prop_assert_eq!(a, b),
+        (a, b) => prop_assert!(false, "owned {:?} vs view {:?}", a, b),
     }
     Ok(())
 }
