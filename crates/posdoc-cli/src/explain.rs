@@ -3,9 +3,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use posdoc_engine::report::{explain, first_response, ranked};
+use posdoc_engine::report::{explain, first_response};
 use posdoc_kb::{Dialect, Kb, Lang};
-use posdoc_record::Cause;
 
 use crate::output::pick;
 
@@ -26,13 +25,6 @@ pub(crate) struct Args {
 
 pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    let ex = explain(kb, &a.code, a.vendor.as_deref(), a.model.as_deref());
-    let causes: Vec<(Cause, f64)> = ranked(&ex.prior)
-        .into_iter()
-        .filter(|(_, p)| *p >= 0.02)
-        .take(6)
-        .collect();
-    let checks = posdoc_engine::rank_checks(kb, &ex.prior, &|_| false);
     if a.json {
         let v = posdoc_engine::report::explain_json(
             kb,
@@ -44,6 +36,9 @@ pub(crate) fn run(kb: &Kb, a: &Args, lang: Lang) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let ex = explain(kb, &a.code, a.vendor.as_deref(), a.model.as_deref());
+    let causes = ex.leading_causes();
+    let checks = posdoc_engine::rank_checks(kb, &ex.prior, &|_| false);
 
     let vendor_name = ex.lookup.map(|l| l.vendor.name.get(lang).to_string());
     match (&ex.lookup, a.vendor.as_deref()) {

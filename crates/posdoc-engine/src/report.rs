@@ -217,6 +217,17 @@ pub fn explain<'a>(
     }
 }
 
+impl Explanation<'_> {
+    /// The causes worth naming: at most six, none under 2 %.
+    pub fn leading_causes(&self) -> Vec<(Cause, f64)> {
+        ranked(&self.prior)
+            .into_iter()
+            .filter(|(_, p)| *p >= 0.02)
+            .take(6)
+            .collect()
+    }
+}
+
 pub fn ranked(prior: &CauseVec) -> Vec<(Cause, f64)> {
     let mut v: Vec<(Cause, f64)> = Cause::ALL.iter().map(|&c| (c, prior[c.index()])).collect();
     v.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -253,11 +264,7 @@ pub fn explain_json(
     lang: Lang,
 ) -> serde_json::Value {
     let ex = explain(kb, code, vendor, model);
-    let causes: Vec<(Cause, f64)> = ranked(&ex.prior)
-        .into_iter()
-        .filter(|(_, p)| *p >= 0.02)
-        .take(6)
-        .collect();
+    let causes = ex.leading_causes();
     let checks = crate::rank_checks(kb, &ex.prior, &|_| false);
     json!({
         "code": code,

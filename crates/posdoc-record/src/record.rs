@@ -38,6 +38,27 @@ impl Record {
         }
     }
 
+    /// The terminal a record is about, if it is about one.
+    pub fn terminal_id(&self) -> Option<&str> {
+        Some(match self {
+            Record::Terminal(t) => &t.terminal_id,
+            Record::Telemetry(t) => &t.terminal_id,
+            Record::Error(e) => &e.terminal_id,
+            Record::Txn(t) => &t.terminal_id,
+            Record::Maintenance(m) => &m.terminal_id,
+            Record::Complaint(c) => c.terminal_id.as_deref()?,
+            Record::Check(c) => match &c.target {
+                Target::Terminal(t) => t,
+                _ => return None,
+            },
+            Record::Resolution(r) => match &r.target {
+                Target::Terminal(t) => t,
+                _ => return None,
+            },
+            Record::Merchant(_) | Record::Site(_) | Record::Other { .. } => return None,
+        })
+    }
+
     pub fn kind(&self) -> &str {
         match self {
             Record::Merchant(_) => "merchant",

@@ -149,6 +149,15 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::from(anyhow::anyhow!("task failed: {e}")))?
 }
 
+/// Runs blocking store work for a handler, with the shared state.
+async fn on_store<T: Send + 'static>(
+    st: &Shared,
+    f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let st = Arc::clone(st);
+    blocking(move || f(&st)).await
+}
+
 pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/api/v1/records", post(post_records))
@@ -219,29 +228,6 @@ fn summary_of(r: &Record) -> Summary {
     }
 }
 
-fn terminal_of(r: &Record) -> Option<String> {
-    Some(
-        match r {
-            Record::Terminal(t) => &t.terminal_id,
-            Record::Telemetry(t) => &t.terminal_id,
-            Record::Error(e) => &e.terminal_id,
-            Record::Txn(t) => &t.terminal_id,
-            Record::Maintenance(m) => &m.terminal_id,
-            Record::Complaint(c) => c.terminal_id.as_ref()?,
-            Record::Check(c) => match &c.target {
-                posdoc_record::Target::Terminal(t) => t,
-                _ => return None,
-            },
-            Record::Resolution(r) => match &r.target {
-                posdoc_record::Target::Terminal(t) => t,
-                _ => return None,
-            },
-            _ => return None,
-        }
-        .clone(),
-    )
-}
-
 async fn post_records(
     State(st): State<Shared>,
     headers: HeaderMap,
@@ -251,7 +237,6 @@ async fn post_records(
     if !who.ingests() {
         return Err(forbidden());
     }
-    let st2 = Arc::clone(&st);
     let (rows, errors) = blocking(move || {
         let text = std::str::from_utf8(&body).map_err(|e| {
             bad_request(format!(
@@ -276,7 +261,7 @@ async fn post_records(
                     rows.push(NewRecord {
                         ts: r.ts().map(|t| t.0.div_euclid(1000)),
                         kind: r.kind().to_string(),
-                        terminal_id: terminal_of(&r),
+                        terminal_id: r.terminal_id().map(str::to_string),
                         body: v.to_string(),
                         summary: summary_of(&r),
                     });
@@ -290,7 +275,6 @@ async fn post_records(
                 }
             }
         }
-        let _ = &st2;
         Ok((rows, errors))
     })
     .await?;
@@ -378,9 +362,7 @@ async fn overview(
 ) -> Result<Json<Value>, ApiError> {
     let who = reader(&st, &headers)?;
     let lang = lang_of(q.lang.as_deref());
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let st = st2;
+    on_store(&st, move |st| {
         let v = st.store.readers.with(|c| {
             let now = clock(c)?;
             let six_h = now - 6 * 3600;
@@ -460,7 +442,7 @@ async fn overview(
                 )?;
                 let rows = s.query_map([], |r| r.get::<_, String>(0))?;
                 rows.filter_map(Result::ok)
-                    .filter_map(|b| visible_incident(&st, &who, parse_json(&b)))
+                    .filter_map(|b| visible_incident(st, &who, parse_json(&b)))
                     .collect()
             };
             let records: i64 = if who.sees_fleet() {
@@ -516,9 +498,7 @@ async fn incidents(
         }
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let st = st2;
+    on_store(&st, move |st| {
         let list = st.store.readers.with(|c| {
             let mut s = c.prepare(&format!(
                 "SELECT {}, updated_at FROM incidents WHERE merged = 0 {filter} ORDER BY seq DESC",
@@ -529,7 +509,7 @@ async fn incidents(
             while let Some(r) = rows.next()? {
                 let mut v = parse_json(&r.get::<_, String>(0)?);
                 v["updated_at"] = posdoc_record::Ts::from_secs(r.get(1)?).to_string().into();
-                if let Some(v) = visible_incident(&st, &who, v) {
+                if let Some(v) = visible_incident(st, &who, v) {
                     out.push(v);
                     if out.len() as i64 >= limit {
                         break;
@@ -551,9 +531,7 @@ async fn incident(
 ) -> Result<Json<Value>, ApiError> {
     let who = reader(&st, &headers)?;
     let lang = lang_of(q.lang.as_deref());
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let st = st2;
+    on_store(&st, move |st| {
         let row: Option<(String, i64)> = st.store.readers.with(|c| {
             Ok(c.query_row(
                 &format!("SELECT {}, updated_at FROM incidents WHERE incident_id = ?1", body_col(lang)),
@@ -567,7 +545,7 @@ async fn incident(
         };
         let mut v = parse_json(&body);
         v["updated_at"] = posdoc_record::Ts::from_secs(updated).to_string().into();
-        let Some(mut v) = visible_incident(&st, &who, v) else {
+        let Some(mut v) = visible_incident(st, &who, v) else {
             return Err(forbidden());
         };
         let (timeline, diagnoses, evidence) = st.store.readers.with(|c| {
@@ -638,9 +616,8 @@ async fn terminals(
 ) -> Result<Json<Value>, ApiError> {
     let who = reader(&st, &headers)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let list = st2.store.readers.with(|c| {
+    on_store(&st, move |st| {
+        let list = st.store.readers.with(|c| {
             let now = clock(c)?;
             let pattern = format!("{}%", q.q.unwrap_or_default().replace(['%', '_'], ""));
             let mut s = c.prepare_cached(
@@ -704,10 +681,8 @@ async fn terminal(
 ) -> Result<Json<Value>, ApiError> {
     let who = reader(&st, &headers)?;
     let lang = lang_of(q.lang.as_deref());
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let st = st2;
-        terminal_access(&st, &who, &id)?;
+    on_store(&st, move |st| {
+        terminal_access(st, &who, &id)?;
         let v = st.store.readers.with(|c| {
             let (inventory, telemetry, last_seen, online): (Option<String>, Option<String>, Option<i64>, Option<bool>) =
                 c.query_row(
@@ -778,10 +753,8 @@ async fn timeline(
 ) -> Result<Json<Value>, ApiError> {
     let who = reader(&st, &headers)?;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let st = st2;
-        terminal_access(&st, &who, &id)?;
+    on_store(&st, move |st| {
+        terminal_access(st, &who, &id)?;
         let v = st.store.readers.with(|c| {
             let mut out = serde_json::Map::new();
             for (key, kind) in [("telemetry", "telemetry"), ("txns", "txn"), ("errors", "error")] {
@@ -819,11 +792,9 @@ async fn diagnoses(
     let who = reader(&st, &headers)?;
     let lang = lang_of(q.lang.as_deref());
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let st = st2;
+    on_store(&st, move |st| {
         if let Some(t) = &q.terminal_id {
-            terminal_access(&st, &who, t)?;
+            terminal_access(st, &who, t)?;
         }
         let list = st.store.readers.with(|c| {
             // Only the conditions asked for, so each can use its index.
@@ -951,11 +922,10 @@ async fn troubleshoot_start(
     let who = reader(&st, &headers)?;
     let lang = lang_of(b.lang.as_deref());
     let belief = if let Some(t) = &b.terminal_id {
-        let st2 = Arc::clone(&st);
         let (t2, who2) = (t.clone(), who.clone());
-        let body: Option<String> = blocking(move || {
-            terminal_access(&st2, &who2, &t2)?;
-            Ok(st2.store.readers.with(|c| {
+        let body: Option<String> = on_store(&st, move |st| {
+            terminal_access(st, &who2, &t2)?;
+            Ok(st.store.readers.with(|c| {
                 Ok(c.query_row(
                     "SELECT body_en FROM diagnoses WHERE terminal_id = ?1 ORDER BY id DESC LIMIT 1",
                     [&t2],
@@ -1121,9 +1091,8 @@ async fn audit(
         return Err(forbidden());
     }
     let limit = q.limit.unwrap_or(100).clamp(1, 10_000);
-    let st2 = Arc::clone(&st);
-    blocking(move || {
-        let list = st2.store.readers.with(|c| {
+    on_store(&st, move |st| {
+        let list = st.store.readers.with(|c| {
             let mut s = c.prepare_cached(
                 "SELECT ts, token_id, role, action, detail FROM audit ORDER BY id DESC LIMIT ?1",
             )?;

@@ -104,7 +104,7 @@ pub fn start(
                 events,
                 directory,
                 progress,
-                seq: HashMap::new(),
+                announced: std::collections::HashSet::new(),
                 alerted: HashMap::new(),
                 shown: HashMap::new(),
                 status: HashMap::new(),
@@ -134,8 +134,8 @@ struct EngineThread {
     events: broadcast::Sender<LiveEvent>,
     directory: Directory,
     progress: Arc<Progress>,
-    /// Incident ids already stored (to tell an update from an opening).
-    seq: HashMap<u32, i64>,
+    /// Incidents already announced (to tell an update from an opening).
+    announced: std::collections::HashSet<u32>,
     /// When each incident last alerted: chat robots take about 20
     /// messages a minute, so terminals joining alert at most every
     /// [`UPDATE_ALERT_EVERY`].
@@ -365,7 +365,7 @@ impl EngineThread {
         let changes: Vec<IncidentChange> = changes
             .into_iter()
             .flat_map(|c| match c {
-                IncidentChange::Closed(i) if !self.seq.contains_key(&i) => {
+                IncidentChange::Closed(i) if !self.announced.contains(&i) => {
                     vec![IncidentChange::Opened(i), c]
                 }
                 c => vec![c],
@@ -379,13 +379,12 @@ impl EngineThread {
                 .insert(i, (r.cause, (r.p * 100.0).round() as i64));
             let zh = incident_json(&r, kb, Lang::Zh);
             let en = incident_json(&r, kb, Lang::En);
-            let known = self.seq.contains_key(&i);
+            let known = !self.announced.insert(i);
             let (event, kind) = match c {
                 IncidentChange::Closed(_) => ("closed", AlertKind::Closed),
                 IncidentChange::Opened(_) if !known => ("opened", AlertKind::Opened),
                 _ => ("joined", AlertKind::Updated),
             };
-            self.seq.insert(i, i64::from(i) + 1);
             let at = match c {
                 IncidentChange::Closed(_) => r.closed_at.unwrap_or(r.opened_at),
                 IncidentChange::Opened(_) if !known => r.opened_at,
