@@ -6,6 +6,7 @@ mod bench;
 mod diagnose;
 mod eval;
 mod explain;
+mod gateway;
 mod iso8583;
 mod output;
 mod serve;
@@ -68,6 +69,16 @@ enum Command {
         #[command(subcommand)]
         command: iso8583::Command,
     },
+    /// Run the acquiring gateway terminals talk to (China UnionPay POS framing).
+    Gateway(gateway::GatewayArgs),
+    /// Run simulated terminals doing real transactions against a gateway.
+    TerminalSim(gateway::TerminalSimArgs),
+    /// A fault proxy between terminals and the gateway (latency, loss, resets, corruption, wrong MACs).
+    Proxy(gateway::ProxyArgs),
+    /// Compare the gateway's journal with terminals' ledgers and settlement totals.
+    Reconcile(gateway::ReconcileArgs),
+    /// Measure the gateway: durable approved sales per second and latency.
+    BenchGateway(gateway::BenchArgs),
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -131,6 +142,11 @@ fn main() -> ExitCode {
         Command::Iso8583 { command } => {
             load_kb(cli.kb.as_deref()).and_then(|kb| iso8583::run(&kb, &command, lang))
         }
+        Command::Gateway(a) => gateway::gateway(&a, lang),
+        Command::TerminalSim(a) => gateway::terminal_sim(&a, lang),
+        Command::Proxy(a) => gateway::proxy(&a, lang),
+        Command::Reconcile(a) => gateway::reconcile(&a, lang),
+        Command::BenchGateway(a) => gateway::bench(&a),
         Command::Demo(a) => load_kb(cli.kb.as_deref()).and_then(|kb| serve::demo(kb, &a, lang)),
         Command::Kb {
             command: KbCommand::Check,

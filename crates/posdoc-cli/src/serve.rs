@@ -24,6 +24,12 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (overrides the file and POSDOC_LISTEN).
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
+    /// Also run the acquiring gateway on this address; what it sees on the
+    /// wire is stored and diagnosed here.
+    #[arg(long, value_name = "ADDR")]
+    gateway: Option<String>,
+    #[command(flatten)]
+    gateway_opts: crate::gateway::GatewayOpts,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -95,6 +101,19 @@ pub(crate) fn serve(kb: Arc<Kb>, a: &ServeArgs, lang: Lang) -> anyhow::Result<Ex
     }
     runtime()?.block_on(async move {
         let running = posdoc_server::start(&cfg, kb).await?;
+        if let Some(listen) = &a.gateway {
+            let feeder = posdoc_server::feed::Feeder::start(running.state.clone(), "gateway");
+            let addr = crate::gateway::start_in_service(listen, &a.gateway_opts, &cfg.data, feeder)
+                .await?;
+            println!(
+                "{}",
+                pick(
+                    lang,
+                    &format!("收单网关已启动：{addr}（证据记录送入本服务诊断）"),
+                    &format!("acquiring gateway on {addr} (its evidence is diagnosed here)"),
+                )
+            );
+        }
         println!(
             "{}",
             pick(

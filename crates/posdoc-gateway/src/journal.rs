@@ -196,6 +196,8 @@ struct Job {
 pub struct Journal {
     tx: mpsc::Sender<Job>,
     path: PathBuf,
+    /// Keeps the checkpointer running while any handle lives.
+    _alive: std::sync::Arc<()>,
 }
 
 /// What the journal holds at start: the gateway's state to recover.
@@ -246,15 +248,27 @@ impl Journal {
     pub fn start(path: &Path) -> anyhow::Result<(Journal, Recovered)> {
         let conn = open(path)?;
         let recovered = recover(&conn)?;
+        // Checkpoints run beside the writer, not inside its commits: an
+        // automatic checkpoint copies megabytes and fsyncs the database,
+        // which would stall every exchange waiting on that commit.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("journal-writer".into())
             .spawn(move || writer(conn, rx))
             .context("starting the journal writer")?;
+        let checkpoints = open(path)?;
+        let alive = std::sync::Arc::new(());
+        let watch = std::sync::Arc::downgrade(&alive);
+        std::thread::Builder::new()
+            .name("journal-checkpoint".into())
+            .spawn(move || checkpointer(checkpoints, watch))
+            .context("starting the journal checkpointer")?;
         Ok((
             Journal {
                 tx,
                 path: path.to_path_buf(),
+                _alive: alive,
             },
             recovered,
         ))
@@ -286,6 +300,21 @@ impl Journal {
         match self.submit(ops).await {
             Ok(r) => r,
             Err(_) => Err("the journal writer has stopped".into()),
+        }
+    }
+}
+
+/// Copies the WAL into the database twice a second so the WAL restarts
+/// from its beginning instead of growing; stops when the last [`Journal`]
+/// handle is dropped.
+fn checkpointer(conn: Connection, alive: std::sync::Weak<()>) {
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        if alive.upgrade().is_none() {
+            return;
+        }
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!("journal checkpoint failed: {e}");
         }
     }
 }

@@ -110,6 +110,11 @@ impl Profiles {
         Ok(p)
     }
 
+    /// Adds every profile of `other` (replacing same TIDs).
+    pub fn merge(&mut self, other: Profiles) {
+        self.by_tid.extend(other.by_tid);
+    }
+
     /// The profile of `tid`.
     pub fn get(&self, tid: &str) -> Option<&Profile> {
         self.by_tid.get(tid)

@@ -221,6 +221,17 @@ impl Totals {
         Some((totals, value.chars().nth(30)?))
     }
 
+    /// What field 48 can carry of these totals (12-digit amounts, 3-digit
+    /// counts): totals compare on the wire in this form.
+    pub fn on_wire(&self) -> Totals {
+        Totals {
+            debit_amount: self.debit_amount % 1_000_000_000_000,
+            debit_count: self.debit_count % 1000,
+            credit_amount: self.credit_amount % 1_000_000_000_000,
+            credit_count: self.credit_count % 1000,
+        }
+    }
+
     /// Adds a debit (sale, completion) or credit (refund) of `amount`.
     pub fn add(&mut self, kind: Kind, amount: u64) {
         match kind {

@@ -171,17 +171,17 @@ pub fn reconcile(journal: &Path, ledgers: &[Ledger]) -> anyhow::Result<Reconcili
             if !balanced {
                 problems.push("the host answered not balanced".to_string());
             }
-            if terminal != at_host {
+            if terminal.on_wire() != at_host.on_wire() {
                 problems.push(format!("terminal {terminal:?} vs host {at_host:?}"));
             }
-            if *at_host != now {
+            if at_host.on_wire() != now.on_wire() {
                 problems.push(format!(
                     "settled {at_host:?} but the journal now counts {now:?}"
                 ));
             }
             match journalled {
                 None => problems.push("no settlement in the journal".into()),
-                Some(s) if s.host != *at_host => {
+                Some(s) if s.host.on_wire() != at_host.on_wire() => {
                     problems.push(format!("journal settlement {:?} vs {at_host:?}", s.host))
                 }
                 Some(_) => {}

@@ -276,13 +276,14 @@ impl Gateway {
                 },
             );
         }
+        // Counted before logging: the lock must not be taken inside the
+        // log macro's arguments (twice in one statement deadlocks).
+        let (terms, txns) = (ledger.terms.len(), ledger.txns.len());
         drop(ledger);
         self.rrn.store(r.max_rrn, Ordering::Relaxed);
         tracing::info!(
-            "journal {}: {} terminals, {} open transactions recovered",
+            "journal {}: {terms} terminals, {txns} open transactions recovered",
             self.cfg.journal.display(),
-            self.lock().terms.len(),
-            self.lock().txns.len()
         );
     }
 
@@ -375,7 +376,7 @@ impl Gateway {
                     let tid = conn_tid
                         .clone()
                         .or_else(|| self.cfg.profiles.find_tid_in(&frame));
-                    self.wire_error(tid.as_deref(), "TRUNC", "receive", &why, &frame);
+                    self.wire_error(tid.as_deref(), "TRUNC", "send", &why, &frame);
                     break Close::Fatal(why);
                 }
             }
@@ -392,7 +393,7 @@ impl Gateway {
                     let tid = conn_tid
                         .clone()
                         .or_else(|| self.cfg.profiles.find_tid_in(&frame));
-                    self.wire_error(tid.as_deref(), "FORMAT", "receive", &why, &frame);
+                    self.wire_error(tid.as_deref(), "FORMAT", "send", &why, &frame);
                     break Close::Fatal(why);
                 }
             }
@@ -505,6 +506,7 @@ impl Gateway {
             network,
             ts_ms,
             ops: Vec::new(),
+            queued: Vec::new(),
             rrn: None,
         };
         let (mut resp, mac_key) = self.decide(&mut ctx).await;
@@ -530,11 +532,16 @@ impl Gateway {
             request: scrubbed(&req),
             response: scrubbed(&resp),
         }));
-        let ops = std::mem::take(&mut ctx.ops);
-        if let Err(e) = self.journal.commit(ops).await {
-            bump(&self.stats.journal_failures);
-            // Nothing was recorded: the terminal must not see an approval.
-            return Err(format!("journal unavailable: {e}"));
+        self.queue(&mut ctx);
+        for job in std::mem::take(&mut ctx.queued) {
+            let done = job
+                .await
+                .unwrap_or_else(|_| Err("the journal writer has stopped".into()));
+            if let Err(e) = done {
+                bump(&self.stats.journal_failures);
+                // Not recorded: the terminal must not see an approval.
+                return Err(format!("journal unavailable: {e}"));
+            }
         }
         self.evidence(&ctx, &resp, rc.as_deref(), amount, pan, latency_us);
         Ok(bytes)
@@ -550,6 +557,9 @@ impl Gateway {
         latency_us: u64,
     ) {
         let Some(kind) = ctx.kind else { return };
+        if self.sink.is_none() {
+            return;
+        }
         if matches!(kind, Kind::SignOn | Kind::Settlement) || ctx.tid.is_empty() {
             if rc != Some("00") && !ctx.tid.is_empty() {
                 self.emit(json!({
@@ -658,6 +668,17 @@ impl Gateway {
         (resp, key)
     }
 
+    /// Hands the ops decided so far to the journal. Called with the ledger
+    /// lock held wherever a decision changed the ledger: the journal then
+    /// applies changes in the order they were decided (a reversal's state
+    /// change can never land before the insert of the sale it reverses).
+    fn queue(&self, ctx: &mut Ctx<'_>) {
+        if !ctx.ops.is_empty() {
+            let ops = std::mem::take(&mut ctx.ops);
+            ctx.queued.push(self.journal.submit(ops));
+        }
+    }
+
     fn sign_on(&self, ctx: &mut Ctx<'_>, profile: &Profile, mut resp: Message) -> Message {
         let (Ok(pik), Ok(mak)) = (random_key(), random_key()) else {
             set(&mut resp, 39, "96");
@@ -690,6 +711,7 @@ impl Gateway {
             mak_enc: Some(hex(&mak_enc)),
             signed_on: Some(Ts(ctx.ts_ms).to_string()),
         }));
+        self.queue(ctx);
         drop(ledger);
         set(&mut resp, 39, "00");
         set(&mut resp, 60, field60("00", batch, "003"));
@@ -709,7 +731,7 @@ impl Gateway {
                 host.add(e.kind, e.amount);
             }
         }
-        let balanced = host == terminal;
+        let balanced = host.on_wire() == terminal.on_wire();
         let next = batch + 1;
         ledger
             .txns
@@ -738,6 +760,7 @@ impl Gateway {
             mak_enc: mak.map(|k| hex(&encrypt_key(&profile.tmk, &k))),
             signed_on: None,
         }));
+        self.queue(ctx);
         drop(ledger);
         set(resp, 39, "00");
         set(resp, 48, host.to_field48(if balanced { '1' } else { '2' }));
@@ -758,6 +781,7 @@ impl Gateway {
         let amount: u64 = text(ctx.req, 4).and_then(|a| a.parse().ok()).unwrap_or(0);
         let key: TxnKey = (ctx.tid.clone(), batch, stan);
         let mut ledger = self.lock();
+        let open_batch = ledger.terms.get(&ctx.tid).map(|t| t.batch);
         let rc = match ledger.txns.get_mut(&key) {
             Some(e) if e.kind != orig_kind || e.amount != amount => "25",
             Some(e) => {
@@ -784,6 +808,9 @@ impl Gateway {
                 }
                 "00"
             }
+            // Not in the open batch: the batch is settled, and its rows
+            // (and totals) are final. A tombstone would replace the row.
+            None if open_batch.is_some_and(|open| batch < open) => "25",
             None => {
                 // The original never reached the journal: nothing to undo.
                 // The tombstone makes a late original a duplicate.
@@ -803,6 +830,8 @@ impl Gateway {
                 "00"
             }
         };
+        self.queue(ctx);
+        drop(ledger);
         set(resp, 39, rc);
     }
 
@@ -849,6 +878,16 @@ impl Gateway {
                         .or_else(|rc| if rc == "25" { Ok(()) } else { Err(rc) }),
                     _ => Ok(()),
                 };
+                // A void or completion still with the issuer has claimed
+                // the same original: it is not there to consume twice.
+                let claimed = matches!(kind, Kind::Void | Kind::Completion)
+                    && ledger.txns.iter().any(|((tid, _, _), e)| {
+                        *tid == ctx.tid
+                            && e.state == State::Pending
+                            && e.orig == orig
+                            && matches!(e.kind, Kind::Void | Kind::Completion)
+                    });
+                let orig_ok = orig_ok.and(if claimed { Err("12") } else { Ok(()) });
                 if orig_ok.is_ok() {
                     ledger.txns.insert(
                         key.clone(),
@@ -943,6 +982,7 @@ impl Gateway {
                 ctx.ops.push(Op::State(okey, state));
             }
         }
+        self.queue(ctx);
     }
 
     /// Checks a void's or completion's original in the open batch:
@@ -1007,6 +1047,9 @@ struct Ctx<'a> {
     network: String,
     ts_ms: i64,
     ops: Vec<Op>,
+    /// Jobs queued while deciding (under the ledger lock, so in decision
+    /// order); the answer waits for all of them.
+    queued: Vec<tokio::sync::oneshot::Receiver<Result<(), String>>>,
     rrn: Option<String>,
 }
 

@@ -31,6 +31,9 @@ use crate::protocol::{
 };
 use crate::rng::Rng;
 
+/// Transactions in a batch before the terminal settles it.
+pub const BATCH_LIMIT: usize = 500;
+
 /// What the terminals do.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -43,6 +46,9 @@ pub struct SimConfig {
     pub transactions: Option<u64>,
     /// Pause between a terminal's transactions.
     pub pause: Duration,
+    /// Start a transaction every `interval` (a fixed offered load, for
+    /// latency measurements); a late terminal starts the next at once.
+    pub interval: Option<Duration>,
     /// Sales only (for throughput runs), or the full mix.
     pub sales_only: bool,
     /// Settle each terminal's batch at the end.
@@ -62,6 +68,7 @@ impl SimConfig {
             timeout: Duration::from_secs(5),
             transactions: Some(20),
             pause: Duration::ZERO,
+            interval: None,
             sales_only: false,
             settle: true,
             ledger_dir: None,
@@ -218,6 +225,11 @@ impl Ledger {
                 self.batch = batch + 1;
             }
         }
+    }
+
+    /// Transactions sent in a batch.
+    pub fn batch_count(&self, batch: u32) -> usize {
+        self.txns.range((batch, 0)..(batch + 1, 0)).count()
     }
 
     /// Totals of a batch: approved sales and completions, approved refunds.
@@ -745,7 +757,16 @@ impl Terminal {
     ) -> anyhow::Result<()> {
         let mut done = 0u64;
         let mut tries = 0u32;
+        // Terminals start spread over one interval, not in lockstep.
+        let mut next = cfg.interval.map(|iv| {
+            tokio::time::Instant::now()
+                + Duration::from_micros(self.rng.below(iv.as_micros().max(1) as u64))
+        });
         loop {
+            if let (Some(at), Some(iv)) = (next.as_mut(), cfg.interval) {
+                tokio::time::sleep_until(*at).await;
+                *at = (*at + iv).max(tokio::time::Instant::now());
+            }
             if stop.load(Ordering::Relaxed) || cfg.transactions.is_some_and(|n| done >= n) {
                 break;
             }
@@ -761,6 +782,11 @@ impl Terminal {
                     continue;
                 }
                 tries = 0;
+            }
+            // A full batch is settled before going on, as terminals must:
+            // field 48 counts only to 999.
+            if cfg.settle && self.ledger.batch_count(self.ledger.batch) >= BATCH_LIMIT {
+                self.settle(cfg).await?;
             }
             let (kind, amount, orig) = self.choose(cfg);
             let stan = self.ledger.stan + 1;

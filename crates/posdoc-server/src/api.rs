@@ -208,6 +208,26 @@ fn body_lines(body: &str) -> Result<Vec<(usize, std::borrow::Cow<'_, str>)>, Str
 }
 
 /// What an inventory record changes in the store's tables.
+/// One line of records as a store row: parsed, card data scrubbed.
+/// `Ok(None)` for a blank or comment line. The error never quotes a card
+/// number.
+pub(crate) fn row_of(line: &str) -> Result<Option<NewRecord>, String> {
+    let r = match parse_line(line) {
+        Ok(Some(r)) => r,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(posdoc_record::scrub_text(&e.to_string()).into_owned()),
+    };
+    let mut v: Value = serde_json::from_str(line.trim()).map_err(|e| e.to_string())?;
+    scrub_json(&mut v);
+    Ok(Some(NewRecord {
+        ts: r.ts().map(|t| t.0.div_euclid(1000)),
+        kind: r.kind().to_string(),
+        terminal_id: r.terminal_id().map(str::to_string),
+        body: v.to_string(),
+        summary: summary_of(&r),
+    }))
+}
+
 fn summary_of(r: &Record) -> Summary {
     match r {
         Record::Terminal(t) => Summary::Terminal {
@@ -248,31 +268,10 @@ async fn post_records(
         let mut rows = Vec::with_capacity(lines.len());
         let mut errors = Vec::new();
         for (n, line) in lines {
-            match parse_line(&line) {
-                Ok(Some(r)) => {
-                    let mut v: Value = match serde_json::from_str(line.trim()) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            errors.push(json!({"line": n, "reason": format!("line {n}: {e}")}));
-                            continue;
-                        }
-                    };
-                    scrub_json(&mut v);
-                    rows.push(NewRecord {
-                        ts: r.ts().map(|t| t.0.div_euclid(1000)),
-                        kind: r.kind().to_string(),
-                        terminal_id: r.terminal_id().map(str::to_string),
-                        body: v.to_string(),
-                        summary: summary_of(&r),
-                    });
-                }
+            match row_of(&line) {
+                Ok(Some(row)) => rows.push(row),
                 Ok(None) => {}
-                Err(e) => {
-                    // The reason may quote the line: never let a card
-                    // number through in it.
-                    let reason = posdoc_record::scrub_text(&format!("line {n}: {e}")).into_owned();
-                    errors.push(json!({"line": n, "reason": reason}));
-                }
+                Err(e) => errors.push(json!({"line": n, "reason": format!("line {n}: {e}")})),
             }
         }
         Ok((rows, errors))

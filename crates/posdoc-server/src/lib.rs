@@ -13,6 +13,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod demo;
+pub mod feed;
 pub mod live;
 pub mod metrics;
 pub mod store;

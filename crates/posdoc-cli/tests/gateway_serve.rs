@@ -1,0 +1,195 @@
+//! The gateway inside `posdoc serve`: a wrong MAC key injected by `posdoc
+//! proxy` gives A0 answers, and the service diagnoses them as
+//! `security.keys`; a terminal cut short on the wire is diagnosed as
+//! `transmission.corruption`; a healthy terminal beside them is not
+//! diagnosed at all.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn posdoc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_posdoc"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str, token: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+fn wait_for_port(port: u16) {
+    let began = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "port {port} never opened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+struct Killed(Vec<Child>);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn sim(gateway: u16, first: u32, extra: &[&str]) -> serde_json::Value {
+    let out = posdoc()
+        .args([
+            "terminal-sim",
+            "--terminals",
+            "2",
+            "--sales-only",
+            "--no-settle",
+            "--json",
+        ])
+        .args([
+            "--first",
+            &first.to_string(),
+            "--transactions",
+            "6",
+            "--pause-ms",
+            "20",
+        ])
+        .args(["--gateway", &format!("127.0.0.1:{gateway}")])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The service's diagnoses of a terminal, once it has at least `n`.
+fn diagnoses(port: u16, token: &str, tid: &str, n: usize) -> Vec<serde_json::Value> {
+    let began = Instant::now();
+    loop {
+        let (status, body) = get(
+            port,
+            &format!("/api/v1/diagnoses?terminal_id={tid}&limit=100"),
+            token,
+        )
+        .unwrap();
+        // 404 until the terminal's first records are stored and seen.
+        assert!(status == 200 || status == 404, "{status} {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let d = v["diagnoses"].as_array().cloned().unwrap_or_default();
+        if status == 200 && d.len() >= n {
+            return d;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "{tid}: only {} diagnoses: {body}",
+            d.len()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn wire_faults_injected_by_the_proxy_are_diagnosed_to_their_causes() {
+    let data = std::env::temp_dir().join(format!("posdoc-gw-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let out = posdoc()
+        .args(["token", "create", "--role", "ops", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+
+    let (http, gw, keys, cut) = (free_port(), free_port(), free_port(), free_port());
+    let mut children = Killed(Vec::new());
+    children.0.push(
+        posdoc()
+            .args(["serve", "--data"])
+            .arg(&data)
+            .args(["--listen", &format!("127.0.0.1:{http}")])
+            .args([
+                "--gateway",
+                &format!("127.0.0.1:{gw}"),
+                "--demo-terminals",
+                "20",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    for (port, faults) in [(keys, "wrong-mac=1"), (cut, "truncate=0.5")] {
+        children.0.push(
+            posdoc()
+                .args(["proxy", "--listen", &format!("127.0.0.1:{port}")])
+                .args(["--upstream", &format!("127.0.0.1:{gw}"), "--faults", faults])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+    }
+    for p in [http, gw, keys, cut] {
+        wait_for_port(p);
+    }
+
+    let healthy = sim(gw, 0, &[]);
+    assert_eq!(healthy["approved"], 12, "{healthy}");
+    let wrong_keys = sim(keys, 4, &[]);
+    assert_eq!(wrong_keys["codes"]["A0"], 12, "{wrong_keys}");
+    let cut_short = sim(cut, 8, &["--timeout-ms", "300"]);
+    assert!(cut_short["timeouts"].as_u64().unwrap() > 0, "{cut_short}");
+
+    for tid in ["10000005", "10000006"] {
+        let d = diagnoses(http, &token, tid, 6);
+        for x in &d {
+            assert_eq!(x["code"], "A0", "{x}");
+            assert_eq!(x["causes"][0]["cause"], "security.keys", "{x}");
+        }
+    }
+    let d = diagnoses(http, &token, "10000009", 1);
+    let cut_diag: Vec<_> = d.iter().filter(|x| x["code"] == "TRUNC").collect();
+    assert!(!cut_diag.is_empty(), "{d:?}");
+    for x in cut_diag {
+        assert_eq!(x["causes"][0]["cause"], "transmission.corruption", "{x}");
+    }
+    let d = diagnoses(http, &token, "10000001", 0);
+    assert_eq!(d, Vec::<serde_json::Value>::new(), "a healthy terminal");
+    drop(children);
+    std::fs::remove_dir_all(&data).ok();
+}
