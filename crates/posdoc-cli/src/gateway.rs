@@ -198,7 +198,7 @@ pub(crate) struct BenchArgs {
     seconds: f64,
     /// Offered load in sales per second, spread over the terminals (0: each
     /// terminal sends its next sale as soon as the last is answered).
-    #[arg(long, default_value_t = 10_000.0)]
+    #[arg(long, default_value_t = 11_000.0)]
     rate: f64,
     /// Where the journal goes (a temporary directory by default).
     #[arg(long, value_name = "DIR")]

@@ -252,6 +252,8 @@ impl Journal {
         // automatic checkpoint copies megabytes and fsyncs the database,
         // which would stall every exchange waiting on that commit.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // A WAL restarted after a checkpoint is cut back to this size.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("journal-writer".into())
@@ -304,12 +306,12 @@ impl Journal {
     }
 }
 
-/// Copies the WAL into the database twice a second so the WAL restarts
-/// from its beginning instead of growing; stops when the last [`Journal`]
-/// handle is dropped.
+/// Copies the WAL into the database continually, beside the writer, so
+/// that little is left to copy when the writer completes a checkpoint (see
+/// [`writer`]); stops when the last [`Journal`] handle is dropped.
 fn checkpointer(conn: Connection, alive: std::sync::Weak<()>) {
     loop {
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        std::thread::sleep(std::time::Duration::from_millis(50));
         if alive.upgrade().is_none() {
             return;
         }
@@ -319,8 +321,17 @@ fn checkpointer(conn: Connection, alive: std::sync::Weak<()>) {
     }
 }
 
+/// How often the writer completes a checkpoint itself.
+const WRITER_CHECKPOINT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Commits queued jobs as groups. Every [`WRITER_CHECKPOINT`] it also runs
+/// a checkpoint between two groups: only the writer can finish one while
+/// writes go on (a checkpoint beside a busy writer never catches up, and
+/// the WAL would grow without bound); the background checkpointer has
+/// already copied nearly everything, so this one is short.
 fn writer(mut conn: Connection, rx: mpsc::Receiver<Job>) {
     conn.set_prepared_statement_cache_capacity(32);
+    let mut last_checkpoint = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < 4096 {
@@ -336,6 +347,12 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Job>) {
         for job in &mut jobs {
             if let Some(done) = job.done.take() {
                 let _ = done.send(result.clone());
+            }
+        }
+        if last_checkpoint.elapsed() >= WRITER_CHECKPOINT {
+            last_checkpoint = std::time::Instant::now();
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!("journal checkpoint failed: {e}");
             }
         }
     }
