@@ -15,7 +15,7 @@ use posdoc_gateway::issuer::Rule;
 use posdoc_gateway::profile::{Profiles, demo_profile};
 use posdoc_gateway::proxy::{Faults, Proxy};
 use posdoc_gateway::server::{Config, EvidenceSink, Gateway};
-use posdoc_gateway::terminal::{SimConfig, run};
+use posdoc_gateway::terminal::{SimConfig, TerminalLog, run};
 use posdoc_gateway::{reconcile, tls};
 use posdoc_kb::Lang;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -153,6 +153,17 @@ pub(crate) struct TerminalSimArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Append the terminals' own log (contract records: connect and TLS
+    /// failures, unanswered transactions, answers failing their MAC) to FILE.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Post the terminals' own log to a posdoc service (its base URL), as a
+    /// terminal management system uploads terminal logs.
+    #[arg(long, value_name = "URL", requires = "token", conflicts_with = "log")]
+    post: Option<String>,
+    /// The service token for --post (role ingest or admin).
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -220,8 +231,10 @@ fn init_logging() {
         .try_init();
 }
 
-/// Evidence written as JSON Lines by a thread (the gateway never waits on it).
-fn evidence_file(path: &Path) -> anyhow::Result<EvidenceSink> {
+/// Evidence written as JSON Lines by a thread (the gateway never waits on
+/// it); the thread ends, everything written, once every copy of the sink is
+/// dropped.
+fn evidence_file(path: &Path) -> anyhow::Result<(EvidenceSink, std::thread::JoinHandle<()>)> {
     let mut out: Box<dyn std::io::Write + Send> = if path == Path::new("-") {
         Box::new(std::io::stdout())
     } else {
@@ -234,7 +247,7 @@ fn evidence_file(path: &Path) -> anyhow::Result<EvidenceSink> {
         )
     };
     let (tx, rx) = std::sync::mpsc::sync_channel::<serde_json::Value>(100_000);
-    std::thread::spawn(move || {
+    let writer = std::thread::spawn(move || {
         while let Ok(v) = rx.recv() {
             let mut lines = v.to_string();
             lines.push('\n');
@@ -251,15 +264,21 @@ fn evidence_file(path: &Path) -> anyhow::Result<EvidenceSink> {
             }
         }
     });
-    Ok(Arc::new(move |v| {
+    let sink: EvidenceSink = Arc::new(move |v| {
         let _ = tx.try_send(v);
-    }))
+    });
+    Ok((sink, writer))
 }
 
 pub(crate) fn gateway(a: &GatewayArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     init_logging();
     let cfg = a.opts.config(PathBuf::from("posdoc-gateway/journal.db"))?;
-    let sink = a.evidence.as_deref().map(evidence_file).transpose()?;
+    let sink = a
+        .evidence
+        .as_deref()
+        .map(evidence_file)
+        .transpose()?
+        .map(|(sink, _writer)| sink);
     let journal = cfg.journal.clone();
     let terminals = cfg.profiles.len();
     let tls = cfg.tls.is_some();
@@ -361,7 +380,21 @@ pub(crate) fn terminal_sim(a: &TerminalSimArgs, lang: Lang) -> anyhow::Result<Ex
     }
     let profiles: Vec<_> = (a.first..a.first + a.terminals).map(demo_profile).collect();
     let stop = Arc::new(AtomicBool::new(false));
+    let mut log_writer = None;
+    if let Some(path) = &a.log {
+        let (sink, writer) = evidence_file(path)?;
+        cfg.log = Some(TerminalLog(sink));
+        log_writer = Some(writer);
+    }
     runtime()?.block_on(async move {
+        let poster = match (&a.post, &a.token) {
+            (Some(url), Some(token)) => {
+                let (sink, task) = poster(url, token);
+                cfg.log = Some(TerminalLog(sink));
+                Some(task)
+            }
+            _ => None,
+        };
         let s = stop.clone();
         let seconds = a.seconds;
         tokio::spawn(async move {
@@ -379,6 +412,15 @@ pub(crate) fn terminal_sim(a: &TerminalSimArgs, lang: Lang) -> anyhow::Result<Ex
             s.store(true, Ordering::Relaxed);
         });
         let mut report = run(cfg, profiles, stop).await?;
+        if let Some((tx, task)) = poster {
+            // Dropping the last sender ends the poster after its last batch.
+            drop(tx);
+            task.await??;
+        }
+        if let Some(w) = log_writer {
+            // `run` dropped the last sink: the writer finishes and ends.
+            let _ = tokio::task::spawn_blocking(move || w.join()).await;
+        }
         let p50 = report.latency_ms(0.5);
         let p99 = report.latency_ms(0.99);
         if a.json {
@@ -412,6 +454,43 @@ pub(crate) fn terminal_sim(a: &TerminalSimArgs, lang: Lang) -> anyhow::Result<Ex
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+type Poster = (
+    tokio::sync::mpsc::UnboundedSender<serde_json::Value>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+);
+
+/// A sink posting records to a service in batches, and its task.
+fn poster(url: &str, token: &str) -> (Arc<dyn Fn(serde_json::Value) + Send + Sync>, Poster) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<serde_json::Value>();
+    let endpoint = format!("{}/api/v1/records", url.trim_end_matches('/'));
+    let token = token.to_string();
+    let task = tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        let mut batch = Vec::new();
+        while rx.recv_many(&mut batch, 1000).await > 0 {
+            let body: String = batch.drain(..).map(|v| v.to_string() + "\n").collect();
+            let r = client
+                .post(&endpoint)
+                .bearer_auth(&token)
+                .body(body)
+                .send()
+                .await
+                .with_context(|| format!("posting the terminals' log to {endpoint}"))?;
+            anyhow::ensure!(
+                r.status().is_success(),
+                "{endpoint} answered {}",
+                r.status()
+            );
+        }
+        Ok(())
+    });
+    let keep = tx.clone();
+    let sink: Arc<dyn Fn(serde_json::Value) + Send + Sync> = Arc::new(move |v| {
+        let _ = tx.send(v);
+    });
+    (sink, (keep, task))
 }
 
 pub(crate) fn proxy(a: &ProxyArgs, lang: Lang) -> anyhow::Result<ExitCode> {

@@ -193,3 +193,70 @@ fn wire_faults_injected_by_the_proxy_are_diagnosed_to_their_causes() {
     drop(children);
     std::fs::remove_dir_all(&data).ok();
 }
+
+/// An expired gateway certificate: the terminals refuse the handshake, the
+/// gateway counts it but cannot tell whose it was; the terminals' own log,
+/// posted to the service as a TMS would, is diagnosed as
+/// `security.certificate`.
+#[test]
+fn an_expired_certificate_is_diagnosed_from_the_terminals_log() {
+    let dir = std::env::temp_dir().join(format!("posdoc-gw-tls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("svc");
+    let out = posdoc()
+        .args(["token", "create", "--role", "ops", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    let (http, gw) = (free_port(), free_port());
+    let mut children = Killed(Vec::new());
+    children.0.push(
+        posdoc()
+            .args(["serve", "--data"])
+            .arg(&data)
+            .args(["--listen", &format!("127.0.0.1:{http}")])
+            .args([
+                "--gateway",
+                &format!("127.0.0.1:{gw}"),
+                "--demo-terminals",
+                "20",
+            ])
+            .arg("--tls-generate")
+            .arg(dir.join("pem"))
+            .arg("--tls-expired")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(http);
+    wait_for_port(gw);
+    let report = sim(
+        gw,
+        2,
+        &[
+            "--seconds",
+            "2",
+            "--tls-ca",
+            dir.join("pem/ca.pem").to_str().unwrap(),
+            "--post",
+            &format!("http://127.0.0.1:{http}"),
+            "--token",
+            &token,
+        ],
+    );
+    assert_eq!(report["sent"], 0, "no handshake succeeded: {report}");
+    let d = diagnoses(http, &token, "10000003", 2);
+    for x in &d {
+        assert_eq!(x["code"], "TLS", "{x}");
+        assert_eq!(x["causes"][0]["cause"], "security.certificate", "{x}");
+    }
+    drop(children);
+    std::fs::remove_dir_all(&dir).ok();
+}

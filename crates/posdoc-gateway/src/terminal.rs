@@ -58,6 +58,28 @@ pub struct SimConfig {
     /// Card prefixes to draw PANs from (BINs).
     pub bins: Vec<String>,
     pub seed: u64,
+    /// Where the terminals' own log goes, as contract records: what only
+    /// the terminal sees (it could not connect, the TLS handshake failed,
+    /// no answer came, an answer failed its MAC check).
+    pub log: Option<TerminalLog>,
+}
+
+/// Receives the terminals' own records (one contract record per call).
+#[derive(Clone)]
+pub struct TerminalLog(pub Arc<dyn Fn(serde_json::Value) + Send + Sync>);
+
+impl std::fmt::Debug for TerminalLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TerminalLog")
+    }
+}
+
+fn now_ts() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    posdoc_record::Ts(ms).to_string()
 }
 
 impl SimConfig {
@@ -79,6 +101,7 @@ impl SimConfig {
                 "625807".into(),
             ],
             seed: 1,
+            log: None,
         }
     }
 }
@@ -431,10 +454,36 @@ impl Terminal {
         Ok(())
     }
 
+    /// Writes a record to the terminal's log.
+    fn record(&self, cfg: &SimConfig, mut record: serde_json::Value) {
+        if let (Some(log), serde_json::Value::Object(m)) = (&cfg.log, &mut record) {
+            m.insert("ts".into(), now_ts().into());
+            m.insert("terminal_id".into(), self.p.tid.clone().into());
+            (log.0)(record);
+        }
+    }
+
     async fn connect(&mut self, cfg: &SimConfig) -> Result<(), String> {
         if self.conn.is_some() {
             return Ok(());
         }
+        let result = self.open(cfg).await;
+        if let Err(e) = &result {
+            let tls = e.starts_with("TLS");
+            self.record(
+                cfg,
+                serde_json::json!({
+                    "kind": "error",
+                    "code": if tls { "TLS" } else { "CONNECT" },
+                    "stage": if tls { "tls" } else { "connect" },
+                    "detail": format!("terminal: {e}"),
+                }),
+            );
+        }
+        result
+    }
+
+    async fn open(&mut self, cfg: &SimConfig) -> Result<(), String> {
         let tcp = tokio::time::timeout(cfg.timeout, TcpStream::connect(cfg.gateway))
             .await
             .map_err(|_| "connect timed out".to_string())?
@@ -818,6 +867,19 @@ impl Terminal {
                     let echoes = text(&resp, 11) == text(&m, 11) && text(&resp, 41) == text(&m, 41);
                     if !mac_ok || !echoes {
                         // An answer that cannot be trusted is no answer.
+                        self.record(
+                            cfg,
+                            serde_json::json!({
+                                "kind": "error",
+                                "code": "MAC",
+                                "stage": "mac",
+                                "stan": format!("{:06}", stan % 1_000_000),
+                                "detail": format!(
+                                    "terminal: the answer ({rc}) {}",
+                                    if mac_ok { "does not match the request" } else { "failed its MAC check" }
+                                ),
+                            }),
+                        );
                         self.report.timeouts += 1;
                         if reversible {
                             self.owe_reversal(kind, batch, stan, amount, "bad answer")?;
@@ -849,6 +911,19 @@ impl Terminal {
                     }
                 }
                 Err(Failed::NoAnswer(why)) => {
+                    self.record(
+                        cfg,
+                        serde_json::json!({
+                            "kind": "txn",
+                            "type": kind.txn_type(),
+                            "amount": amount,
+                            "currency": "156",
+                            "merchant_id": self.p.mid,
+                            "stan": format!("{:06}", stan % 1_000_000),
+                            "timed_out": true,
+                            "latency_ms": cfg.timeout.as_millis() as f64,
+                        }),
+                    );
                     self.report.timeouts += 1;
                     if reversible {
                         self.owe_reversal(kind, batch, stan, amount, &why)?;
