@@ -176,13 +176,19 @@ pub(crate) struct ProxyArgs {
     upstream: SocketAddr,
     /// Faults, e.g. `wrong-mac=1` or `latency=50,jitter=20,drop=0.01,corrupt=0.01`
     /// (latency, jitter, drop, drop-response, reset, corrupt, truncate,
-    /// wrong-mac, refuse, silent).
+    /// wrong-mac, refuse, silent, expired-cert with --tls-front).
     #[arg(long, default_value = "none")]
     faults: Faults,
     /// A file holding a fault spec, re-read every second: change faults
     /// while the proxy runs.
     #[arg(long, value_name = "FILE")]
     control: Option<PathBuf>,
+    /// End the terminals' TLS at the proxy: generate a CA and two
+    /// certificates for localhost it signed, one valid and one expired,
+    /// write the CA to DIR/ca.pem (for terminal-sim --tls-ca), and show the
+    /// expired one as the `expired-cert` fault says.
+    #[arg(long, value_name = "DIR")]
+    tls_front: Option<PathBuf>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
 }
@@ -500,7 +506,15 @@ pub(crate) fn proxy(a: &ProxyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("listening on {}", a.listen))?;
         let addr = listener.local_addr()?;
-        let p = Proxy::new(a.upstream, a.faults.clone(), a.seed);
+        let mut p = Proxy::new(a.upstream, a.faults.clone(), a.seed);
+        if let Some(dir) = &a.tls_front {
+            let (valid, expired) = tls::generate_pair(&["localhost", "127.0.0.1"])?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            let ca = dir.join("ca.pem");
+            std::fs::write(&ca, &valid.ca_cert_pem)
+                .with_context(|| format!("writing {}", ca.display()))?;
+            p = p.with_tls(posdoc_gateway::proxy::TlsFront::new(&valid, &expired)?);
+        }
         println!(
             "{}",
             pick(

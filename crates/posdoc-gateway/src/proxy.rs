@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info, warn};
 
 use crate::rng::Rng;
@@ -66,6 +67,9 @@ pub struct Faults {
     /// Per connection: upstream is connected, then both sides are closed
     /// without forwarding anything.
     pub silent: f64,
+    /// Per connection, with a TLS front ([`Proxy::with_tls`]): the terminal
+    /// is shown the expired certificate instead of the valid one.
+    pub expired_cert: f64,
 }
 
 /// An item of a fault spec that [`Faults::from_str`] could not accept.
@@ -121,10 +125,11 @@ impl FromStr for Faults {
                 "wrong_mac" => faults.wrong_mac = rate()?,
                 "refuse" => faults.refuse = rate()?,
                 "silent" => faults.silent = rate()?,
+                "expired_cert" => faults.expired_cert = rate()?,
                 _ => {
                     return Err(bad(format!(
                         "unknown fault `{name}` (known: latency, jitter, drop, drop-response, \
-                         reset, corrupt, truncate, wrong-mac, refuse, silent)"
+                         reset, corrupt, truncate, wrong-mac, refuse, silent, expired-cert)"
                     )));
                 }
             }
@@ -147,6 +152,7 @@ impl fmt::Display for Faults {
             ("wrong-mac", self.wrong_mac),
             ("refuse", self.refuse),
             ("silent", self.silent),
+            ("expired-cert", self.expired_cert),
         ];
         let items: Vec<String> = millis
             .iter()
@@ -190,6 +196,10 @@ pub struct ProxyStats {
     pub refused: AtomicU64,
     /// Connections closed by `silent`.
     pub silent: AtomicU64,
+    /// Connections shown the expired certificate by `expired_cert`.
+    pub expired_certs: AtomicU64,
+    /// TLS handshakes with terminals that failed.
+    pub tls_failures: AtomicU64,
     /// Connections accepted.
     pub connections: AtomicU64,
 }
@@ -217,6 +227,10 @@ pub struct ProxyStatsSnapshot {
     pub refused: u64,
     /// See [`ProxyStats::silent`].
     pub silent: u64,
+    /// See [`ProxyStats::expired_certs`].
+    pub expired_certs: u64,
+    /// See [`ProxyStats::tls_failures`].
+    pub tls_failures: u64,
     /// See [`ProxyStats::connections`].
     pub connections: u64,
 }
@@ -237,6 +251,8 @@ impl ProxyStats {
             wrong_mac: get(&self.wrong_mac),
             refused: get(&self.refused),
             silent: get(&self.silent),
+            expired_certs: get(&self.expired_certs),
+            tls_failures: get(&self.tls_failures),
             connections: get(&self.connections),
         }
     }
@@ -254,6 +270,39 @@ pub struct Proxy {
     faults: Arc<RwLock<Faults>>,
     stats: Arc<ProxyStats>,
     seed: u64,
+    tls: Option<TlsFront>,
+}
+
+/// TLS toward the terminals: the proxy ends their TLS with one of two
+/// certificates from one CA, a valid one or (by the `expired_cert` fault)
+/// an expired one, and forwards frames to the gateway in the clear.
+#[derive(Clone)]
+pub struct TlsFront {
+    valid: TlsAcceptor,
+    expired: TlsAcceptor,
+}
+
+impl fmt::Debug for TlsFront {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TlsFront")
+    }
+}
+
+impl TlsFront {
+    /// A front from the PEM pairs of a valid and an expired certificate.
+    pub fn new(
+        valid: &crate::tls::Generated,
+        expired: &crate::tls::Generated,
+    ) -> anyhow::Result<TlsFront> {
+        let acceptor = |g: &crate::tls::Generated| {
+            crate::tls::server_config(g.cert_pem.as_bytes(), g.key_pem.as_bytes())
+                .map(TlsAcceptor::from)
+        };
+        Ok(TlsFront {
+            valid: acceptor(valid)?,
+            expired: acceptor(expired)?,
+        })
+    }
 }
 
 /// Which way a frame travels.
@@ -296,7 +345,14 @@ impl Proxy {
             faults: Arc::new(RwLock::new(faults)),
             stats: Arc::new(ProxyStats::default()),
             seed,
+            tls: None,
         }
+    }
+
+    /// Ends the terminals' TLS at the proxy (see [`TlsFront`]).
+    pub fn with_tls(mut self, front: TlsFront) -> Proxy {
+        self.tls = Some(front);
+        self
     }
 
     /// The address frames are forwarded to.
@@ -375,6 +431,42 @@ impl Proxy {
             info!(conn, %peer, "fault injected: refuse (closed without connecting upstream)");
             return;
         }
+        // Frames are small and latency is what is being simulated: Nagle
+        // would only add unplanned delay.
+        let _ = client.set_nodelay(true);
+        match self.tls.clone() {
+            None => self.forward(conn, peer, client, rng, &faults).await,
+            Some(front) => {
+                let expired = rng.chance(faults.expired_cert);
+                let acceptor = if expired {
+                    bump(&self.stats.expired_certs);
+                    info!(conn, %peer, "fault injected: expired certificate");
+                    front.expired
+                } else {
+                    front.valid
+                };
+                match acceptor.accept(client).await {
+                    Ok(tls) => self.forward(conn, peer, tls, rng, &faults).await,
+                    Err(e) => {
+                        bump(&self.stats.tls_failures);
+                        info!(conn, %peer, error = %e, "TLS handshake with the terminal failed");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Connects upstream and relays `client` (plain or TLS) to it.
+    async fn forward<C>(
+        &self,
+        conn: u64,
+        peer: SocketAddr,
+        mut client: C,
+        mut rng: Rng,
+        faults: &Faults,
+    ) where
+        C: AsyncRead + AsyncWrite + Unpin + ResetOnClose,
+    {
         let mut upstream = match TcpStream::connect(self.upstream).await {
             Ok(s) => s,
             Err(e) => {
@@ -387,10 +479,6 @@ impl Proxy {
             info!(conn, %peer, "fault injected: silent (upstream opened and closed without a frame)");
             return;
         }
-        let mut client = client;
-        // Frames are small and latency is what is being simulated: Nagle
-        // would only add unplanned delay.
-        let _ = client.set_nodelay(true);
         let _ = upstream.set_nodelay(true);
         // One generator per direction: they run concurrently, and separate
         // streams keep each direction's faults independent of scheduling.
@@ -401,7 +489,7 @@ impl Proxy {
             .await;
         if end == End::Reset {
             // A zero linger turns the close into an RST on both sides.
-            let _ = client.set_zero_linger();
+            client.reset_on_close();
             let _ = upstream.set_zero_linger();
         }
         debug!(conn, %peer, ?end, "fault proxy connection closed");
@@ -409,15 +497,15 @@ impl Proxy {
 
     /// Pumps frames both ways until both directions end cleanly or either
     /// ends abruptly.
-    async fn relay(
+    async fn relay<C: AsyncRead + AsyncWrite + Unpin>(
         &self,
         conn: u64,
-        client: &mut TcpStream,
+        client: &mut C,
         upstream: &mut TcpStream,
         up_rng: Rng,
         down_rng: Rng,
     ) -> End {
-        let (mut client_r, mut client_w) = client.split();
+        let (mut client_r, mut client_w) = tokio::io::split(client);
         let (mut upstream_r, mut upstream_w) = upstream.split();
         let up = self.pump(conn, Dir::Up, &mut client_r, &mut upstream_w, up_rng);
         let down = self.pump(conn, Dir::Down, &mut upstream_r, &mut client_w, down_rng);
@@ -524,6 +612,23 @@ impl Proxy {
                 return End::Broken;
             }
         }
+    }
+}
+
+/// A terminal-side stream whose close can be made an RST.
+trait ResetOnClose {
+    fn reset_on_close(&self);
+}
+
+impl ResetOnClose for TcpStream {
+    fn reset_on_close(&self) {
+        let _ = self.set_zero_linger();
+    }
+}
+
+impl ResetOnClose for tokio_rustls::server::TlsStream<TcpStream> {
+    fn reset_on_close(&self) {
+        let _ = self.get_ref().0.set_zero_linger();
     }
 }
 

@@ -65,6 +65,16 @@ pub struct Generated {
 /// addresses) signed by it. With `expired`, the certificate's validity
 /// ended in 2024: terminals must refuse it.
 pub fn generate(names: &[&str], expired: bool) -> anyhow::Result<Generated> {
+    let (valid, old) = generate_pair(names)?;
+    Ok(if expired { old } else { valid })
+}
+
+/// One CA and two certificates for `names` signed by it: a valid one and
+/// one whose validity ended in 2024. Terminals trusting the CA accept the
+/// first and refuse the second as expired (not as unknown), which is how
+/// the fault proxy's `expired-cert` fault reproduces a certificate that
+/// lapsed.
+pub fn generate_pair(names: &[&str]) -> anyhow::Result<(Generated, Generated)> {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
@@ -74,22 +84,24 @@ pub fn generate(names: &[&str], expired: bool) -> anyhow::Result<Generated> {
         .push(DnType::CommonName, "posdoc simulation CA");
     let ca = ca_params.self_signed(&ca_key)?;
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
-
-    let key = KeyPair::generate()?;
-    let mut params =
-        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "posdoc gateway");
-    if expired {
-        // A validity that ended long ago: any clock calls it expired.
-        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
-        params.not_after = rcgen::date_time_ymd(2024, 1, 1);
-    }
-    let cert = params.signed_by(&key, &issuer)?;
-    Ok(Generated {
-        ca_cert_pem: ca.pem(),
-        cert_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-    })
+    let leaf = |expired: bool| -> anyhow::Result<Generated> {
+        let key = KeyPair::generate()?;
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "posdoc gateway");
+        if expired {
+            // A validity that ended long ago: any clock calls it expired.
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2024, 1, 1);
+        }
+        let cert = params.signed_by(&key, &issuer)?;
+        Ok(Generated {
+            ca_cert_pem: ca.pem(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        })
+    };
+    Ok((leaf(false)?, leaf(true)?))
 }

@@ -201,3 +201,60 @@ async fn damaged_frames_close_only_their_connection_and_name_the_terminal() {
     );
     let _ = gw.stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_shows_an_expired_certificate_on_demand() {
+    use posdoc_gateway::proxy::TlsFront;
+    use posdoc_gateway::terminal::TerminalLog;
+    use tokio_rustls::rustls::pki_types::ServerName;
+    let dir = tempdir("expired");
+    let gw = start(Config::new(dir.join("j.db"), Profiles::demo(2))).await;
+    let (valid, expired) = posdoc_gateway::tls::generate_pair(&["localhost"]).unwrap();
+    let p = Proxy::new(gw.addr, Faults::default(), 3)
+        .with_tls(TlsFront::new(&valid, &expired).unwrap());
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let paddr = l.local_addr().unwrap();
+    tokio::spawn(p.clone().serve(l, std::future::pending()));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let mut sim = SimConfig::new(paddr);
+    sim.transactions = Some(3);
+    sim.settle = false;
+    sim.tls = Some((
+        posdoc_gateway::tls::client_config(valid.ca_cert_pem.as_bytes()).unwrap(),
+        ServerName::try_from("localhost").unwrap(),
+    ));
+    sim.log = Some(TerminalLog(Arc::new(move |r| sink.lock().unwrap().push(r))));
+    // The valid certificate: TLS to the proxy, frames on to the gateway.
+    let r = run(
+        sim.clone(),
+        vec![demo_profile(0)],
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.approved, 3, "{r:?}");
+    assert!(log.lock().unwrap().is_empty());
+    // Now the expired one, for every connection.
+    p.set_faults("expired-cert=1".parse().unwrap());
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        s.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let r = run(sim, vec![demo_profile(1)], stop).await.unwrap();
+    assert_eq!(r.sent, 0, "{r:?}");
+    let stats = p.stats().snapshot();
+    assert!(
+        stats.expired_certs > 0 && stats.tls_failures > 0,
+        "{stats:?}"
+    );
+    let log = log.lock().unwrap();
+    assert!(!log.is_empty());
+    for rec in log.iter() {
+        assert_eq!(rec["stage"], "tls", "{rec}");
+        assert!(rec["detail"].as_str().unwrap().contains("expired"), "{rec}");
+    }
+    let _ = gw.stop.send(());
+}
