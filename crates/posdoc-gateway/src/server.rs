@@ -733,9 +733,12 @@ impl Gateway {
         }
         let balanced = host.on_wire() == terminal.on_wire();
         let next = batch + 1;
-        ledger
-            .txns
-            .retain(|(tid, b, _), _| !(*tid == ctx.tid && *b == batch));
+        // The batch leaves memory, except what is still with the issuer:
+        // its answer must find its entry to be journalled (it is not in
+        // these totals; the terminal's will say so).
+        ledger.txns.retain(|(tid, b, _), e| {
+            !(*tid == ctx.tid && *b == batch) || e.state == State::Pending
+        });
         let term = ledger.terms.get_mut(&ctx.tid);
         let (mid, pik, mak) = match term {
             Some(t) => {
@@ -981,6 +984,10 @@ impl Gateway {
                 o.state = state;
                 ctx.ops.push(Op::State(okey, state));
             }
+        }
+        // Decided after its batch was settled: journalled, no longer open.
+        if ledger.terms.get(&ctx.tid).is_some_and(|t| t.batch > key.1) {
+            ledger.txns.remove(&key);
         }
         self.queue(ctx);
     }

@@ -1306,3 +1306,41 @@ async fn a_reversal_racing_its_sale_is_journalled_in_decision_order() {
         .collect();
     assert_eq!(wrong, vec![], "reversed on the wire, not in the journal");
 }
+
+/// A settlement that arrives while a sale of its batch is still with the
+/// issuer: the sale, answered 00, must still be journalled as a transaction
+/// (it was once dropped with the batch), and the settlement does not count
+/// it — the terminal's totals disagree, as they should.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_in_flight_during_settlement_is_still_journalled() {
+    const SLOW: &str = "6217000000000000012";
+    let dir = tempdir("settle-race");
+    let journal = dir.join("journal.db");
+    let mut cfg = config(&dir);
+    cfg.issuer_rules = vec!["621700:delay=300".parse::<Rule>().unwrap()];
+    let gw = start(cfg).await;
+    let mut c = Conn::connect(gw.addr).await;
+    let mut t = Term::new(2);
+    t.sign_on(&mut c).await;
+    let frames = load(&gw.gateway.stats().frames);
+    let mut slow = t.financial(Kind::Sale, 5, 7_000, SLOW, None);
+    c.s.write_all(&seal(&mut slow, Some((t.p.mac, &t.mak()))).unwrap())
+        .await
+        .unwrap();
+    while load(&gw.gateway.stats().frames) == frames {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let mut c2 = Conn::connect(gw.addr).await;
+    t.stan = 5;
+    let m = t.settlement(Totals::default());
+    let s = t.send_checked(&mut c2, m).await;
+    assert_eq!(s.rc(), "00");
+    let a = c.read_frame().await.expect("the sale is answered");
+    assert_eq!(text(&open(&a).unwrap(), 39), Some("00"));
+    let row = txn(&journal, t.tid(), 1, 5);
+    assert_eq!(
+        (row.kind, row.state, row.amount),
+        (Kind::Sale, State::Approved, 7_000)
+    );
+}
