@@ -217,6 +217,15 @@ fn local_time(ms: i64) -> (String, String) {
     (time, date)
 }
 
+/// Why a frame got no answer.
+#[derive(Debug)]
+enum Unanswered {
+    /// The frame cannot be understood (the terminal's side or the wire).
+    Malformed(String),
+    /// The gateway could not answer (journal, encoding): its own fault.
+    Host(String),
+}
+
 /// Why a connection was closed.
 #[derive(Debug)]
 enum Close {
@@ -388,12 +397,19 @@ impl Gateway {
                         break Close::Fatal(format!("writing the response: {e}"));
                     }
                 }
-                Err(why) => {
+                Err(Unanswered::Malformed(why)) => {
                     bump(&self.stats.format_errors);
                     let tid = conn_tid
                         .clone()
                         .or_else(|| self.cfg.profiles.find_tid_in(&frame));
                     self.wire_error(tid.as_deref(), "FORMAT", "send", &why, &frame);
+                    break Close::Fatal(why);
+                }
+                Err(Unanswered::Host(why)) => {
+                    // Our fault, not the terminal's: it sees a host that
+                    // does not answer, and so does its diagnosis.
+                    tracing::error!("{peer}: {why}");
+                    self.wire_error(conn_tid.as_deref(), "96", "receive", &why, &frame);
                     break Close::Fatal(why);
                 }
             }
@@ -461,6 +477,7 @@ impl Gateway {
             "gateway: {} from terminal {tid}: {why} ({} bytes)",
             match code {
                 "TRUNC" => "truncated frame",
+                "96" => "no answer (system malfunction) to a message",
                 _ => "malformed message",
             },
             frame.len()
@@ -487,9 +504,9 @@ impl Gateway {
         &self,
         frame: &[u8],
         conn_tid: &mut Option<String>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, Unanswered> {
         let started = Instant::now();
-        let req = protocol::open(frame).map_err(|e| e.to_string())?;
+        let req = protocol::open(frame).map_err(|e| Unanswered::Malformed(e.to_string()))?;
         let tid = text(&req, 41).unwrap_or("").to_string();
         if !tid.is_empty() {
             *conn_tid = Some(tid.clone());
@@ -511,7 +528,8 @@ impl Gateway {
         };
         let (mut resp, mac_key) = self.decide(&mut ctx).await;
         let key = mac_key.as_ref().map(|(a, k)| (*a, k));
-        let bytes = seal(&mut resp, key).map_err(|e| format!("encoding the response: {e}"))?;
+        let bytes = seal(&mut resp, key)
+            .map_err(|e| Unanswered::Host(format!("encoding the response: {e}")))?;
         let rc = text(&resp, 39).map(str::to_string);
         let latency_us = started.elapsed().as_micros() as u64;
         let pan = text(&req, 2).map(|p| MaskedPan::mask(p).as_str().to_string());
@@ -540,7 +558,7 @@ impl Gateway {
             if let Err(e) = done {
                 bump(&self.stats.journal_failures);
                 // Not recorded: the terminal must not see an approval.
-                return Err(format!("journal unavailable: {e}"));
+                return Err(Unanswered::Host(format!("journal unavailable: {e}")));
             }
         }
         self.evidence(&ctx, &resp, rc.as_deref(), amount, pan, latency_us);

@@ -258,3 +258,54 @@ async fn the_proxy_shows_an_expired_certificate_on_demand() {
     }
     let _ = gw.stop.send(());
 }
+
+/// When the journal cannot commit, no approval leaves: the terminal gets no
+/// answer (and reverses), and the evidence says the host failed (96), not
+/// that the terminal's message was malformed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_that_cannot_commit_answers_nothing() {
+    let dir = tempdir("busy");
+    let journal = dir.join("j.db");
+    let gw = start(Config::new(journal.clone(), Profiles::demo(1))).await;
+    let mut sim = SimConfig::new(gw.addr);
+    sim.transactions = Some(1);
+    sim.settle = false;
+    let ok = run(
+        sim.clone(),
+        vec![demo_profile(0)],
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.approved, 1);
+    // Another process holds the write lock past the writer's busy timeout.
+    let blocker = rusqlite::Connection::open(&journal).unwrap();
+    blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    sim.timeout = Duration::from_secs(8);
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    let run = tokio::spawn(run(sim, vec![demo_profile(0)], stop));
+    // The first attempt fails after the writer's 5 s busy timeout; stop the
+    // terminal then, and let go of the lock only once it has finished.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    s.store(true, std::sync::atomic::Ordering::Relaxed);
+    let r = run.await.unwrap().unwrap();
+    blocker.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(
+        r.approved, 0,
+        "nothing approved while the journal failed: {r:?}"
+    );
+    // Its sign-on went unanswered: nothing sent, it kept reconnecting.
+    assert!(r.sent == 0 && r.reconnects >= 1, "{r:?}");
+    assert!(
+        gw.gateway
+            .stats()
+            .journal_failures
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    );
+    let ev = gw.evidence.lock().unwrap();
+    assert!(ev.iter().any(|r| r["code"] == "96"), "{ev:?}");
+    assert!(!ev.iter().any(|r| r["code"] == "FORMAT"), "{ev:?}");
+    let _ = gw.stop.send(());
+}
