@@ -102,6 +102,14 @@ fn simulate_writes_the_seed_shop_case_and_diagnose_finds_its_incident() {
             .any(|i| i["scope"]["site_id"] == site.as_str() && i["cause"] == "power.supply"),
         "no power incident at {site}: {incidents:#?}"
     );
+    // Its first line — what an alert says when it opens, before any member
+    // has been diagnosed — already names the power, from the members' own
+    // power signs (it once said "the router", a site's prior).
+    let first = incidents
+        .iter()
+        .find(|i| i["scope"]["site_id"] == site.as_str())
+        .expect("the site's incident");
+    assert_eq!(first["cause"], "power.supply", "{first:#}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

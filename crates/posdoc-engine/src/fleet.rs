@@ -689,6 +689,11 @@ pub(crate) struct Fleet {
     /// [`Failure::slot`]): an account refusal is its merchant's business, a
     /// protocol refusal its software's.
     last_refused: Vec<[Option<Ts>; 4]>,
+    /// Per terminal, its latest sign of its power failing (a power event, a
+    /// reboot after power loss, a supply reading off, a power-on or
+    /// power-worded error): an incident's cause before any of its members
+    /// has been diagnosed.
+    last_power: Vec<Option<Ts>>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
@@ -701,6 +706,32 @@ pub(crate) struct Fleet {
 }
 
 impl Fleet {
+    /// Notes a sign of `terminal`'s power failing at `ts`.
+    pub(crate) fn note_power(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let slot = &mut self.last_power[terminal as usize];
+        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+    }
+
+    /// Of `inc`'s members, how many showed a power sign from 15 minutes
+    /// before it opened to its latest failure, and how many members it has.
+    pub(crate) fn power_signs(&self, inc: &Incident) -> (usize, usize) {
+        let from = inc.opened_at.plus_secs(-900);
+        let to = inc.last_failure.max(inc.opened_at);
+        let signed = inc
+            .terminals
+            .iter()
+            .filter(|&&t| {
+                self.last_power
+                    .get(t as usize)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|p| p >= from && p <= to)
+            })
+            .count();
+        (signed, inc.terminals.len())
+    }
+
     fn ensure(&mut self, terminal: u32) {
         let need = terminal as usize + 1;
         if self.member_of.len() < need {
@@ -708,6 +739,7 @@ impl Fleet {
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, ([None; 4], None));
             self.last_refused.resize(need, [None; 4]);
+            self.last_power.resize(need, None);
         }
     }
 

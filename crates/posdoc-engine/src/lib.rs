@@ -184,6 +184,8 @@ pub struct Counters {
 #[derive(Debug)]
 pub struct Engine {
     kb: Arc<Kb>,
+    /// The `power_text` pattern's bit in log pattern hits.
+    power_text_bit: u64,
     cfg: EngineConfig,
     terminal_index: HashMap<Box<str>, u32>,
     /// Terminal ids by engine index (the inverse of `terminal_index`).
@@ -219,7 +221,16 @@ impl Engine {
     }
 
     pub fn with_config(kb: Arc<Kb>, cfg: EngineConfig) -> Engine {
+        // The bit of the `power_text` log pattern in pattern hits (0 if the
+        // knowledge base has no such pattern).
+        let power_text_bit = kb
+            .patterns
+            .iter()
+            .take(64)
+            .position(|p| p.id == "power_text")
+            .map_or(0, |i| 1u64 << i);
         Engine {
+            power_text_bit,
             learned: learn::Learned::default(),
             fleet: fleet::Fleet::default(),
             kb,
@@ -487,6 +498,18 @@ impl Engine {
                     *x *= lr;
                 }
             }
+            // Most members showing their power failing: a shop's power,
+            // not its router, before anyone is diagnosed. Weighed as one
+            // power event (the knowledge base's weight), once.
+            let (signed, members) = self.fleet.power_signs(inc);
+            if members > 0
+                && 2 * signed > members
+                && let Some(d) = self.kb.signals.get("power_events")
+            {
+                for (x, lr) in v.iter_mut().zip(d.lr.iter()) {
+                    *x *= lr;
+                }
+            }
             posdoc_kb::normalize(&mut v);
             let (c, p) = v
                 .iter()
@@ -611,6 +634,12 @@ impl Engine {
                 // router shows here first.
                 let trouble = signals::heartbeat_in_trouble(&self.terminals[i as usize], &t);
                 let mains = signals::supply_reading_off(&self.terminals[i as usize], &t);
+                if mains
+                    || t.power_events.is_some_and(|n| n > 0)
+                    || t.reboot.as_deref() == Some("power_loss")
+                {
+                    self.fleet.note_power(i, t.ts);
+                }
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
@@ -692,6 +721,9 @@ impl Engine {
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                if e.stage.as_deref() == Some("power_on") || hits & self.power_text_bit != 0 {
+                    self.fleet.note_power(i, e.ts);
+                }
                 // A line logging a payment that failed just now is that
                 // failure again, already counted.
                 let echo = self.terminals[i as usize].txns.iter().rev().any(|t| {
