@@ -353,10 +353,37 @@ pub(crate) async fn start_in_service(
     opts: &GatewayOpts,
     data: &Path,
     feeder: posdoc_server::feed::Feeder,
+    metrics: &posdoc_server::metrics::Metrics,
 ) -> anyhow::Result<SocketAddr> {
     let cfg = opts.config(data.join("gateway.db"))?;
-    let sink: EvidenceSink = Arc::new(move |v| feeder.push(v));
+    let evidence = feeder.clone();
+    let sink: EvidenceSink = Arc::new(move |v| evidence.push(v));
     let gw = Gateway::start(cfg, Some(sink))?;
+    // The gateway's counters on the service's /metrics.
+    let watched = gw.clone();
+    let source = posdoc_server::metrics::ExtraCounters(Arc::new(move || {
+        let mut rows: Vec<(String, String, u64)> = watched
+            .stats()
+            .snapshot()
+            .into_iter()
+            .map(|(name, v)| {
+                (
+                    format!("gateway_{name}"),
+                    format!("Acquiring gateway: {}.", name.replace('_', " ")),
+                    v,
+                )
+            })
+            .collect();
+        rows.push((
+            "gateway_evidence_dropped".into(),
+            "Acquiring gateway: evidence records dropped (queue full).".into(),
+            feeder.dropped(),
+        ));
+        rows
+    }));
+    if let Ok(mut extra) = metrics.extra.lock() {
+        extra.push(source);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;

@@ -103,8 +103,14 @@ pub(crate) fn serve(kb: Arc<Kb>, a: &ServeArgs, lang: Lang) -> anyhow::Result<Ex
         let running = posdoc_server::start(&cfg, kb).await?;
         if let Some(listen) = &a.gateway {
             let feeder = posdoc_server::feed::Feeder::start(running.state.clone(), "gateway");
-            let addr = crate::gateway::start_in_service(listen, &a.gateway_opts, &cfg.data, feeder)
-                .await?;
+            let addr = crate::gateway::start_in_service(
+                listen,
+                &a.gateway_opts,
+                &cfg.data,
+                feeder,
+                &running.state.metrics,
+            )
+            .await?;
             println!(
                 "{}",
                 pick(

@@ -190,6 +190,19 @@ fn wire_faults_injected_by_the_proxy_are_diagnosed_to_their_causes() {
     }
     let d = diagnoses(http, &token, "10000001", 0);
     assert_eq!(d, Vec::<serde_json::Value>::new(), "a healthy terminal");
+    // The gateway's counters are on the service's /metrics.
+    let (status, metrics) = get(http, "/metrics", &token).unwrap();
+    assert_eq!(status, 200);
+    let counter = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing: {metrics}"))
+    };
+    assert!(counter("posdoc_gateway_mac_errors_total") >= 12);
+    assert!(counter("posdoc_gateway_approved_total") >= 12);
+    assert!(counter("posdoc_gateway_truncated_total") >= 1);
     drop(children);
     std::fs::remove_dir_all(&data).ok();
 }

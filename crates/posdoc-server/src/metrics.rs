@@ -12,6 +12,20 @@ pub struct Metrics {
     pub records_accepted: AtomicU64,
     pub records_rejected: AtomicU64,
     pub ingest_batches: AtomicU64,
+    /// Counters of parts running beside the service (the acquiring
+    /// gateway), read at each scrape.
+    pub extra: std::sync::Mutex<Vec<ExtraCounters>>,
+}
+
+/// A source of extra counters: `(name, help, value)` rows, names without
+/// the `posdoc_` prefix or `_total` suffix (both are added).
+#[derive(Clone)]
+pub struct ExtraCounters(pub std::sync::Arc<dyn Fn() -> Vec<(String, String, u64)> + Send + Sync>);
+
+impl std::fmt::Debug for ExtraCounters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExtraCounters")
+    }
 }
 
 impl Metrics {
@@ -87,6 +101,16 @@ impl Metrics {
         for (kind, rows) in [("counter", &counters[..]), ("gauge", &gauges[..])] {
             for (name, help, v) in rows {
                 let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+            }
+        }
+        let extra = match self.extra.lock() {
+            Ok(e) => e.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        for source in extra {
+            for (name, help, v) in (source.0)() {
+                let name = format!("posdoc_{name}_total");
+                let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
             }
         }
         s
