@@ -21,6 +21,7 @@ use posdoc_kb::Lang;
 use tokio_rustls::rustls::pki_types::ServerName;
 
 use crate::output::pick;
+use crate::serve::runtime;
 
 /// Gateway settings shared by `posdoc gateway` and `posdoc serve --gateway`.
 #[derive(clap::Args, Debug, Clone)]
@@ -220,13 +221,6 @@ pub(crate) struct BenchArgs {
     /// Where the journal goes (a temporary directory by default).
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
 }
 
 fn init_logging() {

@@ -4,22 +4,13 @@
 //! lost, none is counted twice, and `posdoc reconcile` finds the journal,
 //! the terminals' ledgers and the settlement totals in agreement.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn posdoc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_posdoc"))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
+use common::{free_port, posdoc};
 
 fn gateway(journal: &Path, port: u16) -> Child {
     let child = posdoc()

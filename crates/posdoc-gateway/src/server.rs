@@ -382,9 +382,7 @@ impl Gateway {
                 }
                 Err(Close::Fatal(why)) => {
                     bump(&self.stats.truncated);
-                    let tid = conn_tid
-                        .clone()
-                        .or_else(|| self.cfg.profiles.find_tid_in(&frame));
+                    let tid = self.terminal_of(&conn_tid, &frame);
                     self.wire_error(tid.as_deref(), "TRUNC", "send", &why, &frame);
                     break Close::Fatal(why);
                 }
@@ -399,9 +397,7 @@ impl Gateway {
                 }
                 Err(Unanswered::Malformed(why)) => {
                     bump(&self.stats.format_errors);
-                    let tid = conn_tid
-                        .clone()
-                        .or_else(|| self.cfg.profiles.find_tid_in(&frame));
+                    let tid = self.terminal_of(&conn_tid, &frame);
                     self.wire_error(tid.as_deref(), "FORMAT", "send", &why, &frame);
                     break Close::Fatal(why);
                 }
@@ -465,6 +461,14 @@ impl Gateway {
                 self.cfg.frame_timeout
             ))),
         }
+    }
+
+    /// Whose damaged frame this is: the connection's terminal, else the
+    /// first known TID in its bytes.
+    fn terminal_of(&self, conn_tid: &Option<String>, frame: &[u8]) -> Option<String> {
+        conn_tid
+            .clone()
+            .or_else(|| self.cfg.profiles.find_tid_in(frame))
     }
 
     /// An evidence record for a failure on the wire.

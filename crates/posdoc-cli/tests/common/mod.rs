@@ -1,0 +1,20 @@
+//! What the command-line tests share: the binary under test and free ports.
+// Each test file uses what it needs of these.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::Command;
+
+/// The `posdoc` binary built for these tests.
+pub fn posdoc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_posdoc"))
+}
+
+/// A port free on loopback right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
