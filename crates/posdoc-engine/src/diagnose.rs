@@ -697,6 +697,30 @@ impl Engine {
         if cellular_ok && failing >= 2 && matches!(s.net, Net::Ethernet | Net::Wifi) {
             out.push(yes("site_cellular_ok", String::new(), String::new()));
         }
+        // Neighbours whose own power failed lately: the shop's mains, even
+        // for a terminal that kept its power (a battery) but lost the
+        // router with it.
+        let powerless = peers
+            .iter()
+            .filter(|&&p| p != idx)
+            .filter(|&&p| {
+                // Failing too: a neighbour's brown-out that cost it
+                // nothing is its adapter's, not the shop's.
+                let t = &self.terminals[p as usize];
+                t.last_link_failure
+                    .is_some_and(|f| f >= ts.plus_secs(-900) && f <= horizon)
+                    && self.fleet.power_sign_in(p, ts.plus_secs(-900), horizon)
+            })
+            .count();
+        // Only a terminal on the shop's router loses its link with the
+        // shop's mains; a cellular one does not.
+        if powerless >= 1 && failing >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
+            out.push(yes(
+                "site_peers_power",
+                powerless.to_string(),
+                String::new(),
+            ));
+        }
     }
 
     /// What the terminal's acquirer host and the card's issuer (BIN) look

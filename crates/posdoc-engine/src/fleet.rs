@@ -713,6 +713,15 @@ impl Fleet {
         *slot = Some(slot.map_or(ts, |t| t.max(ts)));
     }
 
+    /// Whether `terminal`'s latest power sign falls in `[from, to]`.
+    pub(crate) fn power_sign_in(&self, terminal: u32, from: Ts, to: Ts) -> bool {
+        self.last_power
+            .get(terminal as usize)
+            .copied()
+            .flatten()
+            .is_some_and(|p| p >= from && p <= to)
+    }
+
     /// Of `inc`'s members, how many showed a power sign from 15 minutes
     /// before it opened to its latest failure, and how many members it has.
     pub(crate) fn power_signs(&self, inc: &Incident) -> (usize, usize) {
@@ -721,13 +730,7 @@ impl Fleet {
         let signed = inc
             .terminals
             .iter()
-            .filter(|&&t| {
-                self.last_power
-                    .get(t as usize)
-                    .copied()
-                    .flatten()
-                    .is_some_and(|p| p >= from && p <= to)
-            })
+            .filter(|&&t| self.power_sign_in(t, from, to))
             .count();
         (signed, inc.terminals.len())
     }

@@ -890,6 +890,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "site_peers_failing",
     "site_peers_ok",
     "site_cellular_ok",
+    "site_peers_power",
     "carrier_peers_ok",
     "carrier_peers_unreachable",
     "incident_site",

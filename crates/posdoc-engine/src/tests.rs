@@ -1529,3 +1529,55 @@ fn a_refused_answer_leaves_the_session_as_it_was() {
     assert!(s.history().is_empty(), "{:?}", s.history());
     assert_eq!(s.next(), first);
 }
+
+#[test]
+fn a_neighbour_that_lost_power_makes_the_shop_failing_its_power() {
+    let kb = kb();
+    // T0-1 times out at minute 29 (its link); T0-0 fails then too, and,
+    // in one run, has just rebooted after losing power.
+    let diagnose = |neighbour_lost_power: bool| {
+        let mut lines = fleet_lines(2, 2, 30, &|s, _k, m| s == 0 && m == 29);
+        if neighbour_lost_power {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T0-0","online":true,"reboot":"power_loss"}}"#,
+                t(28, 40)
+            ));
+        }
+        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        let mut engine = Engine::with_config(
+            Arc::clone(&kb),
+            EngineConfig {
+                trace_terminal: Some("T0-1".into()),
+                ..EngineConfig::default()
+            },
+        );
+        let mut out = Vec::new();
+        for l in &lines {
+            if let Some(r) = parse_line(l).unwrap() {
+                engine.push(r, &mut |d| out.push(d));
+            }
+        }
+        engine.finish(&mut |d| out.push(d));
+        let d = out
+            .into_iter()
+            .rfind(|d| d.terminal_id == "T0-1")
+            .expect("a diagnosis");
+        let p = |c: &str| {
+            d.causes
+                .iter()
+                .find(|x| x.cause.id() == c)
+                .map_or(0.0, |x| x.p)
+        };
+        (
+            d.trace.iter().any(|f| f.signal == "site_peers_power"),
+            p("power.supply"),
+            p("network.lan"),
+        )
+    };
+    let (seen, power, lan) = diagnose(true);
+    assert!(seen, "the neighbour's power loss is evidence");
+    assert!(power > lan, "power {power} vs LAN {lan}");
+    let (seen, power_without, _) = diagnose(false);
+    assert!(!seen);
+    assert!(power > power_without);
+}
