@@ -231,10 +231,10 @@ fn init_logging() {
         .try_init();
 }
 
-/// Evidence written as JSON Lines by a thread (the gateway never waits on
-/// it); the thread ends, everything written, once every copy of the sink is
-/// dropped.
-fn evidence_file(path: &Path) -> anyhow::Result<(EvidenceSink, std::thread::JoinHandle<()>)> {
+/// Records (the gateway's evidence, the terminals' own log) written as JSON
+/// Lines by a thread, so that whoever writes them never waits; the thread
+/// ends, everything written, once every copy of the sink is dropped.
+fn jsonl_sink(path: &Path) -> anyhow::Result<(EvidenceSink, std::thread::JoinHandle<()>)> {
     let mut out: Box<dyn std::io::Write + Send> = if path == Path::new("-") {
         Box::new(std::io::stdout())
     } else {
@@ -276,7 +276,7 @@ pub(crate) fn gateway(a: &GatewayArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let sink = a
         .evidence
         .as_deref()
-        .map(evidence_file)
+        .map(jsonl_sink)
         .transpose()?
         .map(|(sink, _writer)| sink);
     let journal = cfg.journal.clone();
@@ -409,7 +409,7 @@ pub(crate) fn terminal_sim(a: &TerminalSimArgs, lang: Lang) -> anyhow::Result<Ex
     let stop = Arc::new(AtomicBool::new(false));
     let mut log_writer = None;
     if let Some(path) = &a.log {
-        let (sink, writer) = evidence_file(path)?;
+        let (sink, writer) = jsonl_sink(path)?;
         cfg.log = Some(TerminalLog(sink));
         log_writer = Some(writer);
     }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{free_port, posdoc};
+use common::{create_token, free_port, posdoc};
 
 /// One HTTP/1.1 request on a fresh connection; the status and body, or an
 /// error when the server is gone.
@@ -83,23 +83,7 @@ fn batch(first: u64, n: u64) -> String {
 fn acknowledged_records_survive_sigkill_once_each() {
     let data = std::env::temp_dir().join(format!("posdoc-durability-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let out = posdoc()
-        .args(["token", "create", "--role", "ingest", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let token = create_token(&data, "ingest");
 
     const BATCH: u64 = 250;
     let mut acked: Vec<(u64, u64)> = Vec::new();

@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{free_port, posdoc};
+use common::{create_token, free_port, posdoc};
 
 fn get(port: u16, path: &str, token: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
@@ -115,18 +115,7 @@ fn diagnoses(port: u16, token: &str, tid: &str, n: usize) -> Vec<serde_json::Val
 fn wire_faults_injected_by_the_proxy_are_diagnosed_to_their_causes() {
     let data = std::env::temp_dir().join(format!("posdoc-gw-serve-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let out = posdoc()
-        .args(["token", "create", "--role", "ops", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let token = create_token(&data, "ops");
 
     let (http, gw, keys, cut) = (free_port(), free_port(), free_port(), free_port());
     let mut children = Killed(Vec::new());
@@ -207,18 +196,7 @@ fn an_expired_certificate_is_diagnosed_from_the_terminals_log() {
     let dir = std::env::temp_dir().join(format!("posdoc-gw-tls-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let data = dir.join("svc");
-    let out = posdoc()
-        .args(["token", "create", "--role", "ops", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let token = create_token(&data, "ops");
     let (http, gw) = (free_port(), free_port());
     let mut children = Killed(Vec::new());
     children.0.push(

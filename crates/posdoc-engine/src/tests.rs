@@ -853,6 +853,29 @@ fn versions_known_and_unchanged_lean_away_from_a_new_defect() {
     assert!(updated > known, "{updated} vs {known}");
 }
 
+/// Runs `lines` (sorted by time) through an engine tracing `terminal`, and
+/// returns that terminal's last diagnosis.
+fn last_traced_diagnosis(kb: &Arc<Kb>, mut lines: Vec<String>, terminal: &str) -> Diagnosis {
+    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    let mut engine = Engine::with_config(
+        Arc::clone(kb),
+        EngineConfig {
+            trace_terminal: Some(terminal.into()),
+            ..EngineConfig::default()
+        },
+    );
+    let mut out = Vec::new();
+    for l in &lines {
+        if let Some(r) = parse_line(l).unwrap() {
+            engine.push(r, &mut |d| out.push(d));
+        }
+    }
+    engine.finish(&mut |d| out.push(d));
+    out.into_iter()
+        .rfind(|d| d.terminal_id == terminal)
+        .expect("a diagnosis")
+}
+
 #[test]
 fn a_neighbour_refused_at_the_handshake_is_not_the_shop_failing() {
     let kb = kb();
@@ -862,25 +885,7 @@ fn a_neighbour_refused_at_the_handshake_is_not_the_shop_failing() {
             r#"{{"kind":"error","ts":"{}","terminal_id":"T0-0","code":"E9","stage":"{stage}"}}"#,
             t(29, 0)
         ));
-        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
-        let mut engine = Engine::with_config(
-            Arc::clone(&kb),
-            EngineConfig {
-                trace_terminal: Some("T0-1".into()),
-                ..EngineConfig::default()
-            },
-        );
-        let mut out = Vec::new();
-        for l in &lines {
-            if let Some(r) = parse_line(l).unwrap() {
-                engine.push(r, &mut |d| out.push(d));
-            }
-        }
-        engine.finish(&mut |d| out.push(d));
-        let d = out
-            .into_iter()
-            .rfind(|d| d.terminal_id == "T0-1")
-            .expect("a diagnosis");
+        let d = last_traced_diagnosis(&kb, lines, "T0-1");
         d.trace.iter().any(|f| f.signal == "site_peers_failing")
     };
     assert!(with_neighbour("connect"));
@@ -1543,25 +1548,7 @@ fn a_neighbour_that_lost_power_makes_the_shop_failing_its_power() {
                 t(28, 40)
             ));
         }
-        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
-        let mut engine = Engine::with_config(
-            Arc::clone(&kb),
-            EngineConfig {
-                trace_terminal: Some("T0-1".into()),
-                ..EngineConfig::default()
-            },
-        );
-        let mut out = Vec::new();
-        for l in &lines {
-            if let Some(r) = parse_line(l).unwrap() {
-                engine.push(r, &mut |d| out.push(d));
-            }
-        }
-        engine.finish(&mut |d| out.push(d));
-        let d = out
-            .into_iter()
-            .rfind(|d| d.terminal_id == "T0-1")
-            .expect("a diagnosis");
+        let d = last_traced_diagnosis(&kb, lines, "T0-1");
         let p = |c: &str| {
             d.causes
                 .iter()

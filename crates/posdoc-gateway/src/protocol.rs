@@ -271,8 +271,7 @@ pub fn set_bytes(msg: &mut Message, n: u8, value: impl Into<Vec<u8>>) {
 /// Where the MAC'd part of a CUP frame starts: after the length prefix,
 /// TPDU and header.
 fn body_offset(frame: &[u8]) -> Option<usize> {
-    let (_, header, body) = unframe_cup(frame).ok()?;
-    let _ = header;
+    let (_, _, body) = unframe_cup(frame).ok()?;
     Some(frame.len() - body.len())
 }
 

@@ -515,7 +515,7 @@ impl Gateway {
         if !tid.is_empty() {
             *conn_tid = Some(tid.clone());
         }
-        let (type_code, batch, network) = parse_field60(text(&req, 60).unwrap_or(""));
+        let (type_code, batch, _) = parse_field60(text(&req, 60).unwrap_or(""));
         let kind = Kind::classify(&req.mti, text(&req, 3), &type_code);
         let ts_ms = now_ms();
         let mut ctx = Ctx {
@@ -524,11 +524,9 @@ impl Gateway {
             tid,
             kind,
             batch,
-            network,
             ts_ms,
             ops: Vec::new(),
             queued: Vec::new(),
-            rrn: None,
         };
         let (mut resp, mac_key) = self.decide(&mut ctx).await;
         let key = mac_key.as_ref().map(|(a, k)| (*a, k));
@@ -646,7 +644,7 @@ impl Gateway {
         set(&mut resp, 13, date.clone());
         set(&mut resp, 32, self.cfg.acquirer.clone());
 
-        let Some(profile) = self.cfg.profiles.get(&ctx.tid).cloned() else {
+        let Some(profile) = self.cfg.profiles.get(&ctx.tid) else {
             bump(&self.stats.unknown_terminals);
             set(&mut resp, 39, "97");
             return (resp, None);
@@ -656,7 +654,7 @@ impl Gateway {
             return (resp, None);
         };
         if kind == Kind::SignOn {
-            return (self.sign_on(ctx, &profile, resp), None);
+            return (self.sign_on(ctx, profile, resp), None);
         }
         let (mak, term_batch) = {
             let ledger = self.lock();
@@ -683,7 +681,7 @@ impl Gateway {
             return (resp, key);
         }
         match kind {
-            Kind::Settlement => self.settle(ctx, &profile, &mut resp, term_batch),
+            Kind::Settlement => self.settle(ctx, profile, &mut resp, term_batch),
             Kind::Reversal => self.reverse(ctx, &mut resp),
             _ => self.financial(ctx, kind, &mut resp, &date).await,
         }
@@ -956,21 +954,14 @@ impl Gateway {
         let approved = rc == "00";
         if approved {
             bump(&self.stats.approved);
-            let rrn = self.rrn.fetch_add(1, Ordering::Relaxed) + 1;
-            let rrn = format!("{:012}", rrn % 1_000_000_000_000);
-            let auth = format!(
-                "{:06}",
-                (rrn.parse::<u64>().unwrap_or(0) * 7919) % 1_000_000
-            );
-            set(resp, 37, rrn.clone());
-            set(resp, 38, auth.clone());
-            ctx.rrn = Some(rrn);
+            // RRNs count on from the journal's highest; the authorisation
+            // code is derived from it (any six digits would do).
+            let rrn = (self.rrn.fetch_add(1, Ordering::Relaxed) + 1) % 1_000_000_000_000;
+            set(resp, 37, format!("{rrn:012}"));
+            set(resp, 38, format!("{:06}", (rrn * 7919) % 1_000_000));
             set(resp, 15, date.to_string());
             if kind == Kind::Balance {
                 set(resp, 54, format!("1002156C{:012}", 123_456));
-            }
-            if let Some(auth) = ctx.rrn.as_ref().map(|_| auth) {
-                set(resp, 38, auth);
             }
         } else {
             bump(&self.stats.declined);
@@ -1072,14 +1063,11 @@ struct Ctx<'a> {
     tid: String,
     kind: Option<Kind>,
     batch: Option<u32>,
-    #[allow(dead_code)]
-    network: String,
     ts_ms: i64,
     ops: Vec<Op>,
     /// Jobs queued while deciding (under the ledger lock, so in decision
     /// order); the answer waits for all of them.
     queued: Vec<tokio::sync::oneshot::Receiver<Result<(), String>>>,
-    rrn: Option<String>,
 }
 
 /// A message's fields as journalled: the card number masked; track data,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::Command;
 
 /// The `posdoc` binary built for these tests.
@@ -17,4 +18,26 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// A new service token of `role` in the store at `data` (`posdoc token
+/// create` prints it alone on its last line).
+pub fn create_token(data: &Path, role: &str) -> String {
+    let out = posdoc()
+        .args(["token", "create", "--role", role, "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string()
 }
