@@ -21,7 +21,12 @@
 //!   the fleet would explain, by a binomial test (a bad release, a router
 //!   dropping one payment in three), or
 //! - account refusals reached two of a shop's or merchant's terminals, or
-//!   protocol refusals two of a version's in two shops.
+//!   protocol refusals two of a version's in two shops, or
+//! - a merchant's payments were refused for its account on more distinct
+//!   purchases (a retry is the same purchase) than its own past explains,
+//!   by a binomial test, over five or fifteen minutes: two customers over
+//!   a limit set too low, even on one busy terminal — unless the codes are
+//!   ones a terminal's own set-up gives and only one terminal has them.
 //!
 //! A firing that lasts [`PERSIST_S`] opens an incident on the scope with the
 //! most failing terminals — an acquirer outage is one host incident, not one
@@ -225,6 +230,15 @@ const BURST_WINDOW_S: i64 = 120;
 /// payments, an issuer's cards.
 const BURST_BASE_MIN: f64 = 0.005;
 const CARD_BASE_MIN: f64 = 0.002;
+/// A merchant fires on its account refusals when so many distinct refused
+/// purchases among its payments lately have this binomial chance at most,
+/// at its own rate of such refusals before, drawn towards (and never under)
+/// a usual rate with the weight of so many payments. The test runs only
+/// when a refusal comes: what it bounds is a background refusal pairing up
+/// with another by chance.
+const ACCOUNT_CHANCE_MAX: f64 = 1e-3;
+const ACCOUNT_PRIOR_RATE: f64 = 0.002;
+const ACCOUNT_PRIOR_N: f64 = 500.0;
 /// The time constant of the failure rates, seconds.
 const RATE_TAU_S: f64 = 3600.0;
 
@@ -258,6 +272,20 @@ struct Outcome {
     /// 0 for a success, else a [`Failure`] bit.
     failure: u8,
     source: Source,
+    /// For an account refusal, which purchase it refused: a cashier
+    /// retrying one customer's card is one refusal, not two.
+    purchase: Purchase,
+}
+
+/// A refused payment, as a merchant's refusals are told apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purchase {
+    /// [`purchase_key`]; 0 for no purchase.
+    pub key: u32,
+    /// Its refusal code is one a terminal's own set-up gives too (03
+    /// invalid merchant, 58 not permitted on this terminal): on one
+    /// terminal alone, that terminal's business rather than its merchant's.
+    pub setup_explains: bool,
 }
 
 /// Where an outcome came from.
@@ -308,8 +336,8 @@ struct Scope {
     /// ring holds.
     members: Vec<u32>,
     /// How often its payments failed (in a kind it shares) lately: kept
-    /// for the scopes judged against their own past (hosts, carriers) and
-    /// for issuers.
+    /// for the scopes judged against their own past (hosts, carriers), for
+    /// issuers, and for merchants (their account refusals).
     rate: Rate,
 }
 
@@ -336,9 +364,9 @@ impl Scope {
 
     /// Whether an outcome counts in the scope's own failure rate.
     fn rate_counts(&self, o: &Outcome) -> bool {
-        self.kind.against_own_past()
+        (self.kind.against_own_past() || self.kind == ScopeKind::Merchant)
             && (o.failure == 0 || o.failure & self.kind.shares() != 0)
-            && (o.source.payment() || self.kind != ScopeKind::Host)
+            && (o.source.payment() || !matches!(self.kind, ScopeKind::Host | ScopeKind::Merchant))
     }
 
     fn push(&mut self, o: Outcome) {
@@ -846,6 +874,20 @@ impl Fleet {
                     settled: refusals >= REFUSALS_SETTLED,
                 };
             }
+            // Over five minutes (a limit set too low, just now) or fifteen
+            // (a type of payment that comes by now and then).
+            if kind == ScopeKind::Merchant
+                && sc.members.len() >= 2
+                && let Some(refused) = [WINDOW_S, RELATIVE_WINDOW_S]
+                    .iter()
+                    .find_map(|&w| self.account_refusals_past_chance(s, ts.plus_secs(-w), ts))
+            {
+                return Verdict::Refused {
+                    refused,
+                    class,
+                    settled: true,
+                };
+            }
         }
         if matches!(kind, ScopeKind::Host | ScopeKind::Carrier) {
             // Two minutes first: an outage's first burst, before five
@@ -866,6 +908,55 @@ impl Fleet {
         } else {
             Verdict::Quiet
         }
+    }
+
+    /// Whether merchant scope `s`'s payments in `[from, to]` were refused
+    /// for its account on more distinct purchases than the fleet's rate of
+    /// such refusals explains, by a binomial test; if so, on how many of its
+    /// terminals. A merchant's account is every one of its terminals', so
+    /// one busy terminal's refusals are evidence enough — but two refused
+    /// purchases at least, since one customer's card at a limit or a risk
+    /// hold is an ordinary day.
+    fn account_refusals_past_chance(&self, s: u32, from: Ts, to: Ts) -> Option<u32> {
+        let sc = &self.scopes[s as usize];
+        let recent = || {
+            sc.ring[..sc.len as usize]
+                .iter()
+                .filter(move |o| o.source.payment() && o.ts >= from && o.ts <= to)
+        };
+        let mut refused: Vec<Outcome> = recent()
+            .filter(|o| o.failure == Failure::Account as u8)
+            .copied()
+            .collect();
+        refused.sort_unstable_by_key(|o| (o.purchase.key, o.terminal));
+        refused.dedup_by_key(|o| o.purchase.key);
+        let mut terminals: Vec<u32> = refused.iter().map(|o| o.terminal).collect();
+        terminals.sort_unstable();
+        terminals.dedup();
+        if terminals.len() == 1 {
+            // One terminal refused with codes its own set-up gives too (a
+            // merchant or terminal number the host does not know) is that
+            // terminal's: its merchant's other terminals must show it too.
+            refused.retain(|o| !o.purchase.setup_explains);
+        }
+        let purchases = refused.len() as u32;
+        if purchases < 2 {
+            return None;
+        }
+        let payments = recent().count() as u32;
+        // Its own rate before the window, drawn towards a usual one: a
+        // merchant whose customers often hit their cards' limits has a
+        // higher bar, one never refused the usual one.
+        let (mut nw, mut kw) = (0.0, 0.0);
+        for o in recent().filter(|o| sc.rate_counts(o)) {
+            nw += 1.0;
+            kw += f64::from(u8::from(o.failure != 0));
+        }
+        let base = (((sc.rate.k - kw).max(0.0) + ACCOUNT_PRIOR_N * ACCOUNT_PRIOR_RATE)
+            / ((sc.rate.n - nw).max(0.0) + ACCOUNT_PRIOR_N))
+            .clamp(ACCOUNT_PRIOR_RATE, 1.0);
+        (binomial_tail(payments, purchases, base) < ACCOUNT_CHANCE_MAX)
+            .then_some(terminals.len() as u32)
     }
 
     /// (failing, ok, failing members) of a scope over [`RELATIVE_WINDOW_S`]:
@@ -939,6 +1030,7 @@ impl Fleet {
             terminal,
             failure: if failed { Failure::Link as u8 } else { 0 },
             source: Source::Payment(card.key()),
+            purchase: Purchase::default(),
         });
         self.cards.add(ts, failed);
         if !failed {
@@ -1145,15 +1237,27 @@ impl Fleet {
 
     /// A refusal that the merchant's account, or the terminal's software,
     /// explains: recorded, then judged like any failure.
-    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure) {
+    /// `purchase` tells a retry of one purchase from another customer's.
+    pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure, purchase: Purchase) {
         self.ensure(terminal);
         self.last_refused[terminal as usize][kind.slot()] = Some(ts);
-        self.observe(terminal, ts, Some(kind), Source::Payment(0));
+        self.record(terminal, ts, Some(kind), Source::Payment(0), purchase);
     }
 
     /// A member's outcome: a failure of some kind, or a success (`None`);
     /// `source` says whence.
     pub fn observe(&mut self, terminal: u32, ts: Ts, failure: Option<Failure>, source: Source) {
+        self.record(terminal, ts, failure, source, Purchase::default());
+    }
+
+    fn record(
+        &mut self,
+        terminal: u32,
+        ts: Ts,
+        failure: Option<Failure>,
+        source: Source,
+        purchase: Purchase,
+    ) {
         self.ensure(terminal);
         let bits = failure.map_or(0, |f| f as u8);
         let scopes = self.member_of[terminal as usize];
@@ -1163,6 +1267,7 @@ impl Fleet {
                 terminal,
                 failure: bits,
                 source,
+                purchase,
             });
         }
         let seen = &mut self.last_seen[terminal as usize];
@@ -1484,6 +1589,16 @@ impl Fleet {
             }
         }
     }
+}
+
+/// Who a payment was for, as far as a refusal can tell: its amount, type and
+/// masked card. A retry of one purchase has the same key; two customers'
+/// purchases almost never do. Never 0 (0 is no purchase).
+pub fn purchase_key(amount: i64, txn_type: &str, card: Option<&str>) -> u32 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (amount, txn_type, card).hash(&mut h);
+    (h.finish() as u32) | 1
 }
 
 /// P(X ≥ k) for X ~ Binomial(n, p), summed in log space from k up.

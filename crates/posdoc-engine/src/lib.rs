@@ -117,6 +117,9 @@ const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 /// causes, or on the software-and-message causes, are refusals terminals
 /// share by their merchant or by their version.
 const SHARED_REFUSAL_PRIOR_MIN: f64 = 0.5;
+/// A refusal code whose prior gives a terminal's own set-up this much is
+/// one a misconfigured terminal gets on its own.
+const SETUP_PRIOR_MIN: f64 = 0.1;
 
 /// How close an error line must be to a failed payment (of its STAN, if it
 /// has one) to be that payment's failure logged, seconds.
@@ -419,6 +422,14 @@ impl Engine {
         }
     }
 
+    /// Whether a refusal code is one a terminal's own set-up gives too, by
+    /// its prior's weight on the set-up (03, 58, 40, 97): alone on one
+    /// terminal, not its merchant's account.
+    fn setup_explains(&self, code: Option<&str>) -> bool {
+        code.and_then(|c| self.kb.response_code(c))
+            .is_some_and(|d| d.prior[Cause::SoftwareConfig.index()] >= SETUP_PRIOR_MIN)
+    }
+
     /// Files terminal `i` under its scopes from what its inventory and
     /// heartbeats said.
     fn set_scopes(&mut self, i: u32) {
@@ -707,7 +718,17 @@ impl Engine {
                     }
                     state::Outcome::Declined => match self.refusal(t.response_code.as_deref()) {
                         Refusal::CardsOwn => {}
-                        Refusal::Shared(kind) => self.fleet.observe_refusal(i, t.ts, kind),
+                        Refusal::Shared(kind) => {
+                            let purchase = fleet::Purchase {
+                                key: fleet::purchase_key(
+                                    t.amount,
+                                    &t.txn_type,
+                                    t.pan.as_ref().map(|p| p.as_str()),
+                                ),
+                                setup_explains: self.setup_explains(t.response_code.as_deref()),
+                            };
+                            self.fleet.observe_refusal(i, t.ts, kind, purchase)
+                        }
                         Refusal::Other => {
                             self.fleet
                                 .observe(i, t.ts, Some(fleet::Failure::Protocol), paid)
@@ -751,10 +772,12 @@ impl Engine {
                 match failure {
                     // A handshake or a MAC the host refused: the terminal's
                     // messages refused, as a format error is.
-                    Some(fleet::Failure::Protocol) => {
-                        self.fleet
-                            .observe_refusal(i, e.ts, fleet::Failure::Protocol)
-                    }
+                    Some(fleet::Failure::Protocol) => self.fleet.observe_refusal(
+                        i,
+                        e.ts,
+                        fleet::Failure::Protocol,
+                        fleet::Purchase::default(),
+                    ),
                     Some(failure) => self.fleet.observe(i, e.ts, Some(failure), Source::Other),
                     None => {}
                 }

@@ -1568,3 +1568,55 @@ fn a_neighbour_that_lost_power_makes_the_shop_failing_its_power() {
     assert!(!seen);
     assert!(power > power_without);
 }
+
+/// Six shops of two terminals paying every minute, plus refusals on T1-0:
+/// `(minute, amount, code, card)` each.
+fn with_refusals(refusals: &[(u32, i64, &str, &str)]) -> Vec<String> {
+    let mut lines = fleet_answers(6, 2, 40, &|_, _, _| None);
+    for (n, &(m, amount, rc, pan)) in refusals.iter().enumerate() {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"T1-0","type":"purchase","amount":{amount},"currency":"CNY","stan":"9{n:05}","response_code":"{rc}","pan":"{pan}"}}"#,
+            t(m, 55)
+        ));
+    }
+    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    lines
+}
+
+#[test]
+fn two_customers_over_a_merchants_limit_on_one_terminal_are_the_merchants_incident() {
+    let kb = kb();
+    // Two customers' large purchases refused over the limit, minutes apart,
+    // while the same terminal's small ones go through.
+    let lines = with_refusals(&[
+        (20, 168_000, "61", "621661******7634"),
+        (23, 163_200, "61", "622588******4678"),
+    ]);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let open = not_merged(&incidents);
+    assert_eq!(open.len(), 1, "{incidents:#?}");
+    assert_eq!(open[0].scope, vec![("merchant_id", "M1".to_string())]);
+    assert_eq!(open[0].cause, Cause::BusinessLimit, "{:#?}", open[0]);
+    assert_opened_within(open[0], 23, 60.0);
+}
+
+#[test]
+fn one_customer_retrying_or_one_terminal_set_up_wrong_is_no_merchant_incident() {
+    let kb = kb();
+    // The cashier retrying one card over the limit: one purchase.
+    let retry = with_refusals(&[
+        (20, 168_000, "61", "621661******7634"),
+        (20, 168_000, "61", "621661******7634"),
+        (21, 168_000, "65", "621661******7634"),
+    ]);
+    let (_, incidents) = run_fleet(&kb, &retry);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+    // "Not permitted on this terminal" for two customers on one terminal,
+    // its neighbour paying: the terminal's own set-up, not the account.
+    let setup = with_refusals(&[
+        (20, 16_800, "58", "621661******7634"),
+        (23, 16_320, "58", "622588******4678"),
+    ]);
+    let (_, incidents) = run_fleet(&kb, &setup);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
