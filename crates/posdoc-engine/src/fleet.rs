@@ -1080,10 +1080,11 @@ impl Fleet {
         let others_k = (self.cards.k - sc.rate.k).max(0.0);
         let base = ((others_k + CARDS_PRIOR_N * CARDS_PRIOR_RATE) / (others_n + CARDS_PRIOR_N))
             .clamp(CARD_BASE_MIN, 1.0);
-        // Over five minutes (an outage that just began, not yet diluted by
-        // the quarter hour of approvals before it) or over fifteen (one
-        // that fails a payment in five).
-        match self.burst(s, ts, Baseline::Given(base), &[WINDOW_S, RELATIVE_WINDOW_S]) {
+        // Over two or five minutes (an outage that just began, not yet
+        // diluted by the approvals before it) or over fifteen (one that
+        // fails a payment in five).
+        let windows = [BURST_WINDOW_S, WINDOW_S, RELATIVE_WINDOW_S];
+        match self.burst(s, ts, Baseline::Given(base), &windows) {
             Some(n) => Verdict::Burst(n),
             None => Verdict::Quiet,
         }
