@@ -178,6 +178,10 @@ const WINDOW_S: i64 = 300;
 pub const PERSIST_S: i64 = 30;
 /// How long an incident's members must be quiet before it closes, seconds.
 pub const CLOSE_QUIET_S: i64 = 600;
+/// An incident on a merchant's account refusals waits this long instead:
+/// the payments its rule refuses (large tickets, refunds) come by a few an
+/// hour, so ten quiet minutes say nothing of the account being mended.
+pub const ACCOUNT_CLOSE_QUIET_S: i64 = 1800;
 /// How soon after closing a scope's failing again resumes the same
 /// incident rather than opening a new one, seconds.
 ///
@@ -551,6 +555,15 @@ impl Incident {
 
     /// The most likely cause and its share of the members' belief, if any
     /// member has been diagnosed yet.
+    /// How long its members must be quiet before it closes, seconds.
+    fn close_quiet_s(&self) -> i64 {
+        if self.fired_on == Failure::Account as u8 {
+            ACCOUNT_CLOSE_QUIET_S
+        } else {
+            CLOSE_QUIET_S
+        }
+    }
+
     pub fn cause(&self) -> Option<(Cause, f64)> {
         let total: f64 = self.votes.iter().sum();
         if total <= 0.0 {
@@ -1549,13 +1562,13 @@ impl Fleet {
             .iter()
             .copied()
             .filter(|&i| {
-                ts.secs_since(self.incidents[i as usize].last_failure) >= CLOSE_QUIET_S as f64
+                let inc = &self.incidents[i as usize];
+                ts.secs_since(inc.last_failure) >= inc.close_quiet_s() as f64
             })
             .collect();
         for i in quiet {
-            let at = self.incidents[i as usize]
-                .last_failure
-                .plus_secs(CLOSE_QUIET_S);
+            let inc = &self.incidents[i as usize];
+            let at = inc.last_failure.plus_secs(inc.close_quiet_s());
             self.close(i, at.min(ts));
         }
     }
