@@ -339,19 +339,21 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
     if !i.per_cause.is_empty() {
         writeln!(
             out,
-            "\n{:<26}{:>7}{:>7}{:>20}{:>20}",
+            "\n{:<26}{:>7}{:>7}{:>11}{:>20}{:>20}",
             pick(lang, "原因", "cause"),
             pick(lang, "故障", "faults"),
             pick(lang, "发现", "found"),
+            pick(lang, "事件数", "incidents"),
             pick(lang, "中位：自故障开始", "median from start"),
             pick(lang, "自首次失败", "from 1st failure"),
         )?;
         for (cause, c) in &i.per_cause {
             writeln!(
                 out,
-                "{cause:<26}{:>7}{:>7}{:>20}{:>20}",
+                "{cause:<26}{:>7}{:>7}{:>11}{:>20}{:>20}",
                 c.faults,
                 c.detected,
+                c.incidents,
                 secs(c.median_delay_from_start_s),
                 secs(c.median_delay_s)
             )?;

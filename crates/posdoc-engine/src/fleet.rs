@@ -744,6 +744,8 @@ pub(crate) struct Fleet {
     card_scopes: FxHashMap<u32, u32>,
     /// All cards: how often they went unanswered lately.
     cards: Rate,
+    /// All payments, as a host counts them: how often they failed lately.
+    host_payments: Rate,
 }
 
 impl Fleet {
@@ -1200,13 +1202,20 @@ impl Fleet {
                         kw += f64::from(u8::from(o.failure != 0));
                     }
                     let past_n = sc.rate.n - nw;
-                    if past_n < RATE_KNOWN_N {
+                    let past = if past_n >= RATE_KNOWN_N {
+                        (sc.rate.k - kw).max(0.0) / past_n
+                    } else if sc.kind == ScopeKind::Host
+                        && self.host_payments.n - sc.rate.n >= RATE_KNOWN_N
+                    {
+                        // Failing since before the records began, it has no
+                        // past of its own to go by: the other hosts' rate
+                        // stands in for it.
+                        (self.host_payments.k - sc.rate.k).max(0.0)
+                            / (self.host_payments.n - sc.rate.n)
+                    } else {
                         continue;
-                    }
-                    (
-                        ((sc.rate.k - kw).max(0.0) / past_n).clamp(BURST_BASE_MIN, 1.0),
-                        BURST_SHARE_MIN,
-                    )
+                    };
+                    (past.clamp(BURST_BASE_MIN, 1.0), BURST_SHARE_MIN)
                 }
             };
             if f64::from(k) >= share_min * f64::from(n)
@@ -1274,6 +1283,9 @@ impl Fleet {
     ) {
         self.ensure(terminal);
         let bits = failure.map_or(0, |f| f as u8);
+        if source.payment() && (bits == 0 || bits & ScopeKind::Host.shares() != 0) {
+            self.host_payments.add(ts, bits != 0);
+        }
         let scopes = self.member_of[terminal as usize];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
             self.scopes[s as usize].push(Outcome {

@@ -1620,3 +1620,27 @@ fn one_customer_retrying_or_one_terminal_set_up_wrong_is_no_merchant_incident() 
     let (_, incidents) = run_fleet(&kb, &setup);
     assert!(incidents.is_empty(), "{incidents:#?}");
 }
+
+#[test]
+fn a_host_failing_since_before_the_records_is_judged_against_the_other_hosts() {
+    let kb = kb();
+    // Twelve shops, the first six on host H1 and the rest on H2; H1 times
+    // out one payment in five from the first minute, so it has no clean
+    // past of its own to be judged against.
+    let lines: Vec<String> = fleet_lines(12, 2, 60, &|s, k, m| s < 6 && (m + 2 * s + k) % 5 == 0)
+        .into_iter()
+        .map(|l| {
+            let on_h2 = (6..12).any(|s| l.contains(&format!(r#""terminal_id":"T{s}-"#)));
+            if on_h2 && l.contains(r#""kind":"terminal""#) {
+                l.replace(r#""host":"H1""#, r#""host":"H2""#)
+            } else {
+                l
+            }
+        })
+        .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    assert_opened_within(shown[0], 0, 900.0);
+}

@@ -292,6 +292,8 @@ pub struct IncidentScore {
 pub struct CauseIncidents {
     pub faults: usize,
     pub detected: usize,
+    /// Incidents the found faults got (one each is the ideal).
+    pub incidents: usize,
     pub median_delay_s: Option<f64>,
     pub median_delay_from_start_s: Option<f64>,
 }
@@ -327,8 +329,9 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
     let mut delays = Vec::new();
     let mut from_start = Vec::new();
     let mut matched_incidents = 0usize;
-    // Per cause: (faults, delays from the first failure, from the start).
-    let mut by_cause: BTreeMap<&'static str, (usize, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    // Per cause: (faults, incidents, delays from the first failure, from
+    // the start).
+    let mut by_cause: BTreeMap<&'static str, (usize, usize, Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for f in &shared {
         let entry = by_cause.entry(f.cause.id()).or_default();
         entry.0 += 1;
@@ -339,6 +342,7 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         mine.sort_by_key(|i| i.opened_at);
         r.detected += 1;
         matched_incidents += mine.len();
+        entry.1 += mine.len();
         if mine[0].cause == f.cause {
             r.cause_right += 1;
         }
@@ -362,15 +366,16 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         );
         delays.push(d);
         from_start.push(s);
-        entry.1.push(d);
-        entry.2.push(s);
+        entry.2.push(d);
+        entry.3.push(s);
     }
-    for (cause, (faults, mut d, mut s)) in by_cause {
+    for (cause, (faults, incidents, mut d, mut s)) in by_cause {
         r.per_cause.insert(
             cause,
             CauseIncidents {
                 faults,
                 detected: d.len(),
+                incidents,
                 median_delay_s: median(&mut d),
                 median_delay_from_start_s: median(&mut s),
             },
@@ -434,7 +439,7 @@ mod tests {
         assert_eq!(r.median_delay_s, Some(60.0));
         assert_eq!(r.median_delay_from_start_s, Some(360.0));
         let power = &r.per_cause["power.supply"];
-        assert_eq!((power.faults, power.detected), (1, 1));
+        assert_eq!((power.faults, power.detected, power.incidents), (1, 1, 1));
         assert_eq!(power.median_delay_from_start_s, Some(360.0));
         // Records that begin after the fault did: timed from their start.
         truth.faults[0].observed_from = Some(ts("2026-11-03T12:03:00Z"));
