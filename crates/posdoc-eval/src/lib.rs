@@ -329,12 +329,18 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
     let mut delays = Vec::new();
     let mut from_start = Vec::new();
     let mut matched_incidents = 0usize;
-    // Per cause: (faults, incidents, delays from the first failure, from
-    // the start).
-    let mut by_cause: BTreeMap<&'static str, (usize, usize, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    // Per cause: its faults, their incidents, and the delays to them.
+    #[derive(Default)]
+    struct Found {
+        faults: usize,
+        incidents: usize,
+        from_first: Vec<f64>,
+        from_start: Vec<f64>,
+    }
+    let mut by_cause: BTreeMap<&'static str, Found> = BTreeMap::new();
     for f in &shared {
         let entry = by_cause.entry(f.cause.id()).or_default();
-        entry.0 += 1;
+        entry.faults += 1;
         let mut mine: Vec<&IncidentOut> = incidents.iter().filter(|i| incident_is(f, i)).collect();
         if mine.is_empty() {
             continue;
@@ -342,7 +348,7 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         mine.sort_by_key(|i| i.opened_at);
         r.detected += 1;
         matched_incidents += mine.len();
-        entry.1 += mine.len();
+        entry.incidents += mine.len();
         if mine[0].cause == f.cause {
             r.cause_right += 1;
         }
@@ -366,18 +372,18 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         );
         delays.push(d);
         from_start.push(s);
-        entry.2.push(d);
-        entry.3.push(s);
+        entry.from_first.push(d);
+        entry.from_start.push(s);
     }
-    for (cause, (faults, incidents, mut d, mut s)) in by_cause {
+    for (cause, mut f) in by_cause {
         r.per_cause.insert(
             cause,
             CauseIncidents {
-                faults,
-                detected: d.len(),
-                incidents,
-                median_delay_s: median(&mut d),
-                median_delay_from_start_s: median(&mut s),
+                faults: f.faults,
+                detected: f.from_first.len(),
+                incidents: f.incidents,
+                median_delay_s: median(&mut f.from_first),
+                median_delay_from_start_s: median(&mut f.from_start),
             },
         );
     }
