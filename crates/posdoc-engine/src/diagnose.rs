@@ -60,6 +60,8 @@ pub struct Diagnosis {
     pub evidence: Vec<EvidenceItem>,
     pub next_checks: Vec<NextCheck>,
     pub incident_id: Option<String>,
+    /// That incident's place among the engine's ([`crate::Engine::incidents`]).
+    pub incident_index: Option<u32>,
     /// Every factor of the product, for a traced terminal only
     /// ([`crate::EngineConfig::trace_terminal`]); empty otherwise.
     pub trace: Vec<TracedFactor>,
@@ -424,6 +426,7 @@ impl Engine {
             .or(own_incident)
             .filter(|i| i.opened_at <= horizon);
         let incident_id = incident.map(|i| i.id.clone());
+        let incident_index = incident.map(|i| i.index);
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
@@ -641,6 +644,7 @@ impl Engine {
             evidence,
             next_checks,
             incident_id,
+            incident_index,
             trace,
         })
     }

@@ -508,6 +508,8 @@ impl Scope {
 pub struct Incident {
     /// `INC-0001`, in order of opening.
     pub id: String,
+    /// Its place among the fleet's incidents (`id` is `INC-` and one more).
+    pub index: u32,
     pub kind: ScopeKind,
     /// The shared value: a site id, a host, `cmcc@guangzhou`, a firmware.
     pub key: String,
@@ -533,28 +535,29 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// Adds `n` diagnoses of `terminal` summing to `posterior`, and
-    /// recounts the votes.
+    /// Adds `n` diagnoses of `terminal` summing to `posterior` to its
+    /// ballot and to the votes.
     fn ballot(&mut self, terminal: u32, posterior: &CauseVec, n: u32) {
-        match self.ballots.iter_mut().find(|b| b.0 == terminal) {
-            Some(b) => {
-                for (x, p) in b.1.iter_mut().zip(posterior) {
-                    *x += p;
-                }
-                b.2 += n;
+        let i = match self.ballots.iter().position(|b| b.0 == terminal) {
+            Some(i) => i,
+            None => {
+                self.ballots.push((terminal, [0.0; Cause::COUNT], 0));
+                self.ballots.len() - 1
             }
-            None => self.ballots.push((terminal, *posterior, n)),
-        }
-        self.votes = [0.0; Cause::COUNT];
-        for (_, sum, n) in &self.ballots {
-            for (v, x) in self.votes.iter_mut().zip(sum) {
-                *v += x / f64::from((*n).max(1));
-            }
+        };
+        // The member's mean belief replaces its old one in the tally: one
+        // member's vote at a time, not a recount of every member's.
+        let (_, sum, count) = &mut self.ballots[i];
+        let before = f64::from((*count).max(1));
+        *count += n;
+        let after = f64::from((*count).max(1));
+        for ((v, x), p) in self.votes.iter_mut().zip(sum.iter_mut()).zip(posterior) {
+            *v -= *x / before;
+            *x += p;
+            *v += *x / after;
         }
     }
 
-    /// The most likely cause and its share of the members' belief, if any
-    /// member has been diagnosed yet.
     /// How long its members must be quiet before it closes, seconds.
     fn close_quiet_s(&self) -> i64 {
         if self.fired_on == Failure::Account as u8 {
@@ -564,6 +567,8 @@ impl Incident {
         }
     }
 
+    /// The most likely cause and its share of the members' belief, if any
+    /// member has been diagnosed yet.
     pub fn cause(&self) -> Option<(Cause, f64)> {
         let total: f64 = self.votes.iter().sum();
         if total <= 0.0 {
@@ -1251,9 +1256,9 @@ impl Fleet {
         (i != NONE).then(|| &self.incidents[i as usize])
     }
 
-    /// Adds a diagnosed member's belief to its incident's.
-    pub fn vote(&mut self, incident: &str, terminal: u32, posterior: &CauseVec) {
-        if let Some(inc) = self.incidents.iter_mut().rev().find(|i| i.id == incident) {
+    /// Adds a diagnosed member's belief to its incident's ([`Incident::index`]).
+    pub fn vote(&mut self, incident: u32, terminal: u32, posterior: &CauseVec) {
+        if let Some(inc) = self.incidents.get_mut(incident as usize) {
             inc.ballot(terminal, posterior, 1);
         }
     }
@@ -1426,6 +1431,7 @@ impl Fleet {
         let (kind, key, sc_fired_on) = (sc.kind, sc.key.to_string(), sc.fired_on);
         self.incidents.push(Incident {
             id: format!("INC-{:04}", i + 1),
+            index: i,
             kind,
             key,
             opened_at: ts,
@@ -1672,6 +1678,7 @@ mod vote_tests {
     fn each_member_counts_once_however_chatty() {
         let mut inc = Incident {
             id: "INC-0001".into(),
+            index: 0,
             kind: ScopeKind::Site,
             key: "S1".into(),
             opened_at: Ts(0),

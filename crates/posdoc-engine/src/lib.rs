@@ -353,10 +353,10 @@ impl Engine {
             let p = self.pending.pop_front().expect("front");
             if let Some(d) = self.diagnose_pending(&p) {
                 self.counters.diagnoses += 1;
-                if let Some(id) = &d.incident_id
+                if let Some(i) = d.incident_index
                     && let Some(&t) = self.terminal_index.get(d.terminal_id.as_str())
                 {
-                    self.fleet.vote(id, t, &d.posterior);
+                    self.fleet.vote(i, t, &d.posterior);
                 }
                 out(d);
             }

@@ -104,6 +104,16 @@ pub struct CheckDef {
     pub ok_range: Option<[f64; 2]>,
     /// P(answer = fail | cause).
     pub p_fail: CauseVec,
+    /// The entropy of the answer given each cause, in bits: the binary
+    /// entropy of `p_fail`, worked out once for ranking checks by the
+    /// information they bring.
+    pub answer_entropy: CauseVec,
+}
+
+/// The entropy in bits of a yes/no answer that is yes with chance `p`.
+pub fn binary_entropy_bits(p: f64) -> f64 {
+    let h = |x: f64| if x > 0.0 { -x * x.log2() } else { 0.0 };
+    h(p) + h(1.0 - p)
 }
 
 /// ISO 8583 field 39 dialects.
@@ -742,6 +752,7 @@ impl Builder {
                 cost_min: c.cost_min,
                 question: c.question,
                 ok_range: c.ok_range,
+                answer_entropy: p_fail.map(binary_entropy_bits),
                 p_fail,
             });
         }

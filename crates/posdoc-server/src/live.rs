@@ -218,16 +218,6 @@ impl EngineThread {
         Ok(())
     }
 
-    /// The engine's index of incident `id` (`INC-0007` is the seventh).
-    fn index_of(&self, id: &str) -> Option<u32> {
-        let i = id
-            .strip_prefix("INC-")?
-            .parse::<u32>()
-            .ok()?
-            .checked_sub(1)?;
-        (self.engine.incidents().get(i as usize)?.id == id).then_some(i)
-    }
-
     /// The stream went quiet: diagnose what is held.
     fn quiet(&mut self) {
         let mut diagnoses = Vec::new();
@@ -322,7 +312,7 @@ impl EngineThread {
         // An incident's cause is its members' diagnoses' vote: a diagnosis
         // can change it without a terminal joining, and that is news too.
         for d in &diagnoses {
-            let Some(i) = d.incident_id.as_deref().and_then(|id| self.index_of(id)) else {
+            let Some(i) = d.incident_index else {
                 continue;
             };
             if changes.iter().any(|c| c.incident() == i) {
