@@ -579,12 +579,14 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     // Answered transactions that take far longer than this terminal's own
     // usual: the terminal (or the host) is slow, whatever the link does.
     let txn_lat = s.metric(MetricId::TxnLatency);
+    let mut slow_txn_ms = None;
     if txn_lat.trusted()
         && let Some(w) = txn_lat.window_stats(from, horizon)
         && w.n >= 2
     {
         let base = txn_lat.mean;
         if w.mean >= (3.0 * base).max(base + 2500.0) {
+            slow_txn_ms = Some(w.mean);
             out.push(yes(
                 "slow_processing",
                 format!("{:.1} s", w.mean / 1000.0),
@@ -624,6 +626,21 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         }
         _ if offline_now => {}
         _ => out.push(absent("network_degraded")),
+    }
+    // Slow payments on a slow link: a payment is a few round trips, so one
+    // that takes many times the link's worst round trip lost its time
+    // inside the terminal (or the host), not on the wire.
+    if let (Some(txn_ms), Some(link_ms)) = (slow_txn_ms, lat_w.filter(|&l| l > 0.0)) {
+        let rounds = f64::from(txn_ms) / f64::from(link_ms);
+        if rounds >= SLOW_BEYOND_LINK_ROUNDS {
+            out.push(yes(
+                "slow_beyond_link",
+                format!("{:.1} s", txn_ms / 1000.0),
+                format!("{link_ms:.0} ms"),
+            ));
+        } else {
+            out.push(absent("slow_beyond_link"));
+        }
     }
     if offline_now {
         out.push(yes("offline", String::new(), String::new()));
@@ -850,6 +867,11 @@ pub(crate) fn history_signals(
     }
 }
 
+/// Round trips of the link's worst latency a payment may take before its
+/// slowness is the terminal's (or the host's) rather than the link's: a
+/// payment is a connection, perhaps a handshake, and an exchange.
+const SLOW_BEYOND_LINK_ROUNDS: f64 = 6.0;
+
 /// Every signal id this module can report; `evidence.toml` must weigh each
 /// (the knowledge-base check and a test hold the two to each other).
 pub const SIGNAL_IDS: &[&str] = &[
@@ -864,6 +886,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "memory_high",
     "cpu_high",
     "slow_processing",
+    "slow_beyond_link",
     "temp_high",
     "temp_sensor_erratic",
     "key_mismatch",
