@@ -243,6 +243,12 @@ const CARD_BASE_MIN: f64 = 0.002;
 const ACCOUNT_CHANCE_MAX: f64 = 1e-3;
 const ACCOUNT_PRIOR_RATE: f64 = 0.002;
 const ACCOUNT_PRIOR_N: f64 = 500.0;
+/// A BIN the knowledge base does not know is taken for a known bank's card
+/// when its incident would open (or opened) from this long before that
+/// bank's incident opened to this long after, seconds: an intermittent
+/// outage reaches its BINs minutes apart.
+const SAME_ONSET_BEFORE_S: f64 = 300.0;
+const SAME_ONSET_AFTER_S: f64 = 600.0;
 /// The time constant of the failure rates, seconds.
 const RATE_TAU_S: f64 = 3600.0;
 
@@ -1084,9 +1090,42 @@ impl Fleet {
         {
             return;
         }
-        let inc = self.incident_of_scope(s, ts);
+        let sibling = match card {
+            CardIssuer::Bin(_) if self.scopes[s as usize].incident.is_none() => {
+                self.bank_failing_since(s, ts)
+            }
+            _ => None,
+        };
+        let inc = match sibling {
+            // A BIN the knowledge base does not know, failing from the
+            // minutes a known bank began failing in: that bank's card.
+            Some(i) => {
+                self.scopes[s as usize].incident = Some(i);
+                i
+            }
+            None => self.incident_of_scope(s, ts),
+        };
         self.incidents[inc as usize].last_failure = ts;
         self.join(inc, terminal);
+    }
+
+    /// The open incident of a known bank (not a bare BIN) that opened
+    /// shortly before BIN scope `s` would open its own, if any: a bank's
+    /// outage fails all its BINs in the same minutes, two banks' outages
+    /// begin apart.
+    fn bank_failing_since(&self, s: u32, ts: Ts) -> Option<u32> {
+        debug_assert_eq!(self.scopes[s as usize].kind, ScopeKind::Issuer);
+        self.open
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let inc = &self.incidents[i as usize];
+                inc.kind == ScopeKind::Issuer && !is_bin_label(&inc.key)
+            })
+            .map(|i| (i, ts.secs_since(self.incidents[i as usize].opened_at)))
+            .filter(|&(_, d)| (0.0..=SAME_ONSET_AFTER_S).contains(&d))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
     }
 
     /// Whether issuer scope `s` fails its cards far more often than other
@@ -1461,7 +1500,46 @@ impl Fleet {
             self.join(i, t);
         }
         self.fold_in(i, scope, ts);
+        if kind == ScopeKind::Issuer && !is_bin_label(&self.incidents[i as usize].key) {
+            self.take_in_bins(i, ts);
+        }
         i
+    }
+
+    /// A known bank's incident opening takes in the incidents of BINs the
+    /// knowledge base does not know that opened shortly before: the same
+    /// bank's cards, failing from the same minutes.
+    fn take_in_bins(&mut self, i: u32, ts: Ts) {
+        let bins: Vec<u32> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|&o| {
+                let inc = &self.incidents[o as usize];
+                o != i
+                    && inc.kind == ScopeKind::Issuer
+                    && is_bin_label(&inc.key)
+                    && ts.secs_since(inc.opened_at) <= SAME_ONSET_BEFORE_S
+            })
+            .collect();
+        for o in bins {
+            let scope = self.incidents[o as usize].scope;
+            for t in self.incidents[o as usize].terminals.clone() {
+                self.join(i, t);
+            }
+            let ballots = self.incidents[o as usize].ballots.clone();
+            for (t, sum, n) in &ballots {
+                self.incidents[i as usize].ballot(*t, sum, *n);
+            }
+            // The bank's outage was seen from when its BIN's was.
+            let since = self.incidents[o as usize].opened_at;
+            let opened = &mut self.incidents[i as usize].opened_at;
+            *opened = (*opened).min(since);
+            self.incidents[o as usize].merged_into = Some(i);
+            self.close(o, ts);
+            // The BIN's cards are the bank's from now on.
+            self.scopes[scope as usize].incident = Some(i);
+        }
     }
 
     /// Narrower open incidents whose members all share `scope` are the same
@@ -1514,6 +1592,10 @@ impl Fleet {
         let sc = &mut self.scopes[scope as usize];
         sc.incident = Some(inc);
         sc.last_closed = None;
+        if self.incidents[inc as usize].closed_at.is_none() {
+            // Resumed already, by a BIN taken in as its bank's.
+            return inc;
+        }
         self.incidents[inc as usize].closed_at = None;
         self.incidents[inc as usize].last_failure = ts;
         self.open.push(inc);
@@ -1549,6 +1631,20 @@ impl Fleet {
         if i.closed_at.is_some() {
             return;
         }
+        if i.kind == ScopeKind::Issuer {
+            // BINs taken in as the bank's: theirs closes with it.
+            let own = i.scope;
+            for &s in self.card_scopes.values().filter(|&&s| s != own) {
+                let sc = &mut self.scopes[s as usize];
+                if sc.incident == Some(inc) {
+                    sc.incident = None;
+                    sc.firing_since = None;
+                    sc.failing = 0;
+                    sc.last_closed = Some((inc, ts));
+                }
+            }
+        }
+        let i = &mut self.incidents[inc as usize];
         i.closed_at = Some(ts);
         let scope = i.scope;
         let merged = i.merged_into;
@@ -1621,6 +1717,12 @@ impl Fleet {
             }
         }
     }
+}
+
+/// Whether an issuer scope's key is a bare BIN (six digits) rather than a
+/// bank the knowledge base knows ([`CardIssuer::label`]).
+fn is_bin_label(key: &str) -> bool {
+    key.len() == 6 && key.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Who a payment was for, as far as a refusal can tell: its amount, type and

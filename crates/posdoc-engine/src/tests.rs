@@ -1679,3 +1679,56 @@ fn payments_far_slower_than_a_slow_link_explains_are_the_terminals() {
     );
     assert_eq!(d.top(), Cause::NetworkLan, "{:?}", d.causes);
 }
+
+#[test]
+fn a_bin_the_knowledge_base_does_not_know_failing_with_a_known_bank_is_that_banks() {
+    let kb = kb();
+    // From minute 30 the construction bank's cards and those of a BIN the
+    // knowledge base does not know fail together, two times in three.
+    let lines = with_cards(
+        fleet_answers(12, 2, 60, &|_, _, _| None),
+        &["621700", "436742", "999911"],
+        30,
+        &|n| n % 3 != 0,
+    );
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{incidents:#?}");
+    assert_eq!(shown[0].scope, vec![("issuer", "ccb".to_string())]);
+}
+
+#[test]
+fn a_bin_failing_long_after_a_known_bank_began_is_its_own() {
+    let kb = kb();
+    // One of the construction bank's BINs fails from minute 5; the unknown
+    // BIN from minute 40, long after: two banks' outages.
+    let lines: Vec<String> = with_cards(
+        fleet_answers(12, 2, 60, &|_, _, _| None),
+        &["621700"],
+        5,
+        &|n| n % 3 != 0,
+    )
+    .into_iter()
+    .map(|l| {
+        let late = l
+            .split("\"ts\":\"")
+            .nth(1)
+            .is_some_and(|x| x[..20] >= *t(40, 0));
+        if late && l.contains(r#""pan":"999911"#) {
+            l.replacen(r#""response_code":"00""#, r#""response_code":"91""#, 1)
+        } else {
+            l
+        }
+    })
+    .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let scopes: Vec<_> = incidents.iter().map(|i| i.scope.clone()).collect();
+    assert_eq!(
+        scopes,
+        vec![
+            vec![("issuer", "ccb".to_string())],
+            vec![("bin", "999911".to_string())]
+        ],
+        "{incidents:#?}"
+    );
+}
