@@ -6,11 +6,11 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{create_token, free_port, posdoc};
+use common::{create_token, free_port, posdoc, succeeded};
 
 fn get(port: u16, path: &str, token: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
@@ -55,32 +55,43 @@ impl Drop for Killed {
     }
 }
 
-fn sim(gateway: u16, first: u32, extra: &[&str]) -> serde_json::Value {
-    let out = posdoc()
+/// `posdoc serve` on a store at `data`, HTTP on port `http`, with the
+/// gateway on port `gw` for the 20 demo terminals.
+fn serve_with_gateway(data: &std::path::Path, http: u16, gw: u16) -> Command {
+    let mut cmd = posdoc();
+    cmd.args(["serve", "--data"])
+        .arg(data)
+        .args(["--listen", &format!("127.0.0.1:{http}")])
         .args([
-            "terminal-sim",
-            "--terminals",
-            "2",
-            "--sales-only",
-            "--no-settle",
-            "--json",
-        ])
-        .args([
-            "--first",
-            &first.to_string(),
-            "--transactions",
-            "6",
-            "--pause-ms",
+            "--gateway",
+            &format!("127.0.0.1:{gw}"),
+            "--demo-terminals",
             "20",
-        ])
-        .args(["--gateway", &format!("127.0.0.1:{gateway}")])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ]);
+    cmd
+}
+
+fn sim(gateway: u16, first: u32, extra: &[&str]) -> serde_json::Value {
+    let out = succeeded(
+        posdoc()
+            .args([
+                "terminal-sim",
+                "--terminals",
+                "2",
+                "--sales-only",
+                "--no-settle",
+                "--json",
+            ])
+            .args([
+                "--first",
+                &first.to_string(),
+                "--transactions",
+                "6",
+                "--pause-ms",
+                "20",
+            ])
+            .args(["--gateway", &format!("127.0.0.1:{gateway}")])
+            .args(extra),
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -120,16 +131,7 @@ fn wire_faults_injected_by_the_proxy_are_diagnosed_to_their_causes() {
     let (http, gw, keys, cut) = (free_port(), free_port(), free_port(), free_port());
     let mut children = Killed(Vec::new());
     children.0.push(
-        posdoc()
-            .args(["serve", "--data"])
-            .arg(&data)
-            .args(["--listen", &format!("127.0.0.1:{http}")])
-            .args([
-                "--gateway",
-                &format!("127.0.0.1:{gw}"),
-                "--demo-terminals",
-                "20",
-            ])
+        serve_with_gateway(&data, http, gw)
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),
@@ -200,16 +202,7 @@ fn an_expired_certificate_is_diagnosed_from_the_terminals_log() {
     let (http, gw) = (free_port(), free_port());
     let mut children = Killed(Vec::new());
     children.0.push(
-        posdoc()
-            .args(["serve", "--data"])
-            .arg(&data)
-            .args(["--listen", &format!("127.0.0.1:{http}")])
-            .args([
-                "--gateway",
-                &format!("127.0.0.1:{gw}"),
-                "--demo-terminals",
-                "20",
-            ])
+        serve_with_gateway(&data, http, gw)
             .arg("--tls-generate")
             .arg(dir.join("pem"))
             .arg("--tls-expired")

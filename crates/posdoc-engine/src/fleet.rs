@@ -417,6 +417,17 @@ impl Scope {
         }
     }
 
+    /// Its incident closed; `resumable` is that incident and when, if the
+    /// scope failing again soon should resume it.
+    fn incident_closed(&mut self, resumable: Option<(u32, Ts)>) {
+        self.incident = None;
+        self.firing_since = None;
+        self.failing = 0;
+        if resumable.is_some() {
+            self.last_closed = resumable;
+        }
+    }
+
     /// Members with a failure this scope shares in `[from, to]`.
     fn failing_members(&self, from: Ts, to: Ts) -> Vec<u32> {
         let shares = self.kind.shares();
@@ -1524,19 +1535,8 @@ impl Fleet {
             .collect();
         for o in bins {
             let scope = self.incidents[o as usize].scope;
-            for t in self.incidents[o as usize].terminals.clone() {
-                self.join(i, t);
-            }
-            let ballots = self.incidents[o as usize].ballots.clone();
-            for (t, sum, n) in &ballots {
-                self.incidents[i as usize].ballot(*t, sum, *n);
-            }
             // The bank's outage was seen from when its BIN's was.
-            let since = self.incidents[o as usize].opened_at;
-            let opened = &mut self.incidents[i as usize].opened_at;
-            *opened = (*opened).min(since);
-            self.incidents[o as usize].merged_into = Some(i);
-            self.close(o, ts);
+            self.merge(o, i, true, ts);
             // The BIN's cards are the bank's from now on.
             self.scopes[scope as usize].incident = Some(i);
         }
@@ -1565,27 +1565,35 @@ impl Fleet {
             })
             .collect();
         for o in covered {
-            let members = std::mem::take(&mut self.incidents[o as usize].terminals);
-            let ballots = std::mem::take(&mut self.incidents[o as usize].ballots);
             // A merchant's incident that takes in its own shop's is the same
             // account's fault, seen since the shop's opened. (A host's that
             // takes in a shop's may follow a fault of the shop's own.)
-            if kind == ScopeKind::Merchant {
-                let since = self.incidents[o as usize].opened_at;
-                let opened = &mut self.incidents[i as usize].opened_at;
-                *opened = (*opened).min(since);
-            }
-            for t in &members {
-                self.join(i, *t);
-            }
-            for (t, sum, n) in &ballots {
-                self.incidents[i as usize].ballot(*t, sum, *n);
-            }
-            self.incidents[o as usize].ballots = ballots;
-            self.incidents[o as usize].terminals = members;
-            self.incidents[o as usize].merged_into = Some(i);
-            self.close(o, ts);
+            self.merge(o, i, kind == ScopeKind::Merchant, ts);
         }
+    }
+
+    /// Folds open incident `o` into `into`: its members and their votes
+    /// join it, and it closes as merged. With `seen_since`, `into` counts
+    /// as open since `o` opened (the same fault, first seen as `o`).
+    fn merge(&mut self, o: u32, into: u32, seen_since: bool, ts: Ts) {
+        let members = std::mem::take(&mut self.incidents[o as usize].terminals);
+        let ballots = std::mem::take(&mut self.incidents[o as usize].ballots);
+        if seen_since {
+            let since = self.incidents[o as usize].opened_at;
+            let opened = &mut self.incidents[into as usize].opened_at;
+            *opened = (*opened).min(since);
+        }
+        for &t in &members {
+            self.join(into, t);
+        }
+        for (t, sum, n) in &ballots {
+            self.incidents[into as usize].ballot(*t, sum, *n);
+        }
+        let merged = &mut self.incidents[o as usize];
+        merged.ballots = ballots;
+        merged.terminals = members;
+        merged.merged_into = Some(into);
+        self.close(o, ts);
     }
 
     fn reopen(&mut self, scope: u32, inc: u32, ts: Ts) -> u32 {
@@ -1637,10 +1645,7 @@ impl Fleet {
             for &s in self.card_scopes.values().filter(|&&s| s != own) {
                 let sc = &mut self.scopes[s as usize];
                 if sc.incident == Some(inc) {
-                    sc.incident = None;
-                    sc.firing_since = None;
-                    sc.failing = 0;
-                    sc.last_closed = Some((inc, ts));
+                    sc.incident_closed(Some((inc, ts)));
                 }
             }
         }
@@ -1654,13 +1659,8 @@ impl Fleet {
             }
         }
         self.open.retain(|&o| o != inc);
-        let sc = &mut self.scopes[scope as usize];
-        sc.incident = None;
-        sc.firing_since = None;
-        sc.failing = 0;
-        if merged.is_none() {
-            sc.last_closed = Some((inc, ts));
-        }
+        // A merged incident lives on in the broader one: nothing to resume.
+        self.scopes[scope as usize].incident_closed(merged.is_none().then_some((inc, ts)));
         self.changes.push(IncidentChange::Closed(inc));
     }
 

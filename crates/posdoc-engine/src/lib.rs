@@ -105,7 +105,13 @@ pub struct IncidentReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
     CardsOwn,
-    Shared(fleet::Failure),
+    /// Shared by a kind of failure; `setup_explains` when the code is one a
+    /// terminal's own set-up gives too (03, 58, 40, 97): alone on one
+    /// terminal, not its merchant's account.
+    Shared {
+        kind: fleet::Failure,
+        setup_explains: bool,
+    },
     Other,
 }
 
@@ -399,6 +405,10 @@ impl Engine {
             return Refusal::Other;
         };
         let mass = |causes: &[Cause]| causes.iter().map(|c| d.prior[c.index()]).sum::<f64>();
+        let shared = |kind| Refusal::Shared {
+            kind,
+            setup_explains: d.prior[Cause::SoftwareConfig.index()] >= SETUP_PRIOR_MIN,
+        };
         if mass(&[
             Cause::BusinessMerchant,
             Cause::BusinessTxnType,
@@ -406,7 +416,7 @@ impl Engine {
             Cause::BusinessRisk,
         ]) >= SHARED_REFUSAL_PRIOR_MIN
         {
-            Refusal::Shared(fleet::Failure::Account)
+            shared(fleet::Failure::Account)
         } else if mass(&[
             Cause::SoftwareIncompatible,
             Cause::SoftwareConfig,
@@ -414,20 +424,12 @@ impl Engine {
             Cause::TransmissionCorruption,
         ]) >= SHARED_REFUSAL_PRIOR_MIN
         {
-            Refusal::Shared(fleet::Failure::Protocol)
+            shared(fleet::Failure::Protocol)
         } else if d.prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN {
             Refusal::CardsOwn
         } else {
             Refusal::Other
         }
-    }
-
-    /// Whether a refusal code is one a terminal's own set-up gives too, by
-    /// its prior's weight on the set-up (03, 58, 40, 97): alone on one
-    /// terminal, not its merchant's account.
-    fn setup_explains(&self, code: Option<&str>) -> bool {
-        code.and_then(|c| self.kb.response_code(c))
-            .is_some_and(|d| d.prior[Cause::SoftwareConfig.index()] >= SETUP_PRIOR_MIN)
     }
 
     /// Files terminal `i` under its scopes from what its inventory and
@@ -718,14 +720,17 @@ impl Engine {
                     }
                     state::Outcome::Declined => match self.refusal(t.response_code.as_deref()) {
                         Refusal::CardsOwn => {}
-                        Refusal::Shared(kind) => {
+                        Refusal::Shared {
+                            kind,
+                            setup_explains,
+                        } => {
                             let purchase = fleet::Purchase {
                                 key: fleet::purchase_key(
                                     t.amount,
                                     &t.txn_type,
                                     t.pan.as_ref().map(|p| p.as_str()),
                                 ),
-                                setup_explains: self.setup_explains(t.response_code.as_deref()),
+                                setup_explains,
                             };
                             self.fleet.observe_refusal(i, t.ts, kind, purchase)
                         }
@@ -757,7 +762,7 @@ impl Engine {
                 let failure = match self.refusal(Some(&e.code)) {
                     _ if echo => None,
                     Refusal::CardsOwn => None,
-                    Refusal::Shared(kind) => Some(kind),
+                    Refusal::Shared { kind, .. } => Some(kind),
                     Refusal::Other
                         if signals::own_protocol_fault(
                             &self.terminals[i as usize],

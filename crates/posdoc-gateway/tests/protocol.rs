@@ -46,6 +46,21 @@ struct Running {
 }
 
 impl Running {
+    /// Sends `m` sealed with `t`'s MAC key on `c` without waiting for its
+    /// answer, once the gateway has taken it in. A message reserves what it
+    /// needs microseconds after its frame is counted; 20 ms more leaves it
+    /// ample time while a slow issuer holds it for 300.
+    async fn send_and_wait_taken(&self, c: &mut Conn, t: &Term, mut m: Message) {
+        let frames = load(&self.gateway.stats().frames);
+        c.s.write_all(&seal(&mut m, Some((t.p.mac, &t.mak()))).unwrap())
+            .await
+            .unwrap();
+        while load(&self.gateway.stats().frames) == frames {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
     /// Stops accepting and waits for the serve loop to return.
     async fn shutdown(self) -> Arc<Gateway> {
         let _ = self.stop.send(());
@@ -716,18 +731,9 @@ async fn consumed_once(kind: Kind, name: &str) {
     let orig = t.financial(orig_kind, 2, 10_000, PAN, None);
     assert_eq!(t.send_checked(&mut c, orig).await.rc(), "00");
 
-    let frames = load(&gw.gateway.stats().frames);
-    let mut first = t.financial(kind, 3, 10_000, SLOW, Some((1, 2)));
-    c.s.write_all(&seal(&mut first, Some((t.p.mac, &t.mak()))).unwrap())
-        .await
-        .unwrap();
-    // Once the first is in, the second. The first reserves its key
-    // microseconds after its frame is counted; 20 ms leaves it ample time
-    // while the issuer holds it for 300.
-    while load(&gw.gateway.stats().frames) == frames {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let first = t.financial(kind, 3, 10_000, SLOW, Some((1, 2)));
+    // Once the first is in, the second.
+    gw.send_and_wait_taken(&mut c, &t, first).await;
     let mut c2 = Conn::connect(gw.addr).await;
     let second = t.financial(kind, 4, 10_000, PAN, Some((1, 2)));
     let b = t.send_checked(&mut c2, second).await;
@@ -1322,15 +1328,8 @@ async fn a_sale_in_flight_during_settlement_is_still_journalled() {
     let mut c = Conn::connect(gw.addr).await;
     let mut t = Term::new(2);
     t.sign_on(&mut c).await;
-    let frames = load(&gw.gateway.stats().frames);
-    let mut slow = t.financial(Kind::Sale, 5, 7_000, SLOW, None);
-    c.s.write_all(&seal(&mut slow, Some((t.p.mac, &t.mak()))).unwrap())
-        .await
-        .unwrap();
-    while load(&gw.gateway.stats().frames) == frames {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let slow = t.financial(Kind::Sale, 5, 7_000, SLOW, None);
+    gw.send_and_wait_taken(&mut c, &t, slow).await;
     let mut c2 = Conn::connect(gw.addr).await;
     t.stan = 5;
     let m = t.settlement(Totals::default());

@@ -4,7 +4,7 @@
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The `posdoc` binary built for these tests.
 pub fn posdoc() -> Command {
@@ -20,18 +20,25 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A new service token of `role` in the store at `data` (`posdoc token
-/// create` prints it alone on its last line).
-pub fn create_token(data: &Path, role: &str) -> String {
-    let out = posdoc()
-        .args(["token", "create", "--role", role, "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
+/// Runs `cmd` to its end and asserts it succeeded (showing its standard
+/// error if not).
+pub fn succeeded(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A new service token of `role` in the store at `data` (`posdoc token
+/// create` prints it alone on its last line).
+pub fn create_token(data: &Path, role: &str) -> String {
+    let out = succeeded(
+        posdoc()
+            .args(["token", "create", "--role", role, "--data"])
+            .arg(data),
     );
     String::from_utf8(out.stdout)
         .unwrap()
