@@ -70,7 +70,7 @@ fn full(data: &[u8], kb: &Arc<Kb>, lang: Lang) -> anyhow::Result<Run> {
     for (_, record) in Reader::new(data).flatten() {
         engine.push(record, &mut emit);
     }
-    engine.finish(&mut emit);
+    engine.end(&mut emit);
     if let Some(e) = write_err {
         return Err(e).context("formatting diagnoses");
     }

@@ -120,7 +120,7 @@ pub(crate) fn run(kb: Arc<Kb>, args: &Args, lang: Lang) -> anyhow::Result<ExitCo
             bar.set_position(read_bytes.get());
         }
     }
-    engine.finish(&mut |d| ready.push(d));
+    engine.end(&mut |d| ready.push(d));
     sink.drain(&mut engine, &mut ready)
         .context("writing diagnoses")?;
     // Incidents still open when the records end, as they stand now.

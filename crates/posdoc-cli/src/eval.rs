@@ -103,7 +103,7 @@ pub(crate) fn run_stream(
         checklist.push(&r);
         engine.push(r, &mut keep);
     }
-    engine.finish(&mut keep);
+    engine.end(&mut keep);
     into.posdoc.extend(preds);
     // Incidents as they finally stood; those folded into a broader one are
     // that one.

@@ -159,7 +159,7 @@ fn starting_belief(
         for (_, r) in Reader::new(BufReader::new(f)).flatten() {
             engine.push(r, &mut keep);
         }
-        engine.finish(&mut keep);
+        engine.end(&mut keep);
         let d = last.with_context(|| {
             format!("terminal {tid} has no failed event in {}", input.display())
         })?;

@@ -10,8 +10,13 @@
 //!
 //! - most of the members heard from in the last five minutes are failing
 //!   (an outage; not for versions and models; in a shop, two failures each
-//!   on two terminals or one each on three; a bad mains reading counts as
-//!   two and as failing even while payments still go through), or
+//!   on two terminals or one each on three; a sign of the mains failing —
+//!   a bad supply reading, a power event, a battery-less terminal rebooted
+//!   after losing power, a power-worded error — counts as two and as
+//!   failing even while payments still go through; a terminal gone silent,
+//!   nothing from it for two and a half of its heartbeat gaps, counts in
+//!   its shop and carrier beside a member failing out loud, never alone:
+//!   a closed shop is silent too), or
 //! - a host's payments go unanswered (or a carrier's terminals fail) far
 //!   more often over two or five minutes than its rate before explains, by
 //!   a binomial test, one in ten at least, on terminals in three shops
@@ -251,6 +256,18 @@ const SAME_ONSET_BEFORE_S: f64 = 300.0;
 const SAME_ONSET_AFTER_S: f64 = 600.0;
 /// The time constant of the failure rates, seconds.
 const RATE_TAU_S: f64 = 3600.0;
+/// A terminal is silent once nothing came from it for this many of its
+/// heartbeat gaps (two beats missed and some), and this long at least,
+/// seconds: a beat or two lost on a lossy link is no silence.
+const SILENT_AFTER_GAPS: f64 = 2.5;
+const SILENT_AFTER_MIN_S: i64 = 150;
+/// Heartbeat gaps needed before a terminal's rhythm is known, and the
+/// longest gap taken as its rhythm (longer is a pause, not a beat), seconds.
+const BEAT_GAPS_KNOWN: u8 = 2;
+const BEAT_GAP_MAX_S: f64 = 1200.0;
+/// How long a silence keeps counting as a failure, seconds: a terminal
+/// quiet for longer is switched off or gone, not news.
+const SILENCE_TOLD_S: i64 = 900;
 
 const NONE: u32 = u32::MAX;
 
@@ -311,6 +328,11 @@ pub enum Source {
     /// A payment, with its card's issuer ([`CardIssuer::key`], 0 if not a
     /// card).
     Payment(u32),
+    /// No word from the terminal for well past its heartbeat's rhythm
+    /// ([`Fleet::heard`]): a shop gone dark sends nothing at all. Only a
+    /// shop and a carrier take it in, and only beside another member's own
+    /// failure: terminals switched off at closing time are silent too.
+    Silence,
 }
 
 impl Source {
@@ -445,7 +467,8 @@ impl Scope {
     /// a member is failing if its latest outcome there is a failure, or its
     /// failures there are at least its successes.
     fn judge(&self, from: Ts, to: Ts) -> (u32, u32, Vec<u32>) {
-        let mut seen = [(NONE, 0i16); RING];
+        // (terminal, weight, whether silence).
+        let mut seen = [(NONE, 0i16, false); RING];
         let mut n = 0;
         let shares = self.kind.shares();
         // Oldest first, so that after a stable sort by terminal each
@@ -470,30 +493,37 @@ impl Scope {
                 (_, Source::Mains) => MAINS_WEIGHT,
                 _ => 1,
             };
-            seen[n] = (o.terminal, weight);
+            seen[n] = (o.terminal, weight, o.source == Source::Silence);
             n += 1;
         }
         let seen = &mut seen[..n];
         seen.sort_by_key(|x| x.0);
         // Per terminal: whether it is failing (its latest outcome, or most
-        // of them), and how many failures it had.
-        let mut verdicts: Vec<(u32, bool, i16)> = Vec::new();
+        // of them), how many failures it had, and whether they were all
+        // silence.
+        let mut verdicts: Vec<(u32, bool, i16, bool)> = Vec::new();
         let mut i = 0;
         while i < seen.len() {
             let t = seen[i].0;
             let (mut score, mut fails, mut latest_failed) = (0i16, 0i16, false);
-            let mut bad_mains = false;
+            let (mut bad_mains, mut only_silence) = (false, true);
             while i < seen.len() && seen[i].0 == t {
                 score += seen[i].1;
                 fails += seen[i].1.max(0);
                 latest_failed = seen[i].1 > 0;
                 bad_mains |= seen[i].1 == MAINS_WEIGHT;
+                only_silence &= seen[i].2 || seen[i].1 < 0;
                 i += 1;
             }
             // Bad mains is the shop's trouble even while payments still go
             // through: a sagging supply comes before the failures.
             let failing = score >= 0 || latest_failed || bad_mains;
-            verdicts.push((t, failing && fails >= 1, fails));
+            verdicts.push((t, failing && fails >= 1, fails, only_silence));
+        }
+        // Silence says something only beside a member failing out loud: a
+        // shop whose terminals all went quiet may just have closed.
+        if !verdicts.iter().any(|v| v.1 && !v.3) {
+            verdicts.retain(|v| !(v.1 && v.3));
         }
         // In a shop one failure each on two terminals is a coincidence as
         // often as not — a shared fault makes every retry fail too — but
@@ -508,7 +538,7 @@ impl Scope {
         };
         let (mut failing, mut ok) = (0, 0);
         let mut members = Vec::new();
-        for (t, is_failing, fails) in verdicts {
+        for (t, is_failing, fails, _) in verdicts {
             if is_failing && fails >= min_fails {
                 failing += 1;
                 members.push(t);
@@ -761,13 +791,44 @@ pub(crate) struct Fleet {
     fleet_share: Option<(Ts, f64)>,
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
     /// member, its failure).
-    pending_open: Vec<(u32, u32, Failure)>,
+    /// Whether that member's failure was its silence.
+    pending_open: Vec<(u32, u32, Failure, bool)>,
     /// [`CardIssuer::key`] to its issuer scope.
     card_scopes: FxHashMap<u32, u32>,
     /// All cards: how often they went unanswered lately.
     cards: Rate,
     /// All payments, as a host counts them: how often they failed lately.
     host_payments: Rate,
+    /// Per terminal, its heartbeat's rhythm and when it was last heard.
+    beats: Vec<Beat>,
+    /// When terminals fall silent unless heard before: (due, terminal),
+    /// soonest first; an entry is stale unless it is its terminal's
+    /// [`Beat::due`].
+    silence_due: std::collections::BinaryHeap<std::cmp::Reverse<(Ts, u32)>>,
+    /// Incidents closed but not yet announced, and when they will be: until
+    /// then their scope failing again resumes them unannounced.
+    closing: Vec<(u32, Ts)>,
+}
+
+/// A terminal's heartbeat rhythm.
+#[derive(Debug, Clone, Copy, Default)]
+struct Beat {
+    /// Its latest heartbeat, and its latest record of any kind.
+    beat: Option<Ts>,
+    heard: Option<Ts>,
+    /// Mean gap between heartbeats (exponentially weighted), seconds, and
+    /// how many gaps that is of.
+    gap_s: f32,
+    gaps: u8,
+    /// When it falls silent (or is told silent again) unless heard first.
+    due: Option<Ts>,
+}
+
+impl Beat {
+    /// How long after its last word it counts as silent, seconds.
+    fn silent_after_s(&self) -> i64 {
+        ((f64::from(self.gap_s) * SILENT_AFTER_GAPS).round() as i64).max(SILENT_AFTER_MIN_S)
+    }
 }
 
 impl Fleet {
@@ -808,6 +869,79 @@ impl Fleet {
             self.last_seen.resize(need, ([None; 4], None));
             self.last_refused.resize(need, [None; 4]);
             self.last_power.resize(need, None);
+            self.beats.resize(need, Beat::default());
+        }
+    }
+
+    /// `terminal` was heard from at `ts`: a heartbeat (`heartbeat`), or any
+    /// other record. Heartbeats teach its rhythm; any word puts off its
+    /// falling silent.
+    pub fn heard(&mut self, terminal: u32, ts: Ts, heartbeat: bool) {
+        self.ensure(terminal);
+        let b = &mut self.beats[terminal as usize];
+        if heartbeat {
+            if let Some(last) = b.beat
+                && ts > last
+            {
+                let gap = ts.secs_since(last);
+                if gap <= BEAT_GAP_MAX_S {
+                    b.gap_s = if b.gaps == 0 {
+                        gap as f32
+                    } else {
+                        0.8 * b.gap_s + 0.2 * gap as f32
+                    };
+                    b.gaps = b.gaps.saturating_add(1);
+                }
+            }
+            b.beat = Some(b.beat.map_or(ts, |l| l.max(ts)));
+        }
+        if b.heard.is_some_and(|h| h >= ts) {
+            return;
+        }
+        b.heard = Some(ts);
+        if b.gaps >= BEAT_GAPS_KNOWN {
+            let due = ts.plus_secs(b.silent_after_s());
+            b.due = Some(due);
+            self.silence_due.push(std::cmp::Reverse((due, terminal)));
+        }
+    }
+
+    /// Tells the terminals fallen silent by `ts` to their shops and
+    /// carriers: once when their silence begins to count, and again every
+    /// heartbeat gap while it lasts, up to [`SILENCE_TOLD_S`].
+    fn tell_silences(&mut self, ts: Ts) {
+        while let Some(&std::cmp::Reverse((due, terminal))) = self.silence_due.peek() {
+            if due > ts {
+                break;
+            }
+            self.silence_due.pop();
+            let b = &mut self.beats[terminal as usize];
+            if b.due != Some(due) {
+                continue;
+            }
+            let next = due.plus_secs((f64::from(b.gap_s).round() as i64).max(60));
+            b.due = b
+                .heard
+                .is_some_and(|h| next.secs_since(h) <= SILENCE_TOLD_S as f64)
+                .then_some(next);
+            if let Some(next) = b.due {
+                self.silence_due.push(std::cmp::Reverse((next, terminal)));
+            }
+            let outcome = Outcome {
+                ts: due,
+                terminal,
+                failure: Failure::Link as u8,
+                source: Source::Silence,
+                purchase: Purchase::default(),
+            };
+            let scopes = self.member_of[terminal as usize];
+            for kind in [ScopeKind::Site, ScopeKind::Carrier] {
+                let s = scopes[kind as usize];
+                if s != NONE {
+                    self.scopes[s as usize].push(outcome);
+                }
+            }
+            self.judge_terminal(terminal, due, Failure::Link, true);
         }
     }
 
@@ -1175,6 +1309,8 @@ impl Fleet {
         // a version are the version's (judged on its own).
         let counts = |o: &&Outcome| match o.source {
             Source::Other | Source::Mains => sc.kind != ScopeKind::Host,
+            // Not a payment lost: a burst is judged against payments.
+            Source::Silence => false,
             Source::Payment(card) => {
                 sc.kind != ScopeKind::Host
                     || o.failure == 0
@@ -1359,13 +1495,14 @@ impl Fleet {
         }
         self.tick(ts);
         if let Some(failure) = failure {
-            self.judge_terminal(terminal, ts, failure);
+            self.judge_terminal(terminal, ts, failure, false);
         }
     }
 
     /// Judges `terminal`'s scopes that share `failure`, one of its failures
-    /// at `ts`: it joins an open incident, or opens one.
-    fn judge_terminal(&mut self, terminal: u32, ts: Ts, failure: Failure) {
+    /// at `ts` (its silence, if `silent`: judged by its shop and carrier
+    /// only): it joins an open incident, or opens one.
+    fn judge_terminal(&mut self, terminal: u32, ts: Ts, failure: Failure, silent: bool) {
         let scopes = self.member_of[terminal as usize];
         let fleet_share = self.fleet_share(ts);
         // Judge this terminal's scopes; the broadest explanation wins.
@@ -1374,12 +1511,18 @@ impl Fleet {
         let mut broader_pending = 0u32;
         let mut waiting: Vec<u32> = Vec::new();
         for &s in scopes.iter().filter(|&&s| s != NONE) {
-            if self.scopes[s as usize].kind.shares() & failure as u8 == 0 {
+            let kind = self.scopes[s as usize].kind;
+            if kind.shares() & failure as u8 == 0
+                || (silent && !matches!(kind, ScopeKind::Site | ScopeKind::Carrier))
+            {
                 continue;
             }
             // Refusals are few: each is judged (the second of a burst may
-            // be the one that settles it).
+            // be the one that settles it). So is a shop's or merchant's
+            // every failure: a second terminal failing a second after the
+            // first is what fires it, and their rings are short.
             let due = matches!(failure, Failure::Account | Failure::Protocol)
+                || matches!(kind, ScopeKind::Site | ScopeKind::Merchant)
                 || self.scopes[s as usize]
                     .judged_at
                     .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
@@ -1431,7 +1574,7 @@ impl Fleet {
         // failure or not (a shop gone dark sends nothing more).
         for s in waiting {
             if !self.pending_open.iter().any(|p| p.0 == s) {
-                self.pending_open.push((s, terminal, failure));
+                self.pending_open.push((s, terminal, failure, silent));
             }
         }
         let opens = match (best, existing) {
@@ -1613,7 +1756,10 @@ impl Fleet {
                 self.incident_of[t as usize] = inc;
             }
         }
-        self.changes.push(IncidentChange::Opened(inc));
+        // Its closing was never announced: to whoever reads the changes it
+        // goes on.
+        self.closing.retain(|c| c.0 != inc);
+        self.changes.push(IncidentChange::Joined(inc));
         self.fold_in(inc, scope, ts);
         inc
     }
@@ -1661,16 +1807,40 @@ impl Fleet {
         self.open.retain(|&o| o != inc);
         // A merged incident lives on in the broader one: nothing to resume.
         self.scopes[scope as usize].incident_closed(merged.is_none().then_some((inc, ts)));
-        self.changes.push(IncidentChange::Closed(inc));
+        if merged.is_some() {
+            self.changes.push(IncidentChange::Closed(inc));
+        } else {
+            // Told once it can no longer resume: an incident announced
+            // closed must not come back (no flapping).
+            self.closing.push((inc, ts.plus_secs(REOPEN_HOLD_S)));
+        }
+    }
+
+    /// Announces the incidents closed by `ts` that can no longer resume
+    /// (all of them, if `ts` is `None`: the records ended).
+    pub fn announce_closed(&mut self, ts: Option<Ts>) {
+        let incidents = &self.incidents;
+        let changes = &mut self.changes;
+        self.closing.retain(|&(inc, at)| {
+            if ts.is_some_and(|ts| ts < at) {
+                return true;
+            }
+            if incidents[inc as usize].closed_at.is_some() {
+                changes.push(IncidentChange::Closed(inc));
+            }
+            false
+        });
     }
 
     /// Closes incidents whose members have been quiet long enough.
     pub fn tick(&mut self, ts: Ts) {
+        self.tell_silences(ts);
         self.open_pending(ts);
         if self.ticked_at.is_some_and(|t| ts.secs_since(t) < 30.0) {
             return;
         }
         self.ticked_at = Some(ts);
+        self.announce_closed(Some(ts));
         let quiet: Vec<u32> = self
             .open
             .iter()
@@ -1705,15 +1875,15 @@ impl Fleet {
         {
             return;
         }
-        for (s, terminal, failure) in std::mem::take(&mut self.pending_open) {
+        for (s, terminal, failure, silent) in std::mem::take(&mut self.pending_open) {
             let sc = &self.scopes[s as usize];
             if sc.incident.is_some() || sc.firing_since.is_none() {
                 continue;
             }
             if settled(sc) {
-                self.judge_terminal(terminal, ts, failure);
+                self.judge_terminal(terminal, ts, failure, silent);
             } else {
-                self.pending_open.push((s, terminal, failure));
+                self.pending_open.push((s, terminal, failure, silent));
             }
         }
     }

@@ -130,6 +130,9 @@ const SETUP_PRIOR_MIN: f64 = 0.1;
 /// How close an error line must be to a failed payment (of its STAN, if it
 /// has one) to be that payment's failure logged, seconds.
 const ECHO_WINDOW_S: f64 = 30.0;
+/// The same, for an error line naming the payment's STAN: it may be logged
+/// once the host's answer timed out, a minute or more later.
+const ECHO_STAN_WINDOW_S: f64 = 300.0;
 
 /// How far back a card BIN's failures elsewhere are looked at, seconds.
 const ISSUER_WINDOW_S: i64 = 900;
@@ -327,6 +330,14 @@ impl Engine {
     /// lull are not left waiting for records that are not coming.
     pub fn finish(&mut self, out: &mut dyn FnMut(Diagnosis)) {
         self.release(None, out);
+    }
+
+    /// As [`Engine::finish`], for records that ended for good (a file read
+    /// to its end): incidents closed lately, held back in case their fault
+    /// resumed, are announced closed now.
+    pub fn end(&mut self, out: &mut dyn FnMut(Diagnosis)) {
+        self.finish(out);
+        self.fleet.announce_closed(None);
     }
 
     fn release(&mut self, watermark: Option<Ts>, out: &mut dyn FnMut(Diagnosis)) {
@@ -642,15 +653,23 @@ impl Engine {
             }
             Record::Telemetry(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
+                self.fleet.heard(i, t.ts, true);
                 // A terminal that went dark, lost power or drops packets is
                 // failing even with no payment to fail: a shop's power cut or
                 // router shows here first.
                 let trouble = signals::heartbeat_in_trouble(&self.terminals[i as usize], &t);
-                let mains = signals::supply_reading_off(&self.terminals[i as usize], &t);
-                if mains
+                // A sign of its mains failing: in a shop, two terminals
+                // showing one at once is the shop's power. A terminal with a
+                // battery rides out a cut, so its losing power is its
+                // battery's doing.
+                let state = &self.terminals[i as usize];
+                let on_battery =
+                    t.battery_pct.is_some() || state.metric(state::MetricId::Battery).n > 0;
+                let lost_power = t.reboot.as_deref() == Some("power_loss");
+                let mains = signals::supply_reading_off(state, &t)
                     || t.power_events.is_some_and(|n| n > 0)
-                    || t.reboot.as_deref() == Some("power_loss")
-                {
+                    || (lost_power && !on_battery);
+                if mains || lost_power {
                     self.fleet.note_power(i, t.ts);
                 }
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
@@ -667,6 +686,7 @@ impl Engine {
             }
             Record::Txn(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
+                self.fleet.heard(i, t.ts, false);
                 // Whether the terminal's link worked until now: a payment
                 // that then times out is its card's, not its link's.
                 let link_was_fine = {
@@ -746,16 +766,26 @@ impl Engine {
             }
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
+                self.fleet.heard(i, e.ts, false);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
-                if e.stage.as_deref() == Some("power_on") || hits & self.power_text_bit != 0 {
+                let power =
+                    e.stage.as_deref() == Some("power_on") || hits & self.power_text_bit != 0;
+                if power {
                     self.fleet.note_power(i, e.ts);
                 }
                 // A line logging a payment that failed just now is that
                 // failure again, already counted.
+                // Its STAN names the payment, however long the wait for
+                // the host's answer (a minute's timeout) made it come after.
                 let echo = self.terminals[i as usize].txns.iter().rev().any(|t| {
+                    let apart = t.ts.secs_since(e.ts).abs();
                     !t.ok
-                        && t.ts.secs_since(e.ts).abs() <= ECHO_WINDOW_S
-                        && (e.stan.is_none() || t.stan.as_deref() == e.stan.as_deref())
+                        && match e.stan.as_deref() {
+                            Some(stan) => {
+                                t.stan.as_deref() == Some(stan) && apart <= ECHO_STAN_WINDOW_S
+                            }
+                            None => apart <= ECHO_WINDOW_S,
+                        }
                 });
                 // A terminal showing the host's refusal fails as the refusal
                 // does (its account's, its messages'), not as its link.
@@ -783,7 +813,10 @@ impl Engine {
                         fleet::Failure::Protocol,
                         fleet::Purchase::default(),
                     ),
-                    Some(failure) => self.fleet.observe(i, e.ts, Some(failure), Source::Other),
+                    Some(failure) => {
+                        let source = if power { Source::Mains } else { Source::Other };
+                        self.fleet.observe(i, e.ts, Some(failure), source)
+                    }
                     None => {}
                 }
                 self.pending.push_back(Pending::Error(e, hits));

@@ -1284,6 +1284,10 @@ fn an_incident_is_reported_again_as_terminals_join_it() {
             }
         }
     }
+    // Its closing is announced once it can no longer resume: here, when the
+    // records end.
+    engine.end(&mut |_| {});
+    kinds.extend(engine.take_incident_changes());
     assert!(
         matches!(kinds.first(), Some(IncidentChange::Opened(_))),
         "{kinds:?}"
@@ -1731,4 +1735,231 @@ fn a_bin_failing_long_after_a_known_bank_began_is_its_own() {
         ],
         "{incidents:#?}"
     );
+}
+
+/// `lines` sorted by time (stable: lines of one second keep their order).
+fn by_time(mut lines: Vec<String>) -> Vec<String> {
+    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    lines
+}
+
+/// Four shops of three wired terminals over an hour, each sending a
+/// heartbeat a minute and paying now and then. `beat(site, terminal,
+/// minute)` is what its heartbeat says: `Some(true)` online, `Some(false)`
+/// offline (and its payments that minute time out), `None` nothing at all
+/// (nor any payment: the terminal is silent).
+fn shops_beating(beat: &dyn Fn(u32, u32, u32) -> Option<bool>) -> Vec<String> {
+    let (sites, per_site, minutes) = (4, 3, 60);
+    let mut lines: Vec<String> = fleet_lines(sites, per_site, minutes, &|s, k, m| {
+        beat(s, k, m) == Some(false)
+    })
+    .into_iter()
+    .filter(|l| {
+        // Paying every fifth minute only; nothing at all while silent.
+        let Some(ts) = l.split("\"ts\":\"").nth(1) else {
+            return true;
+        };
+        let m = ts[14..16].parse::<u32>().unwrap() + 60 * (ts[11..13].parse::<u32>().unwrap() - 10);
+        let tid = l.split("\"terminal_id\":\"T").nth(1).unwrap();
+        let (s, k) = (
+            tid[..1].parse::<u32>().unwrap(),
+            tid[2..3].parse::<u32>().unwrap(),
+        );
+        m % 5 == (s + k) % 5 && beat(s, k, m).is_some()
+    })
+    .collect();
+    for m in 0..minutes {
+        for s in 0..sites {
+            for k in 0..per_site {
+                if let Some(online) = beat(s, k, m) {
+                    lines.push(format!(
+                        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T{s}-{k}","online":{online},"latency_ms":40}}"#,
+                        t(m, 5 + 10 * k)
+                    ));
+                }
+            }
+        }
+    }
+    by_time(lines)
+}
+
+#[test]
+fn a_shop_whose_router_died_is_an_incident_before_any_payment_fails() {
+    let kb = kb();
+    // From minute 30, shop 1's terminal 0 reports itself offline each
+    // minute and the other two fall silent: no payment fails before 35.
+    let lines = shops_beating(&|s, k, m| match (s, k) {
+        (1, 0) if m >= 30 => Some(false),
+        (1, _) if m >= 30 => None,
+        _ => Some(true),
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.scope, vec![("site_id", "S1".to_string())]);
+    assert_eq!(i.terminals.len(), 3, "the silent terminals are members");
+    assert_opened_within(i, 30, 300.0);
+    assert_eq!(i.cause, Cause::NetworkLan);
+}
+
+#[test]
+fn a_shop_gone_quiet_with_nothing_failing_is_no_incident() {
+    let kb = kb();
+    // Shop 1 closes at minute 30: every terminal switched off. Shop 2's
+    // terminal 0 goes quiet alone at 20 while its neighbour times out once.
+    let lines = shops_beating(&|s, k, m| match (s, k) {
+        (1, _) if m >= 30 => None,
+        (2, 0) if m >= 20 => None,
+        (2, 1) if m == 22 => Some(false),
+        _ => Some(true),
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+/// Two shops of two terminals paying every minute for 40 minutes, shop 0
+/// until minute 20 only.
+fn shop_0_quiet_from_20() -> Vec<String> {
+    fleet_lines(2, 2, 40, &|_, _, _| false)
+        .into_iter()
+        .filter(|l| {
+            !l.contains(r#""terminal_id":"T0-"#)
+                || l.split("\"ts\":\"")
+                    .nth(1)
+                    .is_none_or(|x| x[..20] < *t(20, 0))
+        })
+        .collect()
+}
+
+/// Two shops of two terminals paying every minute, shop 0 until minute 20
+/// only: then its terminal 1 times out twice, terminal 0 sends `neighbour`
+/// (a heartbeat) once, and nothing more comes from it.
+fn shop_with_a_neighbour(neighbour: &str) -> Vec<IncidentReport> {
+    let mut lines = shop_0_quiet_from_20();
+    for sec in [30, 45] {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"T0-1","type":"purchase","amount":100,"currency":"CNY","stan":"9000{sec}","timed_out":true}}"#,
+            t(20, sec)
+        ));
+    }
+    lines.push(format!(
+        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T0-0",{neighbour}}}"#,
+        t(20, 50)
+    ));
+    run_fleet(&kb(), &by_time(lines)).1
+}
+
+#[test]
+fn a_terminal_losing_its_mains_weighs_as_a_shops_power_sign_unless_it_has_a_battery() {
+    // Rebooted after losing power with no battery to ride it out: the
+    // shop's mains, as much as two failures.
+    let incidents = shop_with_a_neighbour(r#""online":true,"reboot":"power_loss""#);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S0".to_string())]);
+    // Its battery failed it: one failure of its own.
+    let incidents =
+        shop_with_a_neighbour(r#""online":true,"battery_pct":12,"reboot":"power_loss""#);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn a_second_terminal_failing_seconds_after_the_first_fires_its_shop() {
+    let kb = kb();
+    // T0-0 times out at 20:00 and 20:30; T0-1 at 20:31 and 20:33, two
+    // seconds after the shop was last judged. Then the shop is dark.
+    let mut lines = shop_0_quiet_from_20();
+    for (k, sec) in [(0, 0), (0, 30), (1, 31), (1, 33)] {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"T0-{k}","type":"purchase","amount":100,"currency":"CNY","stan":"8{k}00{sec}","timed_out":true}}"#,
+            t(20, sec)
+        ));
+    }
+    let (_, incidents) = run_fleet(&kb, &by_time(lines));
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_opened_within(&incidents[0], 20, 90.0);
+}
+
+#[test]
+fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
+    let kb = kb();
+    // T0-0's payment times out after a minute and is logged then, under
+    // its STAN; its retry is approved. T0-1 times out twice meanwhile;
+    // then the shop is quiet.
+    let mut lines = shop_0_quiet_from_20();
+    lines.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"T0-0","type":"purchase","amount":100,"currency":"CNY","stan":"777001","timed_out":true,"latency_ms":60000}}"#,
+        t(20, 1)
+    ));
+    lines.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"T0-0","type":"purchase","amount":100,"currency":"CNY","stan":"777002","response_code":"00"}}"#,
+        t(20, 15)
+    ));
+    lines.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"T0-0","code":"通讯超时","stage":"receive","stan":"777001"}}"#,
+        t(21, 2)
+    ));
+    for sec in [40, 50] {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"T0-1","type":"purchase","amount":100,"currency":"CNY","stan":"7780{sec}","timed_out":true}}"#,
+            t(20, sec)
+        ));
+    }
+    let (_, incidents) = run_fleet(&kb, &by_time(lines));
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+/// Every incident change over `lines`, in order, the records ending after
+/// the last.
+fn changes_over(kb: &Arc<Kb>, lines: &[String]) -> Vec<IncidentChange> {
+    let mut engine = Engine::new(Arc::clone(kb));
+    let mut changes = Vec::new();
+    for l in lines {
+        if let Some(r) = parse_line(l).unwrap() {
+            engine.push(r, &mut |_| {});
+        }
+        changes.extend(engine.take_incident_changes());
+    }
+    engine.end(&mut |_| {});
+    changes.extend(engine.take_incident_changes());
+    changes
+}
+
+#[test]
+fn an_incident_that_resumed_was_never_announced_closed() {
+    let kb = kb();
+    // Shop 1 down from minute 10 to 25 and again from 38 to 50: quiet ten
+    // minutes after 25 it closes, and resumes at 38 within the hold.
+    let lines = fleet_lines(4, 3, 90, &|s, _, m| {
+        s == 1 && ((10..25).contains(&m) || (38..50).contains(&m))
+    });
+    let changes = changes_over(&kb, &lines);
+    let closed: Vec<usize> = (0..changes.len())
+        .filter(|&i| matches!(changes[i], IncidentChange::Closed(_)))
+        .collect();
+    assert_eq!(closed, vec![changes.len() - 1], "{changes:?}");
+    let opened = changes
+        .iter()
+        .filter(|c| matches!(c, IncidentChange::Opened(_)))
+        .count();
+    assert_eq!(opened, 1, "{changes:?}");
+    // Over for good by minute 60: announced closed while the records go on.
+    let lines = fleet_lines(4, 3, 90, &|s, _, m| s == 1 && (10..25).contains(&m));
+    let mut engine = Engine::new(Arc::clone(&kb));
+    let mut closed_by = None;
+    for l in &lines {
+        if let Some(r) = parse_line(l).unwrap() {
+            let ts = r.ts();
+            engine.push(r, &mut |_| {});
+            if closed_by.is_none()
+                && engine
+                    .take_incident_changes()
+                    .iter()
+                    .any(|c| matches!(c, IncidentChange::Closed(_)))
+            {
+                closed_by = ts;
+            }
+        }
+    }
+    let closed_by = closed_by.expect("announced closed before the records ended");
+    assert!(closed_by <= Ts::parse(&t(52, 0)).unwrap(), "{closed_by:?}");
 }
