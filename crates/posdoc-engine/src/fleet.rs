@@ -35,14 +35,22 @@
 //!
 //! A firing that lasts [`PERSIST_S`] opens an incident on the scope with the
 //! most failing terminals — an acquirer outage is one host incident, not one
-//! per site — unless a broader scope is firing too and may yet take it. A
+//! per site — unless a broader scope is firing too and may yet take it, or
+//! most of its failing members are already another incident's (as broad or
+//! broader, or another version or model with more of its own failing; a
+//! bank's, for members whose failures were all its cards) and those left
+//! over do not fail on their own: a down host's carriers and shops, a bad
+//! firmware's models and app versions open nothing of their own. A
 //! burst past chance, or three refusals, need not last. A broad incident
 //! folds in the narrower open ones whose terminals it covers and whose kind
 //! of failure it shares (a frozen merchant is not the host's outage). An
 //! incident closes once its scope has stopped firing for [`CLOSE_QUIET_S`]
-//! (one member that stays broken does not hold it open); the scope failing
-//! again within [`REOPEN_HOLD_S`] resumes the same incident, so a
-//! flickering fault does not flap.
+//! (one member that stays broken does not hold it open; an incident on
+//! refusals waits [`ACCOUNT_CLOSE_QUIET_S`]); the scope failing again within
+//! [`REOPEN_HOLD_S`] resumes the same incident, so a flickering fault does
+//! not flap — and its closing is announced only once that hold has passed
+//! (or the records ended), so no incident is announced closed and then
+//! goes on.
 //!
 //! A card issuer is a scope of cards, not terminals ([`Fleet::observe_card`]):
 //! a bank's unanswered cards on three terminals in two shops, most of them
@@ -183,9 +191,11 @@ const WINDOW_S: i64 = 300;
 pub const PERSIST_S: i64 = 30;
 /// How long an incident's members must be quiet before it closes, seconds.
 pub const CLOSE_QUIET_S: i64 = 600;
-/// An incident on a merchant's account refusals waits this long instead:
-/// the payments its rule refuses (large tickets, refunds) come by a few an
-/// hour, so ten quiet minutes say nothing of the account being mended.
+/// An incident on refusals waits this long instead: the payments a
+/// merchant's account rule refuses (large tickets, refunds) come by a few an
+/// hour, so ten quiet minutes say nothing of the account being mended; nor
+/// do they of a host that stopped accepting a version's messages, which
+/// lasts until its terminals are upgraded.
 pub const ACCOUNT_CLOSE_QUIET_S: i64 = 1800;
 /// How soon after closing a scope's failing again resumes the same
 /// incident rather than opening a new one, seconds.
@@ -329,7 +339,7 @@ pub enum Source {
     /// card).
     Payment(u32),
     /// No word from the terminal for well past its heartbeat's rhythm
-    /// ([`Fleet::heard`]): a shop gone dark sends nothing at all. Only a
+    /// (`Fleet::heard`): a shop gone dark sends nothing at all. Only a
     /// shop and a carrier take it in, and only beside another member's own
     /// failure: terminals switched off at closing time are silent too.
     Silence,
@@ -607,7 +617,7 @@ impl Incident {
 
     /// How long its members must be quiet before it closes, seconds.
     fn close_quiet_s(&self) -> i64 {
-        if self.fired_on == Failure::Account as u8 {
+        if self.fired_on == Failure::Account as u8 || self.fired_on == Failure::Protocol as u8 {
             ACCOUNT_CLOSE_QUIET_S
         } else {
             CLOSE_QUIET_S
@@ -1599,8 +1609,161 @@ impl Fleet {
             // A broader scope is firing and may yet take these terminals.
             return;
         }
+        if self.explained_elsewhere(s, ts) {
+            return;
+        }
         let inc = self.incident_of_scope(s, ts);
         self.join(inc, terminal);
+    }
+
+    /// Scope `s`'s failing members now: whoever fired it, by either test.
+    fn failing_now(&self, s: u32, ts: Ts) -> Vec<u32> {
+        let kind = self.scopes[s as usize].kind;
+        let mut failing = self.judge_members(s, ts).2;
+        if !kind.relative() {
+            failing.extend(
+                self.scopes[s as usize].failing_members(ts.plus_secs(-kind.window_s()), ts),
+            );
+            failing.sort_unstable();
+            failing.dedup();
+        }
+        failing
+    }
+
+    /// Whether most of scope `s`'s failing members are another incident's
+    /// already — one as broad or broader, of the failure `s` fires on, open
+    /// or closed too lately to be over: the models and app versions a bad
+    /// firmware runs on, the carriers and shops of a down host, fail because
+    /// of it. Explained, they open nothing of their own (no cascade).
+    ///
+    /// Unless the members no incident explains fail on their own, by the
+    /// fleet-relative test against the rest of the fleet outside incidents:
+    /// a carrier's outage in a city during its host's is still the
+    /// carrier's.
+    fn explained_elsewhere(&self, s: u32, ts: Ts) -> bool {
+        let sc = &self.scopes[s as usize];
+        let (kind, fired_on) = (sc.kind, sc.fired_on);
+        let share_failing = |scope: u32| {
+            let (failing, ok, _) = self.judge_members(scope, ts);
+            f64::from(failing) / f64::from((failing + ok).max(1))
+        };
+        let claims = |inc: u32| {
+            let i = &self.incidents[inc as usize];
+            // A bank's incident lists the terminals its cards failed on
+            // without claiming them. Versions and models cut across each
+            // other: one explains another's members if more of its own
+            // are failing.
+            i.scope != s
+                && i.kind != ScopeKind::Issuer
+                && i.fired_on & fired_on != 0
+                && (i.kind >= kind
+                    || (i.kind.relative()
+                        && kind.relative()
+                        && share_failing(i.scope) >= share_failing(s)))
+        };
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        // An incident explains a member whose every kind of failure lately
+        // that fires this scope is one it fired on: a terminal that lost
+        // its link in its carrier's outage and is refused for its
+        // merchant's account is failing twice over.
+        let failed_lately = |t: u32| -> u8 {
+            let fails = &self.last_seen[t as usize].0;
+            [
+                Failure::Link,
+                Failure::Protocol,
+                Failure::Account,
+                Failure::Device,
+            ]
+            .into_iter()
+            .filter(|f| fails[f.slot()].is_some_and(|at| at >= from && at <= ts))
+            .fold(0, |bits, f| bits | f as u8)
+                & fired_on
+        };
+        // A bank's open incident explains a terminal whose every failure
+        // here lately was a payment with one of the bank's cards.
+        let banks: Vec<u32> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|&i| self.incidents[i as usize].kind == ScopeKind::Issuer)
+            .collect();
+        let banks_card = |t: u32| {
+            let ring = &self.scopes[s as usize].ring[..self.scopes[s as usize].len as usize];
+            let mut failures = ring
+                .iter()
+                .filter(|o| o.terminal == t && o.failure != 0 && o.ts >= from && o.ts <= ts)
+                .peekable();
+            failures.peek().is_some()
+                && failures.all(|o| match o.source {
+                    Source::Payment(card) => self.card_scopes.get(&card).is_some_and(|&cs| {
+                        self.scopes[cs as usize]
+                            .incident
+                            .is_some_and(|i| banks.contains(&i))
+                    }),
+                    _ => false,
+                })
+        };
+        let claimed = |t: u32| {
+            let bits = failed_lately(t);
+            let explains =
+                |inc: u32| claims(inc) && bits & !self.incidents[inc as usize].fired_on == 0;
+            let open = self.incident_of[t as usize];
+            (open != NONE && explains(open))
+                || self.closing.iter().any(|&(inc, _)| {
+                    explains(inc) && self.incidents[inc as usize].terminals.contains(&t)
+                })
+                || (!banks.is_empty() && banks_card(t))
+        };
+        let failing = self.failing_now(s, ts);
+        let (rest, explained): (Vec<u32>, Vec<u32>) = failing.iter().partition(|&&t| !claimed(t));
+        if failing.is_empty() || 2 * explained.len() < failing.len() {
+            return false;
+        }
+        let heard = self.scopes[s as usize]
+            .members
+            .iter()
+            .filter(|&&t| !claimed(t))
+            .filter(|&&t| {
+                rest.contains(&t)
+                    || self.last_seen[t as usize]
+                        .1
+                        .is_some_and(|h| h >= from && h <= ts)
+            })
+            .count() as u32;
+        let failing_alone = rest.len() as u32;
+        let share = self.fleet_share_outside_incidents(ts);
+        let own = f64::from(failing_alone) / f64::from(heard.max(1));
+        let relative = failing_alone >= kind.min_failing()
+            && own >= RELATIVE_SHARE_MIN
+            && own >= RELATIVE_FACTOR * share
+            && binomial_tail(heard, failing_alone, share.max(0.01)) < RELATIVE_CHANCE_MAX
+            && self.sites_spanned(&rest) >= kind.min_sites();
+        // A shop whose terminals outside the incident are failing too
+        // (most of them, one will do) is failing as a shop: its power cut
+        // during its carrier's outage takes its wired terminal down too.
+        let outright = !kind.relative()
+            && failing_alone
+                >= match kind {
+                    ScopeKind::Site | ScopeKind::Merchant => 1,
+                    _ => kind.min_failing(),
+                }
+            && own >= FAILING_SHARE_MIN;
+        !(relative || outright)
+    }
+
+    /// The share of terminals outside open incidents that failed at all
+    /// over [`RELATIVE_WINDOW_S`]: the rest of the fleet, as a scope some
+    /// of whose members an incident explains is judged against.
+    fn fleet_share_outside_incidents(&self, ts: Ts) -> f64 {
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        let (mut failing, mut heard) = (0u32, 0u32);
+        for (t, (fails, seen)) in self.last_seen.iter().enumerate() {
+            if self.incident_of[t] == NONE && seen.is_some_and(|h| h >= from) {
+                heard += 1;
+                failing += u32::from(fails.iter().flatten().any(|&f| f >= from));
+            }
+        }
+        f64::from(failing) / f64::from(heard.max(1))
     }
 
     /// Scope `s`'s open incident; else the one it closed lately, resumed
@@ -1639,18 +1802,9 @@ impl Fleet {
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
-        // Everyone in the scope failing right now is in it from the start.
         // Whichever test fired, its failing terminals are members from the
         // start.
-        let mut failing = self.judge_members(scope, ts).2;
-        if !kind.relative() {
-            failing.extend(
-                self.scopes[scope as usize].failing_members(ts.plus_secs(-kind.window_s()), ts),
-            );
-            failing.sort_unstable();
-            failing.dedup();
-        }
-        for t in failing {
+        for t in self.failing_now(scope, ts) {
             self.join(i, t);
         }
         self.fold_in(i, scope, ts);
@@ -1979,5 +2133,47 @@ mod vote_tests {
         let (cause, p) = inc.cause().unwrap();
         assert_eq!(cause, Cause::PowerSupply);
         assert!((0.6..0.8).contains(&p), "{p}");
+    }
+
+    /// Seventeen terminals: 0..12 on host H1 in six shops of two, 12..17
+    /// on H2 in three more; 0..7 and 12..17 on one carrier in one city. For
+    /// ten minutes, `fails(terminal, step)` says which payment (one each ten
+    /// seconds) is lost; the rest are paid. Returns the incidents' keys.
+    fn outage(fails: &dyn Fn(u32, i64) -> bool) -> Vec<String> {
+        let mut f = Fleet::default();
+        for t in 0..17u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+            f.set_scope(t, ScopeKind::Host, if t < 12 { "H1" } else { "H2" });
+            if !(7..12).contains(&t) {
+                f.set_scope(t, ScopeKind::Carrier, "cmcc@hangzhou");
+            }
+        }
+        let start = Ts::from_secs(1_800_000_000);
+        for step in 0..60i64 {
+            for t in 0..17u32 {
+                let ts = start.plus_secs(step * 10 + i64::from(t % 5));
+                let failure = fails(t, step).then_some(Failure::Link);
+                f.observe(t, ts, failure, Source::Payment(0));
+            }
+        }
+        let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn a_down_hosts_carrier_opens_nothing_of_its_own() {
+        // Host H1 down; one of the carrier's terminals on H2 loses a
+        // payment by chance meanwhile: the carrier's failing terminals are
+        // H1's, already its incident's.
+        let keys = outage(&|t, step| t < 12 || (t == 16 && step == 30));
+        assert_eq!(keys, vec!["H1".to_string()]);
+    }
+
+    #[test]
+    fn a_carrier_down_in_its_hosts_outage_is_still_the_carriers() {
+        // The carrier's terminals on H2 are failing too: its own outage.
+        let keys = outage(&|t, step| t < 12 || step >= 20);
+        assert_eq!(keys, vec!["H1".to_string(), "cmcc@hangzhou".to_string()]);
     }
 }
