@@ -1173,15 +1173,7 @@ impl Fleet {
         {
             return share;
         }
-        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
-        let (mut failing, mut heard) = (0u32, 0u32);
-        for (fails, seen) in &self.last_seen {
-            if seen.is_some_and(|h| h >= from) {
-                heard += 1;
-                failing += u32::from(fails.iter().flatten().any(|&f| f >= from));
-            }
-        }
-        let share = f64::from(failing) / f64::from(heard.max(1));
+        let share = self.failing_share(ts, |_| true);
         self.fleet_share = Some((ts, share));
         share
     }
@@ -1647,6 +1639,9 @@ impl Fleet {
             let (failing, ok, _) = self.judge_members(scope, ts);
             f64::from(failing) / f64::from((failing + ok).max(1))
         };
+        // Its own share, only if another version or model is to be weighed
+        // against it, and then once.
+        let own_share = std::cell::OnceCell::new();
         let claims = |inc: u32| {
             let i = &self.incidents[inc as usize];
             // A bank's incident lists the terminals its cards failed on
@@ -1659,7 +1654,7 @@ impl Fleet {
                 && (i.kind >= kind
                     || (i.kind.relative()
                         && kind.relative()
-                        && share_failing(i.scope) >= share_failing(s)))
+                        && share_failing(i.scope) >= *own_share.get_or_init(|| share_failing(s))))
         };
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         // An incident explains a member whose every kind of failure lately
@@ -1719,25 +1714,23 @@ impl Fleet {
         if failing.is_empty() || 2 * explained.len() < failing.len() {
             return false;
         }
+        // Members heard from lately that no incident explains: the
+        // failing ones already sorted out, the others checked cheapest
+        // first.
         let heard = self.scopes[s as usize]
             .members
             .iter()
-            .filter(|&&t| !claimed(t))
             .filter(|&&t| {
                 rest.contains(&t)
-                    || self.last_seen[t as usize]
-                        .1
-                        .is_some_and(|h| h >= from && h <= ts)
+                    || (!explained.contains(&t)
+                        && self.last_seen[t as usize]
+                            .1
+                            .is_some_and(|h| h >= from && h <= ts)
+                        && !claimed(t))
             })
             .count() as u32;
         let failing_alone = rest.len() as u32;
-        let share = self.fleet_share_outside_incidents(ts);
         let own = f64::from(failing_alone) / f64::from(heard.max(1));
-        let relative = failing_alone >= kind.min_failing()
-            && own >= RELATIVE_SHARE_MIN
-            && own >= RELATIVE_FACTOR * share
-            && binomial_tail(heard, failing_alone, share.max(0.01)) < RELATIVE_CHANCE_MAX
-            && self.sites_spanned(&rest) >= kind.min_sites();
         // A shop whose terminals outside the incident are failing too
         // (most of them, one will do) is failing as a shop: its power cut
         // during its carrier's outage takes its wired terminal down too.
@@ -1748,17 +1741,29 @@ impl Fleet {
                     _ => kind.min_failing(),
                 }
             && own >= FAILING_SHARE_MIN;
-        !(relative || outright)
+        // Else the fleet-relative test (the fleet outside incidents is
+        // counted only when the cheap bounds pass).
+        let relative = || {
+            if failing_alone < kind.min_failing() || own < RELATIVE_SHARE_MIN {
+                return false;
+            }
+            let share = self.failing_share(ts, |t| self.incident_of[t] == NONE);
+            own >= RELATIVE_FACTOR * share
+                && binomial_tail(heard, failing_alone, share.max(0.01)) < RELATIVE_CHANCE_MAX
+                && self.sites_spanned(&rest) >= kind.min_sites()
+        };
+        !(outright || relative())
     }
 
-    /// The share of terminals outside open incidents that failed at all
-    /// over [`RELATIVE_WINDOW_S`]: the rest of the fleet, as a scope some
-    /// of whose members an incident explains is judged against.
-    fn fleet_share_outside_incidents(&self, ts: Ts) -> f64 {
+    /// The share of the terminals `counted` (by engine index) heard from
+    /// over [`RELATIVE_WINDOW_S`] that failed at all there: the whole
+    /// fleet, or the fleet outside incidents (the rest a scope some of
+    /// whose members an incident explains is judged against).
+    fn failing_share(&self, ts: Ts, counted: impl Fn(usize) -> bool) -> f64 {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         let (mut failing, mut heard) = (0u32, 0u32);
         for (t, (fails, seen)) in self.last_seen.iter().enumerate() {
-            if self.incident_of[t] == NONE && seen.is_some_and(|h| h >= from) {
+            if seen.is_some_and(|h| h >= from) && counted(t) {
                 heard += 1;
                 failing += u32::from(fails.iter().flatten().any(|&f| f >= from));
             }

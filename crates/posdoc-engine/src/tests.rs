@@ -716,7 +716,7 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
             ));
         }
     }
-    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    sort_by_time(&mut lines);
     let (_, incidents) = run_fleet(&kb, &lines);
     assert_eq!(incidents.len(), 1, "{incidents:#?}");
     assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
@@ -770,7 +770,7 @@ fn failures_across_many_banks_cards_are_the_hosts_across_one_banks_are_the_banks
                 t(31, 5 * n as u32)
             ));
         }
-        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        sort_by_time(&mut lines);
         let d = run(&kb, &lines).pop().unwrap();
         d.posterior[Cause::UpstreamAcquirer.index()] / d.posterior[Cause::UpstreamIssuer.index()]
     };
@@ -836,7 +836,7 @@ fn versions_known_and_unchanged_lean_away_from_a_new_defect() {
 /// Runs `lines` (sorted by time) through an engine tracing `terminal`, and
 /// returns that terminal's last diagnosis.
 fn last_traced_diagnosis(kb: &Arc<Kb>, mut lines: Vec<String>, terminal: &str) -> Diagnosis {
-    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    sort_by_time(&mut lines);
     let mut engine = Engine::with_config(
         Arc::clone(kb),
         EngineConfig {
@@ -1155,7 +1155,7 @@ fn a_refusal_and_the_line_logging_it_count_once() {
         })
         .collect();
     lines.extend(logged);
-    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    sort_by_time(&mut lines);
     let (_, incidents) = run_fleet(&kb, &lines);
     let merchant: Vec<&IncidentReport> = incidents
         .iter()
@@ -1196,7 +1196,7 @@ fn two_terminals_of_a_shop_reading_bad_mains_at_once_is_the_shops_power() {
                 }
             }
         }
-        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        sort_by_time(&mut lines);
         run_fleet(&kb, &lines).1
     };
     for idle in [true, false] {
@@ -1242,7 +1242,7 @@ fn handshakes_refused_for_a_version_are_its_incident_unless_the_certificates_exp
                 ));
             }
         }
-        lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+        sort_by_time(&mut lines);
         run_fleet(&kb, &lines).1
     };
     let firmware = vec![
@@ -1563,7 +1563,7 @@ fn with_refusals(refusals: &[(u32, i64, &str, &str)]) -> Vec<String> {
             t(m, 55)
         ));
     }
-    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    sort_by_time(&mut lines);
     lines
 }
 
@@ -1659,7 +1659,7 @@ fn slow_payments(link_ms: Option<u32>) -> Diagnosis {
         r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"700001","timed_out":true}}"#,
         t(66, 30)
     ));
-    lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+    sort_by_time(&mut lines);
     run(&kb, &lines).pop().unwrap()
 }
 
@@ -1737,9 +1737,15 @@ fn a_bin_failing_long_after_a_known_bank_began_is_its_own() {
     );
 }
 
-/// `lines` sorted by time (stable: lines of one second keep their order).
-fn by_time(mut lines: Vec<String>) -> Vec<String> {
+/// Sorts record lines by time (stable: lines of one second keep their
+/// order).
+fn sort_by_time(lines: &mut [String]) {
     lines.sort_by_key(|l| l.split("\"ts\":\"").nth(1).map(|x| x[..20].to_string()));
+}
+
+/// `lines` sorted by time ([`sort_by_time`]).
+fn by_time(mut lines: Vec<String>) -> Vec<String> {
+    sort_by_time(&mut lines);
     lines
 }
 
