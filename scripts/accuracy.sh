@@ -56,6 +56,31 @@ if inc["faults"]:
     print(f"incidents  recall {inc['detected']}/{inc['faults']} = {inc['detected'] / inc['faults']:.2f}   "
           f"precision {inc['true_incidents']}/{inc['incidents']} = {inc['true_incidents'] / max(inc['incidents'], 1):.2f}   "
           f"median time to incident from fault start {median(from_start)}, from first failure {median(delays)}")
+# Where each shared fault's time to incident went: from its start to its
+# first failure, to a second terminal's first failure (the data), and on to
+# the incident (the engine). Medians over the faults of each cause.
+import datetime
+def at(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp() if s else None
+legs = {}
+for s in range(1, n + 1):
+    for f in json.load(open(f"{d}/{s}/eval.json"))["incidents"]["per_fault"]:
+        st, a, b, i = (at(f[k]) for k in ("start", "first_failure", "second_terminal_failure", "incident_opened_at"))
+        q = legs.setdefault(f["cause"], {"faults": 0, "found": 0, "incidents": 0, "a": [], "b": [], "i": [], "s": []})
+        q["faults"] += 1; q["incidents"] += f["incidents"]
+        if i is not None:
+            q["found"] += 1; q["s"].append(i - st)
+        if a is not None:
+            q["a"].append(a - st)
+            if b is not None:
+                q["b"].append(b - a)
+                if i is not None:
+                    q["i"].append(i - b)
+if legs:
+    print(f"{'shared fault cause':<26}{'faults':>7}{'found':>6}{'incidents':>10}{'to incident':>12}   legs: start>1st failure>2nd terminal>incident")
+    for cause in sorted(legs):
+        q = legs[cause]
+        print(f"{cause:<26}{q['faults']:>7}{q['found']:>6}{q['incidents']:>10}{median(q['s']):>12}   {median(q['a'])} > {median(q['b'])} > {median(q['i'])}")
 print("confusions (true -> predicted):")
 for (t, p), k in sorted(confusions.items(), key=lambda x: -x[1])[:12]:
     print(f"  {k:>5}  {t} -> {p}")

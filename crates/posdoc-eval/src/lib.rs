@@ -42,6 +42,8 @@ pub enum TruthRecord {
 /// A fault as the truth describes it.
 #[derive(Debug, Clone)]
 pub struct Fault {
+    /// The truth's `fault_id`, as text (it may be a string or a number).
+    pub id: Option<String>,
     pub cause: Cause,
     pub terminals: Vec<String>,
     pub start: Ts,
@@ -100,12 +102,16 @@ impl Truth {
         let time = |s: &str| Ts::parse(s).map_err(|e| e.to_string());
         match r {
             TruthRecord::Truth {
+                fault_id,
                 cause: c,
                 terminals,
                 start,
                 end,
-                ..
             } => self.faults.push(Fault {
+                id: fault_id.map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                }),
                 cause: cause(&c)?,
                 terminals,
                 start: time(&start)?,
@@ -285,6 +291,28 @@ pub struct IncidentScore {
     pub per_cause: BTreeMap<&'static str, CauseIncidents>,
     /// Incidents per found fault (1.0 = no fragmentation).
     pub incidents_per_fault: f64,
+    /// Every shared fault's timeline, in the truth's order: where a slow or
+    /// missed detection lost its time.
+    pub per_fault: Vec<FaultTimeline>,
+}
+
+/// One shared fault from its start to its first incident.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FaultTimeline {
+    pub fault_id: Option<String>,
+    pub cause: &'static str,
+    pub terminals: usize,
+    /// The fault's start, or the records' start if later.
+    pub start: Ts,
+    /// Its first failed event, and the first failed event of a second
+    /// terminal (the earliest any scope but a shop could have fired).
+    pub first_failure: Option<Ts>,
+    pub second_terminal_failure: Option<Ts>,
+    /// Its first incident's opening and cause, if any found it, and how
+    /// many incidents did.
+    pub incident_opened_at: Option<Ts>,
+    pub incident_cause: Option<&'static str>,
+    pub incidents: usize,
 }
 
 /// One cause's shared faults, as incidents found them.
@@ -342,30 +370,42 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         let entry = by_cause.entry(f.cause.id()).or_default();
         entry.faults += 1;
         let mut mine: Vec<&IncidentOut> = incidents.iter().filter(|i| incident_is(f, i)).collect();
+        mine.sort_by_key(|i| i.opened_at);
+        // Each member's first failure the fault caused that the data shows:
+        // a fault that began before the records did is timed from there.
+        let mut firsts: BTreeMap<&str, Ts> = BTreeMap::new();
+        for e in truth.events.iter().filter(|e| {
+            e.cause == f.cause
+                && f.terminals.contains(&e.terminal_id)
+                && e.ts >= f.start.plus_secs(-120)
+        }) {
+            let t = firsts.entry(&e.terminal_id).or_insert(e.ts);
+            *t = (*t).min(e.ts);
+        }
+        let mut firsts: Vec<Ts> = firsts.into_values().collect();
+        firsts.sort_unstable();
+        let start = f.observed_from.map_or(f.start, |o| o.max(f.start));
+        r.per_fault.push(FaultTimeline {
+            fault_id: f.id.clone(),
+            cause: f.cause.id(),
+            terminals: f.terminals.len(),
+            start,
+            first_failure: firsts.first().copied(),
+            second_terminal_failure: firsts.get(1).copied(),
+            incident_opened_at: mine.first().map(|i| i.opened_at),
+            incident_cause: mine.first().map(|i| i.cause.id()),
+            incidents: mine.len(),
+        });
         if mine.is_empty() {
             continue;
         }
-        mine.sort_by_key(|i| i.opened_at);
         r.detected += 1;
         matched_incidents += mine.len();
         entry.incidents += mine.len();
         if mine[0].cause == f.cause {
             r.cause_right += 1;
         }
-        // From the first failure the fault caused that the data shows: a
-        // fault that began before the records did is timed from there.
-        let first = truth
-            .events
-            .iter()
-            .filter(|e| {
-                e.cause == f.cause
-                    && f.terminals.contains(&e.terminal_id)
-                    && e.ts >= f.start.plus_secs(-120)
-            })
-            .map(|e| e.ts)
-            .min()
-            .unwrap_or(f.start);
-        let start = f.observed_from.map_or(f.start, |o| o.max(f.start));
+        let first = firsts.first().copied().unwrap_or(f.start);
         let (d, s) = (
             mine[0].opened_at.secs_since(first).max(0.0),
             mine[0].opened_at.secs_since(start).max(0.0),
@@ -426,6 +466,10 @@ mod tests {
             "\n",
             r#"{"kind":"truth_event","ts":"2026-11-03T12:05:00Z","terminal_id":"T1","cause":"power.supply","code":"E1"}"#,
             "\n",
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:05:30Z","terminal_id":"T1","cause":"power.supply","code":"E1"}"#,
+            "\n",
+            r#"{"kind":"truth_event","ts":"2026-11-03T12:05:40Z","terminal_id":"T2","cause":"power.supply","code":"E1"}"#,
+            "\n",
         ));
         let incident = |at: &str, terminals: &[&str]| IncidentOut {
             opened_at: ts(at),
@@ -447,6 +491,16 @@ mod tests {
         let power = &r.per_cause["power.supply"];
         assert_eq!((power.faults, power.detected, power.incidents), (1, 1, 1));
         assert_eq!(power.median_delay_from_start_s, Some(360.0));
+        // The timeline: a second terminal's first failure, not the first
+        // terminal's second.
+        let t = &r.per_fault[0];
+        assert_eq!(t.fault_id.as_deref(), Some("1"));
+        assert_eq!(t.first_failure, Some(ts("2026-11-03T12:05:00Z")));
+        assert_eq!(t.second_terminal_failure, Some(ts("2026-11-03T12:05:40Z")));
+        assert_eq!(t.incident_opened_at, Some(ts("2026-11-03T12:06:00Z")));
+        assert_eq!((t.incident_cause, t.incidents), (Some("power.supply"), 1));
+        let json = serde_json::to_value(&r.per_fault).unwrap();
+        assert_eq!(json[0]["first_failure"], "2026-11-03T12:05:00Z");
         // Records that begin after the fault did: timed from their start.
         truth.faults[0].observed_from = Some(ts("2026-11-03T12:03:00Z"));
         let r = score_incidents(&truth, &found);

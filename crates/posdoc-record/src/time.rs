@@ -95,6 +95,13 @@ impl Ts {
     }
 }
 
+/// As its contract text (`2026-11-03T02:18:31Z`), like the records.
+impl serde::Serialize for Ts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl fmt::Display for Ts {
     /// UTC, second precision (milliseconds when present).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
