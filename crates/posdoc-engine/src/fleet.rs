@@ -1868,9 +1868,14 @@ impl Fleet {
             .collect();
         for o in covered {
             // A merchant's incident that takes in its own shop's is the same
-            // account's fault, seen since the shop's opened. (A host's that
-            // takes in a shop's may follow a fault of the shop's own.)
-            self.merge(o, i, kind == ScopeKind::Merchant, ts);
+            // account's fault, seen since the shop's opened; so is a
+            // version's or model's that takes in another's of the same
+            // terminals (a release is a firmware and an app version at
+            // once). A host's that takes in a shop's may follow a fault of
+            // the shop's own.
+            let same_fault = kind == ScopeKind::Merchant
+                || (kind.relative() && self.incidents[o as usize].kind.relative());
+            self.merge(o, i, same_fault, ts);
         }
     }
 
@@ -2164,6 +2169,43 @@ mod vote_tests {
         let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
         keys.sort();
         keys
+    }
+
+    #[test]
+    fn a_release_seen_first_as_its_app_version_is_open_since_then() {
+        // Three shops' terminals run one release (an app version and a
+        // firmware) on one host.
+        let mut f = Fleet::default();
+        for t in 0..3u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+            f.set_scope(t, ScopeKind::AppVersion, "pax/5.1");
+            f.set_scope(t, ScopeKind::Firmware, "pax/3.2.0");
+            f.set_scope(t, ScopeKind::Host, "H1");
+        }
+        let scope = |f: &Fleet, kind: ScopeKind, key: &str| f.scope_index[&(kind, key.into())];
+        let app = scope(&f, ScopeKind::AppVersion, "pax/5.1");
+        let firmware = scope(&f, ScopeKind::Firmware, "pax/3.2.0");
+        let shop = scope(&f, ScopeKind::Site, "S0");
+        let host = scope(&f, ScopeKind::Host, "H1");
+        for s in [app, firmware, shop, host] {
+            f.scopes[s as usize].fired_on = Failure::Link as u8 | Failure::Protocol as u8;
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        // Its app version's incident first, its firmware's ten minutes on:
+        // one fault, seen since the first.
+        let a = f.open_incident(app, t0);
+        f.join(a, 0);
+        f.join(a, 1);
+        let w = f.open_incident(firmware, t0.plus_secs(600));
+        assert_eq!(f.incidents[a as usize].merged_into, Some(w));
+        assert_eq!(f.incidents[w as usize].opened_at, t0);
+        // A host's outage that takes in a shop's incident may follow the
+        // shop's own fault: it is open from its own opening.
+        let s = f.open_incident(shop, t0.plus_secs(1200));
+        f.join(s, 0);
+        let h = f.open_incident(host, t0.plus_secs(1800));
+        assert_eq!(f.incidents[s as usize].merged_into, Some(h));
+        assert_eq!(f.incidents[h as usize].opened_at, t0.plus_secs(1800));
     }
 
     #[test]
