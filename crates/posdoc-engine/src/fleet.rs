@@ -279,6 +279,13 @@ const BEAT_GAP_MAX_S: f64 = 1200.0;
 /// quiet for longer is switched off or gone, not news.
 const SILENCE_TOLD_S: i64 = 900;
 
+/// How long a terminal reported offline must stay so, report after
+/// report, to count as failing rather than silent, seconds.
+const OFFLINE_PERSISTS_S: i64 = 45;
+/// Shop terminals first reported offline within this many seconds of each
+/// other went dark at once.
+const OFFLINE_AT_ONCE_S: i64 = 30;
+
 const NONE: u32 = u32::MAX;
 
 /// A failure rate with exponential forgetting: (payments, failures).
@@ -343,6 +350,10 @@ pub enum Source {
     /// shop and a carrier take it in, and only beside another member's own
     /// failure: terminals switched off at closing time are silent too.
     Silence,
+    /// A management system's report that the terminal is offline: silence
+    /// to its shop and carrier, a link failure to its other scopes. Never
+    /// stored: [`Fleet::observe_offline`] files it as one or the other.
+    Offline,
 }
 
 impl Source {
@@ -531,8 +542,10 @@ impl Scope {
             verdicts.push((t, failing && fails >= 1, fails, only_silence));
         }
         // Silence says something only beside a member failing out loud: a
-        // shop whose terminals all went quiet may just have closed.
-        if !verdicts.iter().any(|v| v.1 && !v.3) {
+        // shop whose terminals all went quiet may just have closed. Once
+        // its incident is open, its members staying dark is the fault
+        // lasting (nobody can pay on a dead terminal to say so).
+        if self.incident.is_none() && !verdicts.iter().any(|v| v.1 && !v.3) {
             verdicts.retain(|v| !(v.1 && v.3));
         }
         // In a shop one failure each on two terminals is a coincidence as
@@ -788,6 +801,9 @@ pub(crate) struct Fleet {
     /// Per terminal, its latest failure of each kind (by [`Failure::slot`])
     /// and its latest outcome.
     last_seen: Vec<([Option<Ts>; 4], Option<Ts>)>,
+    /// Per terminal: its latest link failure other than a report of it
+    /// offline (a shop or carrier counts a report as silence only).
+    last_loud_link: Vec<Option<Ts>>,
     /// Per terminal, its latest refusal of each shared kind (by
     /// [`Failure::slot`]): an account refusal is its merchant's business, a
     /// protocol refusal its software's.
@@ -832,6 +848,9 @@ struct Beat {
     gaps: u8,
     /// When it falls silent (or is told silent again) unless heard first.
     due: Option<Ts>,
+    /// When a management system first reported it offline since it was
+    /// last heard from.
+    offline_since: Option<Ts>,
 }
 
 impl Beat {
@@ -877,6 +896,7 @@ impl Fleet {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, ([None; 4], None));
+            self.last_loud_link.resize(need, None);
             self.last_refused.resize(need, [None; 4]);
             self.last_power.resize(need, None);
             self.beats.resize(need, Beat::default());
@@ -909,6 +929,7 @@ impl Fleet {
             return;
         }
         b.heard = Some(ts);
+        b.offline_since = None;
         if b.gaps >= BEAT_GAPS_KNOWN {
             let due = ts.plus_secs(b.silent_after_s());
             b.due = Some(due);
@@ -937,22 +958,66 @@ impl Fleet {
             if let Some(next) = b.due {
                 self.silence_due.push(std::cmp::Reverse((next, terminal)));
             }
-            let outcome = Outcome {
-                ts: due,
-                terminal,
-                failure: Failure::Link as u8,
-                source: Source::Silence,
-                purchase: Purchase::default(),
-            };
-            let scopes = self.member_of[terminal as usize];
-            for kind in [ScopeKind::Site, ScopeKind::Carrier] {
-                let s = scopes[kind as usize];
-                if s != NONE {
-                    self.scopes[s as usize].push(outcome);
-                }
-            }
-            self.judge_terminal(terminal, due, Failure::Link, true);
+            self.silent(terminal, due);
         }
+    }
+
+    /// Takes in `terminal`'s silence at `ts`: its shop and carrier weigh
+    /// it, beside a member failing out loud only.
+    fn silent(&mut self, terminal: u32, ts: Ts) {
+        let outcome = Outcome {
+            ts,
+            terminal,
+            failure: Failure::Link as u8,
+            source: Source::Silence,
+            purchase: Purchase::default(),
+        };
+        let scopes = self.member_of[terminal as usize];
+        for kind in [ScopeKind::Site, ScopeKind::Carrier] {
+            let s = scopes[kind as usize];
+            if s != NONE {
+                self.scopes[s as usize].push(outcome);
+            }
+        }
+        self.judge_terminal(terminal, ts, Failure::Link, true);
+    }
+
+    /// A report that `terminal` was not heard from at `ts` (a management
+    /// system's "offline"): to its shop and carrier, its silence, told at
+    /// once (shops switch their terminals off at closing time, one by one);
+    /// to the rest, a link failure like any other (a release that hangs
+    /// its terminals, judged against the fleet, which closes shops alike).
+    ///
+    /// Reported offline again and again, a minute and more on, it is
+    /// failing out loud: the system is still trying to reach a terminal
+    /// that is meant to be on (a shop closing is reported once).
+    pub fn observe_offline(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let since = *self.beats[terminal as usize]
+            .offline_since
+            .get_or_insert(ts);
+        // Or its shop's terminals reported offline all at once: a power
+        // cut or a router's, not a shop closing one counter after another.
+        let shop = self.member_of[terminal as usize][ScopeKind::Site as usize];
+        let with_a_neighbour = shop != NONE
+            && self.scopes[shop as usize].members.iter().any(|&m| {
+                m != terminal
+                    && self.beats[m as usize]
+                        .offline_since
+                        .is_some_and(|o| (ts.secs_since(o)).abs() <= OFFLINE_AT_ONCE_S as f64)
+            });
+        let source = if ts.secs_since(since) >= OFFLINE_PERSISTS_S as f64 || with_a_neighbour {
+            Source::Other
+        } else {
+            Source::Offline
+        };
+        self.record(
+            terminal,
+            ts,
+            Some(Failure::Link),
+            source,
+            Purchase::default(),
+        );
     }
 
     /// Puts `terminal` in the scope `kind = key` (its inventory said so).
@@ -1147,14 +1212,24 @@ impl Fleet {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         let mut failing = Vec::new();
         let mut ok = 0;
-        let shares = self.scopes[scope as usize].kind.shares();
+        let kind = self.scopes[scope as usize].kind;
+        let shares = kind.shares();
+        // A shop or carrier takes a report of a member offline as its
+        // silence, which fires nothing by itself.
+        let loud_only = matches!(kind, ScopeKind::Site | ScopeKind::Carrier);
         for &t in &self.scopes[scope as usize].members {
             let (fails, heard) = &self.last_seen[t as usize];
             let fail = fails
                 .iter()
                 .enumerate()
                 .filter(|(bit, _)| shares & (1 << bit) != 0)
-                .filter_map(|(_, f)| *f)
+                .filter_map(|(bit, f)| {
+                    if loud_only && 1 << bit == Failure::Link as u8 {
+                        self.last_loud_link[t as usize]
+                    } else {
+                        *f
+                    }
+                })
                 .max();
             if fail.is_some_and(|f| f >= from && f <= ts) {
                 failing.push(t);
@@ -1312,7 +1387,7 @@ impl Fleet {
         let counts = |o: &&Outcome| match o.source {
             Source::Other | Source::Mains => sc.kind != ScopeKind::Host,
             // Not a payment lost: a burst is judged against payments.
-            Source::Silence => false,
+            Source::Silence | Source::Offline => false,
             Source::Payment(card) => {
                 sc.kind != ScopeKind::Host
                     || o.failure == 0
@@ -1481,6 +1556,11 @@ impl Fleet {
         }
         let scopes = self.member_of[terminal as usize];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
+            let source = match (source, self.scopes[s as usize].kind) {
+                (Source::Offline, ScopeKind::Site | ScopeKind::Carrier) => Source::Silence,
+                (Source::Offline, _) => Source::Other,
+                (source, _) => source,
+            };
             self.scopes[s as usize].push(Outcome {
                 ts,
                 terminal,
@@ -1488,6 +1568,10 @@ impl Fleet {
                 source,
                 purchase,
             });
+        }
+        if failure == Some(Failure::Link) && source != Source::Offline {
+            let loud = &mut self.last_loud_link[terminal as usize];
+            *loud = Some(loud.map_or(ts, |x| x.max(ts)));
         }
         let seen = &mut self.last_seen[terminal as usize];
         seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
@@ -1512,6 +1596,9 @@ impl Fleet {
         let mut existing: Option<(u32, u32)> = None; // (incident, its scope's failing)
         let mut broader_pending = 0u32;
         let mut waiting: Vec<u32> = Vec::new();
+        // The shop's scope, firing long enough and with no incident of its
+        // own.
+        let mut shop_firing: Option<u32> = None;
         for &s in scopes.iter().filter(|&&s| s != NONE) {
             let kind = self.scopes[s as usize].kind;
             if kind.shares() & failure as u8 == 0
@@ -1561,6 +1648,9 @@ impl Fleet {
                 || sc.incident.is_some();
             // A later (broader) scope with as many failing terminals
             // explains at least as much.
+            if kind == ScopeKind::Site && persisted && sc.incident.is_none() {
+                shop_firing = Some(s);
+            }
             if best.is_none_or(|(_, f)| sc.failing > f) {
                 if !persisted {
                     broader_pending = broader_pending.max(sc.failing);
@@ -1578,6 +1668,13 @@ impl Fleet {
             if !self.pending_open.iter().any(|p| p.0 == s) {
                 self.pending_open.push((s, terminal, failure, silent));
             }
+        }
+        if let (Some(shop), Some((i, _))) = (shop_firing, existing)
+            && self.mains_failing_under(shop, i, ts)
+            && !self.explained_elsewhere(shop, ts)
+        {
+            let inc = self.incident_of_scope(shop, ts);
+            self.join(inc, terminal);
         }
         let opens = match (best, existing) {
             (None, None) => return,
@@ -1606,6 +1703,23 @@ impl Fleet {
         }
         let inc = self.incident_of_scope(s, ts);
         self.join(inc, terminal);
+    }
+
+    /// Whether shop scope `s`'s members show their mains failing (power
+    /// signs on two of them lately) while incident `i`, not a shop's, holds
+    /// them: no host, carrier or release cuts a shop's power, so the shop
+    /// has a fault of its own inside the broader one.
+    fn mains_failing_under(&self, s: u32, i: u32, ts: Ts) -> bool {
+        let sc = &self.scopes[s as usize];
+        if sc.kind != ScopeKind::Site || self.incidents[i as usize].kind == ScopeKind::Site {
+            return false;
+        }
+        let from = ts.plus_secs(-WINDOW_S);
+        sc.members
+            .iter()
+            .filter(|&&t| self.power_sign_in(t, from, ts))
+            .nth(1)
+            .is_some()
     }
 
     /// Scope `s`'s failing members now: whoever fired it, by either test.
@@ -1699,6 +1813,12 @@ impl Fleet {
                 })
         };
         let claimed = |t: u32| {
+            // No host, carrier, version or merchant cuts a shop's mains: a
+            // member showing power signs lately fails for its shop, whatever
+            // else is down.
+            if kind == ScopeKind::Site && self.power_sign_in(t, from, ts) {
+                return false;
+            }
             let bits = failed_lately(t);
             let explains =
                 |inc: u32| claims(inc) && bits & !self.incidents[inc as usize].fired_on == 0;

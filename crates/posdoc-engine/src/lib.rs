@@ -653,9 +653,14 @@ impl Engine {
             }
             Record::Telemetry(t) => {
                 let i = self.terminal_idx(&t.terminal_id);
-                self.fleet.heard(i, t.ts, true);
-                // A terminal that went dark, lost power or drops packets is
-                // failing even with no payment to fail: a shop's power cut or
+                // "Offline" is a management system saying it heard nothing
+                // from the terminal: its silence, said out loud.
+                let offline = t.online == Some(false);
+                if !offline {
+                    self.fleet.heard(i, t.ts, true);
+                }
+                // A terminal that lost power or drops packets is failing
+                // even with no payment to fail: a shop's power cut or
                 // router shows here first.
                 let trouble = signals::heartbeat_in_trouble(&self.terminals[i as usize], &t);
                 // A sign of its mains failing: in a shop, two terminals
@@ -680,6 +685,12 @@ impl Engine {
                     let source = if mains { Source::Mains } else { Source::Other };
                     self.fleet
                         .observe(i, t.ts, Some(fleet::Failure::Link), source);
+                } else if offline {
+                    // To its shop and carrier, as silence: beside a
+                    // neighbour failing out loud, never alone (a shop
+                    // switching its terminals off at closing time is
+                    // reported offline one by one).
+                    self.fleet.observe_offline(i, t.ts);
                 } else {
                     self.fleet.tick(t.ts);
                 }

@@ -247,6 +247,10 @@ pub(crate) fn supply_reading_off(s: &TerminalState, t: &Telemetry) -> bool {
         .is_some_and(|v| supply_off_nominal(v, s.metric(MetricId::Supply)))
 }
 
+/// Whether a heartbeat shows trouble of its own: power lost or off,
+/// a crash, packets lost. (A management system's "offline" is not the
+/// terminal's word but the lack of it: silence, which the fleet view weighs
+/// apart.)
 pub(crate) fn heartbeat_in_trouble(s: &TerminalState, t: &Telemetry) -> bool {
     let rebooted = t.reboot.as_deref().is_some_and(|r| {
         matches!(
@@ -256,11 +260,7 @@ pub(crate) fn heartbeat_in_trouble(s: &TerminalState, t: &Telemetry) -> bool {
     });
     let supply_off = supply_reading_off(s, t);
     let lossy = t.packet_loss.is_some_and(|l| l >= HEARTBEAT_LOSS_TROUBLE);
-    t.online == Some(false)
-        || t.power_events.is_some_and(|n| n > 0)
-        || rebooted
-        || supply_off
-        || lossy
+    t.power_events.is_some_and(|n| n > 0) || rebooted || supply_off || lossy
 }
 
 /// Packet loss in one heartbeat that counts as trouble for the fleet view.

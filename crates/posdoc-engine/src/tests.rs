@@ -1969,3 +1969,125 @@ fn an_incident_that_resumed_was_never_announced_closed() {
     let closed_by = closed_by.expect("announced closed before the records ended");
     assert!(closed_by <= Ts::parse(&t(52, 0)).unwrap(), "{closed_by:?}");
 }
+
+/// `lines` with shop `site`'s payments from minute `from` on removed (its
+/// terminals switched off, or dead).
+fn shop_quiet_from(lines: Vec<String>, site: u32, from: u32) -> Vec<String> {
+    let prefix = format!(r#""terminal_id":"T{site}-"#);
+    lines
+        .into_iter()
+        .filter(|l| {
+            !(l.contains(&prefix)
+                && l.contains(r#""kind":"txn""#)
+                && l.split("\"ts\":\"")
+                    .nth(1)
+                    .is_some_and(|x| x[..20] >= *t(from, 0)))
+        })
+        .collect()
+}
+
+#[test]
+fn a_shop_reported_offline_terminal_by_terminal_at_closing_time_is_no_incident() {
+    let kb = kb();
+    // Shop 1 stops paying at minute 20 and its management system reports
+    // its three terminals offline one after another: switched off.
+    let mut lines = shop_quiet_from(fleet_lines(4, 3, 40, &|_, _, _| false), 1, 20);
+    for (k, (m, s)) in [(20, 10), (21, 0), (21, 40)].into_iter().enumerate() {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":false}}"#,
+            t(m, s)
+        ));
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+    // The same reports beside a payment timing out in the shop: its fault.
+    let mut failing = lines.clone();
+    failing.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"T1-2","type":"purchase","amount":100,"currency":"CNY","stan":"990001","timed_out":true}}"#,
+        t(21, 30)
+    ));
+    sort_by_time(&mut failing);
+    let (_, incidents) = run_fleet(&kb, &failing);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+}
+
+#[test]
+fn a_shops_power_cut_during_its_hosts_outage_is_still_the_shops() {
+    let kb = kb();
+    // The host stops answering everyone from minute 20; from minute 30
+    // shop 2's terminals also lose power again and again.
+    let mut lines = fleet_lines(6, 2, 50, &|_, _, m| m >= 20);
+    for m in 30..50 {
+        for k in 0..2 {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T2-{k}","supply_v":4.1,"power_events":2,"reboot":"power_loss"}}"#,
+                t(m, 20 + k)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert!(
+        shown
+            .iter()
+            .any(|i| i.scope == vec![("host", "H1".to_string())]),
+        "{shown:#?}"
+    );
+    let shop = shown
+        .iter()
+        .find(|i| i.scope == vec![("site_id", "S2".to_string())])
+        .unwrap_or_else(|| panic!("the shop's own incident: {shown:#?}"));
+    assert_eq!(shop.cause, Cause::PowerSupply, "{shop:#?}");
+}
+
+#[test]
+fn a_dark_shops_incident_lasts_while_its_terminals_stay_offline() {
+    let kb = kb();
+    // Shop 1's terminals time out at minute 20, then are dead: nothing
+    // more comes from them but "offline" every minute until minute 45.
+    let mut lines = shop_quiet_from(fleet_lines(4, 3, 60, &|s, _, m| s == 1 && m == 20), 1, 21);
+    for m in 21..45 {
+        for k in 0..3 {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":false}}"#,
+                t(m, 40 + k)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let closed = incidents[0].closed_at.expect("closed once the data ends");
+    // Ten quiet minutes after the last offline report, not after the
+    // timeouts.
+    assert!(
+        closed >= Ts::parse(&t(44, 0)).unwrap(),
+        "closed at {closed}"
+    );
+}
+
+#[test]
+fn a_shops_terminals_reported_offline_all_at_once_are_its_incident() {
+    let kb = kb();
+    // Shop 1 goes dark at minute 20: its three terminals are reported
+    // offline within twenty seconds, and again every minute after.
+    let mut lines = shop_quiet_from(fleet_lines(4, 3, 40, &|_, _, _| false), 1, 20);
+    for m in 20..30 {
+        for k in 0..3u32 {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":false}}"#,
+                t(m, 5 + 10 * k)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+    // At once is news at once; reported again and again it would wait a
+    // minute more.
+    assert_opened_within(&incidents[0], 20, 90.0);
+}
