@@ -1243,10 +1243,10 @@ impl Fleet {
     /// The whole fleet's share of terminals that failed at all over
     /// [`RELATIVE_WINDOW_S`], recomputed at most every [`EVAL_EVERY_S`].
     fn fleet_share(&mut self, ts: Ts) -> f64 {
-        if let Some((at, share)) = self.fleet_share
+        if let Some((at, now)) = self.fleet_share
             && ts.secs_since(at) < EVAL_EVERY_S as f64
         {
-            return share;
+            return now;
         }
         let share = self.failing_share(ts, |_| true);
         self.fleet_share = Some((ts, share));
@@ -2298,12 +2298,12 @@ mod vote_tests {
         let mut f = Fleet::default();
         for t in 0..3u32 {
             f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
-            f.set_scope(t, ScopeKind::AppVersion, "pax/5.1");
+            f.set_scope(t, ScopeKind::AppVersion, "5.1");
             f.set_scope(t, ScopeKind::Firmware, "pax/3.2.0");
             f.set_scope(t, ScopeKind::Host, "H1");
         }
         let scope = |f: &Fleet, kind: ScopeKind, key: &str| f.scope_index[&(kind, key.into())];
-        let app = scope(&f, ScopeKind::AppVersion, "pax/5.1");
+        let app = scope(&f, ScopeKind::AppVersion, "5.1");
         let firmware = scope(&f, ScopeKind::Firmware, "pax/3.2.0");
         let shop = scope(&f, ScopeKind::Site, "S0");
         let host = scope(&f, ScopeKind::Host, "H1");

@@ -443,6 +443,58 @@ impl Engine {
         }
     }
 
+    /// What an error shown without a stage is a failure of, from what its
+    /// code (in the terminal's vendor's table) and its words say: the
+    /// terminal's own parts or app when those are most of it (an app that
+    /// stopped answering is its version's business, not its shop's
+    /// router's), else its link, as an unsaid stage always was.
+    fn unstaged_failure(&self, terminal: u32, code: &str, hits: u64) -> fleet::Failure {
+        let s = &self.terminals[terminal as usize];
+        let mut p = match self.kb.lookup_code(&s.vendor, Some(&s.model), code) {
+            Some(l) => l.prior(None, 1.0),
+            None => self
+                .kb
+                .code_priors
+                .get("unknown")
+                .map(|u| u.prior)
+                .unwrap_or_else(|| self.kb.base_prior()),
+        };
+        for (n, pat) in self
+            .kb
+            .patterns
+            .iter()
+            .enumerate()
+            .take(posdoc_kb::PATTERNS_MAX)
+        {
+            if hits & (1 << n) != 0 {
+                for (x, lr) in p.iter_mut().zip(pat.lr.iter()) {
+                    *x *= lr;
+                }
+            }
+        }
+        let own = [
+            Cause::HardwareKeypad,
+            Cause::HardwareDisplay,
+            Cause::HardwareCardReader,
+            Cause::HardwarePrinter,
+            Cause::HardwareBoard,
+            Cause::PowerBattery,
+            Cause::SoftwareBug,
+            Cause::ResourceStorage,
+            Cause::ResourceMemory,
+            Cause::ResourceCpu,
+            Cause::OperatorError,
+        ]
+        .iter()
+        .map(|c| p[c.index()])
+        .sum::<f64>();
+        if own > 0.5 * p.iter().sum::<f64>() {
+            fleet::Failure::Device
+        } else {
+            fleet::Failure::Link
+        }
+    }
+
     /// Files terminal `i` under its scopes from what its inventory and
     /// heartbeats said.
     fn set_scopes(&mut self, i: u32) {
@@ -459,7 +511,10 @@ impl Engine {
             scopes.push((ScopeKind::Model, format!("{vendor}/{}", s.model)));
         }
         if let Some(v) = s.app_version.as_deref() {
-            scopes.push((ScopeKind::AppVersion, format!("{vendor}/{v}")));
+            // An app version is keyed by itself: one version string on
+            // several vendors' terminals is one app (an acquirer's payment
+            // app runs on many), where a firmware is its vendor's.
+            scopes.push((ScopeKind::AppVersion, v.to_string()));
         }
         if let Some(v) = s.firmware.as_deref() {
             scopes.push((ScopeKind::Firmware, format!("{vendor}/{v}")));
@@ -558,7 +613,7 @@ impl Engine {
                 }
                 v
             }
-            ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
+            ScopeKind::Model | ScopeKind::Firmware => {
                 let (vendor, value) = split(&inc.key);
                 vec![("vendor", vendor), (inc.kind.id(), value)]
             }
@@ -662,7 +717,7 @@ impl Engine {
                 // A terminal that lost power or drops packets is failing
                 // even with no payment to fail: a shop's power cut or
                 // router shows here first.
-                let trouble = signals::heartbeat_in_trouble(&self.terminals[i as usize], &t);
+                let trouble = signals::heartbeat_trouble(&self.terminals[i as usize], &t);
                 // A sign of its mains failing: in a shop, two terminals
                 // showing one at once is the shop's power. A terminal with a
                 // battery rides out a cut, so its losing power is its
@@ -681,10 +736,9 @@ impl Engine {
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
                 }
-                if trouble {
+                if let Some(failure) = trouble {
                     let source = if mains { Source::Mains } else { Source::Other };
-                    self.fleet
-                        .observe(i, t.ts, Some(fleet::Failure::Link), source);
+                    self.fleet.observe(i, t.ts, Some(failure), source);
                 } else if offline {
                     // To its shop and carrier, as silence: beside a
                     // neighbour failing out loud, never alone (a shop
@@ -812,6 +866,9 @@ impl Engine {
                         ) =>
                     {
                         None
+                    }
+                    Refusal::Other if e.stage.is_none() => {
+                        Some(self.unstaged_failure(i, &e.code, hits))
                     }
                     Refusal::Other => Some(fleet::Failure::of_stage(e.stage.as_deref())),
                 };

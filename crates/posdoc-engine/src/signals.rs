@@ -247,20 +247,27 @@ pub(crate) fn supply_reading_off(s: &TerminalState, t: &Telemetry) -> bool {
         .is_some_and(|v| supply_off_nominal(v, s.metric(MetricId::Supply)))
 }
 
-/// Whether a heartbeat shows trouble of its own: power lost or off,
-/// a crash, packets lost. (A management system's "offline" is not the
-/// terminal's word but the lack of it: silence, which the fleet view weighs
-/// apart.)
-pub(crate) fn heartbeat_in_trouble(s: &TerminalState, t: &Telemetry) -> bool {
-    let rebooted = t.reboot.as_deref().is_some_and(|r| {
-        matches!(
-            Reboot::parse(r),
-            Reboot::PowerLoss | Reboot::Crash | Reboot::Watchdog
-        )
-    });
+/// The trouble a heartbeat shows of its own, as the fleet view sorts it:
+/// power lost or off, or packets lost, is the link's (a shop's mains or
+/// router); a crash or a watchdog's reboot with power fine is the
+/// terminal's own app or parts (its version's, not its shop's). (A
+/// management system's "offline" is not the terminal's word but the lack of
+/// it: silence, which the fleet view weighs apart.)
+pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Failure> {
+    let reboot = t.reboot.as_deref().map(Reboot::parse);
     let supply_off = supply_reading_off(s, t);
     let lossy = t.packet_loss.is_some_and(|l| l >= HEARTBEAT_LOSS_TROUBLE);
-    t.power_events.is_some_and(|n| n > 0) || rebooted || supply_off || lossy
+    if t.power_events.is_some_and(|n| n > 0)
+        || reboot == Some(Reboot::PowerLoss)
+        || supply_off
+        || lossy
+    {
+        Some(Failure::Link)
+    } else if matches!(reboot, Some(Reboot::Crash | Reboot::Watchdog)) {
+        Some(Failure::Device)
+    } else {
+        None
+    }
 }
 
 /// Packet loss in one heartbeat that counts as trouble for the fleet view.

@@ -2091,3 +2091,90 @@ fn a_shops_terminals_reported_offline_all_at_once_are_its_incident() {
     // minute more.
     assert_opened_within(&incidents[0], 20, 90.0);
 }
+
+/// Shop 1's two terminals each show `trouble(terminal, minute)` lines at
+/// minutes 20 and 23 while every payment goes through; the incidents.
+fn shop_with_own_trouble(trouble: &dyn Fn(u32, u32) -> String) -> Vec<IncidentReport> {
+    let kb = kb();
+    let mut lines = fleet_lines(4, 2, 40, &|_, _, _| false);
+    for k in 0..2 {
+        for m in [20, 23] {
+            lines.push(trouble(k, m));
+        }
+    }
+    sort_by_time(&mut lines);
+    run_fleet(&kb, &lines).1
+}
+
+#[test]
+fn a_shops_terminals_rebooting_after_crashes_are_no_shop_incident() {
+    // Crashes are the terminals' app's (their version's), not their
+    // shop's power or router.
+    let crashes = shop_with_own_trouble(&|k, m| {
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":true,"reboot":"crash"}}"#,
+            t(m, 30 + k)
+        )
+    });
+    assert!(crashes.is_empty(), "{crashes:#?}");
+    // Power lost the same way is the shop's.
+    let power = shop_with_own_trouble(&|k, m| {
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":true,"reboot":"power_loss"}}"#,
+            t(m, 30 + k)
+        )
+    });
+    assert_eq!(power.len(), 1, "{power:#?}");
+    assert_eq!(power[0].scope, vec![("site_id", "S1".to_string())]);
+}
+
+#[test]
+fn errors_without_a_stage_that_say_the_app_crashed_are_no_shop_incident() {
+    let app = shop_with_own_trouble(&|k, m| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T1-{k}","code":"X9","detail":"支付应用异常退出"}}"#,
+            t(m, 30 + k)
+        )
+    });
+    assert!(app.is_empty(), "{app:#?}");
+    // Unsaid, and saying nothing of the app: the link, as ever.
+    let link = shop_with_own_trouble(&|k, m| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T1-{k}","code":"X9","detail":"通讯失败"}}"#,
+            t(m, 30 + k)
+        )
+    });
+    assert_eq!(link.len(), 1, "{link:#?}");
+}
+
+#[test]
+fn one_app_version_on_two_vendors_terminals_is_one_incident() {
+    let kb = kb();
+    // Terminal 0 of every shop runs app 9.9.0, on PAX in even shops and
+    // Newland in odd ones; from minute 20 the host refuses its messages.
+    let lines: Vec<String> =
+        fleet_answers(6, 2, 40, &|_, k, m| (k == 0 && m >= 20).then_some("30"))
+            .into_iter()
+            .map(|l| {
+                let Some(s) =
+                    (0..6u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#)))
+                else {
+                    return l;
+                };
+                let l = l.replace(
+                    &format!(r#""app_version":"5.0.{s}""#),
+                    r#""app_version":"9.9.0""#,
+                );
+                if s % 2 == 1 {
+                    l.replace(r#""vendor":"pax""#, r#""vendor":"newland""#)
+                } else {
+                    l
+                }
+            })
+            .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("app_version", "9.9.0".to_string())]);
+    assert_eq!(shown[0].terminals.len(), 6);
+}
