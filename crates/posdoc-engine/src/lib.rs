@@ -411,14 +411,34 @@ impl Engine {
     /// terminals share by more than their link — the merchant's account
     /// (frozen, type not allowed, a limit, a risk hold) or their software's
     /// messages (a format error, a MAC the host cannot check) — or neither.
-    fn refusal(&self, code: Option<&str>) -> Refusal {
+    /// A refused refund, pre-authorisation or void is weighed with what its
+    /// type says, as its diagnosis is: "not permitted" on a refund is the
+    /// merchant's refunds far more often than the customer's card.
+    fn refusal(&self, code: Option<&str>, txn_type: Option<&str>) -> Refusal {
         let Some(d) = code.and_then(|c| self.kb.response_code(c)) else {
             return Refusal::Other;
         };
-        let mass = |causes: &[Cause]| causes.iter().map(|c| d.prior[c.index()]).sum::<f64>();
+        let mut prior = d.prior;
+        if let Some(t) = txn_type.filter(|t| !t.is_empty() && *t != "purchase") {
+            let id = if matches!(t, "void" | "reversal") {
+                "void_refused"
+            } else {
+                "special_txn_type"
+            };
+            if let Some(def) = self.kb.signals.get(id) {
+                for (x, lr) in prior.iter_mut().zip(def.lr.iter()) {
+                    *x *= lr;
+                }
+                let total: f64 = prior.iter().sum();
+                if total > 0.0 {
+                    prior.iter_mut().for_each(|x| *x /= total);
+                }
+            }
+        }
+        let mass = |causes: &[Cause]| causes.iter().map(|c| prior[c.index()]).sum::<f64>();
         let shared = |kind| Refusal::Shared {
             kind,
-            setup_explains: d.prior[Cause::SoftwareConfig.index()] >= SETUP_PRIOR_MIN,
+            setup_explains: prior[Cause::SoftwareConfig.index()] >= SETUP_PRIOR_MIN,
         };
         if mass(&[
             Cause::BusinessMerchant,
@@ -436,7 +456,7 @@ impl Engine {
         ]) >= SHARED_REFUSAL_PRIOR_MIN
         {
             shared(fleet::Failure::Protocol)
-        } else if d.prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN {
+        } else if prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN {
             Refusal::CardsOwn
         } else {
             Refusal::Other
@@ -803,27 +823,29 @@ impl Engine {
                         self.fleet
                             .observe(i, t.ts, Some(fleet::Failure::Link), paid)
                     }
-                    state::Outcome::Declined => match self.refusal(t.response_code.as_deref()) {
-                        Refusal::CardsOwn => {}
-                        Refusal::Shared {
-                            kind,
-                            setup_explains,
-                        } => {
-                            let purchase = fleet::Purchase {
-                                key: fleet::purchase_key(
-                                    t.amount,
-                                    &t.txn_type,
-                                    t.pan.as_ref().map(|p| p.as_str()),
-                                ),
+                    state::Outcome::Declined => {
+                        match self.refusal(t.response_code.as_deref(), Some(t.txn_type.as_str())) {
+                            Refusal::CardsOwn => {}
+                            Refusal::Shared {
+                                kind,
                                 setup_explains,
-                            };
-                            self.fleet.observe_refusal(i, t.ts, kind, purchase)
+                            } => {
+                                let purchase = fleet::Purchase {
+                                    key: fleet::purchase_key(
+                                        t.amount,
+                                        &t.txn_type,
+                                        t.pan.as_ref().map(|p| p.as_str()),
+                                    ),
+                                    setup_explains,
+                                };
+                                self.fleet.observe_refusal(i, t.ts, kind, purchase)
+                            }
+                            Refusal::Other => {
+                                self.fleet
+                                    .observe(i, t.ts, Some(fleet::Failure::Protocol), paid)
+                            }
                         }
-                        Refusal::Other => {
-                            self.fleet
-                                .observe(i, t.ts, Some(fleet::Failure::Protocol), paid)
-                        }
-                    },
+                    }
                 }
                 if t.failed() {
                     self.pending.push_back(Pending::Txn(t));
@@ -854,7 +876,7 @@ impl Engine {
                 });
                 // A terminal showing the host's refusal fails as the refusal
                 // does (its account's, its messages'), not as its link.
-                let failure = match self.refusal(Some(&e.code)) {
+                let failure = match self.refusal(Some(&e.code), None) {
                     _ if echo => None,
                     Refusal::CardsOwn => None,
                     Refusal::Shared { kind, .. } => Some(kind),

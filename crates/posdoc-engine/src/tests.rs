@@ -2178,3 +2178,32 @@ fn one_app_version_on_two_vendors_terminals_is_one_incident() {
     assert_eq!(shown[0].scope, vec![("app_version", "9.9.0".to_string())]);
     assert_eq!(shown[0].terminals.len(), 6);
 }
+
+#[test]
+fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
+    let kb = kb();
+    // From minute 20 every few minutes a refund in shop 1 is refused with
+    // 57 ("not permitted to the cardholder"), on both its terminals.
+    let lines: Vec<String> = fleet_answers(4, 2, 40, &|s, _, m| {
+        (s == 1 && m >= 20 && m % 3 == 0).then_some("57")
+    })
+    .into_iter()
+    .map(|l| {
+        if l.contains(r#""response_code":"57""#) {
+            l.replace(r#""type":"purchase""#, r#""type":"refund""#)
+        } else {
+            l
+        }
+    })
+    .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].cause, Cause::BusinessTxnType, "{shown:#?}");
+    // The same code on purchases is the customers' cards.
+    let purchases = fleet_answers(4, 2, 40, &|s, _, m| {
+        (s == 1 && m >= 20 && m % 3 == 0).then_some("57")
+    });
+    let (_, incidents) = run_fleet(&kb, &purchases);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
