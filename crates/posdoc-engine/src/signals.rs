@@ -10,6 +10,9 @@ use posdoc_kb::Kb;
 
 /// How far back "now" reaches for telemetry and history, seconds.
 pub(crate) const RECENT_S: i64 = 600;
+/// Clean heartbeats after a terminal's last power sign that say its power
+/// is back.
+const POWER_BACK_BEATS: u8 = 5;
 /// How far back transaction history counts, seconds.
 pub(crate) const HISTORY_S: i64 = 900;
 /// How far back an intermittent pattern (fail, approve, fail) is looked for, seconds.
@@ -171,6 +174,12 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
         && supply_off_nominal(v, s.metric(MetricId::Supply))
     {
         s.last_power_evidence = Some(ts);
+        s.last_supply_off = Some(ts);
+    }
+    if s.last_power_evidence == Some(ts) {
+        s.beats_since_power = 0;
+    } else if t.online != Some(false) {
+        s.beats_since_power = s.beats_since_power.saturating_add(1);
     }
     if let Some(k) = &t.key_check {
         if k == "ok" {
@@ -469,10 +478,24 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         }
     };
 
+    // Power back: heartbeats since its last sign, so many and all clean
+    // (the shop's supply mended, this terminal's errors go on): what came
+    // before describes the old fault, as a confirmed fix's samples do.
+    // Only after its mains were seen off (a supply reading): a terminal
+    // losing power from its battery recovers with each charge, and its
+    // errors go on being the battery's.
+    let power_back = s
+        .last_power_evidence
+        .filter(|_| s.beats_since_power >= POWER_BACK_BEATS)
+        .filter(|&last| {
+            s.last_supply_off
+                .is_some_and(|off| off >= last.plus_secs(-2 * RECENT_S))
+        });
+    let power_from = power_back.map_or(from, |last| from.max(last.plus_secs(1)));
     // Power: a sample far off, the window's middle shifted, or its spread
     // widened — each against this terminal's own baseline.
     let supply = s.metric(MetricId::Supply);
-    if let Some(w) = supply.window_stats(from, horizon) {
+    if let Some(w) = supply.window_stats(power_from, horizon) {
         if supply_window_off(&w, supply) {
             out.push(yes(
                 "supply_voltage_excursion",
@@ -483,7 +506,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             out.push(absent("supply_voltage_excursion"));
         }
     }
-    if s.power_events.seen {
+    if s.power_events.seen && power_back.is_none() {
         let n = s.power_events.at_time(horizon);
         if n >= 0.5 {
             out.push(yes(
@@ -496,12 +519,16 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         }
     }
     let reboots_from = ts.plus_secs(-2 * RECENT_S).max(fixed.unwrap_or_default());
+    let power_reboots_from =
+        power_back.map_or(reboots_from, |last| reboots_from.max(last.plus_secs(1)));
     let reboots_recent = || {
         s.reboots
             .iter()
             .filter(move |(t, _)| *t >= reboots_from && *t <= horizon)
     };
-    if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::PowerLoss) {
+    if let Some((_, r)) =
+        reboots_recent().find(|(t, r)| *r == Reboot::PowerLoss && *t >= power_reboots_from)
+    {
         out.push(yes("reboot_power_loss", r.id().into(), String::new()));
     }
     // An app crash is the software's failure; a watchdog reset is the
@@ -536,8 +563,11 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             )
     });
     // Over: quiet for a while, or a confirmed fix came after it.
-    let power_over =
-        |last: Ts| last < ts.plus_secs(-2 * RECENT_S) || fixed.is_some_and(|f| last <= f);
+    let power_over = |last: Ts| {
+        last < ts.plus_secs(-2 * RECENT_S)
+            || fixed.is_some_and(|f| last <= f)
+            || power_back.is_some()
+    };
     if let Some(last) = s.last_power_evidence
         && !power_now
         && power_over(last)

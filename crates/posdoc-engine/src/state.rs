@@ -296,6 +296,10 @@ pub(crate) struct TerminalState {
     pub online_at: Option<Ts>,
     pub power_events: Decay,
     pub last_power_evidence: Option<Ts>,
+    /// Heartbeats since the last power sign that showed none (saturating).
+    pub beats_since_power: u8,
+    /// Its latest supply reading off its usual: its mains, not its battery.
+    pub last_supply_off: Option<Ts>,
     pub reboots: Ring<(Ts, Reboot), 4>,
     pub key_check: Option<(Ts, Box<str>)>,
     pub key_ok_seen: bool,
@@ -344,6 +348,8 @@ impl TerminalState {
             online_at: None,
             power_events: Decay::default(),
             last_power_evidence: None,
+            beats_since_power: 0,
+            last_supply_off: None,
             reboots: Ring::default(),
             key_check: None,
             key_ok_seen: false,

@@ -2207,3 +2207,41 @@ fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let (_, incidents) = run_fleet(&kb, &purchases);
     assert!(incidents.is_empty(), "{incidents:#?}");
 }
+
+#[test]
+fn errors_going_on_once_the_mains_are_back_are_the_board() {
+    let kb = kb();
+    // Minutes 60-64: the supply sags and the terminal loses power; from
+    // minute 65 its readings are its usual again, every minute.
+    let mut fault = Vec::new();
+    for m in 60..65 {
+        fault.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","supply_v":3.9,"power_events":2,"reboot":"power_loss"}}"#, t(m, 4)));
+    }
+    for m in 65..75 {
+        fault.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":36,"packet_loss":0.0,"supply_v":5.11,"power_events":0}}"#, t(m, 4)));
+    }
+    let board_error = |m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E77","stage":"app","detail":"主板异常 self-test failed"}}"#,
+            t(m, 30)
+        )
+    };
+    // Right after the power came back it may still be the power...
+    let mut soon = terminal_life(&fault);
+    soon.push(board_error(65));
+    sort_by_time(&mut soon);
+    let early = run(&kb, &soon).pop().unwrap();
+    // ...but with its supply steady for several minutes and the errors
+    // going on, the power cut left a damaged board.
+    let mut later = terminal_life(&fault);
+    later.push(board_error(72));
+    sort_by_time(&mut later);
+    let d = run(&kb, &later).pop().unwrap();
+    assert_eq!(d.top(), Cause::HardwareBoard, "{:?}", d.evidence);
+    assert!(
+        d.posterior[Cause::PowerSupply.index()] < early.posterior[Cause::PowerSupply.index()],
+        "{} vs {}",
+        d.posterior[Cause::PowerSupply.index()],
+        early.posterior[Cause::PowerSupply.index()]
+    );
+}
