@@ -97,6 +97,9 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
+/// How far back a card's own refusal on other banks' cards at the same
+/// terminal is looked for, seconds.
+const REFUSED_MANY_CARDS_S: i64 = 1800;
 /// A cause the event's own evidence leaves below this gets little from an
 /// incident's scope.
 const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
@@ -410,6 +413,41 @@ impl Engine {
             Pending::Error(..) => (0, false),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
+        // A card's own refusal (a wrong PIN, no funds) said to other
+        // banks' cards on this terminal too, within half an hour: not the
+        // customers — the PIN pad, the PIN key, a risk rule.
+        if let Pending::Txn(t) = p
+            && answered
+            && let Some(rc) = t.response_code.as_deref()
+            && self
+                .kb
+                .response_code(rc)
+                .is_some_and(|d| d.prior[Cause::CardDecline.index()] >= 0.5)
+        {
+            let from = ts.plus_secs(-REFUSED_MANY_CARDS_S);
+            let mut bins: Vec<u32> = s
+                .txns
+                .iter()
+                .filter(|x| {
+                    !x.ok
+                        && x.bin != 0
+                        && x.bin != event_bin
+                        && x.ts >= from
+                        && x.ts <= horizon
+                        && x.code.as_deref() == Some(rc)
+                })
+                .map(|x| x.bin)
+                .collect();
+            bins.sort_unstable();
+            bins.dedup();
+            if bins.len() >= 2 {
+                obs.push(yes(
+                    "refused_many_cards_here",
+                    (bins.len() + 1).to_string(),
+                    rc.to_string(),
+                ));
+            }
+        }
         // The fleet view: a fault this terminal shares with others.
         let own_incident = self.fleet.incident_of(idx);
         // A card its bank failed to answer belongs to the bank's incident —

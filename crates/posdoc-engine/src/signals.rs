@@ -968,6 +968,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "host_peers_unreachable",
     "bin_failing_elsewhere",
     "other_cards_ok_here",
+    "refused_many_cards_here",
     "repeated_errors",
     "net_ethernet",
     "net_wifi",

@@ -2245,3 +2245,40 @@ fn errors_going_on_once_the_mains_are_back_are_the_board() {
         early.posterior[Cause::PowerSupply.index()]
     );
 }
+
+#[test]
+fn a_wrong_pin_on_three_banks_cards_within_minutes_is_the_pin_pad() {
+    let kb = kb();
+    let refused = |m: u32, bin: &str| {
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"{:06}","response_code":"55","pan":"{bin}******1234"}}"#,
+            t(m, 40),
+            900 + m
+        )
+    };
+    // One customer's wrong PIN: their card's business.
+    let one = run(&kb, &terminal_life(&[refused(61, "622848")]));
+    assert_eq!(one.last().unwrap().top(), Cause::CardDecline);
+    // Three banks' customers all "mistyping" within twenty minutes.
+    let three = run(
+        &kb,
+        &terminal_life(&[
+            refused(61, "622848"),
+            refused(70, "436742"),
+            refused(80, "621700"),
+        ]),
+    );
+    let d = three.last().unwrap();
+    assert!(
+        signal_of(d, "refused_many_cards_here").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert!(
+        d.posterior[Cause::HardwareKeypad.index()]
+            > 10.0 * one.last().unwrap().posterior[Cause::HardwareKeypad.index()],
+        "{:?}",
+        d.posterior
+    );
+    assert_ne!(d.top(), Cause::CardDecline, "{:?}", d.evidence);
+}
