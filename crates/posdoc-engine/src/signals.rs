@@ -176,10 +176,17 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
         s.last_power_evidence = Some(ts);
         s.last_supply_off = Some(ts);
     }
+    // Power back is told by readings at this terminal's usual, not merely
+    // short of "off": a supply sagging a few percent for an hour reads
+    // like that, reading after reading.
     if s.last_power_evidence == Some(ts) {
         s.beats_since_power = 0;
-    } else if t.online != Some(false) {
-        s.beats_since_power = s.beats_since_power.saturating_add(1);
+    } else if let Some(v) = t.supply_v {
+        if supply_steady(v, s.metric(MetricId::Supply)) && t.power_events.unwrap_or(0) == 0 {
+            s.beats_since_power = s.beats_since_power.saturating_add(1);
+        } else {
+            s.beats_since_power = 0;
+        }
     }
     if let Some(k) = &t.key_check {
         if k == "ok" {
@@ -212,6 +219,17 @@ fn nominal_supply(v: f32) -> f32 {
 
 /// Whether a supply reading is off: against the terminal's own baseline once
 /// it has one, else against the nearest common adapter rating.
+/// Whether a supply reading is at this terminal's usual (tighter than not
+/// off: the band a healthy adapter keeps).
+fn supply_steady(v: f64, m: &Metric) -> bool {
+    let v = v as f32;
+    if m.trusted() {
+        return (v - m.mean).abs() <= (0.02 * m.mean).max(2.0 * m.sd(0.03));
+    }
+    let nominal = nominal_supply(v);
+    (v - nominal).abs() <= 0.03 * nominal
+}
+
 pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
     let v = v as f32;
     if m.trusted() {
