@@ -429,10 +429,7 @@ impl Engine {
                 for (x, lr) in prior.iter_mut().zip(def.lr.iter()) {
                     *x *= lr;
                 }
-                let total: f64 = prior.iter().sum();
-                if total > 0.0 {
-                    prior.iter_mut().for_each(|x| *x /= total);
-                }
+                posdoc_kb::normalize(&mut prior);
             }
         }
         let mass = |causes: &[Cause]| causes.iter().map(|c| prior[c.index()]).sum::<f64>();
