@@ -549,6 +549,9 @@ impl Engine {
         if let Some(f) = recent_logs_factor(kb, s, hits, ts, horizon) {
             factors.push(f);
         }
+        if let Some(o) = device_behind_failure(kb, s, hits, &prior, ts, horizon) {
+            factors_push_signal(kb, &mut factors, o);
+        }
         if let Some(f) = complaint_factor(kb, s, ts, horizon) {
             factors.push(f);
         }
@@ -1240,6 +1243,71 @@ fn recent_logs_factor(kb: &Kb, s: &TerminalState, own: u64, ts: Ts, horizon: Ts)
         zh: format!("这台终端近一小时的其他日志提到：{zh}"),
         en: format!("this terminal's other log lines in the last hour say: {en}"),
     })
+}
+
+/// How many of a terminal's other log lines in the last hour must name its
+/// screen or keypad before the failures such a device causes are put down to
+/// it: one line may be a knock, two are a fault that stays.
+const DEVICE_FAULT_LINES_MIN: usize = 2;
+/// A code's own table makes a device a plausible cause of it from this share
+/// on (a wrong-PIN 55 lists the keypad at 0.07); the floors are below it.
+const DEVICE_PLAUSIBLE_PRIOR: f64 = 0.04;
+
+/// A failure a bad screen or keypad causes, on a terminal whose screen or
+/// keypad keeps logging faults: a cashier who cannot read the screen or press
+/// the keys times out and cancels, and a PIN typed on dead keys comes out
+/// wrong. A cashier's failure is one whose words are a timeout or a cancel,
+/// or whose code mostly means a cashier's mistake; otherwise the code's own
+/// table must list the device. The event's own line naming the device is
+/// weighed as a log pattern already.
+fn device_behind_failure(
+    kb: &Kb,
+    s: &TerminalState,
+    own: u64,
+    prior: &[f64; Cause::COUNT],
+    ts: Ts,
+    horizon: Ts,
+) -> Option<Obs> {
+    let bit = |id: &str| {
+        kb.patterns
+            .iter()
+            .take(posdoc_kb::PATTERNS_MAX)
+            .position(|p| p.id == id)
+            .map_or(0u64, |i| 1 << i)
+    };
+    let operator = Cause::OperatorError.index();
+    let cashier = own & (bit("operator_text") | bit("input_text")) != 0
+        || prior.iter().all(|&p| p <= prior[operator]);
+    let from = ts
+        .plus_secs(-RECENT_LOGS_S)
+        .max(s.fixed_before(ts).unwrap_or_default());
+    [
+        (
+            "display_text",
+            Cause::HardwareDisplay,
+            "failure_beside_screen_fault",
+        ),
+        (
+            "keypad_text",
+            Cause::HardwareKeypad,
+            "failure_beside_keypad_fault",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(pattern, device, signal)| {
+        let b = bit(pattern);
+        if b == 0 || own & b != 0 || !(cashier || prior[device.index()] >= DEVICE_PLAUSIBLE_PRIOR) {
+            return None;
+        }
+        let lines = s
+            .errors
+            .iter()
+            .filter(|e| e.ts >= from && e.ts <= horizon && e.ts != ts && e.log_hits & b != 0)
+            .count();
+        (lines >= DEVICE_FAULT_LINES_MIN).then_some((lines, signal))
+    })
+    .max()
+    .map(|(lines, signal)| yes(signal, lines.to_string(), String::new()))
 }
 
 /// What the latest complaint about this terminal said, if it is recent and

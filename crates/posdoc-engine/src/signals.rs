@@ -434,6 +434,8 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
     };
     let label = if said(&PARAMETER_WORDS) {
         Some("parameter_update")
+    } else if said(&KEY_WORDS) {
+        Some("key_load")
     } else if matches!(m.action.as_str(), "repair" | "part_replaced") {
         Some(m.action.as_str())
     } else {
@@ -445,18 +447,29 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
 }
 
 /// Words of a maintenance action or note that say the terminal's
-/// parameters, configuration or keys were changed.
-const PARAMETER_WORDS: [&str; 10] = [
+/// parameters or configuration were changed (a TMS push, an app reinstall).
+const PARAMETER_WORDS: [&str; 9] = [
     "param",
     "config",
     "setting",
-    "key_load",
     "reinstall",
+    "tms",
     "参数",
     "配置",
     "设置",
-    "密钥",
     "重装",
+];
+/// Words that say its keys were loaded: a MAC that fails after a key load
+/// is the keys, after a parameter push the parameters. "keypad" is not here.
+const KEY_WORDS: [&str; 8] = [
+    "key_load",
+    "key load",
+    "key inject",
+    "key re-inject",
+    "keys",
+    "密钥",
+    "灌密",
+    "签到",
 ];
 
 pub(crate) fn fmt_dur_zh(secs: f64) -> String {
@@ -822,11 +835,16 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         // new incompatibility mostly arrives with a new version.
         out.push(absent("recent_update"));
     }
-    if let Some((t, _)) = &s.last_maintenance
+    if let Some((t, label)) = &s.last_maintenance
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
-        out.push(yes_dur("recent_maintenance", ts.secs_since(*t)));
+        let signal = match label.as_ref() {
+            "parameter_update" => "recent_parameter_change",
+            "key_load" => "recent_key_load",
+            _ => "recent_maintenance",
+        };
+        out.push(yes_dur(signal, ts.secs_since(*t)));
     }
 }
 
@@ -955,6 +973,8 @@ pub const SIGNAL_IDS: &[&str] = &[
     "reboot_watchdog",
     "recent_update",
     "recent_maintenance",
+    "recent_parameter_change",
+    "recent_key_load",
     "past_power_fault",
     "qr_ok_card_fail",
     "all_failing",
@@ -987,6 +1007,8 @@ pub const SIGNAL_IDS: &[&str] = &[
     "bin_failing_elsewhere",
     "other_cards_ok_here",
     "refused_many_cards_here",
+    "failure_beside_screen_fault",
+    "failure_beside_keypad_fault",
     "repeated_errors",
     "net_ethernet",
     "net_wifi",

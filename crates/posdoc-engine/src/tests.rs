@@ -461,7 +461,7 @@ fn an_inspection_that_changed_parameters_is_a_suspect_and_a_routine_check_hides_
     ];
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
     assert!(
-        signal_of(&d, "recent_maintenance").is_some(),
+        signal_of(&d, "recent_parameter_change").is_some(),
         "{:?}",
         d.evidence
     );
@@ -2281,4 +2281,144 @@ fn a_wrong_pin_on_three_banks_cards_within_minutes_is_the_pin_pad() {
         d.posterior
     );
     assert_ne!(d.top(), Cause::CardDecline, "{:?}", d.evidence);
+}
+
+#[test]
+fn a_prompt_to_insert_the_chip_is_the_cashiers_procedure_not_the_reader() {
+    let kb = kb();
+    let error = |detail: &str| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E22","stage":"card_read","detail":"{detail}"}}"#,
+            t(61, 10)
+        )
+    };
+    let prompt = run(&kb, &terminal_life(&[error("请插入芯片卡")]))
+        .pop()
+        .unwrap();
+    assert_eq!(prompt.top(), Cause::OperatorError, "{:?}", prompt.evidence);
+    let english = run(
+        &kb,
+        &terminal_life(&[error("[CARD] chip card swiped, please insert")]),
+    )
+    .pop()
+    .unwrap();
+    assert_eq!(
+        english.top(),
+        Cause::OperatorError,
+        "{:?}",
+        english.evidence
+    );
+    // The reader failing to read is still the reader.
+    let reader = run(
+        &kb,
+        &terminal_life(&[error("[CARD] read card error slot=0")]),
+    )
+    .pop()
+    .unwrap();
+    assert_eq!(
+        reader.top(),
+        Cause::HardwareCardReader,
+        "{:?}",
+        reader.evidence
+    );
+}
+
+#[test]
+fn a_cashiers_timeouts_beside_a_screen_that_keeps_failing_are_the_screen() {
+    let kb = kb();
+    let screen = |m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E70","stage":"app","detail":"屏幕显示异常"}}"#,
+            t(m, 5)
+        )
+    };
+    let cashier = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E90","stage":"app","detail":"[UI] operator timeout"}}"#,
+        t(75, 20)
+    );
+    // Alone, a cashier's timeout is the cashier's.
+    let alone = run(&kb, &terminal_life(std::slice::from_ref(&cashier)))
+        .pop()
+        .unwrap();
+    assert_eq!(alone.top(), Cause::OperatorError, "{:?}", alone.evidence);
+    // After the screen logged faults twice, it is the screen.
+    let d = run(&kb, &terminal_life(&[screen(61), screen(68), cashier]))
+        .pop()
+        .unwrap();
+    assert!(
+        signal_of(&d, "failure_beside_screen_fault").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.evidence);
+}
+
+#[test]
+fn a_wrong_pin_beside_a_keypad_that_keeps_failing_leans_to_the_keypad() {
+    let kb = kb();
+    let keypad = |m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E15","stage":"pin","detail":"按键无效 key stuck"}}"#,
+            t(m, 5)
+        )
+    };
+    let refused = format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"000901","response_code":"55","pan":"622848******1234"}}"#,
+        t(75, 40)
+    );
+    let alone = run(&kb, &terminal_life(std::slice::from_ref(&refused)))
+        .pop()
+        .unwrap();
+    let d = run(&kb, &terminal_life(&[keypad(61), keypad(68), refused]))
+        .pop()
+        .unwrap();
+    assert!(
+        signal_of(&d, "failure_beside_keypad_fault").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::HardwareKeypad, "{:?}", d.evidence);
+    assert_eq!(alone.top(), Cause::CardDecline, "{:?}", alone.evidence);
+}
+
+#[test]
+fn mac_failures_after_a_parameter_push_are_the_parameters_after_a_key_load_the_keys() {
+    let kb = kb();
+    let after = |notes: &str| {
+        let mut fault = vec![format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"repair","notes":"{notes}"}}"#,
+            t(40, 0)
+        )];
+        for m in [61, 62, 63] {
+            fault.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"{:06}","response_code":"A0"}}"#,
+                t(m, 40),
+                900 + m
+            ));
+        }
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let pushed = after("TMS参数下发");
+    assert!(
+        signal_of(&pushed, "recent_parameter_change").is_some(),
+        "{:?}",
+        pushed.evidence
+    );
+    assert_eq!(pushed.top(), Cause::SoftwareConfig, "{:?}", pushed.evidence);
+    let keys = after("重新签到下载密钥");
+    assert!(
+        signal_of(&keys, "recent_key_load").is_some(),
+        "{:?}",
+        keys.evidence
+    );
+    assert_eq!(keys.top(), Cause::SecurityKeys, "{:?}", keys.evidence);
+    // A replaced keypad is not a key load.
+    let part = after("keypad replaced");
+    assert!(
+        signal_of(&part, "recent_key_load").is_none(),
+        "{:?}",
+        part.evidence
+    );
 }
