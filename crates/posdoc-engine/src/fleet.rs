@@ -264,6 +264,11 @@ const ACCOUNT_PRIOR_N: f64 = 500.0;
 /// outage reaches its BINs minutes apart.
 const SAME_ONSET_BEFORE_S: f64 = 300.0;
 const SAME_ONSET_AFTER_S: f64 = 600.0;
+/// A version's or model's incident opened more than this before a place's
+/// (a host's, a carrier's) is not folded into it, seconds: a host's outage
+/// seen first on the version most of its terminals run opens the two within
+/// a minute or two.
+const RELEASE_BEFORE_PLACE_S: f64 = 300.0;
 /// The time constant of the failure rates, seconds.
 const RATE_TAU_S: f64 = 3600.0;
 /// A terminal is silent once nothing came from it for this many of its
@@ -1979,6 +1984,15 @@ impl Fleet {
             .filter(|&o| o != i && self.incidents[o as usize].kind < kind)
             // A merchant's frozen account is not the host's outage.
             .filter(|&o| self.incidents[o as usize].fired_on & kind.shares() != 0)
+            // A version's or model's incident open well before this place's
+            // fired is a fault of the release's own: a host that stops
+            // answering later does not explain why it failed first.
+            .filter(|&o| {
+                let inc = &self.incidents[o as usize];
+                kind.relative()
+                    || !inc.kind.relative()
+                    || ts.secs_since(inc.opened_at) <= RELEASE_BEFORE_PLACE_S
+            })
             .filter(|&o| {
                 self.incidents[o as usize]
                     .terminals
@@ -2326,6 +2340,45 @@ mod vote_tests {
         let h = f.open_incident(host, t0.plus_secs(1800));
         assert_eq!(f.incidents[s as usize].merged_into, Some(h));
         assert_eq!(f.incidents[h as usize].opened_at, t0.plus_secs(1800));
+    }
+
+    #[test]
+    fn a_release_failing_before_its_host_went_down_stays_its_own_incident() {
+        let mut f = Fleet::default();
+        for t in 0..3u32 {
+            f.set_scope(t, ScopeKind::AppVersion, "5.0.8");
+            f.set_scope(t, ScopeKind::Host, "H3");
+        }
+        let scope = |f: &Fleet, kind: ScopeKind, key: &str| f.scope_index[&(kind, key.into())];
+        let app = scope(&f, ScopeKind::AppVersion, "5.0.8");
+        let host = scope(&f, ScopeKind::Host, "H3");
+        for s in [app, host] {
+            f.scopes[s as usize].fired_on = Failure::Link as u8 | Failure::Protocol as u8;
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        // The host refuses the version's messages; twenty minutes on the
+        // host itself goes down: two faults.
+        let a = f.open_incident(app, t0);
+        f.join(a, 0);
+        f.join(a, 1);
+        let h = f.open_incident(host, t0.plus_secs(1200));
+        assert_eq!(f.incidents[a as usize].merged_into, None);
+        assert!(f.incidents[a as usize].closed_at.is_none());
+        assert_eq!(f.incidents[h as usize].opened_at, t0.plus_secs(1200));
+        // The host's outage seen first on its terminals' version a minute
+        // before is one fault.
+        let mut g = Fleet::default();
+        for t in 0..3u32 {
+            g.set_scope(t, ScopeKind::AppVersion, "5.0.8");
+            g.set_scope(t, ScopeKind::Host, "H3");
+        }
+        for s in [app, host] {
+            g.scopes[s as usize].fired_on = Failure::Link as u8 | Failure::Protocol as u8;
+        }
+        let a = g.open_incident(app, t0);
+        g.join(a, 0);
+        let h = g.open_incident(host, t0.plus_secs(60));
+        assert_eq!(g.incidents[a as usize].merged_into, Some(h));
     }
 
     #[test]

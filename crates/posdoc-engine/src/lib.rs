@@ -910,7 +910,9 @@ impl Engine {
             }
             Record::Maintenance(m) => {
                 let i = self.terminal_idx(&m.terminal_id);
-                signals::apply_maintenance(&mut self.terminals[i as usize], &m);
+                if signals::apply_maintenance(&mut self.terminals[i as usize], &m) {
+                    self.set_scopes(i);
+                }
             }
             Record::Check(c) => {
                 let lite = state::CheckLite {

@@ -419,9 +419,19 @@ pub(crate) fn unknown_code_hits(kb: &Kb, s: &TerminalState, code: &str) -> u64 {
     kb.pattern_hits(&code.to_lowercase())
 }
 
-pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
+/// Applies a maintenance record; true when it moved the terminal to another
+/// firmware or app version (its scopes must follow).
+pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool {
+    let mut moved = false;
     if m.action == "firmware_update" {
         s.last_version_change = Some(m.ts);
+        // A management system may announce the new version only in the
+        // update's notes: a heartbeat that reports no versions would leave
+        // the terminal filed under the old release.
+        let (fw, app) = versions_in_notes(m.notes.as_deref().unwrap_or(""));
+        let before = (s.firmware.clone(), s.app_version.clone());
+        note_versions(s, m.ts, fw, app, true);
+        moved = before != (s.firmware.clone(), s.app_version.clone());
     }
     // Only work that changes the terminal is a suspect afterwards; a routine
     // check must not hide the parameter download before it. The notes count:
@@ -444,6 +454,40 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) {
     if let Some(label) = label {
         s.last_maintenance = Some((m.ts, label.into()));
     }
+    moved
+}
+
+/// The firmware and app versions an update's notes say the terminal moved
+/// to: "应用 NL4.4.0 -> NL4.5.0", "OTA firmware -> T3-12.02", "app 5.2.0 →
+/// 5.3.0". The words before the arrow say which of the two it is; a part
+/// that names neither is left alone.
+pub(crate) fn versions_in_notes(notes: &str) -> (Option<&str>, Option<&str>) {
+    const APP: [&str; 4] = ["app", "应用", "application", "apk"];
+    const FIRMWARE: [&str; 4] = ["firmware", "固件", "fw", "系统"];
+    let (mut fw, mut app) = (None, None);
+    for part in notes.split([';', '；', ',', '，', '\n']) {
+        let Some((at, arrow)) = ["->", "→", "=>"]
+            .iter()
+            .filter_map(|a| part.find(a).map(|i| (i, a.len())))
+            .min()
+        else {
+            continue;
+        };
+        let version = part[at + arrow..]
+            .split(|c: char| c.is_whitespace() || matches!(c, '(' | '（' | ')' | '）'))
+            .find(|w| !w.is_empty())
+            .map(|w| w.trim_end_matches(['.', '。']));
+        let Some(version) = version.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let words = part[..at].to_lowercase();
+        if APP.iter().any(|w| words.contains(w)) {
+            app = Some(version);
+        } else if FIRMWARE.iter().any(|w| words.contains(w)) {
+            fw = Some(version);
+        }
+    }
+    (fw, app)
 }
 
 /// Words of a maintenance action or note that say the terminal's

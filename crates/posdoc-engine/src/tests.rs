@@ -2422,3 +2422,71 @@ fn mac_failures_after_a_parameter_push_are_the_parameters_after_a_key_load_the_k
         part.evidence
     );
 }
+
+#[test]
+fn an_updates_notes_say_which_version_the_terminal_moved_to() {
+    use crate::signals::versions_in_notes;
+    assert_eq!(
+        versions_in_notes("应用 NL4.4.0 -> NL4.5.0; TMS推送 NL4.5.0"),
+        (None, Some("NL4.5.0"))
+    );
+    assert_eq!(
+        versions_in_notes("OTA firmware -> T3-12.02"),
+        (Some("T3-12.02"), None)
+    );
+    assert_eq!(
+        versions_in_notes("固件 2.9.3 → 3.0.1（夜间推送），app 5.2.0 => 5.3.0."),
+        (Some("3.0.1"), Some("5.3.0"))
+    );
+    // Neither named, or nothing after the arrow: nothing is assumed.
+    assert_eq!(
+        versions_in_notes("upgraded from 2.9.3 -> 3.0"),
+        (None, None)
+    );
+    assert_eq!(versions_in_notes("app ->"), (None, None));
+    assert_eq!(versions_in_notes(""), (None, None));
+}
+
+#[test]
+fn a_release_announced_only_in_update_notes_files_its_terminals_under_it() {
+    let kb = kb();
+    // Six shops' terminals move to app 9.9.9, which only the update's notes
+    // say; from then on each crashes on its payments.
+    // Twenty-four more stay on 9.9.8 and pay every minute.
+    let mut lines = Vec::new();
+    for n in 0..30u32 {
+        lines.push(format!(
+            r#"{{"kind":"terminal","terminal_id":"5100{n:04}","vendor":"newland","model":"ME31","app_version":"9.9.8","site_id":"S{n}","host":"H1","network":"ethernet"}}"#
+        ));
+    }
+    for n in 0..6u32 {
+        lines.push(format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"5100{n:04}","action":"firmware_update","notes":"应用 9.9.8 -> 9.9.9"}}"#,
+            t(10, n)
+        ));
+    }
+    for m in 11..50u32 {
+        for n in 0..30u32 {
+            lines.push(if n < 6 && m >= 20 {
+                format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"5100{n:04}","code":"A1","stage":"app","detail":"支付应用异常退出"}}"#,
+                    t(m, n)
+                )
+            } else {
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"5100{n:04}","type":"purchase","amount":1000,"currency":"CNY","channel":"qr","stan":"{m:03}{n:03}","response_code":"00"}}"#,
+                    t(m, n)
+                )
+            });
+        }
+    }
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert!(
+        shown.iter().any(|i| i
+            .scope
+            .iter()
+            .any(|(k, v)| *k == "app_version" && v == "9.9.9")),
+        "{shown:#?}"
+    );
+}
