@@ -2204,7 +2204,7 @@ pub fn purchase_key(amount: i64, txn_type: &str, card: Option<&str>) -> u32 {
 }
 
 /// P(X ≥ k) for X ~ Binomial(n, p), summed in log space from k up.
-fn binomial_tail(n: u32, k: u32, p: f64) -> f64 {
+pub(crate) fn binomial_tail(n: u32, k: u32, p: f64) -> f64 {
     if k == 0 {
         return 1.0;
     }

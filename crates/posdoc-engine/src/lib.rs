@@ -118,6 +118,12 @@ enum Refusal {
 /// Response codes whose prior puts at least this on `card.decline` are the
 /// card's own business, not a shared fault.
 const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
+/// A refusal code's fleet share starts as this many refusals in this many
+/// payments (5 %, an ordinary decline's), and is never taken below the
+/// floor: a code never seen yet is rare, not impossible.
+const REFUSAL_SHARE_PRIOR_K: f64 = 5.0;
+const REFUSAL_SHARE_PRIOR_N: f64 = 100.0;
+const REFUSAL_SHARE_MIN: f64 = 0.002;
 
 /// Response codes whose prior puts at least this on the merchant-account
 /// causes, or on the software-and-message causes, are refusals terminals
@@ -209,6 +215,10 @@ pub struct Engine {
     hosts: Vec<Group>,
     merchant_index: HashMap<Box<str>, u32>,
     merchants: Vec<Group>,
+    /// The whole fleet's answered card payments, and those refused by
+    /// response code: how common each refusal is on an ordinary day.
+    card_answered: u64,
+    card_refused: HashMap<[u8; 2], u64>,
     /// `carrier@city` to its group of recent outcomes.
     carrier_index: HashMap<Box<str>, u32>,
     carriers: Vec<Group>,
@@ -256,6 +266,8 @@ impl Engine {
             hosts: Vec::new(),
             merchant_index: HashMap::default(),
             merchants: Vec::new(),
+            card_answered: 0,
+            card_refused: HashMap::default(),
             carrier_index: HashMap::default(),
             carriers: Vec::new(),
             bins: HashMap::default(),
@@ -510,6 +522,15 @@ impl Engine {
         } else {
             fleet::Failure::Link
         }
+    }
+
+    /// The share of the fleet's answered card payments refused with `code`,
+    /// with a little prior weight so a young fleet does not call every
+    /// refusal rare.
+    fn card_refusal_share(&self, code: [u8; 2]) -> f64 {
+        let k = self.card_refused.get(&code).copied().unwrap_or(0) as f64;
+        ((k + REFUSAL_SHARE_PRIOR_K) / (self.card_answered as f64 + REFUSAL_SHARE_PRIOR_N))
+            .max(REFUSAL_SHARE_MIN)
     }
 
     /// Files terminal `i` under its scopes from what its inventory and
@@ -784,12 +805,19 @@ impl Engine {
                     terminal: i,
                     outcome,
                     bin,
+                    code: GroupEvent::code_of(t.response_code.as_deref()),
                 };
                 if let Some(h) = self.terminals[i as usize].host {
                     self.hosts[h as usize].push(event);
                 }
                 if let Some(m) = self.terminals[i as usize].merchant_group {
                     self.merchants[m as usize].push(event);
+                }
+                if bin != 0 && outcome != state::Outcome::Unreachable {
+                    self.card_answered += 1;
+                    if outcome == state::Outcome::Declined {
+                        *self.card_refused.entry(event.code).or_default() += 1;
+                    }
                 }
                 if let Some(c) = self.terminals[i as usize].carrier_group {
                     self.carriers[c as usize].push(event);

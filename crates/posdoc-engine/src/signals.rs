@@ -1051,6 +1051,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "bin_failing_elsewhere",
     "other_cards_ok_here",
     "refused_many_cards_here",
+    "refused_many_cards_at_merchant",
     "failure_beside_screen_fault",
     "failure_beside_keypad_fault",
     "repeated_errors",

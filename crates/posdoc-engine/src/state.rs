@@ -462,6 +462,31 @@ pub(crate) struct GroupEvent {
     pub outcome: Outcome,
     /// The card's BIN as a number, 0 when unknown.
     pub bin: u32,
+    /// The response code's first two bytes (zeros when none): which
+    /// refusal it was, in the padding the struct has anyway.
+    pub code: [u8; 2],
+}
+
+impl GroupEvent {
+    /// A response code as [`GroupEvent::code`] keeps it.
+    pub fn code_of(code: Option<&str>) -> [u8; 2] {
+        let b = code.unwrap_or("").as_bytes();
+        [
+            b.first().copied().unwrap_or(0),
+            b.get(1).copied().unwrap_or(0),
+        ]
+    }
+}
+
+/// Card payments a group's terminals had answered, and those refused with
+/// one code, in a window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CodeView {
+    pub answered: u32,
+    pub refused: u32,
+    /// Distinct BINs and terminals among the refused (up to 8 each).
+    pub bins: u32,
+    pub terminals: u32,
 }
 
 /// Events a group keeps: enough to see several terminals' recent outcomes.
@@ -559,6 +584,34 @@ impl Group {
                     v.declined_events += 1;
                     v.declining += u32::from(note(&mut seen_declined, e.terminal));
                 }
+            }
+        }
+        v
+    }
+
+    /// Its card payments answered inside `[from, to]`, and those refused
+    /// with `code`.
+    pub fn refused_with(&self, code: [u8; 2], from: Ts, to: Ts) -> CodeView {
+        let mut v = CodeView::default();
+        let (mut bins, mut terminals) = ([u32::MAX; 8], [u32::MAX; 8]);
+        let note = |seen: &mut [u32; 8], x: u32| -> u32 {
+            if seen.contains(&x) {
+                return 0;
+            }
+            seen.iter_mut().find(|s| **s == u32::MAX).map_or(0, |slot| {
+                *slot = x;
+                1
+            })
+        };
+        for e in &self.events[..self.len as usize] {
+            if e.ts < from || e.ts > to || e.bin == 0 || e.outcome == Outcome::Unreachable {
+                continue;
+            }
+            v.answered += 1;
+            if e.outcome == Outcome::Declined && e.code == code {
+                v.refused += 1;
+                v.bins += note(&mut bins, e.bin);
+                v.terminals += note(&mut terminals, e.terminal);
             }
         }
         v

@@ -2490,3 +2490,53 @@ fn a_release_announced_only_in_update_notes_files_its_terminals_under_it() {
         "{shown:#?}"
     );
 }
+
+#[test]
+fn one_refusal_code_on_many_banks_cards_across_a_merchant_is_the_merchants_set_up() {
+    let kb = kb();
+    let bins = ["622848", "436742", "621700", "622908", "625907", "622202"];
+    let lines = |refused: &dyn Fn(u32) -> &'static str| {
+        let mut v = Vec::new();
+        // Three of merchant M1's terminals, and ten of other merchants'
+        // whose card payments are all approved.
+        for n in 0..13u32 {
+            v.push(format!(
+                r#"{{"kind":"terminal","terminal_id":"110550{n:02}","vendor":"pax","model":"A920","merchant_id":"M{}","site_id":"S{n}","host":"H1","network":"ethernet"}}"#,
+                if n < 3 { 1 } else { n }
+            ));
+        }
+        for m in 1..60u32 {
+            for n in 0..13u32 {
+                let bin = bins[((m + n) % 6) as usize];
+                // From minute 40, terminals 0 and 1 get 57 now and then.
+                let code = if n < 2 && m >= 40 && m % 4 == n {
+                    "57"
+                } else {
+                    "00"
+                };
+                let bin = if code == "57" { refused(m) } else { bin };
+                v.push(format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"110550{n:02}","type":"purchase","amount":2000,"currency":"CNY","channel":"card_ic","stan":"{m:03}{n:03}","response_code":"{code}","pan":"{bin}******1234"}}"#,
+                    t(m, 4 * n)
+                ));
+            }
+        }
+        v
+    };
+    let (d, _) = run_fleet(&kb, &lines(&|m| bins[(m % 6) as usize]));
+    let last = d.iter().rfind(|d| d.code == "57").unwrap();
+    assert!(
+        signal_of(last, "refused_many_cards_at_merchant").is_some(),
+        "{:?}",
+        last.evidence
+    );
+    assert_eq!(last.top(), Cause::BusinessTxnType, "{:?}", last.evidence);
+    // One customer's card refused again and again is that card's.
+    let (d, _) = run_fleet(&kb, &lines(&|_| "436742"));
+    let last = d.iter().rfind(|d| d.code == "57").unwrap();
+    assert!(
+        signal_of(last, "refused_many_cards_at_merchant").is_none(),
+        "{:?}",
+        last.evidence
+    );
+}
