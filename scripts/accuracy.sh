@@ -9,6 +9,8 @@
 # GENERATOR=blind scripts/accuracy.sh 10             (fleets of scripts/blindgen.py,
 #     a generator written from FORMAT.md alone, without reading posdoc's code;
 #     SEED_BASE offsets its seeds)
+# GENERATOR=gen3 scripts/accuracy.sh 10              (fleets of scripts/gen3/gen3.py,
+#     a third, written the same way by another hand)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
@@ -18,6 +20,8 @@ trap 'rm -rf "$dir"' EXIT
 for s in $(seq 1 "$seeds"); do
   if [ "${GENERATOR:-}" = blind ]; then
     python3 scripts/blindgen.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen3 ]; then
+    python3 scripts/gen3/gen3.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   else
     target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   fi

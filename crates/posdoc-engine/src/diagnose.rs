@@ -97,21 +97,9 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
-/// How far back a card's own refusal on other banks' cards at the same
-/// terminal is looked for, seconds.
-const REFUSED_MANY_CARDS_S: i64 = 1800;
 /// A code is a card's own refusal (a wrong PIN, no funds) when its table
-/// gives the card this share at least; across a merchant's terminals a
-/// lower share will do, for a code a merchant's set-up gives as often (57:
-/// a card type the merchant may not take).
+/// gives the card this share at least.
 const CARD_REFUSAL_PRIOR_MIN: f64 = 0.5;
-const MERCHANT_CARD_REFUSAL_PRIOR_MIN: f64 = 0.3;
-/// Distinct BINs one refusal code must reach across a merchant's terminals
-/// (within [`REFUSED_MANY_CARDS_S`]) before it is the merchant's...
-const MERCHANT_REFUSED_BINS_MIN: u32 = 3;
-/// ...at a share of its answered card payments that the code's share of
-/// the whole fleet's reaches by chance less often than this.
-const MERCHANT_REFUSED_CHANCE_MAX: f64 = 1e-3;
 /// A cause the event's own evidence leaves below this gets little from an
 /// incident's scope.
 const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
@@ -435,9 +423,9 @@ impl Engine {
                 .kb
                 .response_code(rc)
                 .map(|d| d.prior[Cause::CardDecline.index()])
-                .filter(|&p| p >= MERCHANT_CARD_REFUSAL_PRIOR_MIN)
+                .filter(|&p| p >= crate::MERCHANT_CARD_REFUSAL_PRIOR_MIN)
         {
-            let from = ts.plus_secs(-REFUSED_MANY_CARDS_S);
+            let from = ts.plus_secs(-crate::REFUSED_MANY_CARDS_S);
             let mut bins: Vec<u32> = s
                 .txns
                 .iter()
@@ -464,23 +452,14 @@ impl Engine {
             // code's share of a day's refusals explains: the merchant's
             // set-up (a card type it may not take, its limits), not its
             // customers'.
-            if let Some(m) = s.merchant_group {
-                let code = crate::state::GroupEvent::code_of(Some(rc));
-                let v = self.merchants[m as usize].refused_with(code, from, horizon);
-                if v.bins >= MERCHANT_REFUSED_BINS_MIN
-                    && v.terminals >= 2
-                    && crate::fleet::binomial_tail(
-                        v.answered,
-                        v.refused,
-                        self.card_refusal_share(code),
-                    ) < MERCHANT_REFUSED_CHANCE_MAX
-                {
-                    obs.push(yes(
-                        "refused_many_cards_at_merchant",
-                        v.bins.to_string(),
-                        rc.to_string(),
-                    ));
-                }
+            if let Some(m) = s.merchant_group
+                && let Some(v) = self.merchant_refusing(m, rc, from, horizon)
+            {
+                obs.push(yes(
+                    "refused_many_cards_at_merchant",
+                    v.bins.to_string(),
+                    rc.to_string(),
+                ));
             }
         }
         // The fleet view: a fault this terminal shares with others.

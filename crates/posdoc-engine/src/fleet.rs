@@ -1534,6 +1534,14 @@ impl Fleet {
     /// A refusal that the merchant's account, or the terminal's software,
     /// explains: recorded, then judged like any failure.
     /// `purchase` tells a retry of one purchase from another customer's.
+    /// Terminal `terminal` was refused for `kind`'s reasons at `ts`, as a
+    /// later finding says of a refusal already observed (as a card's).
+    pub fn note_refused(&mut self, terminal: u32, ts: Ts, kind: Failure) {
+        self.ensure(terminal);
+        let r = &mut self.last_refused[terminal as usize][kind.slot()];
+        *r = Some(r.map_or(ts, |x| x.max(ts)));
+    }
+
     pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure, purchase: Purchase) {
         self.ensure(terminal);
         self.last_refused[terminal as usize][kind.slot()] = Some(ts);
@@ -1824,10 +1832,19 @@ impl Fleet {
             if kind == ScopeKind::Site && self.power_sign_in(t, from, ts) {
                 return false;
             }
+            // ...and the other way round: its shop's incident explains it to
+            // them.
+            let open = self.incident_of[t as usize];
+            if kind != ScopeKind::Site
+                && open != NONE
+                && self.incidents[open as usize].kind == ScopeKind::Site
+                && self.power_sign_in(t, from, ts)
+            {
+                return true;
+            }
             let bits = failed_lately(t);
             let explains =
                 |inc: u32| claims(inc) && bits & !self.incidents[inc as usize].fired_on == 0;
-            let open = self.incident_of[t as usize];
             (open != NONE && explains(open))
                 || self.closing.iter().any(|&(inc, _)| {
                     explains(inc) && self.incidents[inc as usize].terminals.contains(&t)
@@ -1984,6 +2001,15 @@ impl Fleet {
             .filter(|&o| o != i && self.incidents[o as usize].kind < kind)
             // A merchant's frozen account is not the host's outage.
             .filter(|&o| self.incidents[o as usize].fired_on & kind.shares() != 0)
+            // A shop whose members lost their mains is the shop's power,
+            // whatever else is down.
+            .filter(|&o| {
+                let inc = &self.incidents[o as usize];
+                kind == ScopeKind::Merchant || inc.kind != ScopeKind::Site || {
+                    let (signed, members) = self.power_signs(inc);
+                    2 * signed < members
+                }
+            })
             // A version's or model's incident open well before this place's
             // fired is a fault of the release's own: a host that stops
             // answering later does not explain why it failed first.
@@ -2379,6 +2405,43 @@ mod vote_tests {
         g.join(a, 0);
         let h = g.open_incident(host, t0.plus_secs(60));
         assert_eq!(g.incidents[a as usize].merged_into, Some(h));
+    }
+
+    #[test]
+    fn a_shops_power_cut_is_neither_taken_in_nor_explained_by_its_host() {
+        // Four shops of three on host H1; shop S0 loses its mains.
+        let mut f = Fleet::default();
+        for t in 0..12u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 3));
+            f.set_scope(t, ScopeKind::Host, "H1");
+        }
+        let scope = |f: &Fleet, kind: ScopeKind, key: &str| f.scope_index[&(kind, key.into())];
+        let (shop, host) = (
+            scope(&f, ScopeKind::Site, "S0"),
+            scope(&f, ScopeKind::Host, "H1"),
+        );
+        let t0 = Ts::from_secs(1_800_000_000);
+        for step in 0..12i64 {
+            let ts = t0.plus_secs(step * 10);
+            for t in 0..12u32 {
+                if t < 3 {
+                    f.note_power(t, ts);
+                    f.observe(t, ts, Some(Failure::Link), Source::Mains);
+                } else {
+                    f.observe(t, ts, None, Source::Payment(0));
+                }
+            }
+        }
+        let ts = t0.plus_secs(120);
+        let s = f.scopes[shop as usize]
+            .incident
+            .expect("the shop's power incident");
+        // Its members' failures are the shop's to the host...
+        assert!(f.explained_elsewhere(host, ts));
+        // ...and a host's incident opening anyway does not swallow it.
+        f.scopes[host as usize].fired_on = Failure::Link as u8;
+        let h = f.open_incident(host, ts);
+        assert_eq!(f.incidents[s as usize].merged_into, None, "{h}");
     }
 
     #[test]

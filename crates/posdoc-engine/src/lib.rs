@@ -118,6 +118,18 @@ enum Refusal {
 /// Response codes whose prior puts at least this on `card.decline` are the
 /// card's own business, not a shared fault.
 const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
+/// Across a merchant's terminals a lower card share will do, for a code a
+/// merchant's set-up gives as often (57: a card type it may not take).
+pub(crate) const MERCHANT_CARD_REFUSAL_PRIOR_MIN: f64 = 0.3;
+/// How far back a refusal code's spread over banks' cards is looked at,
+/// seconds.
+pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
+/// Distinct BINs one refusal code must reach across a merchant's terminals
+/// before it is the merchant's...
+const MERCHANT_REFUSED_BINS_MIN: u32 = 3;
+/// ...at a share of its answered card payments that the code's share of the
+/// whole fleet's reaches by chance less often than this.
+const MERCHANT_REFUSED_CHANCE_MAX: f64 = 1e-3;
 /// A refusal code's fleet share starts as this many refusals in this many
 /// payments (5 %, an ordinary decline's), and is never taken below the
 /// floor: a code never seen yet is rare, not impossible.
@@ -533,6 +545,31 @@ impl Engine {
             .max(REFUSAL_SHARE_MIN)
     }
 
+    /// Whether merchant group `m`'s card payments in `[from, to]` were
+    /// refused with `code` on many banks' cards across its terminals, more
+    /// often than the code's share of the fleet's refusals explains: its
+    /// set-up (a card type it may not take), not its customers'. Only for a
+    /// code a card's own refusal gives at all.
+    pub(crate) fn merchant_refusing(
+        &self,
+        m: u32,
+        code: &str,
+        from: Ts,
+        to: Ts,
+    ) -> Option<state::CodeView> {
+        let cards_own = self.kb.response_code(code)?.prior[Cause::CardDecline.index()];
+        if cards_own < MERCHANT_CARD_REFUSAL_PRIOR_MIN {
+            return None;
+        }
+        let code = GroupEvent::code_of(Some(code));
+        let v = self.merchants[m as usize].refused_with(code, from, to);
+        (v.bins >= MERCHANT_REFUSED_BINS_MIN
+            && v.terminals >= 2
+            && fleet::binomial_tail(v.answered, v.refused, self.card_refusal_share(code))
+                < MERCHANT_REFUSED_CHANCE_MAX)
+            .then_some(v)
+    }
+
     /// Files terminal `i` under its scopes from what its inventory and
     /// heartbeats said.
     fn set_scopes(&mut self, i: u32) {
@@ -847,6 +884,41 @@ impl Engine {
                     state::Outcome::Unreachable => {
                         self.fleet
                             .observe(i, t.ts, Some(fleet::Failure::Link), paid)
+                    }
+                    // One code on many banks' cards across the merchant's
+                    // terminals: its account's set-up, whatever the code
+                    // usually means (see `Engine::merchant_refusing`).
+                    state::Outcome::Declined
+                        if bin != 0
+                            && let Some(m) = self.terminals[i as usize].merchant_group
+                            && let Some(code) = t.response_code.as_deref()
+                            && self
+                                .merchant_refusing(
+                                    m,
+                                    code,
+                                    t.ts.plus_secs(-REFUSED_MANY_CARDS_S),
+                                    t.ts,
+                                )
+                                .is_some() =>
+                    {
+                        let code = GroupEvent::code_of(Some(code));
+                        for (other, at) in self.merchants[m as usize].refused_terminals(
+                            code,
+                            t.ts.plus_secs(-REFUSED_MANY_CARDS_S),
+                            t.ts,
+                        ) {
+                            self.fleet.note_refused(other, at, fleet::Failure::Account);
+                        }
+                        let purchase = fleet::Purchase {
+                            key: fleet::purchase_key(
+                                t.amount,
+                                &t.txn_type,
+                                t.pan.as_ref().map(|p| p.as_str()),
+                            ),
+                            setup_explains: false,
+                        };
+                        self.fleet
+                            .observe_refusal(i, t.ts, fleet::Failure::Account, purchase)
                     }
                     state::Outcome::Declined => {
                         match self.refusal(t.response_code.as_deref(), Some(t.txn_type.as_str())) {

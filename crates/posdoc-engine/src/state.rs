@@ -617,6 +617,22 @@ impl Group {
         v
     }
 
+    /// The terminals refused with `code` inside `[from, to]`, each with its
+    /// latest such refusal.
+    pub fn refused_terminals(&self, code: [u8; 2], from: Ts, to: Ts) -> Vec<(u32, Ts)> {
+        let mut v: Vec<(u32, Ts)> = Vec::new();
+        for e in &self.events[..self.len as usize] {
+            if e.ts < from || e.ts > to || e.outcome != Outcome::Declined || e.code != code {
+                continue;
+            }
+            match v.iter_mut().find(|(t, _)| *t == e.terminal) {
+                Some((_, at)) => *at = (*at).max(e.ts),
+                None => v.push((e.terminal, e.ts)),
+            }
+        }
+        v
+    }
+
     /// This terminal's own outcomes inside `[from, to]`: (approved, unreachable).
     pub fn own(&self, me: u32, from: Ts, to: Ts) -> (u32, u32) {
         let mut ok = 0;

@@ -2523,7 +2523,12 @@ fn one_refusal_code_on_many_banks_cards_across_a_merchant_is_the_merchants_set_u
         }
         v
     };
-    let (d, _) = run_fleet(&kb, &lines(&|m| bins[(m % 6) as usize]));
+    let (d, incidents) = run_fleet(&kb, &lines(&|m| bins[(m % 6) as usize]));
+    // The merchant's incident, on its two refusing terminals.
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("merchant_id", "M1".to_string())]);
+    assert_eq!(shown[0].cause, Cause::BusinessTxnType, "{shown:#?}");
     let last = d.iter().rfind(|d| d.code == "57").unwrap();
     assert!(
         signal_of(last, "refused_many_cards_at_merchant").is_some(),
@@ -2532,7 +2537,8 @@ fn one_refusal_code_on_many_banks_cards_across_a_merchant_is_the_merchants_set_u
     );
     assert_eq!(last.top(), Cause::BusinessTxnType, "{:?}", last.evidence);
     // One customer's card refused again and again is that card's.
-    let (d, _) = run_fleet(&kb, &lines(&|_| "436742"));
+    let (d, incidents) = run_fleet(&kb, &lines(&|_| "436742"));
+    assert!(not_merged(&incidents).is_empty(), "{incidents:#?}");
     let last = d.iter().rfind(|d| d.code == "57").unwrap();
     assert!(
         signal_of(last, "refused_many_cards_at_merchant").is_none(),
