@@ -719,9 +719,14 @@ impl Engine {
                 .last_link_failure
                 .is_some_and(|f| f >= from && f <= horizon);
             failing += usize::from(failed);
+            // Paying, or heard over the link quickly and whole: a shop's
+            // terminals that nobody pays on in the morning still show
+            // whether its router works.
             let ok = !failed
-                && t.last_success
-                    .is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon);
+                && (t
+                    .last_success
+                    .is_some_and(|x| x >= ts.plus_secs(-signals::RECENT_S) && x <= horizon)
+                    || t.last_link_ok.is_some_and(|x| x >= from && x <= horizon));
             if t.net == Net::Cellular && ok {
                 cellular_ok = true;
             }

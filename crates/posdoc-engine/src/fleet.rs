@@ -2370,41 +2370,36 @@ mod vote_tests {
 
     #[test]
     fn a_release_failing_before_its_host_went_down_stays_its_own_incident() {
-        let mut f = Fleet::default();
-        for t in 0..3u32 {
-            f.set_scope(t, ScopeKind::AppVersion, "5.0.8");
-            f.set_scope(t, ScopeKind::Host, "H3");
-        }
-        let scope = |f: &Fleet, kind: ScopeKind, key: &str| f.scope_index[&(kind, key.into())];
-        let app = scope(&f, ScopeKind::AppVersion, "5.0.8");
-        let host = scope(&f, ScopeKind::Host, "H3");
-        for s in [app, host] {
-            f.scopes[s as usize].fired_on = Failure::Link as u8 | Failure::Protocol as u8;
-        }
+        // Three terminals on app 5.0.8 and host H3: the version's incident
+        // opens at t0 with two members, the host's `later` seconds on.
         let t0 = Ts::from_secs(1_800_000_000);
+        let version_then_host = |later: i64| {
+            let mut f = Fleet::default();
+            for t in 0..3u32 {
+                f.set_scope(t, ScopeKind::AppVersion, "5.0.8");
+                f.set_scope(t, ScopeKind::Host, "H3");
+            }
+            let app = f.scope_index[&(ScopeKind::AppVersion, "5.0.8".into())];
+            let host = f.scope_index[&(ScopeKind::Host, "H3".into())];
+            for s in [app, host] {
+                f.scopes[s as usize].fired_on = Failure::Link as u8 | Failure::Protocol as u8;
+            }
+            let a = f.open_incident(app, t0);
+            f.join(a, 0);
+            f.join(a, 1);
+            let h = f.open_incident(host, t0.plus_secs(later));
+            (f, a, h)
+        };
         // The host refuses the version's messages; twenty minutes on the
         // host itself goes down: two faults.
-        let a = f.open_incident(app, t0);
-        f.join(a, 0);
-        f.join(a, 1);
-        let h = f.open_incident(host, t0.plus_secs(1200));
+        let (f, a, h) = version_then_host(1200);
         assert_eq!(f.incidents[a as usize].merged_into, None);
         assert!(f.incidents[a as usize].closed_at.is_none());
         assert_eq!(f.incidents[h as usize].opened_at, t0.plus_secs(1200));
         // The host's outage seen first on its terminals' version a minute
         // before is one fault.
-        let mut g = Fleet::default();
-        for t in 0..3u32 {
-            g.set_scope(t, ScopeKind::AppVersion, "5.0.8");
-            g.set_scope(t, ScopeKind::Host, "H3");
-        }
-        for s in [app, host] {
-            g.scopes[s as usize].fired_on = Failure::Link as u8 | Failure::Protocol as u8;
-        }
-        let a = g.open_incident(app, t0);
-        g.join(a, 0);
-        let h = g.open_incident(host, t0.plus_secs(60));
-        assert_eq!(g.incidents[a as usize].merged_into, Some(h));
+        let (f, a, h) = version_then_host(60);
+        assert_eq!(f.incidents[a as usize].merged_into, Some(h));
     }
 
     #[test]

@@ -129,6 +129,12 @@ fn note_versions(
 
 pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
     let ts = t.ts;
+    if t.online != Some(false)
+        && t.latency_ms.is_some_and(|l| l < LINK_OK_LATENCY_MS)
+        && t.packet_loss.is_none_or(|l| l < LINK_OK_LOSS)
+    {
+        s.last_link_ok = Some(s.last_link_ok.map_or(ts, |x| x.max(ts)));
+    }
     let m = [
         (MetricId::Latency, t.latency_ms, 20.0),
         (MetricId::Loss, t.packet_loss, 0.01),
@@ -296,6 +302,10 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
         None
     }
 }
+
+/// A heartbeat's round trip and loss under which its link is working.
+const LINK_OK_LATENCY_MS: f64 = 500.0;
+const LINK_OK_LOSS: f64 = 0.05;
 
 /// Packet loss in one heartbeat that counts as trouble for the fleet view.
 const HEARTBEAT_LOSS_TROUBLE: f64 = 0.35;

@@ -323,6 +323,9 @@ pub(crate) struct TerminalState {
     /// or sending error, a heartbeat saying offline).
     pub last_link_failure: Option<Ts>,
     pub last_success: Option<Ts>,
+    /// Its latest heartbeat that crossed the link quickly and whole: the
+    /// shop's router carried it, whether or not anyone was paying.
+    pub last_link_ok: Option<Ts>,
     /// The latest complaint naming this terminal: when, and the knowledge
     /// base's patterns its text matched (the text itself is not kept).
     pub complaint: Option<(Ts, u64)>,
@@ -368,6 +371,7 @@ impl TerminalState {
             last_failure: None,
             last_link_failure: None,
             last_success: None,
+            last_link_ok: None,
             complaint: None,
         }
     }

@@ -2546,3 +2546,59 @@ fn one_refusal_code_on_many_banks_cards_across_a_merchant_is_the_merchants_set_u
         last.evidence
     );
 }
+
+#[test]
+fn a_certificate_check_failing_is_the_certificate_not_damaged_bytes() {
+    let kb = kb();
+    let error = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"S2","stage":"tls","detail":"SSL证书校验失败"}}"#,
+        t(61, 10)
+    );
+    // Its certificate ran out yesterday.
+    let mut lines = terminal_life(&[error]);
+    lines[0] = lines[0].replace("2027-06-30", "2026-11-02");
+    let d = run(&kb, &lines).pop().unwrap();
+    assert!(
+        signal_of(&d, "log:corrupt_text").is_none(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::SecurityCertificate, "{:?}", d.evidence);
+    assert!(
+        d.posterior[Cause::TransmissionCorruption.index()] < 0.01,
+        "{:?}",
+        d.posterior
+    );
+}
+
+#[test]
+fn a_neighbour_heard_quickly_over_the_shops_router_speaks_for_it_without_paying() {
+    let kb = kb();
+    // Terminal 1 on the shop's Wi-Fi times out; its wired neighbour takes
+    // no payments this early but its heartbeats cross the router quickly.
+    let lan_belief = |neighbour_heard: bool| {
+        let mut lines = vec![
+            r#"{"kind":"terminal","terminal_id":"31048001","vendor":"landi","model":"E550","site_id":"SH1","host":"H1","network":"wifi"}"#.to_string(),
+            r#"{"kind":"terminal","terminal_id":"31048002","vendor":"landi","model":"E550","site_id":"SH1","host":"H1","network":"ethernet"}"#.to_string(),
+        ];
+        for m in 0..10u32 {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"31048002","online":true,"latency_ms":{}}}"#,
+                t(m, 20),
+                if neighbour_heard { 110 } else { 2600 }
+            ));
+        }
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"31048001","type":"purchase","amount":1000,"currency":"CNY","channel":"qr","stan":"142015","timed_out":true}}"#,
+            t(9, 30)
+        ));
+        let d = run_fleet(&kb, &lines).0.pop().unwrap();
+        d.posterior[Cause::NetworkLan.index()]
+    };
+    assert!(
+        lan_belief(true) < 0.8 * lan_belief(false),
+        "{} vs {}",
+        lan_belief(true),
+        lan_belief(false)
+    );
+}
