@@ -563,7 +563,7 @@ impl Engine {
         if let Some(f) = recent_logs_factor(kb, s, hits, ts, horizon) {
             factors.push(f);
         }
-        if let Some(o) = device_behind_failure(kb, s, hits, &prior, ts, horizon) {
+        if let Some(o) = device_behind_failure(&self.bits, s, hits, &prior, ts, horizon) {
             factors_push_signal(kb, &mut factors, o);
         }
         if let Some(f) = complaint_factor(kb, s, ts, horizon) {
@@ -1280,41 +1280,32 @@ const DEVICE_PLAUSIBLE_PRIOR: f64 = 0.04;
 /// table must list the device. The event's own line naming the device is
 /// weighed as a log pattern already.
 fn device_behind_failure(
-    kb: &Kb,
+    bits: &crate::PatternBits,
     s: &TerminalState,
     own: u64,
     prior: &[f64; Cause::COUNT],
     ts: Ts,
     horizon: Ts,
 ) -> Option<Obs> {
-    let bit = |id: &str| {
-        kb.patterns
-            .iter()
-            .take(posdoc_kb::PATTERNS_MAX)
-            .position(|p| p.id == id)
-            .map_or(0u64, |i| 1 << i)
-    };
     let operator = Cause::OperatorError.index();
-    let cashier = own & (bit("operator_text") | bit("input_text")) != 0
-        || prior.iter().all(|&p| p <= prior[operator]);
+    let cashier = own & bits.cashier != 0 || prior.iter().all(|&p| p <= prior[operator]);
     let from = ts
         .plus_secs(-RECENT_LOGS_S)
         .max(s.fixed_before(ts).unwrap_or_default());
     [
         (
-            "display_text",
+            bits.display,
             Cause::HardwareDisplay,
             "failure_beside_screen_fault",
         ),
         (
-            "keypad_text",
+            bits.keypad,
             Cause::HardwareKeypad,
             "failure_beside_keypad_fault",
         ),
     ]
     .into_iter()
-    .filter_map(|(pattern, device, signal)| {
-        let b = bit(pattern);
+    .filter_map(|(b, device, signal)| {
         if b == 0 || own & b != 0 || !(cashier || prior[device.index()] >= DEVICE_PLAUSIBLE_PRIOR) {
             return None;
         }

@@ -211,11 +211,42 @@ pub struct Counters {
 }
 
 /// The streaming diagnosis engine.
+/// The bits of the log patterns the engine itself looks for in pattern hits
+/// (0 where the knowledge base has no such pattern).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PatternBits {
+    /// Power words: an error a power cut raised.
+    pub power: u64,
+    /// The screen's and the keypad's faults.
+    pub display: u64,
+    pub keypad: u64,
+    /// A cashier's timeout, cancel or mistake.
+    pub cashier: u64,
+}
+
+impl PatternBits {
+    fn of(kb: &Kb) -> PatternBits {
+        let bit = |id: &str| {
+            kb.patterns
+                .iter()
+                .take(posdoc_kb::PATTERNS_MAX)
+                .position(|p| p.id == id)
+                .map_or(0, |i| 1u64 << i)
+        };
+        PatternBits {
+            power: bit("power_text"),
+            display: bit("display_text"),
+            keypad: bit("keypad_text"),
+            cashier: bit("operator_text") | bit("input_text"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Engine {
     kb: Arc<Kb>,
-    /// The `power_text` pattern's bit in log pattern hits.
-    power_text_bit: u64,
+    /// Some log patterns' bits in pattern hits, looked up once.
+    bits: PatternBits,
     cfg: EngineConfig,
     terminal_index: HashMap<Box<str>, u32>,
     /// Terminal ids by engine index (the inverse of `terminal_index`).
@@ -255,16 +286,9 @@ impl Engine {
     }
 
     pub fn with_config(kb: Arc<Kb>, cfg: EngineConfig) -> Engine {
-        // The bit of the `power_text` log pattern in pattern hits (0 if the
-        // knowledge base has no such pattern).
-        let power_text_bit = kb
-            .patterns
-            .iter()
-            .take(64)
-            .position(|p| p.id == "power_text")
-            .map_or(0, |i| 1u64 << i);
+        let bits = PatternBits::of(&kb);
         Engine {
-            power_text_bit,
+            bits,
             learned: learn::Learned::default(),
             fleet: fleet::Fleet::default(),
             kb,
@@ -952,8 +976,7 @@ impl Engine {
                 let i = self.terminal_idx(&e.terminal_id);
                 self.fleet.heard(i, e.ts, false);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
-                let power =
-                    e.stage.as_deref() == Some("power_on") || hits & self.power_text_bit != 0;
+                let power = e.stage.as_deref() == Some("power_on") || hits & self.bits.power != 0;
                 if power {
                     self.fleet.note_power(i, e.ts);
                 }
