@@ -97,9 +97,6 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
-/// A code is a card's own refusal (a wrong PIN, no funds) when its table
-/// gives the card this share at least.
-const CARD_REFUSAL_PRIOR_MIN: f64 = 0.5;
 /// A cause the event's own evidence leaves below this gets little from an
 /// incident's scope.
 const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
@@ -441,7 +438,7 @@ impl Engine {
                 .collect();
             bins.sort_unstable();
             bins.dedup();
-            if bins.len() >= 2 && cards_own >= CARD_REFUSAL_PRIOR_MIN {
+            if bins.len() >= 2 && cards_own >= crate::CARD_DECLINE_PRIOR_MIN {
                 obs.push(yes(
                     "refused_many_cards_here",
                     (bins.len() + 1).to_string(),

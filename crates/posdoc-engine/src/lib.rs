@@ -117,7 +117,7 @@ enum Refusal {
 
 /// Response codes whose prior puts at least this on `card.decline` are the
 /// card's own business, not a shared fault.
-const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
+pub(crate) const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 /// Across a merchant's terminals a lower card share will do, for a code a
 /// merchant's set-up gives as often (57: a card type it may not take).
 pub(crate) const MERCHANT_CARD_REFUSAL_PRIOR_MIN: f64 = 0.3;
@@ -210,7 +210,6 @@ pub struct Counters {
     pub late_records: u64,
 }
 
-/// The streaming diagnosis engine.
 /// The bits of the log patterns the engine itself looks for in pattern hits
 /// (0 where the knowledge base has no such pattern).
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +241,7 @@ impl PatternBits {
     }
 }
 
+/// The streaming diagnosis engine.
 #[derive(Debug)]
 pub struct Engine {
     kb: Arc<Kb>,

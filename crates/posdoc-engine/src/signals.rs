@@ -102,29 +102,29 @@ pub(crate) fn apply_inventory(s: &mut TerminalState, t: &Terminal, site: Option<
     );
 }
 
+/// Files the versions given; true when either differs from what was known
+/// (the terminal's version scopes must follow). With `is_change`, a version
+/// replacing a known other one is a change the terminal went through.
 fn note_versions(
     s: &mut TerminalState,
     ts: Ts,
     fw: Option<&str>,
     app: Option<&str>,
     is_change: bool,
-) {
-    let mut changed = false;
-    if let Some(fw) = fw {
-        if s.firmware.as_deref().is_some_and(|old| old != fw) {
-            changed = true;
+) -> bool {
+    let (mut changed, mut moved) = (false, false);
+    for (known, new) in [(&mut s.firmware, fw), (&mut s.app_version, app)] {
+        let Some(new) = new else { continue };
+        if known.as_deref() != Some(new) {
+            changed |= known.is_some();
+            moved = true;
+            *known = Some(new.into());
         }
-        s.firmware = Some(fw.into());
-    }
-    if let Some(app) = app {
-        if s.app_version.as_deref().is_some_and(|old| old != app) {
-            changed = true;
-        }
-        s.app_version = Some(app.into());
     }
     if changed && is_change {
         s.last_version_change = Some(ts);
     }
+    moved
 }
 
 pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
@@ -439,9 +439,7 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool 
         // update's notes: a heartbeat that reports no versions would leave
         // the terminal filed under the old release.
         let (fw, app) = versions_in_notes(m.notes.as_deref().unwrap_or(""));
-        let before = (s.firmware.clone(), s.app_version.clone());
-        note_versions(s, m.ts, fw, app, true);
-        moved = before != (s.firmware.clone(), s.app_version.clone());
+        moved = note_versions(s, m.ts, fw, app, true);
     }
     // Only work that changes the terminal is a suspect afterwards; a routine
     // check must not hide the parameter download before it. The notes count:
@@ -452,17 +450,17 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool 
             .iter()
             .any(|w| m.action.contains(w) || notes.contains(w))
     };
-    let label = if said(&PARAMETER_WORDS) {
-        Some("parameter_update")
+    let change = if said(&PARAMETER_WORDS) {
+        Some(Change::Parameters)
     } else if said(&KEY_WORDS) {
-        Some("key_load")
+        Some(Change::Keys)
     } else if matches!(m.action.as_str(), "repair" | "part_replaced") {
-        Some(m.action.as_str())
+        Some(Change::Repair)
     } else {
         None
     };
-    if let Some(label) = label {
-        s.last_maintenance = Some((m.ts, label.into()));
+    if let Some(change) = change {
+        s.last_maintenance = Some((m.ts, change));
     }
     moved
 }
@@ -889,14 +887,14 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         // new incompatibility mostly arrives with a new version.
         out.push(absent("recent_update"));
     }
-    if let Some((t, label)) = &s.last_maintenance
+    if let Some((t, change)) = &s.last_maintenance
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
     {
-        let signal = match label.as_ref() {
-            "parameter_update" => "recent_parameter_change",
-            "key_load" => "recent_key_load",
-            _ => "recent_maintenance",
+        let signal = match change {
+            Change::Parameters => "recent_parameter_change",
+            Change::Keys => "recent_key_load",
+            Change::Repair => "recent_maintenance",
         };
         out.push(yes_dur(signal, ts.secs_since(*t)));
     }

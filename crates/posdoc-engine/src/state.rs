@@ -308,7 +308,8 @@ pub(crate) struct TerminalState {
     pub reader_errors: Decay,
     pub app_crashes: Decay,
     pub last_version_change: Option<Ts>,
-    pub last_maintenance: Option<(Ts, Box<str>)>,
+    /// The latest maintenance that changed the terminal, and what it changed.
+    pub last_maintenance: Option<(Ts, Change)>,
     /// Log-amount baseline of approved payments.
     pub amount_log_mean: f32,
     pub amount_n: u32,
@@ -388,8 +389,7 @@ impl TerminalState {
             + opt(&self.firmware)
             + opt(&self.app_version)
             + self.key_check.as_ref().map_or(0, |(_, k)| k.len())
-            + self.printer.as_ref().map_or(0, |(_, p)| p.len())
-            + self.last_maintenance.as_ref().map_or(0, |(_, a)| a.len());
+            + self.printer.as_ref().map_or(0, |(_, p)| p.len());
         let txns: usize = self.txns.iter().map(|t| opt(&t.code) + opt(&t.stan)).sum();
         let errors: usize = self
             .errors
@@ -445,6 +445,17 @@ pub(crate) struct SiteState {
     pub city: Option<Box<str>>,
     pub terminals: Vec<u32>,
     pub checks: Ring<CheckLite, 6>,
+}
+
+/// What a maintenance visit changed, as far as its action and notes say:
+/// a MAC failing after new parameters is the parameters, after a key load
+/// the keys, after a repair either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Parameters,
+    Keys,
+    /// A repair or a part replaced.
+    Repair,
 }
 
 /// How a transaction ended, as a group (acquirer host, card BIN) sees it.
