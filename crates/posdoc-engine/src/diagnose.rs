@@ -1039,8 +1039,6 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
     })
 }
 
-/// The failed transaction an error belongs to: same STAN, else the nearest
-/// failure within 30 s. Returns its response code and whether it timed out.
 /// The incident as evidence: its scope's value, and a card issuer by its
 /// name in each language where the knowledge base knows it.
 fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
@@ -1057,6 +1055,8 @@ fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
     obs
 }
 
+/// The failed transaction an error belongs to: same STAN, else the nearest
+/// failure within 30 s. Returns its response code and whether it timed out.
 fn linked_txn(
     s: &TerminalState,
     stan: Option<&str>,

@@ -1,11 +1,12 @@
 //! The fleet view: faults shared by several terminals, as incidents.
 //!
 //! Every terminal belongs to a few scopes: its site, its merchant, its model,
-//! app version and firmware, its mobile carrier in its city, its acquirer
-//! host. The engine reports each outcome: a success, or a failure sorted by
-//! kind (the link, the host refusing the messages, the host refusing the
-//! merchant's account, the terminal's own parts); an ordinary card decline
-//! is neither. A scope counts only the failure kinds it can share. When a
+//! app version and firmware, its certificate's batch (the instant it
+//! expires), its mobile carrier in its city, its acquirer host. The engine
+//! reports each outcome: a success, or a failure sorted by kind (the link,
+//! the host refusing the messages, the host refusing the merchant's
+//! account, the terminal's own parts, the host refusing a certificate that
+//! has expired); an ordinary card decline is neither. A scope counts only the failure kinds it can share. When a
 //! member fails, its scopes are judged; a scope *fires* when
 //!
 //! - most of the members heard from in the last five minutes are failing
@@ -16,7 +17,8 @@
 //!   failing even while payments still go through; a terminal gone silent,
 //!   nothing from it for two and a half of its heartbeat gaps, counts in
 //!   its shop and carrier beside a member failing out loud, never alone:
-//!   a closed shop is silent too), or
+//!   a closed shop is silent too; a certificate batch, over fifteen
+//!   minutes, on handshakes refused after its expiry only), or
 //! - a host's payments go unanswered (or a carrier's terminals fail) far
 //!   more often over two or five minutes than its rate before explains, by
 //!   a binomial test, one in ten at least, on terminals in three shops
@@ -77,6 +79,10 @@ pub enum ScopeKind {
     Model,
     AppVersion,
     Firmware,
+    /// A batch of certificates expiring at one instant (the inventory's
+    /// `cert_not_after`): terminals installed together, renewed together
+    /// or not at all.
+    Certificate,
     Carrier,
     Host,
     /// A card issuer, known by a BIN: not a terminal's attribute but its
@@ -85,18 +91,19 @@ pub enum ScopeKind {
 }
 
 impl ScopeKind {
-    pub const ALL: [ScopeKind; 7] = [
+    pub const ALL: [ScopeKind; 8] = [
         ScopeKind::Site,
         ScopeKind::Merchant,
         ScopeKind::Model,
         ScopeKind::AppVersion,
         ScopeKind::Firmware,
+        ScopeKind::Certificate,
         ScopeKind::Carrier,
         ScopeKind::Host,
     ];
     /// The kinds a terminal belongs to by its inventory (all but
     /// [`ScopeKind::Issuer`]).
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 8;
 
     /// The contract's scope key (`site_id`, `host`, ...).
     pub fn id(self) -> &'static str {
@@ -106,6 +113,7 @@ impl ScopeKind {
             ScopeKind::Model => "model",
             ScopeKind::AppVersion => "app_version",
             ScopeKind::Firmware => "firmware",
+            ScopeKind::Certificate => "cert_not_after",
             ScopeKind::Carrier => "carrier",
             ScopeKind::Host => "host",
             ScopeKind::Issuer => "bin",
@@ -121,6 +129,7 @@ impl ScopeKind {
             ScopeKind::Model => "incident_model",
             ScopeKind::AppVersion => "incident_app_version",
             ScopeKind::Firmware => "incident_firmware",
+            ScopeKind::Certificate => "incident_certificate",
             ScopeKind::Carrier => "incident_carrier",
             ScopeKind::Host => "incident_host",
             ScopeKind::Issuer => "incident_issuer",
@@ -132,7 +141,9 @@ impl ScopeKind {
     /// host is not.
     fn min_failing(self) -> u32 {
         match self {
-            ScopeKind::Site | ScopeKind::Merchant => 2,
+            // Two certificates of one batch refused just after the batch
+            // expired is the batch, nothing else.
+            ScopeKind::Site | ScopeKind::Merchant | ScopeKind::Certificate => 2,
             // Every terminal sees some of a bank's cards: three of them
             // failing it in five minutes, in several shops, is no chance.
             ScopeKind::Issuer => 3,
@@ -151,10 +162,11 @@ impl ScopeKind {
     }
 
     /// The window most-members-failing is judged over: a bank's cards come
-    /// by a few an hour per terminal, too sparse for five minutes.
+    /// by a few an hour per terminal, too sparse for five minutes; so do a
+    /// quiet shop's payments, each one refused by an expired certificate.
     fn window_s(self) -> i64 {
         match self {
-            ScopeKind::Issuer => RELATIVE_WINDOW_S,
+            ScopeKind::Issuer | ScopeKind::Certificate => RELATIVE_WINDOW_S,
             _ => WINDOW_S,
         }
     }
@@ -173,7 +185,8 @@ impl ScopeKind {
     /// known site count as one site each).
     fn min_sites(self) -> u32 {
         match self {
-            ScopeKind::Site => 1,
+            // A batch installed in one shop is still a batch.
+            ScopeKind::Site | ScopeKind::Certificate => 1,
             ScopeKind::Merchant | ScopeKind::Issuer => 2,
             _ => 3,
         }
@@ -671,6 +684,10 @@ pub enum Failure {
     Account = 4,
     /// The terminal's own parts or app (card reader, PIN pad, printer, app).
     Device = 8,
+    /// A handshake refused because the terminal's own certificate has
+    /// expired: nothing its version, host or shop share, only its
+    /// certificate's batch.
+    Expired = 16,
 }
 
 impl Failure {
@@ -685,6 +702,9 @@ impl Failure {
             _ => Failure::Link,
         }
     }
+
+    /// How many kinds there are, for per-kind arrays.
+    const COUNT: usize = 5;
 
     /// Its position among the kinds, for per-kind arrays.
     fn slot(self) -> usize {
@@ -706,6 +726,7 @@ impl ScopeKind {
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
                 Failure::Link as u8 | Failure::Protocol as u8 | Failure::Device as u8
             }
+            ScopeKind::Certificate => Failure::Expired as u8,
         }
     }
 }
@@ -805,14 +826,14 @@ pub(crate) struct Fleet {
     ticked_at: Option<Ts>,
     /// Per terminal, its latest failure of each kind (by [`Failure::slot`])
     /// and its latest outcome.
-    last_seen: Vec<([Option<Ts>; 4], Option<Ts>)>,
+    last_seen: Vec<([Option<Ts>; Failure::COUNT], Option<Ts>)>,
     /// Per terminal: its latest link failure other than a report of it
     /// offline (a shop or carrier counts a report as silence only).
     last_loud_link: Vec<Option<Ts>>,
     /// Per terminal, its latest refusal of each shared kind (by
     /// [`Failure::slot`]): an account refusal is its merchant's business, a
     /// protocol refusal its software's.
-    last_refused: Vec<[Option<Ts>; 4]>,
+    last_refused: Vec<[Option<Ts>; Failure::COUNT]>,
     /// Per terminal, its latest sign of its power failing (a power event, a
     /// reboot after power loss, a supply reading off, a power-on or
     /// power-worded error): an incident's cause before any of its members
@@ -900,9 +921,9 @@ impl Fleet {
         if self.member_of.len() < need {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
-            self.last_seen.resize(need, ([None; 4], None));
+            self.last_seen.resize(need, ([None; Failure::COUNT], None));
             self.last_loud_link.resize(need, None);
-            self.last_refused.resize(need, [None; 4]);
+            self.last_refused.resize(need, [None; Failure::COUNT]);
             self.last_power.resize(need, None);
             self.beats.resize(need, Beat::default());
         }
@@ -1095,7 +1116,11 @@ impl Fleet {
             // A version, not a model or a host: a host refuses a few
             // misconfigured terminals' messages on any day.
             ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 2)),
-            ScopeKind::Model | ScopeKind::Carrier | ScopeKind::Host | ScopeKind::Issuer => None,
+            ScopeKind::Model
+            | ScopeKind::Certificate
+            | ScopeKind::Carrier
+            | ScopeKind::Host
+            | ScopeKind::Issuer => None,
         };
         if let Some((class, min)) = refusal {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
@@ -1795,6 +1820,7 @@ impl Fleet {
                 Failure::Protocol,
                 Failure::Account,
                 Failure::Device,
+                Failure::Expired,
             ]
             .into_iter()
             .filter(|f| fails[f.slot()].is_some_and(|at| at >= from && at <= ts))

@@ -618,6 +618,9 @@ impl Engine {
         if let Some(v) = s.firmware.as_deref() {
             scopes.push((ScopeKind::Firmware, format!("{vendor}/{v}")));
         }
+        if let Some(at) = s.cert_not_after {
+            scopes.push((ScopeKind::Certificate, at.to_string()));
+        }
         // Group names by index: a scan, but only when inventory or a
         // version changes, never per transaction.
         let name_of = |index: &HashMap<Box<str>, u32>, i: u32| {
@@ -1000,6 +1003,13 @@ impl Engine {
                     _ if echo => None,
                     Refusal::CardsOwn => None,
                     Refusal::Shared { kind, .. } => Some(kind),
+                    // Its own certificate expired: its batch's business.
+                    Refusal::Other
+                        if e.stage.as_deref() == Some("tls")
+                            && signals::cert_expired(&self.terminals[i as usize], e.ts) =>
+                    {
+                        Some(fleet::Failure::Expired)
+                    }
                     Refusal::Other
                         if signals::own_protocol_fault(
                             &self.terminals[i as usize],

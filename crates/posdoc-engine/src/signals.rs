@@ -246,9 +246,12 @@ pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
     (v - nominal).abs() > 0.08 * nominal
 }
 
-/// Whether one heartbeat says the terminal is in trouble as the fleet view
-/// counts it: dark, rebooted abnormally, its supply off, or its link losing
-/// packets. Judged against the state before this heartbeat is applied.
+/// Whether the terminal's certificate (as its inventory gives it) had
+/// expired by `ts`.
+pub(crate) fn cert_expired(s: &TerminalState, ts: Ts) -> bool {
+    s.cert_not_after.is_some_and(|na| na < ts)
+}
+
 /// Whether a refused handshake or MAC at `ts` is this terminal's own: its
 /// certificate expired, its clock far off or just reset by a power loss
 /// (a flat clock battery sends it back years, and every certificate is
@@ -257,7 +260,7 @@ pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
 pub(crate) fn own_protocol_fault(s: &TerminalState, stage: Option<&str>, ts: Ts) -> bool {
     match stage {
         Some("tls") => {
-            s.cert_not_after.is_some_and(|na| na < ts)
+            cert_expired(s, ts)
                 || s.metric(MetricId::ClockSkew)
                     .window(ts.plus_secs(-3 * RECENT_S), ts)
                     .any(|k| k.abs() > 300.0)
@@ -1048,6 +1051,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_model",
     "incident_app_version",
     "incident_firmware",
+    "incident_certificate",
     "incident_carrier",
     "incident_host",
     "incident_issuer",

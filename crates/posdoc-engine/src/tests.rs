@@ -1256,6 +1256,71 @@ fn handshakes_refused_for_a_version_are_its_incident_unless_the_certificates_exp
 }
 
 #[test]
+fn certificates_of_one_batch_expiring_together_are_one_certificate_incident() {
+    let kb = kb();
+    // Three terminals in three shops carry certificates of one batch, valid
+    // until minute 20; a fourth's expired at minute 10, alone. From minute 20
+    // all four log a refused handshake each minute and stop paying.
+    let batch = ["T1-0", "T3-1", "T4-0"];
+    let expiry = |tid: &str| match tid {
+        _ if batch.contains(&tid) => t(20, 0),
+        "T5-0" => t(10, 0),
+        _ => "2030-01-01T00:00:00Z".to_string(),
+    };
+    let failing = |tid: &str| batch.contains(&tid) || tid == "T5-0";
+    let mut lines: Vec<String> = fleet_lines(6, 2, 40, &|_, _, _| false)
+        .into_iter()
+        .filter(|l| {
+            !(failing(l.split("\"terminal_id\":\"").nth(1).map_or("", |x| &x[..4]))
+                && l.contains(r#""kind":"txn""#)
+                && l.split("\"ts\":\"")
+                    .nth(1)
+                    .is_some_and(|x| x[..20] >= *t(20, 0)))
+        })
+        .map(|l| {
+            if l.contains(r#""kind":"terminal""#) {
+                let tid = &l.split("\"terminal_id\":\"").nth(1).unwrap()[..4];
+                l.replace(
+                    r#""host":"H1""#,
+                    &format!(r#""host":"H1","cert_not_after":"{}""#, expiry(tid)),
+                )
+            } else {
+                l
+            }
+        })
+        .collect();
+    for m in 20..40 {
+        for tid in batch.iter().chain(&["T5-0"]) {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"{tid}","code":"E7","stage":"tls","detail":"certificate has expired"}}"#,
+                t(m, 30)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let scope = vec![("cert_not_after", "2026-11-03T10:20:00Z".to_string())];
+    let certs: Vec<&IncidentReport> = incidents.iter().filter(|i| i.scope == scope).collect();
+    assert_eq!(certs.len(), 1, "{incidents:#?}");
+    let mut members = certs[0].terminals.clone();
+    members.sort();
+    assert_eq!(members, batch);
+    assert_eq!(certs[0].cause, Cause::SecurityCertificate);
+    assert_opened_within(certs[0], 20, 180.0);
+    // Its members' diagnoses refer to it.
+    let late = diags
+        .iter()
+        .rev()
+        .find(|d| d.terminal_id == "T3-1")
+        .unwrap();
+    assert_eq!(
+        late.incident_id.as_deref(),
+        Some(certs[0].incident_id.as_str())
+    );
+    assert_eq!(late.causes[0].cause, Cause::SecurityCertificate);
+}
+
+#[test]
 fn an_incident_is_reported_again_as_terminals_join_it() {
     let kb = kb();
     // The host fails shop after shop, one more every two minutes.
