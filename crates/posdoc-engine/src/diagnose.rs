@@ -805,7 +805,15 @@ impl Engine {
                     v.unreachable.to_string(),
                     String::new(),
                 ));
-            } else if v.approving >= 2 && v.unreachable_events * 4 <= v.approved_events {
+            } else if v.approving >= 2
+                && v.unreachable_events * 4 <= v.approved_events
+                // A degraded host's incident was judged over all its
+                // payments: its peers paying is how it looks.
+                && self
+                    .fleet
+                    .incident_of(idx)
+                    .is_none_or(|i| i.kind != crate::fleet::ScopeKind::Host)
+            {
                 out.push(yes("host_peers_ok", v.approving.to_string(), String::new()));
             }
             // Failures on the host spread over many banks' cards are the

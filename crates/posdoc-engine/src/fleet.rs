@@ -24,6 +24,12 @@
 //!   a binomial test, one in ten at least, on terminals in three shops
 //!   besides the one failing most, and not mostly one bank's cards (a host
 //!   overloaded, every third payment lost), or
+//! - a host answers with its own malfunction (`96` and the like; a timeout
+//!   may be any link on the way) far more often over ten, twenty or thirty
+//!   minutes than its rate before explains, by a strict binomial test, on
+//!   four terminals in three shops besides the one failing most, not mostly
+//!   one bank's cards, and twice in the last five minutes still (a host
+//!   overloaded, failing two payments in a hundred; `answers`), or
 //! - over fifteen minutes far more of its members failed than the rest of
 //!   the fleet would explain, by a binomial test (a bad release, a router
 //!   dropping one payment in three), or
@@ -69,6 +75,9 @@ use posdoc_record::{Cause, Ts};
 use rustc_hash::FxHashMap;
 
 use posdoc_kb::CauseVec;
+
+mod answers;
+use answers::HostAnswers;
 
 /// What a group of terminals shares, narrowest first (ties go to the
 /// narrower scope: a shop with one site is a site fault).
@@ -324,6 +333,16 @@ impl Rate {
         self.at = Some(self.at.map_or(ts, |a| a.max(ts)));
         self.n += 1.0;
         self.k += f64::from(u8::from(failed));
+    }
+
+    /// Adds `n` outcomes at `ts`, `k` of them failures.
+    fn add_many(&mut self, ts: Ts, n: f64, k: f64) {
+        if n == 0.0 {
+            return;
+        }
+        self.add(ts, false);
+        self.n += n - 1.0;
+        self.k += k;
     }
 }
 
@@ -860,6 +879,8 @@ pub(crate) struct Fleet {
     /// Incidents closed but not yet announced, and when they will be: until
     /// then their scope failing again resumes them unannounced.
     closing: Vec<(u32, Ts)>,
+    /// Per host scope, its answers of the last half hour.
+    host_answers: FxHashMap<u32, HostAnswers>,
 }
 
 /// A terminal's heartbeat rhythm.
@@ -1067,15 +1088,7 @@ impl Fleet {
     /// Distinct sites of `members` (a terminal without a known site counts
     /// as a site of its own).
     fn sites_spanned(&self, members: &[u32]) -> u32 {
-        let mut sites: Vec<u32> = members
-            .iter()
-            .map(
-                |&t| match self.member_of[t as usize][ScopeKind::Site as usize] {
-                    NONE => NONE - 1 - t,
-                    site => site,
-                },
-            )
-            .collect();
+        let mut sites: Vec<u32> = members.iter().map(|&t| self.site_key(t)).collect();
         sites.sort_unstable();
         sites.dedup();
         sites.len() as u32
@@ -1171,6 +1184,11 @@ impl Fleet {
             if let Some(n) = self.burst(s, ts, Baseline::OwnPast, &[BURST_WINDOW_S, WINDOW_S]) {
                 return Verdict::Burst(n);
             }
+        }
+        if kind == ScopeKind::Host
+            && let Some(n) = self.degraded(s, ts)
+        {
+            return Verdict::Burst(n);
         }
         let (failing, ok, members) = self.judge_members(s, ts);
         let own = failing as f64 / (failing + ok).max(1) as f64;
@@ -1424,10 +1442,7 @@ impl Fleet {
                     || (o.failure == Failure::Link as u8 && !self.issuer_failing(card))
             }
         };
-        let site_of = |t: u32| match self.member_of[t as usize][ScopeKind::Site as usize] {
-            NONE => NONE - 1 - t,
-            site => site,
-        };
+        let site_of = |t: u32| self.site_key(t);
         let card_known = |o: &Outcome| matches!(o.source, Source::Payment(c) if c != 0);
         for &window in windows {
             let from = ts.plus_secs(-window);
@@ -1441,18 +1456,11 @@ impl Fleet {
             failing.dedup();
             // The site with the most failing terminals left out: a shop's
             // own outage on top of a few stray failures is the shop's.
-            let mut sites: Vec<u32> = failing.iter().map(|&t| site_of(t)).collect();
-            sites.sort_unstable();
-            let mut top = (NONE, 0usize);
-            for run in sites.chunk_by(|a, b| a == b) {
-                if run.len() > top.1 {
-                    top = (run[0], run.len());
-                }
-            }
+            let top = self.busiest_site(&failing);
             let rest: Vec<u32> = failing
                 .iter()
                 .copied()
-                .filter(|&t| site_of(t) != top.0)
+                .filter(|&t| site_of(t) != top)
                 .collect();
             if (rest.len() as u32) < sc.kind.min_failing()
                 || self.sites_spanned(&rest) + 1 < sc.kind.min_sites()
@@ -1464,7 +1472,7 @@ impl Fleet {
             let mut banks: Vec<(u32, u32)> = Vec::new();
             for o in sc.ring[..sc.len as usize]
                 .iter()
-                .filter(|o| o.ts >= from && o.ts <= ts && site_of(o.terminal) != top.0)
+                .filter(|o| o.ts >= from && o.ts <= ts && site_of(o.terminal) != top)
                 .filter(|o| o.failure == 0 || o.failure & shares != 0)
                 .filter(|o| counts(o))
             {
@@ -1524,6 +1532,98 @@ impl Fleet {
             }
         }
         None
+    }
+
+    /// Host scope `s`'s terminals a degraded host is failing now, if it is:
+    /// its malfunction answers over ten, twenty or thirty minutes far more
+    /// than its rate before explains, by a binomial test, on four terminals
+    /// at least in three shops besides the one with the most (a shop's
+    /// own trouble), and not mostly one bank's cards (the bank's trouble,
+    /// which the host only reports). See [`answers`].
+    fn degraded(&self, s: u32, ts: Ts) -> Option<u32> {
+        let h = self.host_answers.get(&s)?;
+        // Still failing now: a host back from an outage has half an hour
+        // of its malfunctions behind it and none lately.
+        if (h.errors(ts.plus_secs(-WINDOW_S), ts).count() as u32) < answers::LATELY_MIN {
+            return None;
+        }
+        for w in answers::WINDOWS_S {
+            let from = ts.plus_secs(-w);
+            let errors: Vec<(Ts, u32, u32)> = h
+                .errors(from, ts)
+                .filter(|e| !self.issuer_failing(e.2))
+                .copied()
+                .collect();
+            if (errors.len() as u32) < answers::ERRORS_MIN {
+                continue;
+            }
+            let mut terminals: Vec<u32> = errors.iter().map(|e| e.1).collect();
+            terminals.sort_unstable();
+            terminals.dedup();
+            let top = self.busiest_site(&terminals);
+            terminals.retain(|&t| self.site_key(t) != top);
+            let errors: Vec<(Ts, u32, u32)> = errors
+                .into_iter()
+                .filter(|e| self.site_key(e.1) != top)
+                .collect();
+            if terminals.len() < answers::TERMINALS_MIN
+                || self.sites_spanned(&terminals) + 1 < answers::SITES_MIN
+            {
+                continue;
+            }
+            let mut banks: Vec<u32> = errors.iter().map(|e| e.2).filter(|&c| c != 0).collect();
+            banks.sort_unstable();
+            let top_bank = banks
+                .chunk_by(|a, b| a == b)
+                .map(|r| r.len())
+                .max()
+                .unwrap_or(0);
+            if banks.len() as u32 >= ONE_BANK_MIN
+                && top_bank as f64 >= ONE_BANK_SHARE * banks.len() as f64
+            {
+                continue;
+            }
+            if h.past_chance(h.answered(from, ts), errors.len() as u32) {
+                return Some(terminals.len() as u32);
+            }
+        }
+        None
+    }
+
+    /// The site `terminal` is in, or a key of its own if none is known.
+    fn site_key(&self, terminal: u32) -> u32 {
+        match self.member_of[terminal as usize][ScopeKind::Site as usize] {
+            NONE => NONE - 1 - terminal,
+            site => site,
+        }
+    }
+
+    /// The site with the most of `terminals` (distinct), by [`Self::site_key`].
+    fn busiest_site(&self, terminals: &[u32]) -> u32 {
+        let mut sites: Vec<u32> = terminals.iter().map(|&t| self.site_key(t)).collect();
+        sites.sort_unstable();
+        let mut top = (NONE, 0usize);
+        for run in sites.chunk_by(|a, b| a == b) {
+            if run.len() > top.1 {
+                top = (run[0], run.len());
+            }
+        }
+        top.0
+    }
+
+    /// `terminal`'s host answered a payment at `ts` (with a card of issuer
+    /// key `card`, 0 if none): with its own malfunction if `malfunction`.
+    pub fn host_answered(&mut self, terminal: u32, ts: Ts, card: u32, malfunction: bool) {
+        self.ensure(terminal);
+        let host = self.member_of[terminal as usize][ScopeKind::Host as usize];
+        // A down bank's cards are the bank's: neither for nor against the
+        // host, now or as its past.
+        if host != NONE && !(malfunction && self.issuer_failing(card)) {
+            self.host_answers
+                .entry(host)
+                .or_default()
+                .answer(ts, terminal, card, malfunction);
+        }
     }
 
     /// Whether the issuer of [`CardIssuer::key`] `card` is failing its cards

@@ -902,6 +902,12 @@ impl Engine {
                     self.fleet
                         .observe_card(i, card, t.ts, failed, failed && host_fine);
                 }
+                // An answer is the host speaking: its own malfunction, or
+                // any other (a timeout may be any link on the way).
+                if t.response_code.is_some() && !t.timed_out {
+                    self.fleet
+                        .host_answered(i, t.ts, bank, outcome == state::Outcome::Unreachable);
+                }
                 let paid = Source::Payment(bank);
                 match outcome {
                     state::Outcome::Approved => self.fleet.observe(i, t.ts, None, paid),

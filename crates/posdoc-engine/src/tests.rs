@@ -1012,6 +1012,52 @@ fn a_host_losing_one_payment_in_three_is_a_host_incident_within_minutes() {
 }
 
 #[test]
+fn a_host_failing_two_payments_in_a_hundred_with_its_own_malfunction_is_degraded() {
+    let kb = kb();
+    // Twenty shops of three pay every minute for 70 minutes; from minute 30
+    // the host answers one payment in fifty with 96, in every shop: never
+    // most terminals, never one in ten, yet far past its usual rate.
+    let degraded = |s: u32, k: u32, m: u32| m >= 30 && (s * 7 + k * 13 + m * 31) % 50 == 0;
+    let lines = fleet_answers(20, 3, 70, &|s, k, m| degraded(s, k, m).then_some("96"));
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    assert_eq!(shown[0].cause, Cause::UpstreamAcquirer);
+    assert_opened_within(shown[0], 30, 900.0);
+    // Its members' malfunctions are read as the host's, though most of
+    // their peers pay.
+    let late = diags.iter().rev().find(|d| d.code == "96").unwrap();
+    assert_eq!(late.causes[0].cause, Cause::UpstreamAcquirer, "{late:#?}");
+    // The same few malfunctions as timeouts say nothing of the host: any
+    // link on the way times out.
+    let lines = fleet_lines(20, 3, 70, &degraded);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(not_merged(&incidents).is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn a_host_back_from_an_outage_closes_its_incident_though_its_half_hour_was_bad() {
+    let kb = kb();
+    // The host answers every payment with 96 from minute 20 to 25, then
+    // is fine again; a payment times out here and there all along, and
+    // each has the host judged again.
+    let lines = fleet_answers(20, 3, 70, &|s, k, m| {
+        if (20..25).contains(&m) {
+            Some("96")
+        } else {
+            ((s * 7 + k * 13 + m * 31) % 97 == 0).then_some("timeout")
+        }
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    let closed = shown[0].closed_at.expect("closed");
+    assert!(closed < Ts::parse(&t(40, 0)).unwrap(), "closed {closed}");
+}
+
+#[test]
 fn a_shop_down_beside_stray_failures_elsewhere_is_the_shops_not_the_hosts() {
     let kb = kb();
     // Shop 3 goes dark at minute 40; meanwhile single payments fail here

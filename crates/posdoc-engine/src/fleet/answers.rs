@@ -1,0 +1,179 @@
+//! A host's answers over the last half hour, for the slow test of a host
+//! that is degraded rather than down.
+//!
+//! An overloaded acquirer answers most payments and fails a few in a
+//! hundred with its own malfunction (`96` and the like): never most of its
+//! terminals at once, never one in ten over a few minutes, so neither the
+//! outage test nor the burst test sees it. What gives it away is the count
+//! of such answers over ten to thirty minutes against the host's own rate
+//! before, spread over many shops and many banks. Only *answered*
+//! malfunctions count: a timeout may be any link on the way (a carrier, a
+//! shop's router), an answer is the host speaking.
+
+use std::collections::VecDeque;
+
+use posdoc_record::Ts;
+
+use super::Rate;
+
+/// Minutes of answers kept per host: the longest window and a spare, so a
+/// payment logged a little out of order still finds its minute.
+const MINUTES: usize = 32;
+/// The windows the test is run over, seconds, shortest first: a host badly
+/// degraded shows in ten minutes, a mildly one in thirty.
+pub(super) const WINDOWS_S: [i64; 3] = [600, 1200, 1800];
+/// The malfunction rate assumed before any is known, and with the weight of
+/// how many answers: a host with no past is judged against a usual one.
+const PRIOR_RATE: f64 = 0.003;
+const PRIOR_N: f64 = 300.0;
+/// The rate assumed at least, however clean the past.
+const BASE_MIN: f64 = 0.002;
+/// Malfunctions in a window needed at all, on distinct terminals in
+/// distinct shops (besides the shop with the most).
+pub(super) const ERRORS_MIN: u32 = 5;
+pub(super) const TERMINALS_MIN: usize = 4;
+pub(super) const SITES_MIN: u32 = 3;
+/// Malfunctions in the last five minutes needed to go on firing.
+pub(super) const LATELY_MIN: u32 = 2;
+/// The binomial chance below which the count is no chance. Strict: every
+/// host is tested at every malfunction, all day.
+const CHANCE_MAX: f64 = 1e-5;
+
+/// A host's answered payments per minute and its malfunction answers.
+#[derive(Debug)]
+pub(super) struct HostAnswers {
+    /// Per minute slot: (minute since the epoch, answered, malfunctions).
+    minutes: [(i64, u32, u32); MINUTES],
+    /// The malfunction answers of the last [`MINUTES`]: (when, terminal,
+    /// card issuer key or 0).
+    errors: VecDeque<(Ts, u32, u32)>,
+    /// The latest minute answered.
+    latest: i64,
+    /// Its malfunction rate over answers older than the window, as they
+    /// leave it.
+    past: Rate,
+}
+
+impl Default for HostAnswers {
+    fn default() -> Self {
+        HostAnswers {
+            minutes: [(i64::MIN, 0, 0); MINUTES],
+            errors: VecDeque::new(),
+            latest: i64::MIN,
+            past: Rate::default(),
+        }
+    }
+}
+
+fn minute(ts: Ts) -> i64 {
+    ts.millis().div_euclid(60_000)
+}
+
+impl HostAnswers {
+    /// The host answered a payment at `ts` from `terminal` (with a card of
+    /// issuer key `card`, 0 if none): a malfunction if `malfunction`.
+    pub(super) fn answer(&mut self, ts: Ts, terminal: u32, card: u32, malfunction: bool) {
+        let m = minute(ts);
+        if self.latest != i64::MIN && m <= self.latest - MINUTES as i64 {
+            // Older than the ring: the past's.
+            self.past.add(ts, malfunction);
+            return;
+        }
+        self.latest = self.latest.max(m);
+        let slot = &mut self.minutes[m.rem_euclid(MINUTES as i64) as usize];
+        if slot.0 != m {
+            // The minute this slot held leaves the window for the past.
+            if slot.0 != i64::MIN {
+                let at = Ts(slot.0 * 60_000);
+                self.past.add_many(at, f64::from(slot.1), f64::from(slot.2));
+            }
+            *slot = (m, 0, 0);
+        }
+        slot.1 += 1;
+        if malfunction {
+            slot.2 += 1;
+            self.errors.push_back((ts, terminal, card));
+        }
+        let keep_from = Ts((self.latest - MINUTES as i64 + 1) * 60_000);
+        while self.errors.front().is_some_and(|e| e.0 < keep_from) {
+            self.errors.pop_front();
+        }
+    }
+
+    /// Answers in `[from, to]` by whole minutes.
+    pub(super) fn answered(&self, from: Ts, to: Ts) -> u32 {
+        let (a, b) = (minute(from), minute(to));
+        self.minutes
+            .iter()
+            .filter(|s| s.0 >= a && s.0 <= b)
+            .map(|s| s.1)
+            .sum()
+    }
+
+    /// The malfunction answers in `[from, to]`.
+    pub(super) fn errors(&self, from: Ts, to: Ts) -> impl Iterator<Item = &(Ts, u32, u32)> {
+        self.errors.iter().filter(move |e| e.0 >= from && e.0 <= to)
+    }
+
+    /// The malfunction rate before the window, drawn towards a usual one.
+    pub(super) fn base(&self) -> f64 {
+        ((self.past.k + PRIOR_N * PRIOR_RATE) / (self.past.n + PRIOR_N)).max(BASE_MIN)
+    }
+
+    /// Whether `errors` malfunctions among `answered` answers are past
+    /// chance at the host's rate before.
+    pub(super) fn past_chance(&self, answered: u32, errors: u32) -> bool {
+        let base = self.base();
+        errors >= ERRORS_MIN
+            && f64::from(errors) >= super::RELATIVE_FACTOR * base * f64::from(answered)
+            && super::binomial_tail(answered.max(errors), errors, base) < CHANCE_MAX
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(min: i64, sec: i64) -> Ts {
+        Ts::from_secs(1_790_000_000 / 60 * 60 + min * 60 + sec)
+    }
+
+    #[test]
+    fn minutes_leaving_the_window_become_the_past_rate() {
+        let mut h = HostAnswers::default();
+        for m in 0..100 {
+            for s in 0..10 {
+                h.answer(at(m, s * 5), 1, 0, s == 0 && m % 2 == 0);
+            }
+        }
+        // 1000 answers, 50 malfunctions: the past holds all but the last
+        // 32 minutes, at one in twenty.
+        assert!((h.past.k / h.past.n - 0.05).abs() < 0.01, "{:?}", h.past);
+        assert_eq!(h.answered(at(90, 0), at(99, 59)), 100);
+        assert_eq!(h.errors(at(90, 0), at(99, 59)).count(), 5);
+        // At its own one in twenty, five in a hundred is nothing.
+        assert!(!h.past_chance(100, 5));
+        assert!(h.past_chance(100, 25));
+    }
+
+    #[test]
+    fn a_host_without_a_past_is_judged_against_a_usual_rate() {
+        let h = HostAnswers::default();
+        // Twelve malfunctions in three hundred answers against 0.3 %.
+        assert!(h.past_chance(300, 12));
+        assert!(!h.past_chance(300, 3));
+        // Too few to tell, however few the answers.
+        assert!(!h.past_chance(4, 4));
+    }
+
+    #[test]
+    fn an_answer_logged_late_finds_its_minute_or_the_past() {
+        let mut h = HostAnswers::default();
+        h.answer(at(40, 0), 1, 0, false);
+        h.answer(at(39, 30), 2, 0, true);
+        assert_eq!(h.answered(at(39, 0), at(40, 59)), 2);
+        // Older than the ring holds: counted in the past, not lost.
+        h.answer(at(0, 0), 3, 0, true);
+        assert_eq!(h.past.k, 1.0);
+    }
+}
