@@ -1017,7 +1017,7 @@ fn a_host_failing_two_payments_in_a_hundred_with_its_own_malfunction_is_degraded
     // Twenty shops of three pay every minute for 70 minutes; from minute 30
     // the host answers one payment in fifty with 96, in every shop: never
     // most terminals, never one in ten, yet far past its usual rate.
-    let degraded = |s: u32, k: u32, m: u32| m >= 30 && (s * 7 + k * 13 + m * 31) % 50 == 0;
+    let degraded = |s: u32, k: u32, m: u32| m >= 30 && (s * 7 + k * 13 + m * 31).is_multiple_of(50);
     let lines = fleet_answers(20, 3, 70, &|s, k, m| degraded(s, k, m).then_some("96"));
     let (diags, incidents) = run_fleet(&kb, &lines);
     let shown = not_merged(&incidents);
@@ -1046,7 +1046,7 @@ fn a_host_back_from_an_outage_closes_its_incident_though_its_half_hour_was_bad()
         if (20..25).contains(&m) {
             Some("96")
         } else {
-            ((s * 7 + k * 13 + m * 31) % 97 == 0).then_some("timeout")
+            (s * 7 + k * 13 + m * 31).is_multiple_of(97).then_some("timeout")
         }
     });
     let (_, incidents) = run_fleet(&kb, &lines);
