@@ -1046,7 +1046,9 @@ fn a_host_back_from_an_outage_closes_its_incident_though_its_half_hour_was_bad()
         if (20..25).contains(&m) {
             Some("96")
         } else {
-            (s * 7 + k * 13 + m * 31).is_multiple_of(97).then_some("timeout")
+            (s * 7 + k * 13 + m * 31)
+                .is_multiple_of(97)
+                .then_some("timeout")
         }
     });
     let (_, incidents) = run_fleet(&kb, &lines);
