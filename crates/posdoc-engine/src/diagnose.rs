@@ -1050,7 +1050,7 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
 /// The incident as evidence: its scope's value, and a card issuer by its
 /// name in each language where the knowledge base knows it.
 fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
-    let mut obs = yes(inc.kind.signal(), inc.key.clone(), String::new());
+    let mut obs = yes(inc.signal(), inc.key.clone(), String::new());
     if inc.kind == crate::fleet::ScopeKind::Issuer
         && let Some(def) = kb.issuers.iter().find(|d| d.id == inc.key)
         && let Seen::Yes {

@@ -6,7 +6,8 @@
 //! reports each outcome: a success, or a failure sorted by kind (the link,
 //! the host refusing the messages, the host refusing the merchant's
 //! account, the terminal's own parts, the host refusing a certificate that
-//! has expired); an ordinary card decline is neither. A scope counts only the failure kinds it can share. When a
+//! has expired, the host refusing a MAC); an ordinary card decline is
+//! neither. A scope counts only the failure kinds it can share. When a
 //! member fails, its scopes are judged; a scope *fires* when
 //!
 //! - most of the members heard from in the last five minutes are failing
@@ -34,7 +35,8 @@
 //!   the fleet would explain, by a binomial test (a bad release, a router
 //!   dropping one payment in three), or
 //! - account refusals reached two of a shop's or merchant's terminals, or
-//!   protocol refusals two of a version's in two shops, or
+//!   protocol refusals two of a version's in two shops, or MACs refused
+//!   three of a host's in two shops (its keys changed under them), or
 //! - a merchant's payments were refused for its account on more distinct
 //!   purchases (a retry is the same purchase) than its own past explains,
 //!   by a binomial test, over five or fifteen minutes: two customers over
@@ -665,9 +667,22 @@ impl Incident {
         }
     }
 
+    /// The knowledge-base signal a member's diagnosis gets from it: its
+    /// kind's, but a host's that fired on MACs refused is its keys'.
+    pub fn signal(&self) -> &'static str {
+        if self.kind == ScopeKind::Host && self.fired_on == Failure::Keys as u8 {
+            "incident_host_keys"
+        } else {
+            self.kind.signal()
+        }
+    }
+
     /// How long its members must be quiet before it closes, seconds.
     fn close_quiet_s(&self) -> i64 {
-        if self.fired_on == Failure::Account as u8 || self.fired_on == Failure::Protocol as u8 {
+        if [Failure::Account, Failure::Protocol, Failure::Keys]
+            .iter()
+            .any(|&f| self.fired_on == f as u8)
+        {
             ACCOUNT_CLOSE_QUIET_S
         } else {
             CLOSE_QUIET_S
@@ -707,6 +722,11 @@ pub enum Failure {
     /// expired: nothing its version, host or shop share, only its
     /// certificate's batch.
     Expired = 16,
+    /// A message refused for its MAC: the terminal's working keys out of
+    /// step with the host's. A version may compute MACs wrong like any
+    /// message, but several shops' terminals refused for their keys at
+    /// once on one host are that host's key change, not each terminal's.
+    Keys = 32,
 }
 
 impl Failure {
@@ -723,7 +743,7 @@ impl Failure {
     }
 
     /// How many kinds there are, for per-kind arrays.
-    const COUNT: usize = 5;
+    const COUNT: usize = 6;
 
     /// Its position among the kinds, for per-kind arrays.
     fn slot(self) -> usize {
@@ -741,9 +761,12 @@ impl ScopeKind {
             // shops' faults, or their host's.
             ScopeKind::Merchant => Failure::Account as u8,
             ScopeKind::Carrier | ScopeKind::Issuer => Failure::Link as u8,
-            ScopeKind::Host => Failure::Link as u8 | Failure::Protocol as u8,
+            ScopeKind::Host => Failure::Link as u8 | Failure::Protocol as u8 | Failure::Keys as u8,
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
-                Failure::Link as u8 | Failure::Protocol as u8 | Failure::Device as u8
+                Failure::Link as u8
+                    | Failure::Protocol as u8
+                    | Failure::Device as u8
+                    | Failure::Keys as u8
             }
             ScopeKind::Certificate => Failure::Expired as u8,
         }
@@ -1129,11 +1152,12 @@ impl Fleet {
             // A version, not a model or a host: a host refuses a few
             // misconfigured terminals' messages on any day.
             ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 2)),
-            ScopeKind::Model
-            | ScopeKind::Certificate
-            | ScopeKind::Carrier
-            | ScopeKind::Host
-            | ScopeKind::Issuer => None,
+            // A host refusing MACs from three terminals in two shops has
+            // changed its keys under them.
+            ScopeKind::Host => Some((Failure::Keys, 3)),
+            ScopeKind::Model | ScopeKind::Certificate | ScopeKind::Carrier | ScopeKind::Issuer => {
+                None
+            }
         };
         if let Some((class, min)) = refusal {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
@@ -1921,6 +1945,7 @@ impl Fleet {
                 Failure::Account,
                 Failure::Device,
                 Failure::Expired,
+                Failure::Keys,
             ]
             .into_iter()
             .filter(|f| fails[f.slot()].is_some_and(|at| at >= from && at <= ts))

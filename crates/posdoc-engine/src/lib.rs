@@ -501,6 +501,8 @@ impl Engine {
         ]) >= SHARED_REFUSAL_PRIOR_MIN
         {
             shared(fleet::Failure::Protocol)
+        } else if prior[Cause::SecurityKeys.index()] >= SHARED_REFUSAL_PRIOR_MIN {
+            shared(fleet::Failure::Keys)
         } else if prior[Cause::CardDecline.index()] >= CARD_DECLINE_PRIOR_MIN {
             Refusal::CardsOwn
         } else {
@@ -674,7 +676,7 @@ impl Engine {
         let inc = &self.fleet.incidents[i as usize];
         let (cause, p) = inc.cause().unwrap_or_else(|| {
             let mut v = self.kb.base_prior();
-            if let Some(d) = self.kb.signals.get(inc.kind.signal()) {
+            if let Some(d) = self.kb.signals.get(inc.signal()) {
                 for (x, lr) in v.iter_mut().zip(d.lr.iter()) {
                     *x *= lr;
                 }
@@ -1009,6 +1011,10 @@ impl Engine {
                     _ if echo => None,
                     Refusal::CardsOwn => None,
                     Refusal::Shared { kind, .. } => Some(kind),
+                    // A MAC refused: keys out of step.
+                    Refusal::Other if e.stage.as_deref() == Some("mac") => {
+                        Some(fleet::Failure::Keys)
+                    }
                     // Its own certificate expired: its batch's business.
                     Refusal::Other
                         if e.stage.as_deref() == Some("tls")
@@ -1033,12 +1039,9 @@ impl Engine {
                 match failure {
                     // A handshake or a MAC the host refused: the terminal's
                     // messages refused, as a format error is.
-                    Some(fleet::Failure::Protocol) => self.fleet.observe_refusal(
-                        i,
-                        e.ts,
-                        fleet::Failure::Protocol,
-                        fleet::Purchase::default(),
-                    ),
+                    Some(kind @ (fleet::Failure::Protocol | fleet::Failure::Keys)) => self
+                        .fleet
+                        .observe_refusal(i, e.ts, kind, fleet::Purchase::default()),
                     Some(failure) => {
                         let source = if power { Source::Mains } else { Source::Other };
                         self.fleet.observe(i, e.ts, Some(failure), source)

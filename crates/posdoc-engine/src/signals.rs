@@ -1054,6 +1054,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_certificate",
     "incident_carrier",
     "incident_host",
+    "incident_host_keys",
     "incident_issuer",
     "host_failing_many_bins",
     "host_peers_ok",

@@ -1037,6 +1037,33 @@ fn a_host_failing_two_payments_in_a_hundred_with_its_own_malfunction_is_degraded
 }
 
 #[test]
+fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
+    let kb = kb();
+    // From minute 20 the host refuses every MAC of three terminals in three
+    // shops (A0), each running a different version.
+    let refused = |s: u32, k: u32| matches!((s, k), (1, 0) | (2, 1) | (4, 0));
+    let lines = fleet_answers(6, 2, 40, &|s, k, m| {
+        (m >= 20 && refused(s, k)).then_some("A0")
+    });
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    assert_eq!(shown[0].cause, Cause::SecurityKeys);
+    let mut members = shown[0].terminals.clone();
+    members.sort();
+    assert_eq!(members, ["T1-0", "T2-1", "T4-0"]);
+    assert_opened_within(shown[0], 20, 180.0);
+    let late = diags.iter().rev().find(|d| d.code == "A0").unwrap();
+    assert_eq!(late.causes[0].cause, Cause::SecurityKeys);
+    // One terminal alone is its own keys.
+    let lines = fleet_answers(6, 2, 40, &|s, k, m| {
+        (m >= 20 && (s, k) == (1, 0)).then_some("A0")
+    });
+    assert!(not_merged(&run_fleet(&kb, &lines).1).is_empty());
+}
+
+#[test]
 fn a_host_back_from_an_outage_closes_its_incident_though_its_half_hour_was_bad() {
     let kb = kb();
     // The host answers every payment with 96 from minute 20 to 25, then
