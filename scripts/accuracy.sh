@@ -11,6 +11,7 @@
 #     SEED_BASE offsets its seeds)
 # GENERATOR=gen3 scripts/accuracy.sh 10              (fleets of scripts/gen3/gen3.py,
 #     a third, written the same way by another hand)
+# GENERATOR=gen4 scripts/accuracy.sh 10              (scripts/gen4/gen4.py, a fourth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
@@ -22,6 +23,8 @@ for s in $(seq 1 "$seeds"); do
     python3 scripts/blindgen.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   elif [ "${GENERATOR:-}" = gen3 ]; then
     python3 scripts/gen3/gen3.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen4 ]; then
+    python3 scripts/gen4/gen4.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   else
     target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   fi
