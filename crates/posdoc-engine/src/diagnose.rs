@@ -459,6 +459,29 @@ impl Engine {
                 ));
             }
         }
+        // Its messages refused as malformed, but only those carrying chip
+        // data, while its QR and swiped payments go through: the software
+        // that builds the chip data, not the line (damage on a line spares
+        // no kind of message).
+        let event_rc = match p {
+            Pending::Txn(t) => t.response_code.clone().filter(|_| answered),
+            Pending::Error(e, _) => linked_txn(s, e.stan.as_deref(), e.ts, horizon)
+                .filter(|(_, timed_out)| !timed_out)
+                .map(|(rc, _)| rc),
+        };
+        if let Some(rc) = event_rc
+            && matches!(
+                self.refusal(Some(&rc), None),
+                crate::Refusal::Shared {
+                    kind: crate::fleet::Failure::Protocol,
+                    ..
+                }
+            )
+            && let Some(n) =
+                refused_on_chip_only(s, &rc, ts.plus_secs(-CHIP_ONLY_WINDOW_S), horizon)
+        {
+            obs.push(yes("refused_on_chip_only", n.to_string(), rc));
+        }
         // The fleet view: a fault this terminal shares with others.
         let own_incident = self.fleet.incident_of(idx);
         // A card its bank failed to answer belongs to the bank's incident —
@@ -1107,6 +1130,27 @@ fn linked_error<'a>(
                 .rev()
                 .find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon)
         })
+}
+
+/// How far back a terminal's payments are looked at for refusals on chip
+/// payments only, seconds.
+const CHIP_ONLY_WINDOW_S: i64 = 3600;
+
+/// How many of the terminal's chip or contactless payments in `[from, to]`
+/// the host refused with `rc`, if two at least were and none of its other
+/// payments (QR, swiped) was, while one of those went through.
+fn refused_on_chip_only(s: &TerminalState, rc: &str, from: Ts, to: Ts) -> Option<usize> {
+    let (mut chip_refused, mut other_refused, mut other_ok) = (0, 0, 0);
+    for t in s.txns.iter().filter(|t| t.ts >= from && t.ts <= to) {
+        let refused = !t.ok && t.code.as_deref() == Some(rc);
+        match (t.chip, refused) {
+            (true, true) => chip_refused += 1,
+            (false, true) => other_refused += 1,
+            (false, false) if t.ok => other_ok += 1,
+            _ => {}
+        }
+    }
+    (chip_refused >= 2 && other_refused == 0 && other_ok >= 1).then_some(chip_refused)
 }
 
 /// How far back a terminal's other failures colour an event, seconds.

@@ -103,7 +103,7 @@ pub struct IncidentReport {
 
 /// What a refusal code says about what failed (see [`Engine::refusal`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refusal {
+pub(crate) enum Refusal {
     CardsOwn,
     /// Shared by a kind of failure; `setup_explains` when the code is one a
     /// terminal's own set-up gives too (03, 58, 40, 97): alone on one
@@ -462,7 +462,7 @@ impl Engine {
     /// A refused refund, pre-authorisation or void is weighed with what its
     /// type says, as its diagnosis is: "not permitted" on a refund is the
     /// merchant's refunds far more often than the customer's card.
-    fn refusal(&self, code: Option<&str>, txn_type: Option<&str>) -> Refusal {
+    pub(crate) fn refusal(&self, code: Option<&str>, txn_type: Option<&str>) -> Refusal {
         let Some(d) = code.and_then(|c| self.kb.response_code(c)) else {
             return Refusal::Other;
         };

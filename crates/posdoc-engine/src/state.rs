@@ -248,6 +248,9 @@ pub(crate) struct TxnLite {
     pub ok: bool,
     pub timed_out: bool,
     pub card: bool,
+    /// Paid by chip or contactless: a message carrying the card's chip
+    /// data (field 55), which the terminal's software builds.
+    pub chip: bool,
     pub qr: bool,
     pub code: Option<Box<str>>,
     pub stan: Option<Box<str>>,

@@ -388,6 +388,50 @@ fn a_refusal_shown_with_its_response_code_is_read_as_that_code() {
     assert!(d.evidence[0].text.en.contains("51"), "{:?}", d.evidence[0]);
 }
 
+/// The terminal of [`terminal_life`] paying by `chip` and by QR in turn for
+/// twenty minutes after its hour, every payment of the kinds in `refused`
+/// refused as malformed (30).
+fn format_errors_on(refused: &[&str]) -> Diagnosis {
+    let kb = kb();
+    let fault: Vec<String> = (0..20)
+        .map(|i| {
+            let channel = if i % 2 == 0 { "card_ic" } else { "qr" };
+            let rc = if refused.contains(&channel) { "30" } else { "00" };
+            format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"{channel}","stan":"{:06}","response_code":"{rc}"}}"#,
+                t(61 + i, 0),
+                900 + i
+            )
+        })
+        .collect();
+    run(&kb, &terminal_life(&fault))
+        .into_iter()
+        .rev()
+        .find(|d| d.code == "30")
+        .unwrap()
+}
+
+#[test]
+fn messages_refused_as_malformed_on_chip_payments_only_are_the_software() {
+    // Chip payments refused as malformed while QR ones pay: the software
+    // that builds the chip data.
+    let chip = format_errors_on(&["card_ic"]);
+    assert!(
+        signal_of(&chip, "refused_on_chip_only").is_some(),
+        "{:?}",
+        chip.evidence
+    );
+    assert_eq!(chip.top(), Cause::SoftwareBug, "{:?}", chip.causes);
+    // Every kind refused: no such sign, and the line stays in the running.
+    let all = format_errors_on(&["card_ic", "qr"]);
+    assert!(
+        signal_of(&all, "refused_on_chip_only").is_none(),
+        "{:?}",
+        all.evidence
+    );
+    assert_ne!(all.top(), Cause::SoftwareBug, "{:?}", all.causes);
+}
+
 #[test]
 fn errors_from_three_unrelated_parts_lean_to_the_board() {
     let kb = kb();
@@ -1393,6 +1437,43 @@ fn certificates_of_one_batch_expiring_together_are_one_certificate_incident() {
         Some(certs[0].incident_id.as_str())
     );
     assert_eq!(late.causes[0].cause, Cause::SecurityCertificate);
+}
+
+#[test]
+fn messages_a_version_gets_refused_as_malformed_in_many_shops_are_not_the_line() {
+    let kb = kb();
+    // Terminal 0 of every shop runs firmware 3.2.0; from minute 20 the host
+    // refuses their every payment as malformed (30), with the terminals'
+    // logs saying so.
+    let mut lines = fleet_answers(6, 2, 40, &|_, k, m| (m >= 20 && k == 0).then_some("30"));
+    for m in 20..40 {
+        for s in 0..6 {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E3","stage":"receive","detail":"收包格式错 format error"}}"#,
+                t(m, 58)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        incidents.iter().any(|i| i.scope
+            == vec![
+                ("vendor", "pax".to_string()),
+                ("firmware", "3.2.0".to_string())
+            ]),
+        "{incidents:#?}"
+    );
+    // Damage on a line is one line's: the refusals six shops' terminals
+    // of one version share are the version's.
+    let late: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.code == "30" && d.ts >= Ts::parse(&t(30, 0)).unwrap())
+        .collect();
+    assert!(!late.is_empty());
+    for d in late {
+        assert_ne!(d.top(), Cause::TransmissionCorruption, "{:?}", d.causes);
+    }
 }
 
 #[test]
