@@ -121,6 +121,16 @@ pub(crate) const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 /// Across a merchant's terminals a lower card share will do, for a code a
 /// merchant's set-up gives as often (57: a card type it may not take).
 pub(crate) const MERCHANT_CARD_REFUSAL_PRIOR_MIN: f64 = 0.3;
+/// How far back the fleet's account refusals are kept, seconds, for
+/// telling a version's refusals from its merchants'.
+const VERSION_REFUSALS_S: i64 = 900;
+/// Distinct merchants one refusal code must reach among one version's
+/// terminals (and no more than so many terminals outside it) before it is
+/// the version's: merchants do not share their set-up, but their terminals
+/// share an app.
+const VERSION_REFUSED_MERCHANTS_MIN: usize = 3;
+const VERSION_REFUSED_OUTSIDE_MAX: usize = 1;
+const VERSION_CODE_HOLD_S: f64 = 3600.0;
 /// How far back a refusal code's spread over banks' cards is looked at,
 /// seconds.
 pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
@@ -262,6 +272,13 @@ pub struct Engine {
     /// response code: how common each refusal is on an ordinary day.
     card_answered: u64,
     card_refused: HashMap<[u8; 2], u64>,
+    /// The fleet's refusals for an account's reasons over the last
+    /// [`VERSION_REFUSALS_S`]: (when, terminal, code), oldest first.
+    account_refusals: std::collections::VecDeque<(Ts, u32, [u8; 2])>,
+    /// (app version, code) found to be a version's refusal, and when last:
+    /// its terminals refused with that code stay the version's for
+    /// [`VERSION_CODE_HOLD_S`], however few refuse in a quiet hour.
+    version_codes: HashMap<(Box<str>, [u8; 2]), Ts>,
     /// `carrier@city` to its group of recent outcomes.
     carrier_index: HashMap<Box<str>, u32>,
     carriers: Vec<Group>,
@@ -304,6 +321,8 @@ impl Engine {
             merchants: Vec::new(),
             card_answered: 0,
             card_refused: HashMap::default(),
+            account_refusals: std::collections::VecDeque::new(),
+            version_codes: HashMap::default(),
             carrier_index: HashMap::default(),
             carriers: Vec::new(),
             bins: HashMap::default(),
@@ -594,6 +613,55 @@ impl Engine {
             && fleet::binomial_tail(v.answered, v.refused, self.card_refusal_share(code))
                 < MERCHANT_REFUSED_CHANCE_MAX)
             .then_some(v)
+    }
+
+    /// Takes in terminal `i`'s refusal with `code` at `ts` for an account's
+    /// reasons, and says whether it is its app version's instead: the same
+    /// code on the version's terminals at three merchants or more lately,
+    /// and (but for one stray) on no other terminal — a host that stopped
+    /// taking one payment type from one app, not three merchants' set-ups
+    /// gone wrong at once. If so, the version's other refused terminals are
+    /// told so too, returned as (terminal, when).
+    fn version_refusing(&mut self, i: u32, code: &str, ts: Ts) -> Option<Vec<(u32, Ts)>> {
+        let code = GroupEvent::code_of(Some(code));
+        let from = ts.plus_secs(-VERSION_REFUSALS_S);
+        while self.account_refusals.front().is_some_and(|r| r.0 < from) {
+            self.account_refusals.pop_front();
+        }
+        self.account_refusals.push_back((ts, i, code));
+        let version = self.terminals[i as usize].app_version.clone()?;
+        let key = (version.clone(), code);
+        if self
+            .version_codes
+            .get(&key)
+            .is_some_and(|at| ts.secs_since(*at) <= VERSION_CODE_HOLD_S)
+        {
+            self.version_codes.insert(key, ts);
+            return Some(Vec::new());
+        }
+        let (mut mine, mut outside) = (Vec::new(), 0usize);
+        for &(at, t, c) in &self.account_refusals {
+            if c != code || at < from || at > ts {
+                continue;
+            }
+            if self.terminals[t as usize].app_version.as_deref() == Some(&*version) {
+                mine.push((t, at));
+            } else {
+                outside += 1;
+            }
+        }
+        let mut merchants: Vec<u32> = mine
+            .iter()
+            .filter_map(|&(t, _)| self.terminals[t as usize].merchant_group)
+            .collect();
+        merchants.sort_unstable();
+        merchants.dedup();
+        if merchants.len() < VERSION_REFUSED_MERCHANTS_MIN || outside > VERSION_REFUSED_OUTSIDE_MAX
+        {
+            return None;
+        }
+        self.version_codes.insert(key, ts);
+        Some(mine)
     }
 
     /// Files terminal `i` under its scopes from what its inventory and
@@ -959,9 +1027,20 @@ impl Engine {
                         match self.refusal(t.response_code.as_deref(), Some(t.txn_type.as_str())) {
                             Refusal::CardsOwn => {}
                             Refusal::Shared {
-                                kind,
+                                mut kind,
                                 setup_explains,
                             } => {
+                                if kind == fleet::Failure::Account
+                                    && let Some(code) = t.response_code.as_deref()
+                                    && let Some(others) = self.version_refusing(i, code, t.ts)
+                                {
+                                    // The version's messages refused, not
+                                    // the merchants' accounts.
+                                    kind = fleet::Failure::Protocol;
+                                    for (other, at) in others {
+                                        self.fleet.note_refused(other, at, kind);
+                                    }
+                                }
                                 let purchase = fleet::Purchase {
                                     key: fleet::purchase_key(
                                         t.amount,

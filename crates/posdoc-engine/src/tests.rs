@@ -1477,6 +1477,66 @@ fn messages_a_version_gets_refused_as_malformed_in_many_shops_are_not_the_line()
 }
 
 #[test]
+fn one_code_refused_to_one_apps_terminals_at_many_merchants_is_the_apps() {
+    let kb = kb();
+    // Six merchants' shops; terminal 0 of each runs app 5.1.0. From minute
+    // 20 the host refuses their every payment with 40 (function not
+    // supported), a code a merchant's set-up gives too.
+    let run_with = |shared_app: bool| {
+        let lines: Vec<String> =
+            fleet_answers(6, 2, 40, &|_, k, m| (m >= 20 && k == 0).then_some("40"))
+                .into_iter()
+                .map(|l| {
+                    if shared_app && l.contains(r#""kind":"terminal""#) && l.contains("-0\"") {
+                        let from = l.find(r#""app_version":""#).unwrap();
+                        let to = from + l[from..].find(r#"","#).unwrap() + 2;
+                        format!(r#"{}"app_version":"5.1.0",{}"#, &l[..from], &l[to..])
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+        run_fleet(&kb, &lines)
+    };
+    let (diags, incidents) = run_with(true);
+    let shown = not_merged(&incidents);
+    let app = vec![("app_version", "5.1.0".to_string())];
+    assert!(shown.iter().any(|i| i.scope == app), "{shown:#?}");
+    // Merchants do not share their set-up: no merchant's incident.
+    assert!(
+        shown.iter().all(|i| i.scope[0].0 != "merchant_id"),
+        "{shown:#?}"
+    );
+    let late = diags.iter().rev().find(|d| d.code == "40").unwrap();
+    assert_eq!(
+        late.incident_id.as_deref(),
+        Some(
+            shown
+                .iter()
+                .find(|i| i.scope == app)
+                .unwrap()
+                .incident_id
+                .as_str()
+        )
+    );
+    assert!(
+        matches!(
+            late.top(),
+            Cause::SoftwareIncompatible | Cause::SoftwareBug | Cause::SoftwareConfig
+        ),
+        "{:?}",
+        late.causes
+    );
+    // Each on its own app version, the same refusals are each merchant's.
+    let (_, incidents) = run_with(false);
+    assert!(
+        not_merged(&incidents)
+            .iter()
+            .all(|i| i.scope[0].0 != "app_version")
+    );
+}
+
+#[test]
 fn an_incident_is_reported_again_as_terminals_join_it() {
     let kb = kb();
     // The host fails shop after shop, one more every two minutes.
