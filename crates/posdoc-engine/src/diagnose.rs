@@ -381,6 +381,16 @@ impl Engine {
         // 3. Telemetry, inventory and history.
         let mut obs: Vec<Obs> = Vec::with_capacity(24);
         signals::terminal_signals(s, ts, horizon, &mut obs);
+        // A MAC refused while the terminal's own key check passes: its keys
+        // are loaded and whole, so the parameters pick the wrong one, or the
+        // bytes were damaged on the way — not keys out of step.
+        if (stage.as_deref() == Some("mac") || prior[Cause::SecurityKeys.index()] >= MAC_PRIOR_MIN)
+            && let Some(o) = obs
+                .iter_mut()
+                .find(|o| o.id == "key_mismatch" && o.seen == Seen::Absent)
+        {
+            *o = yes("mac_refused_keys_ok", String::new(), String::new());
+        }
         let n_terminal_obs = obs.len();
         let degraded = obs.iter().any(|o| {
             matches!(o.seen, Seen::Yes { .. })
@@ -1131,6 +1141,9 @@ fn linked_error<'a>(
                 .find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon)
         })
 }
+
+/// A code whose prior puts this much on the keys is a MAC refused.
+const MAC_PRIOR_MIN: f64 = 0.5;
 
 /// How far back a terminal's payments are looked at for refusals on chip
 /// payments only, seconds.

@@ -1117,6 +1117,23 @@ impl Fleet {
         sites.len() as u32
     }
 
+    /// Distinct merchants of `members` (a terminal without a known
+    /// merchant counts as one of its own).
+    fn merchants_spanned(&self, members: &[u32]) -> u32 {
+        let mut merchants: Vec<u32> = members
+            .iter()
+            .map(
+                |&t| match self.member_of[t as usize][ScopeKind::Merchant as usize] {
+                    NONE => NONE - 1 - t,
+                    m => m,
+                },
+            )
+            .collect();
+        merchants.sort_unstable();
+        merchants.dedup();
+        merchants.len() as u32
+    }
+
     /// Whether scope `s` fires now, and with how many failing terminals.
     /// Two tests, either suffices: most of the members heard from in the
     /// last five minutes failing (an outage), or, over fifteen minutes, far
@@ -1171,9 +1188,12 @@ impl Fleet {
                 })
                 .collect();
             // Refused in two shops at least: one shop's refusals are its
-            // own set-up's.
+            // own set-up's. A host's keys, at two merchants at least: one
+            // merchant's terminals refused together had its parameters
+            // (a key index) pushed to them.
             if refused.len() as u32 >= min
                 && (class == Failure::Account || self.sites_spanned(&refused) >= 2)
+                && (class != Failure::Keys || self.merchants_spanned(&refused) >= 2)
             {
                 // Three refusals or more are no coincidence of two
                 // customers' cards: nothing to wait out. Fewer must last.

@@ -1019,6 +1019,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "temp_high",
     "temp_sensor_erratic",
     "key_mismatch",
+    "mac_refused_keys_ok",
     "cert_expired",
     "clock_skewed",
     "printer_fault",

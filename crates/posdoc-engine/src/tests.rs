@@ -108,6 +108,29 @@ fn key_mismatch_and_a0_point_at_keys() {
 }
 
 #[test]
+fn a_mac_refused_while_the_keys_check_ok_is_not_the_keys() {
+    let kb = kb();
+    // The terminal of `terminal_life` reports its keys fine every minute;
+    // then the host refuses its MACs.
+    let fault: Vec<String> = (0..3)
+        .map(|i| {
+            format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"A0"}}"#,
+                t(61 + i, 0),
+                900 + i
+            )
+        })
+        .collect();
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    assert!(
+        signal_of(&d, "mac_refused_keys_ok").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_ne!(d.top(), Cause::SecurityKeys, "{:?}", d.causes);
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
@@ -1105,6 +1128,28 @@ fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
         (m >= 20 && (s, k) == (1, 0)).then_some("A0")
     });
     assert!(not_merged(&run_fleet(&kb, &lines).1).is_empty());
+    // The three shops one merchant's: what it shares is its parameters
+    // (pushed to its terminals), not the host's keys.
+    let lines: Vec<String> = fleet_answers(6, 2, 40, &|s, k, m| {
+        (m >= 20 && refused(s, k)).then_some("A0")
+    })
+    .into_iter()
+    .map(|l| {
+        if l.contains(r#""kind":"terminal""#) || l.contains(r#""kind":"site""#) {
+            l.replace(r#""merchant_id":"M2""#, r#""merchant_id":"M1""#)
+                .replace(r#""merchant_id":"M4""#, r#""merchant_id":"M1""#)
+        } else {
+            l
+        }
+    })
+    .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        not_merged(&incidents)
+            .iter()
+            .all(|i| i.scope[0].0 != "host"),
+        "{incidents:#?}"
+    );
 }
 
 #[test]
