@@ -2722,7 +2722,12 @@ fn mac_failures_after_a_parameter_push_are_the_parameters_after_a_key_load_the_k
                 900 + m
             ));
         }
-        let mut lines = terminal_life(&fault);
+        // A terminal that does not report its key check: the notes decide
+        // (a key check passing would speak for the parameters either way).
+        let mut lines: Vec<String> = terminal_life(&fault)
+            .into_iter()
+            .map(|l| l.replace(r#","key_check":"ok""#, ""))
+            .collect();
         sort_by_time(&mut lines);
         run(&kb, &lines).pop().unwrap()
     };
