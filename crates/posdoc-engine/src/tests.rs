@@ -131,6 +131,28 @@ fn a_mac_refused_while_the_keys_check_ok_is_not_the_keys() {
 }
 
 #[test]
+fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_version() {
+    let kb = kb();
+    // Its own certificate valid for months, the terminal refuses the
+    // host's: a chain it has no root for.
+    let fault: Vec<String> = (0..3)
+        .map(|i| {
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E10","stage":"tls","detail":"[SSL] 服务器证书不受信任 / server certificate not trusted; X509 verify error 20 (unable to get local issuer certificate) depth=1"}}"#,
+                t(61 + i, 0)
+            )
+        })
+        .collect();
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    assert!(
+        signal_of(&d, "log:cert_untrusted_text").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::SecurityCertificate, "{:?}", d.causes);
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
