@@ -153,6 +153,34 @@ fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_ver
 }
 
 #[test]
+fn an_app_crashing_with_its_memory_full_is_the_memory() {
+    let kb = kb();
+    // Memory climbs to 98 %, then the app crashes and the terminal reboots.
+    let mut fault: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"memory_used_pct":{},"app_crashes":{}}}"#,
+                t(60 + i, 30),
+                93 + i,
+                u32::from(i >= 4)
+            )
+        })
+        .collect();
+    fault.push(format!(
+        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"memory_used_pct":41,"reboot":"crash"}}"#,
+        t(66, 30)
+    ));
+    fault.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"app","detail":"application terminated unexpectedly"}}"#,
+        t(66, 0)
+    ));
+    let mut lines = terminal_life(&fault);
+    sort_by_time(&mut lines);
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.top(), Cause::ResourceMemory, "{:?}", d.causes);
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
