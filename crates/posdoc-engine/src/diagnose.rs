@@ -616,6 +616,21 @@ impl Engine {
             }
         }
 
+        // Keys wiped at an abnormal reset: every sign of keys missing (the
+        // code, the MAC stage, the key check, the words) is the board's
+        // doing as much as the keys' — what is left to tell is why they
+        // went, which the reset says.
+        if factors.iter().any(|f| f.signal == "keys_lost_at_reset") {
+            let (keys, board) = (Cause::SecurityKeys.index(), Cause::HardwareBoard.index());
+            prior[board] = prior[board].max(prior[keys]);
+            for f in factors
+                .iter_mut()
+                .filter(|f| matches!(&*f.signal, "stage:mac" | "log:mac_text" | "key_mismatch"))
+            {
+                f.ln[board] = f.ln[board].max(f.ln[keys]);
+            }
+        }
+
         // 5. Combine.
         let mut score = [0.0; Cause::COUNT];
         for i in 0..Cause::COUNT {

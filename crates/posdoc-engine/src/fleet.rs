@@ -670,10 +670,10 @@ impl Incident {
     /// The knowledge-base signal a member's diagnosis gets from it: its
     /// kind's, but a host's that fired on MACs refused is its keys'.
     pub fn signal(&self) -> &'static str {
-        if self.kind == ScopeKind::Host && self.fired_on == Failure::Keys as u8 {
-            "incident_host_keys"
-        } else {
-            self.kind.signal()
+        match (self.kind, self.fired_on == Failure::Keys as u8) {
+            (ScopeKind::Host, true) => "incident_host_keys",
+            (ScopeKind::Merchant, true) => "incident_merchant_keys",
+            _ => self.kind.signal(),
         }
     }
 
@@ -759,7 +759,7 @@ impl ScopeKind {
             // A merchant's shops share its account, not their links: a
             // chain's shops losing their links together are as many
             // shops' faults, or their host's.
-            ScopeKind::Merchant => Failure::Account as u8,
+            ScopeKind::Merchant => Failure::Account as u8 | Failure::Keys as u8,
             ScopeKind::Carrier | ScopeKind::Issuer => Failure::Link as u8,
             ScopeKind::Host => Failure::Link as u8 | Failure::Protocol as u8 | Failure::Keys as u8,
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware => {
@@ -1164,19 +1164,22 @@ impl Fleet {
         // A shop's or merchant's terminals refused for the account's
         // reasons, or a version's terminals refused for their messages in
         // two shops: rare by chance, whatever their other payments do.
-        let refusal = match kind {
-            ScopeKind::Site | ScopeKind::Merchant => Some((Failure::Account, 2)),
+        let refusals: &[(Failure, u32)] = match kind {
+            ScopeKind::Site => &[(Failure::Account, 2)],
+            // A merchant's terminals refused for their MACs together had
+            // keys or parameters (a key index) pushed to them.
+            ScopeKind::Merchant => &[(Failure::Account, 2), (Failure::Keys, 2)],
             // A version, not a model or a host: a host refuses a few
             // misconfigured terminals' messages on any day.
-            ScopeKind::AppVersion | ScopeKind::Firmware => Some((Failure::Protocol, 2)),
+            ScopeKind::AppVersion | ScopeKind::Firmware => &[(Failure::Protocol, 2)],
             // A host refusing MACs from three terminals in two shops has
             // changed its keys under them.
-            ScopeKind::Host => Some((Failure::Keys, 3)),
+            ScopeKind::Host => &[(Failure::Keys, 3)],
             ScopeKind::Model | ScopeKind::Certificate | ScopeKind::Carrier | ScopeKind::Issuer => {
-                None
+                &[]
             }
         };
-        if let Some((class, min)) = refusal {
+        for &(class, min) in refusals {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
             let refused: Vec<u32> = sc
                 .members
@@ -1192,8 +1195,10 @@ impl Fleet {
             // merchant's terminals refused together had its parameters
             // (a key index) pushed to them.
             if refused.len() as u32 >= min
-                && (class == Failure::Account || self.sites_spanned(&refused) >= 2)
-                && (class != Failure::Keys || self.merchants_spanned(&refused) >= 2)
+                && (class == Failure::Account
+                    || kind == ScopeKind::Merchant
+                    || self.sites_spanned(&refused) >= 2)
+                && (kind != ScopeKind::Host || self.merchants_spanned(&refused) >= 2)
             {
                 // Three refusals or more are no coincidence of two
                 // customers' cards: nothing to wait out. Fewer must last.
@@ -1210,6 +1215,7 @@ impl Fleet {
             // Over five minutes (a limit set too low, just now) or fifteen
             // (a type of payment that comes by now and then).
             if kind == ScopeKind::Merchant
+                && class == Failure::Account
                 && sc.members.len() >= 2
                 && let Some(refused) = [WINDOW_S, RELATIVE_WINDOW_S]
                     .iter()

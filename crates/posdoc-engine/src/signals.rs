@@ -197,6 +197,8 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
     if let Some(k) = &t.key_check {
         if k == "ok" {
             s.key_ok_seen = true;
+        } else if s.key_check.as_ref().is_some_and(|(_, was)| &**was == "ok") {
+            s.keys_lost_at = Some(ts);
         }
         s.key_check = Some((ts, k.as_str().into()));
     }
@@ -552,6 +554,10 @@ pub(crate) fn fmt_dur(secs: f64) -> String {
 
 /// Telemetry, inventory and history signals of terminal `s` at `ts`, seen
 /// through the records up to `horizon` (the event's time plus the allowance).
+/// Keys reported gone this soon after an abnormal reset were lost at it,
+/// seconds (a heartbeat or two).
+const KEYS_LOST_AT_RESET_S: i64 = 600;
+
 pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut Vec<Obs>) {
     // After a confirmed fix, the samples before it describe the old fault.
     let fixed = s.fixed_before(ts);
@@ -833,7 +839,19 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     // Security.
     match &s.key_check {
         Some((t, k)) if k.as_ref() != "ok" && *t <= horizon && *t >= ts.plus_secs(-6 * 3600) => {
-            out.push(yes("key_mismatch", k.to_string(), String::new()))
+            out.push(yes("key_mismatch", k.to_string(), String::new()));
+            // Lost at an abnormal reset (the beat that reported the reset
+            // or the one after): the security module wiped them. Not a
+            // power cut: shops switch off every night.
+            if let Some(lost) = s.keys_lost_at.filter(|&l| l <= horizon)
+                && s.reboots.iter().any(|(at, r)| {
+                    matches!(r, Reboot::Watchdog | Reboot::Crash)
+                        && *at <= lost
+                        && *at >= lost.plus_secs(-KEYS_LOST_AT_RESET_S)
+                })
+            {
+                out.push(yes("keys_lost_at_reset", String::new(), String::new()));
+            }
         }
         Some((_, k)) if k.as_ref() == "ok" => out.push(absent("key_mismatch")),
         _ => {}
@@ -1019,6 +1037,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "temp_high",
     "temp_sensor_erratic",
     "key_mismatch",
+    "keys_lost_at_reset",
     "mac_refused_keys_ok",
     "cert_expired",
     "clock_skewed",
@@ -1057,6 +1076,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_carrier",
     "incident_host",
     "incident_host_keys",
+    "incident_merchant_keys",
     "incident_issuer",
     "host_failing_many_bins",
     "host_peers_ok",

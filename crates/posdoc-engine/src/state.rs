@@ -306,6 +306,10 @@ pub(crate) struct TerminalState {
     pub reboots: Ring<(Ts, Reboot), 4>,
     pub key_check: Option<(Ts, Box<str>)>,
     pub key_ok_seen: bool,
+    /// When its key check last went from `ok` to anything else: keys
+    /// vanishing at an abnormal reset are the security module's doing (a
+    /// tamper response, a failing board), not keys out of step.
+    pub keys_lost_at: Option<Ts>,
     pub printer: Option<(Ts, Box<str>)>,
     pub keypad_errors: Decay,
     pub reader_errors: Decay,
@@ -360,6 +364,7 @@ impl TerminalState {
             reboots: Ring::default(),
             key_check: None,
             key_ok_seen: false,
+            keys_lost_at: None,
             printer: None,
             keypad_errors: Decay::default(),
             reader_errors: Decay::default(),

@@ -181,6 +181,39 @@ fn an_app_crashing_with_its_memory_full_is_the_memory() {
 }
 
 #[test]
+fn keys_wiped_at_a_watchdog_reset_are_the_board_not_the_keys() {
+    let kb = kb();
+    let keys_gone = |reboot: &str| {
+        let mut fault = vec![format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"key_check":"missing"{reboot}}}"#,
+            t(60, 30)
+        )];
+        for i in 0..3 {
+            fault.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"mac","detail":"工作密钥不存在,请重新签到 / working key not present"}}"#,
+                t(62 + i, 0)
+            ));
+        }
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let wiped = keys_gone(r#","reboot":"watchdog""#);
+    assert!(
+        signal_of(&wiped, "keys_lost_at_reset").is_some(),
+        "{:?}",
+        wiped.evidence
+    );
+    assert_eq!(wiped.top(), Cause::HardwareBoard, "{:?}", wiped.causes);
+    // Keys gone with no reset: the keys.
+    let lost = keys_gone("");
+    assert_eq!(lost.top(), Cause::SecurityKeys, "{:?}", lost.causes);
+    // Nor after a night switched off at the wall.
+    let cut = keys_gone(r#","reboot":"power_loss""#);
+    assert_eq!(cut.top(), Cause::SecurityKeys, "{:?}", cut.causes);
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
@@ -1178,8 +1211,8 @@ fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
         (m >= 20 && (s, k) == (1, 0)).then_some("A0")
     });
     assert!(not_merged(&run_fleet(&kb, &lines).1).is_empty());
-    // The three shops one merchant's: what it shares is its parameters
-    // (pushed to its terminals), not the host's keys.
+    // The three shops one merchant's: what it shares is its keys or its
+    // parameters (pushed to its terminals), not the host's keys.
     let lines: Vec<String> = fleet_answers(6, 2, 40, &|s, k, m| {
         (m >= 20 && refused(s, k)).then_some("A0")
     })
@@ -1198,6 +1231,13 @@ fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
         not_merged(&incidents)
             .iter()
             .all(|i| i.scope[0].0 != "host"),
+        "{incidents:#?}"
+    );
+    assert!(
+        not_merged(&incidents)
+            .iter()
+            .any(|i| i.scope == vec![("merchant_id", "M1".to_string())]
+                && i.cause == Cause::SecurityKeys),
         "{incidents:#?}"
     );
 }
