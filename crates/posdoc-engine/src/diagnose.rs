@@ -91,6 +91,10 @@ const PRIOR_FLOOR: f64 = 0.003;
 /// How much of an unknown code's prior is mixed into a vendor reading whose
 /// stages all disagree with the error's stage.
 const STAGE_MISMATCH_WIDEN: f64 = 0.6;
+/// How far a code's reading is widened when no reading of it is documented
+/// (the table's assumption) and the error's own log line matched words the
+/// knowledge base knows.
+const ASSUMED_CODE_WIDEN: f64 = 0.5;
 /// The floor under a vendor code table's prior.
 const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 /// A vendor reading whose stage matches the error's stage is this much more likely.
@@ -210,7 +214,7 @@ impl Engine {
         let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
-            Pending::Error(e, _) => {
+            Pending::Error(e, hits) => {
                 let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
                 vendor_code = lookup.is_some();
                 let (prior, text) = match lookup {
@@ -218,15 +222,27 @@ impl Engine {
                         let mut prior = l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST);
                         // A stage none of the table's readings expects says
                         // the table may be wrong for this terminal: widen it.
-                        if let Some(st) = e.stage.as_deref()
-                            && l.entry
+                        let stage_unexpected = e.stage.as_deref().is_some_and(|st| {
+                            l.entry
                                 .meanings
                                 .iter()
                                 .all(|m| m.stage.as_deref().is_some_and(|ms| ms != st))
-                        {
+                        });
+                        // A table nobody documented, beside the terminal's
+                        // own words about this error: the words say more.
+                        let assumed_beside_words =
+                            *hits != 0 && l.entry.meanings.iter().all(|m| !m.documented);
+                        let widen = if stage_unexpected {
+                            STAGE_MISMATCH_WIDEN
+                        } else if assumed_beside_words {
+                            ASSUMED_CODE_WIDEN
+                        } else {
+                            0.0
+                        };
+                        if widen > 0.0 {
                             let (wide, _) = unknown_prior(kb);
                             for (p, w) in prior.iter_mut().zip(wide.iter()) {
-                                *p = (1.0 - STAGE_MISMATCH_WIDEN) * *p + STAGE_MISMATCH_WIDEN * w;
+                                *p = (1.0 - widen) * *p + widen * w;
                             }
                         }
                         (prior, code_text(&l, &e.code, s))

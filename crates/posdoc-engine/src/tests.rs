@@ -214,6 +214,36 @@ fn keys_wiped_at_a_watchdog_reset_are_the_board_not_the_keys() {
 }
 
 #[test]
+fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
+    let kb = kb();
+    // A handheld on the mobile network (a wired counter-top has no battery
+    // to run low).
+    let said = |code: &str, detail: &str| {
+        let fault = vec![format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"{code}","stage":"app","detail":"{detail}"}}"#,
+            t(61, 0)
+        )];
+        let lines: Vec<String> = terminal_life(&fault)
+            .into_iter()
+            .map(|l| l.replace(r#""network":"ethernet""#, r#""network":"cellular""#))
+            .collect();
+        run(&kb, &lines).pop().unwrap()
+    };
+    let journal = said(
+        "E7",
+        "交易流水已满,请先结算(transaction log full, settle first) batch count=500 max=500",
+    );
+    assert_eq!(
+        journal.top(),
+        Cause::ResourceStorage,
+        "{:?}",
+        journal.causes
+    );
+    let battery = said("E9", "BATTERY LOW, CHARGE BEFORE TRANSACTING vbat=3.40V 7%");
+    assert_eq!(battery.top(), Cause::PowerBattery, "{:?}", battery.causes);
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
