@@ -508,6 +508,19 @@ impl Engine {
         {
             obs.push(yes("refused_on_chip_only", n.to_string(), rc));
         }
+        // It tries a host address none of its host's other terminals
+        // try, while they try another: its parameters point elsewhere.
+        if let Pending::Error(e, _) = p
+            && let Some(addr) = e.detail.as_deref().and_then(signals::address_in)
+            && let Some(h) = s.host
+            && let Some(usual) = self.unfamiliar_address(h, addr, idx)
+        {
+            obs.push(yes(
+                "unfamiliar_host_address",
+                addr.to_string(),
+                usual.to_string(),
+            ));
+        }
         // The fleet view: a fault this terminal shares with others.
         let own_incident = self.fleet.incident_of(idx);
         // A card its bank failed to answer belongs to the bank's incident —

@@ -131,6 +131,10 @@ const VERSION_REFUSALS_S: i64 = 900;
 const VERSION_REFUSED_MERCHANTS_MIN: usize = 3;
 const VERSION_REFUSED_OUTSIDE_MAX: usize = 1;
 const VERSION_CODE_HOLD_S: f64 = 3600.0;
+/// Addresses kept per host, and terminals kept per address: enough to
+/// tell the address most terminals try from one only one tries.
+const HOST_ADDRESSES_MAX: usize = 32;
+const ADDRESS_TERMINALS_MAX: usize = 4;
 /// How far back a refusal code's spread over banks' cards is looked at,
 /// seconds.
 pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
@@ -279,6 +283,10 @@ pub struct Engine {
     /// its terminals refused with that code stay the version's for
     /// [`VERSION_CODE_HOLD_S`], however few refuse in a quiet hour.
     version_codes: HashMap<(Box<str>, [u8; 2]), Ts>,
+    /// Per host, the addresses its terminals' link errors named, and which
+    /// terminals named each (a few each): an address only one terminal
+    /// tries, where the others try another, is that terminal's parameters.
+    host_addresses: HashMap<u32, Vec<(Box<str>, Vec<u32>)>>,
     /// `carrier@city` to its group of recent outcomes.
     carrier_index: HashMap<Box<str>, u32>,
     carriers: Vec<Group>,
@@ -323,6 +331,7 @@ impl Engine {
             card_refused: HashMap::default(),
             account_refusals: std::collections::VecDeque::new(),
             version_codes: HashMap::default(),
+            host_addresses: HashMap::default(),
             carrier_index: HashMap::default(),
             carriers: Vec::new(),
             bins: HashMap::default(),
@@ -662,6 +671,33 @@ impl Engine {
         }
         self.version_codes.insert(key, ts);
         Some(mine)
+    }
+
+    /// Notes that terminal `i` on host `h` named `addr` in a link error.
+    fn note_address(&mut self, h: u32, addr: &str, i: u32) {
+        let seen = self.host_addresses.entry(h).or_default();
+        if let Some((_, ts)) = seen.iter_mut().find(|(a, _)| &**a == addr) {
+            if ts.len() < ADDRESS_TERMINALS_MAX && !ts.contains(&i) {
+                ts.push(i);
+            }
+        } else if seen.len() < HOST_ADDRESSES_MAX {
+            seen.push((addr.into(), vec![i]));
+        }
+    }
+
+    /// Whether `addr`, named by terminal `i` on host `h`, is one no other
+    /// terminal of the host named while two others named another: the
+    /// other address, if so.
+    pub(crate) fn unfamiliar_address(&self, h: u32, addr: &str, i: u32) -> Option<&str> {
+        let seen = self.host_addresses.get(&h)?;
+        let others = |ts: &[u32]| ts.iter().filter(|&&t| t != i).count();
+        if seen.iter().any(|(a, ts)| &**a == addr && others(ts) > 0) {
+            return None;
+        }
+        seen.iter()
+            .filter(|(a, ts)| &**a != addr && others(ts) >= 2)
+            .max_by_key(|(_, ts)| others(ts))
+            .map(|(a, _)| &**a)
     }
 
     /// Files terminal `i` under its scopes from what its inventory and
@@ -1066,6 +1102,14 @@ impl Engine {
                 let i = self.terminal_idx(&e.terminal_id);
                 self.fleet.heard(i, e.ts, false);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                if matches!(
+                    e.stage.as_deref(),
+                    None | Some("connect" | "send" | "receive")
+                ) && let Some(addr) = e.detail.as_deref().and_then(signals::address_in)
+                    && let Some(h) = self.terminals[i as usize].host
+                {
+                    self.note_address(h, addr, i);
+                }
                 let power = e.stage.as_deref() == Some("power_on") || hits & self.bits.power != 0;
                 if power {
                     self.fleet.note_power(i, e.ts);

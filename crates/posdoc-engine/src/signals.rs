@@ -471,6 +471,53 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool 
     moved
 }
 
+/// The first IPv4 address (with its port, if given) in a log line:
+/// "connect 10.12.93.66:5000 errno=113" gives "10.12.93.66:5000".
+pub(crate) fn address_in(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
+            // Four dot-separated runs of one to three digits, then an
+            // optional port.
+            let mut j = i;
+            let mut parts = 0;
+            loop {
+                let from = j;
+                while j < b.len() && b[j].is_ascii_digit() && j - from < 4 {
+                    j += 1;
+                }
+                let len = j - from;
+                if !(1..=3).contains(&len) {
+                    break;
+                }
+                parts += 1;
+                if parts == 4 || j >= b.len() || b[j] != b'.' {
+                    break;
+                }
+                j += 1;
+            }
+            if parts == 4 && !(j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.')) {
+                if j + 1 < b.len() && b[j] == b':' && b[j + 1].is_ascii_digit() {
+                    j += 1;
+                    while j < b.len() && b[j].is_ascii_digit() {
+                        j += 1;
+                    }
+                }
+                return line.get(i..j);
+            }
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The firmware and app versions an update's notes say the terminal moved
 /// to: "应用 NL4.4.0 -> NL4.5.0", "OTA firmware -> T3-12.02", "app 5.2.0 →
 /// 5.3.0". The words before the arrow say which of the two it is; a part
@@ -1088,6 +1135,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "refused_many_cards_here",
     "refused_many_cards_at_merchant",
     "refused_on_chip_only",
+    "unfamiliar_host_address",
     "failure_beside_screen_fault",
     "failure_beside_keypad_fault",
     "repeated_errors",
@@ -1096,3 +1144,27 @@ pub const SIGNAL_IDS: &[&str] = &[
     "net_cellular",
     "linked_response_code",
 ];
+
+#[cfg(test)]
+mod address_tests {
+    use super::address_in;
+
+    #[test]
+    fn addresses_are_found_in_log_lines_and_nothing_else_is() {
+        assert_eq!(
+            address_in("connect to host failed; connect 10.12.93.66:5000 errno=113"),
+            Some("10.12.93.66:5000")
+        );
+        assert_eq!(
+            address_in("Connect failed 10.22.7.50:8583 (111)"),
+            Some("10.22.7.50:8583")
+        );
+        assert_eq!(address_in("ping 203.0.113.7 timeout"), Some("203.0.113.7"));
+        // Versions, amounts, dates and over-long runs are not addresses.
+        assert_eq!(address_in("app 5.1.2 -> 5.1.3, vbat=3.40V"), None);
+        assert_eq!(address_in("build 1.2.3.4.5 ready"), None);
+        assert_eq!(address_in("id 1234.5.6.7 x"), None);
+        assert_eq!(address_in("连接主机失败: 端口 5000"), None);
+        assert_eq!(address_in(""), None);
+    }
+}

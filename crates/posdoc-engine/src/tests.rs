@@ -1702,6 +1702,46 @@ fn one_code_refused_to_one_apps_terminals_at_many_merchants_is_the_apps() {
 }
 
 #[test]
+fn a_terminal_trying_a_host_address_its_peers_do_not_has_its_parameters_wrong() {
+    let kb = kb();
+    // Two terminals of host H1 failed to connect to its usual address
+    // early on; from minute 30 one other terminal fails to connect to an
+    // address nobody else tries.
+    let connect = |m: u32, tid: &str, addr: &str| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"{tid}","code":"E1","stage":"connect","detail":"Connect failed {addr} (111)"}}"#,
+            t(m, 45)
+        )
+    };
+    let diagnose_t1 = |odd: &str| {
+        let mut lines = fleet_lines(6, 2, 40, &|_, _, _| false);
+        lines.push(connect(5, "T2-0", "10.18.4.21:5000"));
+        lines.push(connect(6, "T3-0", "10.18.4.21:5000"));
+        for m in 30..33 {
+            lines.push(connect(m, "T1-0", odd));
+        }
+        sort_by_time(&mut lines);
+        run_fleet(&kb, &lines)
+            .0
+            .into_iter()
+            .rev()
+            .find(|d| d.terminal_id == "T1-0" && d.code == "E1")
+            .unwrap()
+    };
+    let odd = diagnose_t1("10.22.7.50:8583");
+    let ev = signal_of(&odd, "unfamiliar_host_address").expect("signal");
+    assert_eq!(ev.value.as_deref(), Some("10.22.7.50:8583"));
+    assert_eq!(odd.top(), Cause::SoftwareConfig, "{:?}", odd.causes);
+    // The address the others try: no such sign.
+    let usual = diagnose_t1("10.18.4.21:5000");
+    assert!(
+        signal_of(&usual, "unfamiliar_host_address").is_none(),
+        "{:?}",
+        usual.evidence
+    );
+}
+
+#[test]
 fn an_incident_is_reported_again_as_terminals_join_it() {
     let kb = kb();
     // The host fails shop after shop, one more every two minutes.
