@@ -131,6 +131,10 @@ const VERSION_REFUSALS_S: i64 = 900;
 const VERSION_REFUSED_MERCHANTS_MIN: usize = 3;
 const VERSION_REFUSED_OUTSIDE_MAX: usize = 1;
 const VERSION_CODE_HOLD_S: f64 = 3600.0;
+/// An address a host's terminals named in their link errors, and which
+/// terminals (a few).
+type AddressSeen = (Box<str>, Vec<u32>);
+
 /// Addresses kept per host, and terminals kept per address: enough to
 /// tell the address most terminals try from one only one tries.
 const HOST_ADDRESSES_MAX: usize = 32;
@@ -286,7 +290,7 @@ pub struct Engine {
     /// Per host, the addresses its terminals' link errors named, and which
     /// terminals named each (a few each): an address only one terminal
     /// tries, where the others try another, is that terminal's parameters.
-    host_addresses: HashMap<u32, Vec<(Box<str>, Vec<u32>)>>,
+    host_addresses: HashMap<u32, Vec<AddressSeen>>,
     /// `carrier@city` to its group of recent outcomes.
     carrier_index: HashMap<Box<str>, u32>,
     carriers: Vec<Group>,
