@@ -1200,7 +1200,7 @@ fn refused_on_chip_only(s: &TerminalState, rc: &str, from: Ts, to: Ts) -> Option
     let (mut chip_refused, mut other_refused, mut other_ok) = (0, 0, 0);
     for t in s.txns.iter().filter(|t| t.ts >= from && t.ts <= to) {
         let refused = !t.ok && t.code.as_deref() == Some(rc);
-        match (t.chip, refused) {
+        match (t.chip(), refused) {
             (true, true) => chip_refused += 1,
             (false, true) => other_refused += 1,
             (false, false) if t.ok => other_ok += 1,

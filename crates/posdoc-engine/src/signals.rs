@@ -364,9 +364,13 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         ts: t.ts,
         ok,
         timed_out: t.timed_out,
-        card,
-        chip: matches!(t.channel.as_deref(), Some("card_ic" | "nfc")),
-        qr,
+        paid_by: if card { TxnLite::CARD } else { 0 }
+            | if matches!(t.channel.as_deref(), Some("card_ic" | "nfc")) {
+                TxnLite::CHIP
+            } else {
+                0
+            }
+            | if qr { TxnLite::QR } else { 0 },
         code: t.response_code.as_deref().map(Into::into),
         stan: t.stan.as_deref().map(Into::into),
         bin: txn_bin(t),
@@ -997,11 +1001,11 @@ pub(crate) fn history_signals(
     for t in s.txns.iter().filter(|t| t.ts >= from && t.ts <= horizon) {
         if t.ok {
             ok += 1;
-            qr_ok += u32::from(t.qr);
-            card_ok += u32::from(t.card);
+            qr_ok += u32::from(t.qr());
+            card_ok += u32::from(t.card());
         } else {
             fail += 1;
-            card_fail += u32::from(t.card);
+            card_fail += u32::from(t.card());
         }
     }
     if event_is_card && qr_ok >= 1 && card_fail >= 1 && card_fail > card_ok {

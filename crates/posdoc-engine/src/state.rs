@@ -247,15 +247,33 @@ pub(crate) struct TxnLite {
     pub ts: Ts,
     pub ok: bool,
     pub timed_out: bool,
-    pub card: bool,
-    /// Paid by chip or contactless: a message carrying the card's chip
-    /// data (field 55), which the terminal's software builds.
-    pub chip: bool,
-    pub qr: bool,
+    /// How it was paid: bits of [`TxnLite::CARD`], [`TxnLite::CHIP`] and
+    /// [`TxnLite::QR`] (one byte, not three: sixteen of these are kept per
+    /// terminal).
+    pub paid_by: u8,
     pub code: Option<Box<str>>,
     pub stan: Option<Box<str>>,
     /// The card's BIN (first six digits) as a number, 0 when unknown.
     pub bin: u32,
+}
+
+impl TxnLite {
+    /// By card (chip, contactless or swiped).
+    pub const CARD: u8 = 1;
+    /// By chip or contactless: a message carrying the card's chip data
+    /// (field 55), which the terminal's software builds.
+    pub const CHIP: u8 = 2;
+    pub const QR: u8 = 4;
+
+    pub fn card(&self) -> bool {
+        self.paid_by & Self::CARD != 0
+    }
+    pub fn chip(&self) -> bool {
+        self.paid_by & Self::CHIP != 0
+    }
+    pub fn qr(&self) -> bool {
+        self.paid_by & Self::QR != 0
+    }
 }
 
 #[derive(Debug, Clone)]
