@@ -1171,4 +1171,21 @@ mod address_tests {
         assert_eq!(address_in("连接主机失败: 端口 5000"), None);
         assert_eq!(address_in(""), None);
     }
+
+    proptest::proptest! {
+        /// Any line: no panic, and what comes back is four runs of one to
+        /// three digits, with a port or not, found in the line.
+        #[test]
+        fn whatever_the_line_an_address_found_is_one(line in "\\PC{0,60}|[0-9.: a-z]{0,40}") {
+            if let Some(a) = address_in(&line) {
+                proptest::prop_assert!(line.contains(a));
+                let host = a.split(':').next().unwrap_or("");
+                let parts: Vec<&str> = host.split('.').collect();
+                proptest::prop_assert_eq!(parts.len(), 4);
+                for p in parts {
+                    proptest::prop_assert!((1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+                }
+            }
+        }
+    }
 }
