@@ -25,9 +25,10 @@
 //!   a binomial test, one in ten at least, on terminals in three shops
 //!   besides the one failing most, and not mostly one bank's cards (a host
 //!   overloaded, every third payment lost), or
-//! - a host answers with its own malfunction (`96` and the like; a timeout
-//!   may be any link on the way) far more often over ten, twenty or thirty
-//!   minutes than its rate before explains, by a strict binomial test, on
+//! - a host answers badly — with its own malfunction (`96` and the like; a
+//!   timeout may be any link on the way), or a card payment far slower
+//!   than its usual — far more often over ten, twenty or thirty minutes
+//!   than its rate before explains, by a strict binomial test, on
 //!   four terminals in three shops besides the one failing most, not mostly
 //!   one bank's cards, and twice in the last five minutes still (a host
 //!   overloaded, failing two payments in a hundred; `answers`), or
@@ -1662,17 +1663,28 @@ impl Fleet {
     }
 
     /// `terminal`'s host answered a payment at `ts` (with a card of issuer
-    /// key `card`, 0 if none): with its own malfunction if `malfunction`.
-    pub fn host_answered(&mut self, terminal: u32, ts: Ts, card: u32, malfunction: bool) {
+    /// key `card`, 0 if none), after `latency_ms` if known: with its own
+    /// malfunction if `malfunction`.
+    pub fn host_answered(
+        &mut self,
+        terminal: u32,
+        ts: Ts,
+        card: u32,
+        malfunction: bool,
+        latency_ms: Option<f64>,
+    ) {
         self.ensure(terminal);
         let host = self.member_of[terminal as usize][ScopeKind::Host as usize];
         // A down bank's cards are the bank's: neither for nor against the
         // host, now or as its past.
         if host != NONE && !(malfunction && self.issuer_failing(card)) {
-            self.host_answers
-                .entry(host)
-                .or_default()
-                .answer(ts, terminal, card, malfunction);
+            self.host_answers.entry(host).or_default().answer(
+                ts,
+                terminal,
+                card,
+                malfunction,
+                latency_ms,
+            );
         }
     }
 

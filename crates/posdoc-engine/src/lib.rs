@@ -1013,10 +1013,18 @@ impl Engine {
                         .observe_card(i, card, t.ts, failed, failed && host_fine);
                 }
                 // An answer is the host speaking: its own malfunction, or
-                // any other (a timeout may be any link on the way).
+                // any other (a timeout may be any link on the way); how
+                // long a card's took (a QR payment's waits for its payer to
+                // confirm on the phone).
                 if t.response_code.is_some() && !t.timed_out {
-                    self.fleet
-                        .host_answered(i, t.ts, bank, outcome == state::Outcome::Unreachable);
+                    self.fleet.host_answered(
+                        i,
+                        t.ts,
+                        bank,
+                        outcome == state::Outcome::Unreachable,
+                        t.latency_ms
+                            .filter(|_| signals::is_card(t.channel.as_deref())),
+                    );
                 }
                 let paid = Source::Payment(bank);
                 match outcome {

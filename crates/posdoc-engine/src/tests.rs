@@ -1273,6 +1273,52 @@ fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
 }
 
 #[test]
+fn a_host_answering_cards_late_in_many_shops_is_degraded() {
+    let kb = kb();
+    // Twenty shops of three pay by card every minute, answered in 1.5 s;
+    // from minute 40 one payment in four takes 12 s and one in forty times
+    // out, in every shop.
+    let run_with = |late: bool| {
+        let lines: Vec<String> = fleet_answers(20, 3, 70, &|s, k, m| {
+            (m >= 40 && (s * 7 + k * 13 + m * 31).is_multiple_of(40)).then_some("timeout")
+        })
+        .into_iter()
+        .map(|l| {
+            if !l.contains(r#""kind":"txn""#) || l.contains("timed_out") {
+                return l.replace(
+                    r#""currency":"CNY""#,
+                    r#""currency":"CNY","channel":"card_ic""#,
+                );
+            }
+            let m: u32 = l[l.find("T1").unwrap() + 1..][..2].parse::<u32>().unwrap() * 60
+                + l[l.find("T1").unwrap() + 4..][..2].parse::<u32>().unwrap()
+                - 600;
+            let stan: u32 = l[l.find(r#""stan":""#).unwrap() + 8..][..6]
+                .parse()
+                .unwrap();
+            let ms = if late && m >= 40 && stan.is_multiple_of(4) {
+                12_000
+            } else {
+                1_500
+            };
+            l.replace(
+                r#""currency":"CNY""#,
+                &format!(r#""currency":"CNY","channel":"card_ic","latency_ms":{ms}"#),
+            )
+        })
+        .collect();
+        run_fleet(&kb, &lines).1
+    };
+    let incidents = run_with(true);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    assert_opened_within(shown[0], 40, 900.0);
+    // The same few timeouts with every answer on time: nothing.
+    assert!(not_merged(&run_with(false)).is_empty());
+}
+
+#[test]
 fn a_host_back_from_an_outage_closes_its_incident_though_its_half_hour_was_bad() {
     let kb = kb();
     // The host answers every payment with 96 from minute 20 to 25, then

@@ -2,13 +2,15 @@
 //! that is degraded rather than down.
 //!
 //! An overloaded acquirer answers most payments and fails a few in a
-//! hundred with its own malfunction (`96` and the like): never most of its
-//! terminals at once, never one in ten over a few minutes, so neither the
-//! outage test nor the burst test sees it. What gives it away is the count
-//! of such answers over ten to thirty minutes against the host's own rate
-//! before, spread over many shops and many banks. Only *answered*
-//! malfunctions count: a timeout may be any link on the way (a carrier, a
-//! shop's router), an answer is the host speaking.
+//! hundred with its own malfunction (`96` and the like), and answers many
+//! more late (seconds where it took one): never most of its terminals at
+//! once, never one in ten over a few minutes, so neither the outage test
+//! nor the burst test sees it. What gives it away is the count of such
+//! bad answers — a malfunction, or an answer far slower than the host's
+//! usual — over ten to thirty minutes against the host's own rate before,
+//! spread over many shops and many banks. Only *answers* count: a timeout
+//! may be any link on the way (a carrier, a shop's router), an answer is
+//! the host speaking.
 
 use std::collections::VecDeque;
 
@@ -28,6 +30,14 @@ const PRIOR_RATE: f64 = 0.003;
 const PRIOR_N: f64 = 300.0;
 /// The rate assumed at least, however clean the past.
 const BASE_MIN: f64 = 0.002;
+/// An answer slower than this, and than [`SLOW_FACTOR`] times the host's
+/// usual, is a bad one, once the usual is known from so many answers.
+const SLOW_MIN_MS: f64 = 5000.0;
+const SLOW_FACTOR: f64 = 3.0;
+const USUAL_KNOWN_N: u32 = 100;
+/// The weight of one answer in the host's usual latency (a moving mean
+/// over some hundreds of answers: an hour of a busy host).
+const USUAL_WEIGHT: f64 = 1.0 / 300.0;
 /// Malfunctions in a window needed at all, on distinct terminals in
 /// distinct shops (besides the shop with the most).
 pub(super) const ERRORS_MIN: u32 = 5;
@@ -49,6 +59,10 @@ pub(super) struct HostAnswers {
     errors: VecDeque<(Ts, u32, u32)>,
     /// The latest minute answered.
     latest: i64,
+    /// Its usual answer latency (ms, a moving mean), and of how many
+    /// answers.
+    usual_ms: f64,
+    timed: u32,
     /// Its malfunction rate over answers older than the window, as they
     /// leave it.
     past: Rate,
@@ -60,6 +74,8 @@ impl Default for HostAnswers {
             minutes: [(i64::MIN, 0, 0); MINUTES],
             errors: VecDeque::new(),
             latest: i64::MIN,
+            usual_ms: 0.0,
+            timed: 0,
             past: Rate::default(),
         }
     }
@@ -71,8 +87,37 @@ fn minute(ts: Ts) -> i64 {
 
 impl HostAnswers {
     /// The host answered a payment at `ts` from `terminal` (with a card of
-    /// issuer key `card`, 0 if none): a malfunction if `malfunction`.
-    pub(super) fn answer(&mut self, ts: Ts, terminal: u32, card: u32, malfunction: bool) {
+    /// issuer key `card`, 0 if none), after `latency_ms` if known: a
+    /// malfunction if `malfunction`. Returns whether the answer was a bad
+    /// one (a malfunction, or far slower than the host's usual).
+    pub(super) fn answer(
+        &mut self,
+        ts: Ts,
+        terminal: u32,
+        card: u32,
+        malfunction: bool,
+        latency_ms: Option<f64>,
+    ) -> bool {
+        let slow = latency_ms
+            .filter(|ms| ms.is_finite() && *ms >= 0.0)
+            .is_some_and(|ms| {
+                let slow = self.timed >= USUAL_KNOWN_N
+                    && ms > SLOW_MIN_MS.max(SLOW_FACTOR * self.usual_ms);
+                self.usual_ms = if self.timed == 0 {
+                    ms
+                } else {
+                    self.usual_ms
+                        + USUAL_WEIGHT.max(1.0 / f64::from(self.timed + 1)) * (ms - self.usual_ms)
+                };
+                self.timed = self.timed.saturating_add(1);
+                slow
+            });
+        let bad = malfunction || slow;
+        self.record(ts, terminal, card, bad);
+        bad
+    }
+
+    fn record(&mut self, ts: Ts, terminal: u32, card: u32, malfunction: bool) {
         let m = minute(ts);
         if self.latest != i64::MIN && m <= self.latest - MINUTES as i64 {
             // Older than the ring: the past's.
@@ -143,7 +188,7 @@ mod tests {
         let mut h = HostAnswers::default();
         for m in 0..100 {
             for s in 0..10 {
-                h.answer(at(m, s * 5), 1, 0, s == 0 && m % 2 == 0);
+                h.answer(at(m, s * 5), 1, 0, s == 0 && m % 2 == 0, None);
             }
         }
         // 1000 answers, 50 malfunctions: the past holds all but the last
@@ -154,6 +199,27 @@ mod tests {
         // At its own one in twenty, five in a hundred is nothing.
         assert!(!h.past_chance(100, 5));
         assert!(h.past_chance(100, 25));
+    }
+
+    #[test]
+    fn answers_far_slower_than_the_hosts_usual_are_bad_ones() {
+        let mut h = HostAnswers::default();
+        // A host answering in about 1.5 s for a hundred and fifty answers.
+        for i in 0..150 {
+            assert!(!h.answer(
+                at(i / 10, (i % 10) * 5),
+                1,
+                0,
+                false,
+                Some(1400.0 + f64::from((i % 5) as u8) * 50.0)
+            ));
+        }
+        // Twelve seconds is a bad answer; three is a slow day, not a fault.
+        assert!(h.answer(at(20, 0), 2, 0, false, Some(12_000.0)));
+        assert!(!h.answer(at(20, 5), 2, 0, false, Some(3_000.0)));
+        // Before the usual is known, no answer is slow.
+        let mut fresh = HostAnswers::default();
+        assert!(!fresh.answer(at(0, 0), 1, 0, false, Some(30_000.0)));
     }
 
     #[test]
@@ -169,11 +235,11 @@ mod tests {
     #[test]
     fn an_answer_logged_late_finds_its_minute_or_the_past() {
         let mut h = HostAnswers::default();
-        h.answer(at(40, 0), 1, 0, false);
-        h.answer(at(39, 30), 2, 0, true);
+        h.answer(at(40, 0), 1, 0, false, None);
+        h.answer(at(39, 30), 2, 0, true, None);
         assert_eq!(h.answered(at(39, 0), at(40, 59)), 2);
         // Older than the ring holds: counted in the past, not lost.
-        h.answer(at(0, 0), 3, 0, true);
+        h.answer(at(0, 0), 3, 0, true, None);
         assert_eq!(h.past.k, 1.0);
     }
 }
