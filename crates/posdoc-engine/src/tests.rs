@@ -241,6 +241,15 @@ fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
     );
     let battery = said("E9", "BATTERY LOW, CHARGE BEFORE TRANSACTING vbat=3.40V 7%");
     assert_eq!(battery.top(), Cause::PowerBattery, "{:?}", battery.causes);
+    // A supervisor's password is the cashier's, not a customer's PIN; a
+    // refund over its sale is the cashier's slip, not a limit.
+    for words in [
+        "PaySDK E/UI: supervisor password wrong (主管密码错误)",
+        "[UI] 退货金额大于原交易金额 / refund amount exceeds original",
+    ] {
+        let d = said("E18", words);
+        assert_eq!(d.top(), Cause::OperatorError, "{words}: {:?}", d.causes);
+    }
 }
 
 #[test]
