@@ -250,6 +250,12 @@ fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
         let d = said("E18", words);
         assert_eq!(d.top(), Cause::OperatorError, "{words}: {:?}", d.causes);
     }
+    // A PIN pad not responding is the pad, not the app hanging.
+    let pad = said(
+        "E13",
+        "[PED] 密码键盘无响应 / PIN pad not responding; key matrix row 2",
+    );
+    assert_eq!(pad.top(), Cause::HardwareKeypad, "{:?}", pad.causes);
 }
 
 #[test]
