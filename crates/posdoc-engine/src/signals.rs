@@ -460,7 +460,10 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool 
             .iter()
             .any(|w| m.action.contains(w) || notes.contains(w))
     };
-    let change = if said(&PARAMETER_WORDS) {
+    // A management system's push is a parameter change unless what it
+    // pushed was a version: then it was the channel, not the change.
+    let pushed = m.action != "firmware_update" && said(&["tms"]);
+    let change = if said(&PARAMETER_WORDS) || pushed {
         Some(Change::Parameters)
     } else if said(&KEY_WORDS) {
         Some(Change::Keys)
@@ -556,13 +559,13 @@ pub(crate) fn versions_in_notes(notes: &str) -> (Option<&str>, Option<&str>) {
 }
 
 /// Words of a maintenance action or note that say the terminal's
-/// parameters or configuration were changed (a TMS push, an app reinstall).
-const PARAMETER_WORDS: [&str; 9] = [
+/// parameters or configuration were changed (an app reinstall; a TMS push
+/// too, unless it delivered a version).
+const PARAMETER_WORDS: [&str; 8] = [
     "param",
     "config",
     "setting",
     "reinstall",
-    "tms",
     "参数",
     "配置",
     "设置",

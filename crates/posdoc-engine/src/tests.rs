@@ -259,6 +259,34 @@ fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
 }
 
 #[test]
+fn a_version_the_management_system_pushed_is_an_update_not_a_parameter_change() {
+    let kb = kb();
+    let fault = vec![
+        format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"firmware_update","notes":"应用 VF7.3.0 -> VF7.5.0; TMS推送 VF7.5.0"}}"#,
+            t(50, 0)
+        ),
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"000901","response_code":"30"}}"#,
+            t(61, 0)
+        ),
+    ];
+    let mut lines = terminal_life(&fault);
+    sort_by_time(&mut lines);
+    let d = run(&kb, &lines).pop().unwrap();
+    assert!(
+        signal_of(&d, "recent_parameter_change").is_none(),
+        "{:?}",
+        d.evidence
+    );
+    assert!(
+        matches!(d.top(), Cause::SoftwareBug | Cause::SoftwareIncompatible),
+        "{:?}",
+        d.causes
+    );
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
