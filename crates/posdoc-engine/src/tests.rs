@@ -174,10 +174,17 @@ fn an_app_crashing_with_its_memory_full_is_the_memory() {
         r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"app","detail":"application terminated unexpectedly"}}"#,
         t(66, 0)
     ));
+    // Its restart logged at the next power-on.
+    fault.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E17","stage":"power_on","detail":"abnormal restart, last transaction incomplete"}}"#,
+        t(66, 40)
+    ));
     let mut lines = terminal_life(&fault);
     sort_by_time(&mut lines);
-    let d = run(&kb, &lines).pop().unwrap();
-    assert_eq!(d.top(), Cause::ResourceMemory, "{:?}", d.causes);
+    let diags = run(&kb, &lines);
+    for d in &diags[diags.len() - 2..] {
+        assert_eq!(d.top(), Cause::ResourceMemory, "{}: {:?}", d.code, d.causes);
+    }
 }
 
 #[test]
