@@ -174,6 +174,19 @@ fn pattern_hits_are_a_bit_per_matching_pattern() {
 }
 
 #[test]
+fn a_reset_cause_names_the_power_or_not() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let reset =
+        |cause: &str| kb.pattern_hits(&format!("异常重启,上笔交易未完成: reset cause={cause}"));
+    // A power-on reset: the power went and came back.
+    assert_ne!(reset("por") & bit("power_text"), 0);
+    // A watchdog's or the program's: not the power.
+    assert_eq!(reset("wdt") & bit("power_text"), 0);
+    assert_eq!(reset("sw") & bit("power_text"), 0);
+}
+
+#[test]
 fn a_patterns_exclusions_unmake_its_match() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
