@@ -660,6 +660,27 @@ impl Engine {
             }
         }
 
+        // A part naming itself (a sensor, the security chip, the main
+        // board) failing in a shop whose power is failing: the power says
+        // why a part broke as much as that this event is the power's — a
+        // surge damages boards.
+        if factors.iter().any(|f| f.signal == "log:board_text") {
+            let (power, board) = (Cause::PowerSupply.index(), Cause::HardwareBoard.index());
+            for f in factors.iter_mut().filter(|f| {
+                matches!(
+                    &*f.signal,
+                    "supply_voltage_excursion"
+                        | "site_peers_power"
+                        | "power_events"
+                        | "reboot_power_loss"
+                        | "incident_site"
+                        | "log:power_text"
+                )
+            }) {
+                f.ln[board] = f.ln[board].max(f.ln[power]);
+            }
+        }
+
         // 5. Combine.
         let mut score = [0.0; Cause::COUNT];
         for i in 0..Cause::COUNT {

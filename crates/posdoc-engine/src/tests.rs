@@ -294,6 +294,41 @@ fn a_version_the_management_system_pushed_is_an_update_not_a_parameter_change() 
 }
 
 #[test]
+fn a_part_naming_itself_failing_while_the_power_fails_is_the_part() {
+    let kb = kb();
+    // Shop 2's mains fail from minute 20: its three terminals read a sagging
+    // supply, lose power and stop paying. At minute 30 one of them logs its
+    // sensor failing its self-test.
+    let said = |detail: &str| {
+        let mut lines = fleet_lines(6, 3, 40, &|s, _, m| s == 2 && m >= 20);
+        for m in 20..40 {
+            for k in 0..3 {
+                lines.push(format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T2-{k}","online":true,"supply_v":4.1,"power_events":{}}}"#,
+                    t(m, 50),
+                    u32::from(m % 3 == 0)
+                ));
+            }
+        }
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T2-0","code":"E14","stage":"power_on","detail":"{detail}"}}"#,
+            t(30, 52)
+        ));
+        sort_by_time(&mut lines);
+        run_fleet(&kb, &lines)
+            .0
+            .into_iter()
+            .find(|d| d.terminal_id == "T2-0" && d.code == "E14")
+            .unwrap()
+    };
+    let part = said("TAMPER/SENSOR ERR 0x31");
+    assert_eq!(part.top(), Cause::HardwareBoard, "{:?}", part.causes);
+    // A restart that names no part, in the same shop: the power.
+    let restart = said("abnormal restart, last transaction incomplete");
+    assert_eq!(restart.top(), Cause::PowerSupply, "{:?}", restart.causes);
+}
+
+#[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
     let fault = vec![format!(
