@@ -645,39 +645,20 @@ impl Engine {
             }
         }
 
-        // Keys wiped at an abnormal reset: every sign of keys missing (the
-        // code, the MAC stage, the key check, the words) is the board's
-        // doing as much as the keys' — what is left to tell is why they
-        // went, which the reset says.
-        if factors.iter().any(|f| f.signal == "keys_lost_at_reset") {
-            let (keys, board) = (Cause::SecurityKeys.index(), Cause::HardwareBoard.index());
-            prior[board] = prior[board].max(prior[keys]);
-            for f in factors
-                .iter_mut()
-                .filter(|f| matches!(&*f.signal, "stage:mac" | "log:mac_text" | "key_mismatch"))
-            {
-                f.ln[board] = f.ln[board].max(f.ln[keys]);
-            }
-        }
-
-        // A part naming itself (a sensor, the security chip, the main
-        // board) failing in a shop whose power is failing: the power says
-        // why a part broke as much as that this event is the power's — a
-        // surge damages boards.
-        if factors.iter().any(|f| f.signal == "log:board_text") {
-            let (power, board) = (Cause::PowerSupply.index(), Cause::HardwareBoard.index());
-            for f in factors.iter_mut().filter(|f| {
-                matches!(
-                    &*f.signal,
-                    "supply_voltage_excursion"
-                        | "site_peers_power"
-                        | "power_events"
-                        | "reboot_power_loss"
-                        | "incident_site"
-                        | "log:power_text"
-                )
-            }) {
-                f.ln[board] = f.ln[board].max(f.ln[power]);
+        // One fault explaining another's signs: the signs a second fault
+        // leaves count for the cause behind it as much as for that fault.
+        for rule in EXPLAINED_SIGNS {
+            if factors.iter().any(|f| f.signal == rule.when) {
+                let (from, to) = (rule.signs_of.index(), rule.count_for.index());
+                if rule.with_prior {
+                    prior[to] = prior[to].max(prior[from]);
+                }
+                for f in factors
+                    .iter_mut()
+                    .filter(|f| rule.signs.contains(&&*f.signal))
+                {
+                    f.ln[to] = f.ln[to].max(f.ln[from]);
+                }
             }
         }
 
@@ -1206,6 +1187,51 @@ fn linked_error<'a>(
                 .find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon)
         })
 }
+
+/// Signs of one cause that another explains as well, once a signal says
+/// that other is behind them.
+struct ExplainedSigns {
+    /// The signal that says so.
+    when: &'static str,
+    signs_of: Cause,
+    count_for: Cause,
+    /// The signals whose likelihood for `signs_of` `count_for` gets too.
+    signs: &'static [&'static str],
+    /// Whether the code's own reading (the prior) counts too.
+    with_prior: bool,
+}
+
+const EXPLAINED_SIGNS: [ExplainedSigns; 2] = [
+    // Keys wiped at an abnormal reset: every sign of keys missing (the code,
+    // the MAC stage, the key check, the words) is the board's doing as much
+    // as the keys' — what is left to tell is why they went, which the reset
+    // says.
+    ExplainedSigns {
+        when: "keys_lost_at_reset",
+        signs_of: Cause::SecurityKeys,
+        count_for: Cause::HardwareBoard,
+        signs: &["stage:mac", "log:mac_text", "key_mismatch"],
+        with_prior: true,
+    },
+    // A part naming itself (a sensor, the security chip, the main board)
+    // failing in a shop whose power is failing: the power says why a part
+    // broke as much as that this event is the power's — a surge damages
+    // boards.
+    ExplainedSigns {
+        when: "log:board_text",
+        signs_of: Cause::PowerSupply,
+        count_for: Cause::HardwareBoard,
+        signs: &[
+            "supply_voltage_excursion",
+            "site_peers_power",
+            "power_events",
+            "reboot_power_loss",
+            "incident_site",
+            "log:power_text",
+        ],
+        with_prior: false,
+    },
+];
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;
