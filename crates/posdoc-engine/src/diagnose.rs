@@ -211,6 +211,9 @@ impl Engine {
 
         // 1. The prior: what this code means on this terminal.
         let mut linked_log_hits = 0u64;
+        // The response code the host answered this event with, if it did
+        // (an error's: its payment's).
+        let mut answered_rc: Option<String> = None;
         let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
@@ -256,6 +259,10 @@ impl Engine {
                     },
                 };
                 let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
+                answered_rc = linked
+                    .as_ref()
+                    .filter(|(_, timed_out)| !timed_out)
+                    .map(|(rc, _)| rc.clone());
                 let linked_timeout = linked.as_ref().is_some_and(|(_, t)| *t);
                 if let Some((rc, to)) = linked {
                     let (num, text) = if to {
@@ -489,13 +496,10 @@ impl Engine {
         // data, while its QR and swiped payments go through: the software
         // that builds the chip data, not the line (damage on a line spares
         // no kind of message).
-        let event_rc = match p {
-            Pending::Txn(t) => t.response_code.clone().filter(|_| answered),
-            Pending::Error(e, _) => linked_txn(s, e.stan.as_deref(), e.ts, horizon)
-                .filter(|(_, timed_out)| !timed_out)
-                .map(|(rc, _)| rc),
-        };
-        if let Some(rc) = event_rc
+        if let Pending::Txn(t) = p {
+            answered_rc = t.response_code.clone().filter(|_| answered);
+        }
+        if let Some(rc) = answered_rc
             && matches!(
                 self.refusal(Some(&rc), None),
                 crate::Refusal::Shared {

@@ -1112,27 +1112,16 @@ impl Fleet {
     /// Distinct sites of `members` (a terminal without a known site counts
     /// as a site of its own).
     fn sites_spanned(&self, members: &[u32]) -> u32 {
-        let mut sites: Vec<u32> = members.iter().map(|&t| self.site_key(t)).collect();
-        sites.sort_unstable();
-        sites.dedup();
-        sites.len() as u32
+        self.spanned(members, ScopeKind::Site)
     }
 
-    /// Distinct merchants of `members` (a terminal without a known
-    /// merchant counts as one of its own).
-    fn merchants_spanned(&self, members: &[u32]) -> u32 {
-        let mut merchants: Vec<u32> = members
-            .iter()
-            .map(
-                |&t| match self.member_of[t as usize][ScopeKind::Merchant as usize] {
-                    NONE => NONE - 1 - t,
-                    m => m,
-                },
-            )
-            .collect();
-        merchants.sort_unstable();
-        merchants.dedup();
-        merchants.len() as u32
+    /// Distinct scopes of `kind` of `members` (a terminal without one counts
+    /// as one of its own).
+    fn spanned(&self, members: &[u32], kind: ScopeKind) -> u32 {
+        let mut keys: Vec<u32> = members.iter().map(|&t| self.scope_key(t, kind)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len() as u32
     }
 
     /// Whether scope `s` fires now, and with how many failing terminals.
@@ -1199,7 +1188,7 @@ impl Fleet {
                 && (class == Failure::Account
                     || kind == ScopeKind::Merchant
                     || self.sites_spanned(&refused) >= 2)
-                && (kind != ScopeKind::Host || self.merchants_spanned(&refused) >= 2)
+                && (kind != ScopeKind::Host || self.spanned(&refused, ScopeKind::Merchant) >= 2)
             {
                 // Three refusals or more are no coincidence of two
                 // customers' cards: nothing to wait out. Fewer must last.
@@ -1643,9 +1632,15 @@ impl Fleet {
 
     /// The site `terminal` is in, or a key of its own if none is known.
     fn site_key(&self, terminal: u32) -> u32 {
-        match self.member_of[terminal as usize][ScopeKind::Site as usize] {
+        self.scope_key(terminal, ScopeKind::Site)
+    }
+
+    /// `terminal`'s scope of `kind`, or a key of its own if it has none
+    /// (above every scope's index, one per terminal).
+    fn scope_key(&self, terminal: u32, kind: ScopeKind) -> u32 {
+        match self.member_of[terminal as usize][kind as usize] {
             NONE => NONE - 1 - terminal,
-            site => site,
+            scope => scope,
         }
     }
 

@@ -115,6 +115,15 @@ pub(crate) enum Refusal {
     Other,
 }
 
+/// A refused payment as a merchant's refusals tell purchases apart: by its
+/// amount, type and card (a cashier retrying one customer's card is one).
+fn refused_purchase(t: &posdoc_record::Txn, setup_explains: bool) -> fleet::Purchase {
+    fleet::Purchase {
+        key: fleet::purchase_key(t.amount, &t.txn_type, t.pan.as_ref().map(|p| p.as_str())),
+        setup_explains,
+    }
+}
+
 /// Response codes whose prior puts at least this on `card.decline` are the
 /// card's own business, not a shared fault.
 pub(crate) const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
@@ -1060,14 +1069,7 @@ impl Engine {
                         ) {
                             self.fleet.note_refused(other, at, fleet::Failure::Account);
                         }
-                        let purchase = fleet::Purchase {
-                            key: fleet::purchase_key(
-                                t.amount,
-                                &t.txn_type,
-                                t.pan.as_ref().map(|p| p.as_str()),
-                            ),
-                            setup_explains: false,
-                        };
+                        let purchase = refused_purchase(&t, false);
                         self.fleet
                             .observe_refusal(i, t.ts, fleet::Failure::Account, purchase)
                     }
@@ -1089,14 +1091,7 @@ impl Engine {
                                         self.fleet.note_refused(other, at, kind);
                                     }
                                 }
-                                let purchase = fleet::Purchase {
-                                    key: fleet::purchase_key(
-                                        t.amount,
-                                        &t.txn_type,
-                                        t.pan.as_ref().map(|p| p.as_str()),
-                                    ),
-                                    setup_explains,
-                                };
+                                let purchase = refused_purchase(&t, setup_explains);
                                 self.fleet.observe_refusal(i, t.ts, kind, purchase)
                             }
                             Refusal::Other => {
