@@ -882,6 +882,10 @@ pub(crate) struct Fleet {
     /// power-worded error): an incident's cause before any of its members
     /// has been diagnosed.
     last_power: Vec<Option<Ts>>,
+    /// Per terminal, its latest sign of its own link gone dark: reported
+    /// offline while meant to be on, or heartbeats losing packets. A
+    /// host, a bank or a release never darkens a terminal's heartbeats.
+    last_dark: Vec<Option<Ts>>,
     /// The fleet's failing share, and when it was computed.
     fleet_share: Option<(Ts, f64)>,
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
@@ -948,6 +952,23 @@ impl Fleet {
             .is_some_and(|p| p >= from && p <= to)
     }
 
+    /// Notes a sign of `terminal`'s own link gone dark at `ts`.
+    pub(crate) fn note_dark(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let slot = &mut self.last_dark[terminal as usize];
+        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+    }
+
+    /// Whether `terminal`'s latest sign of its link gone dark falls in
+    /// `[from, to]`.
+    fn dark_sign_in(&self, terminal: u32, from: Ts, to: Ts) -> bool {
+        self.last_dark
+            .get(terminal as usize)
+            .copied()
+            .flatten()
+            .is_some_and(|d| d >= from && d <= to)
+    }
+
     /// Of `inc`'s members, how many showed a power sign from 15 minutes
     /// before it opened to its latest failure, and how many members it has.
     pub(crate) fn power_signs(&self, inc: &Incident) -> (usize, usize) {
@@ -970,6 +991,7 @@ impl Fleet {
             self.last_loud_link.resize(need, None);
             self.last_refused.resize(need, [None; Failure::COUNT]);
             self.last_power.resize(need, None);
+            self.last_dark.resize(need, None);
             self.beats.resize(need, Beat::default());
         }
     }
@@ -1078,6 +1100,7 @@ impl Fleet {
                         .is_some_and(|o| (ts.secs_since(o)).abs() <= OFFLINE_AT_ONCE_S as f64)
             });
         let source = if ts.secs_since(since) >= OFFLINE_PERSISTS_S as f64 || with_a_neighbour {
+            self.note_dark(terminal, ts);
             Source::Other
         } else {
             Source::Offline
@@ -1865,7 +1888,7 @@ impl Fleet {
             }
         }
         if let (Some(shop), Some((i, _))) = (shop_firing, existing)
-            && self.mains_failing_under(shop, i, ts)
+            && self.shop_failing_under(shop, i, ts)
             && !self.explained_elsewhere(shop, ts)
         {
             let inc = self.incident_of_scope(shop, ts);
@@ -1900,21 +1923,22 @@ impl Fleet {
         self.join(inc, terminal);
     }
 
-    /// Whether shop scope `s`'s members show their mains failing (power
-    /// signs on two of them lately) while incident `i`, not a shop's, holds
-    /// them: no host, carrier or release cuts a shop's power, so the shop
-    /// has a fault of its own inside the broader one.
-    fn mains_failing_under(&self, s: u32, i: u32, ts: Ts) -> bool {
+    /// Whether shop scope `s` has a fault of its own inside incident `i`,
+    /// not a shop's, that holds its members: power signs on two of them
+    /// lately (no host, carrier or release cuts a shop's power), or two of
+    /// them gone dark while `i` is no carrier's (no host, bank, merchant or
+    /// release darkens a shop's heartbeats; its router does).
+    fn shop_failing_under(&self, s: u32, i: u32, ts: Ts) -> bool {
         let sc = &self.scopes[s as usize];
-        if sc.kind != ScopeKind::Site || self.incidents[i as usize].kind == ScopeKind::Site {
+        let held_by = self.incidents[i as usize].kind;
+        if sc.kind != ScopeKind::Site || held_by == ScopeKind::Site {
             return false;
         }
         let from = ts.plus_secs(-WINDOW_S);
-        sc.members
-            .iter()
-            .filter(|&&t| self.power_sign_in(t, from, ts))
-            .nth(1)
-            .is_some()
+        let two =
+            |sign: &dyn Fn(u32) -> bool| sc.members.iter().filter(|&&t| sign(t)).nth(1).is_some();
+        two(&|t| self.power_sign_in(t, from, ts))
+            || (held_by != ScopeKind::Carrier && two(&|t| self.dark_sign_in(t, from, ts)))
     }
 
     /// Scope `s`'s failing members now: whoever fired it, by either test.
@@ -2013,16 +2037,21 @@ impl Fleet {
             // No host, carrier, version or merchant cuts a shop's mains: a
             // member showing power signs lately fails for its shop, whatever
             // else is down.
-            if kind == ScopeKind::Site && self.power_sign_in(t, from, ts) {
+            // Nor does any but a carrier darken its link.
+            let open = self.incident_of[t as usize];
+            let dark = || {
+                self.dark_sign_in(t, from, ts)
+                    && (open == NONE || self.incidents[open as usize].kind != ScopeKind::Carrier)
+            };
+            if kind == ScopeKind::Site && (self.power_sign_in(t, from, ts) || dark()) {
                 return false;
             }
             // ...and the other way round: its shop's incident explains it to
             // them.
-            let open = self.incident_of[t as usize];
             if kind != ScopeKind::Site
                 && open != NONE
                 && self.incidents[open as usize].kind == ScopeKind::Site
-                && self.power_sign_in(t, from, ts)
+                && (self.power_sign_in(t, from, ts) || self.dark_sign_in(t, from, ts))
             {
                 return true;
             }
@@ -2621,6 +2650,38 @@ mod vote_tests {
         f.scopes[host as usize].fired_on = Failure::Link as u8;
         let h = f.open_incident(host, ts);
         assert_eq!(f.incidents[s as usize].merged_into, None, "{h}");
+    }
+
+    #[test]
+    fn a_shops_router_failing_in_its_hosts_outage_is_the_shops_own_incident() {
+        // Four shops of three on host H1, down from t0 on: every payment
+        // lost. Ten minutes on, shop S0's terminals go dark as well:
+        // reported offline at once, their connections failing.
+        let run = |dark: bool| {
+            let mut f = Fleet::default();
+            for t in 0..12u32 {
+                f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 3));
+                f.set_scope(t, ScopeKind::Host, "H1");
+            }
+            let t0 = Ts::from_secs(1_800_000_000);
+            for step in 0..120i64 {
+                let ts = t0.plus_secs(step * 10);
+                for t in 0..12u32 {
+                    let ts = ts.plus_secs(i64::from(t % 3));
+                    if dark && t < 3 && step >= 60 && step % 6 == 0 {
+                        f.observe_offline(t, ts);
+                    }
+                    f.observe(t, ts, Some(Failure::Link), Source::Other);
+                }
+            }
+            let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
+            keys.sort();
+            keys
+        };
+        // The host's outage alone is one incident; no host darkens a
+        // shop's heartbeats, so the dark shop is an incident of its own.
+        assert_eq!(run(false), vec!["H1".to_string()]);
+        assert_eq!(run(true), vec!["H1".to_string(), "S0".to_string()]);
     }
 
     #[test]

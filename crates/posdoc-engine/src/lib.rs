@@ -958,6 +958,9 @@ impl Engine {
                     self.set_scopes(i);
                 }
                 if let Some(failure) = trouble {
+                    if failure == fleet::Failure::Link && !mains {
+                        self.fleet.note_dark(i, t.ts);
+                    }
                     let source = if mains { Source::Mains } else { Source::Other };
                     self.fleet.observe(i, t.ts, Some(failure), source);
                 } else if offline {
