@@ -774,6 +774,11 @@ impl ScopeKind {
     }
 }
 
+/// The kinds of failure that are answers refusing something (messages, an
+/// account, a certificate, keys), not a link or a device failing.
+const REFUSAL_KINDS: u8 =
+    Failure::Protocol as u8 | Failure::Account as u8 | Failure::Expired as u8 | Failure::Keys as u8;
+
 /// A scope's judgement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verdict {
@@ -1994,21 +1999,7 @@ impl Fleet {
         // that fires this scope is one it fired on: a terminal that lost
         // its link in its carrier's outage and is refused for its
         // merchant's account is failing twice over.
-        let failed_lately = |t: u32| -> u8 {
-            let fails = &self.last_seen[t as usize].0;
-            [
-                Failure::Link,
-                Failure::Protocol,
-                Failure::Account,
-                Failure::Device,
-                Failure::Expired,
-                Failure::Keys,
-            ]
-            .into_iter()
-            .filter(|f| fails[f.slot()].is_some_and(|at| at >= from && at <= ts))
-            .fold(0, |bits, f| bits | f as u8)
-                & fired_on
-        };
+        let failed_lately = |t: u32| -> u8 { self.failed_in(t, from, ts) & fired_on };
         // A bank's open incident explains a terminal whose every failure
         // here lately was a payment with one of the bank's cards.
         let banks: Vec<u32> = self
@@ -2110,6 +2101,23 @@ impl Fleet {
         !(outright || relative())
     }
 
+    /// The kinds of failure (bits of [`Failure`]) `terminal` had last in
+    /// `[from, to]`.
+    fn failed_in(&self, terminal: u32, from: Ts, to: Ts) -> u8 {
+        let fails = &self.last_seen[terminal as usize].0;
+        [
+            Failure::Link,
+            Failure::Protocol,
+            Failure::Account,
+            Failure::Device,
+            Failure::Expired,
+            Failure::Keys,
+        ]
+        .into_iter()
+        .filter(|f| fails[f.slot()].is_some_and(|at| at >= from && at <= to))
+        .fold(0, |bits, f| bits | f as u8)
+    }
+
     /// The share of the terminals `counted` (by engine index) heard from
     /// over [`RELATIVE_WINDOW_S`] that failed at all there: the whole
     /// fleet, or the fleet outside incidents (the rest a scope some of
@@ -2142,9 +2150,22 @@ impl Fleet {
 
     fn open_incident(&mut self, scope: u32, ts: Ts) -> u32 {
         let i = self.incidents.len() as u32;
+        let failing = self.failing_now(scope, ts);
         let sc = &mut self.scopes[scope as usize];
         sc.incident = Some(i);
-        let (kind, key, sc_fired_on) = (sc.kind, sc.key.to_string(), sc.fired_on);
+        let (kind, key) = (sc.kind, sc.key.to_string());
+        // A scope fired on its failure rate fired on every kind it shares;
+        // its incident, on the refusals its failing terminals had then
+        // beside their links and devices. A host failing to answer is no
+        // reason for a merchant's MACs refused an hour on.
+        let mut fired_on = sc.fired_on;
+        if fired_on.count_ones() > 1 {
+            let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+            let refused_then = failing.iter().fold(0u8, |bits, &t| {
+                bits | self.failed_in(t, from, ts) & REFUSAL_KINDS
+            });
+            fired_on &= !REFUSAL_KINDS | refused_then;
+        }
         self.incidents.push(Incident {
             id: format!("INC-{:04}", i + 1),
             index: i,
@@ -2158,13 +2179,13 @@ impl Fleet {
             ballots: Vec::new(),
             merged_into: None,
             scope,
-            fired_on: sc_fired_on,
+            fired_on,
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
         // Whichever test fired, its failing terminals are members from the
         // start.
-        for t in self.failing_now(scope, ts) {
+        for t in failing {
             self.join(i, t);
         }
         self.fold_in(i, scope, ts);
@@ -2682,6 +2703,39 @@ mod vote_tests {
         // shop's heartbeats, so the dark shop is an incident of its own.
         assert_eq!(run(false), vec!["H1".to_string()]);
         assert_eq!(run(true), vec!["H1".to_string(), "S0".to_string()]);
+    }
+
+    #[test]
+    fn a_merchants_keys_refused_in_its_hosts_outage_are_the_merchants_incident() {
+        // Six shops of two on host H1, failing to answer from t0 on; shops
+        // S0 and S1 are merchant M0's. Ten minutes on, M0's terminals are
+        // refused for their MACs as well.
+        let mut f = Fleet::default();
+        for t in 0..12u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+            f.set_scope(t, ScopeKind::Host, "H1");
+            let merchant = if t < 4 {
+                "M0".to_string()
+            } else {
+                format!("M{t}")
+            };
+            f.set_scope(t, ScopeKind::Merchant, &merchant);
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for step in 0..120i64 {
+            for t in 0..12u32 {
+                let ts = t0.plus_secs(step * 10 + i64::from(t % 4));
+                if t < 4 && step >= 60 && step % 3 == 0 {
+                    f.observe_refusal(t, ts, Failure::Keys, Purchase::default());
+                } else {
+                    f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+                }
+            }
+        }
+        let mut keys: Vec<&str> = f.incidents.iter().map(|i| i.key.as_str()).collect();
+        keys.sort_unstable();
+        // The host's outage never refused a MAC: the keys are the merchant's.
+        assert_eq!(keys, vec!["H1", "M0"]);
     }
 
     #[test]
