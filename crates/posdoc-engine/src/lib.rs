@@ -695,6 +695,12 @@ impl Engine {
             }
         } else if seen.len() < HOST_ADDRESSES_MAX {
             seen.push((addr.into(), vec![i]));
+        } else if let Some(once) = seen.iter_mut().rev().find(|(_, ts)| ts.len() == 1) {
+            // Full: an address one terminal named makes room (the newest
+            // such; a terminal whose parameters point somewhere new names
+            // a new address each time its parameters change), so the
+            // host's own, named by many, is never crowded out.
+            *once = (addr.into(), vec![i]);
         }
     }
 

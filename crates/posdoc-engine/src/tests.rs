@@ -1833,6 +1833,28 @@ fn one_code_refused_to_one_apps_terminals_at_many_merchants_is_the_apps() {
 }
 
 #[test]
+fn a_hosts_usual_address_is_never_crowded_out_by_addresses_tried_once() {
+    let mut engine = Engine::new(kb());
+    // A misconfigured terminal names a new address with every error, far
+    // more of them than the table holds, before two others name the host's
+    // own.
+    for n in 0..3 * HOST_ADDRESSES_MAX {
+        engine.note_address(0, &format!("10.0.{n}.1:5000"), 9);
+    }
+    engine.note_address(0, "203.0.113.180:5000", 1);
+    engine.note_address(0, "203.0.113.180:5000", 2);
+    assert_eq!(
+        engine.unfamiliar_address(0, "10.99.0.1:5000", 3),
+        Some("203.0.113.180:5000")
+    );
+    // Named by two terminals, an address stays however many come after.
+    for n in 0..3 * HOST_ADDRESSES_MAX {
+        engine.note_address(0, &format!("10.1.{n}.1:5000"), 9);
+    }
+    assert_eq!(engine.unfamiliar_address(0, "203.0.113.180:5000", 3), None);
+}
+
+#[test]
 fn a_terminal_trying_a_host_address_its_peers_do_not_has_its_parameters_wrong() {
     let kb = kb();
     // Two terminals of host H1 failed to connect to its usual address
