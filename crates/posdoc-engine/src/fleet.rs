@@ -1854,8 +1854,17 @@ impl Fleet {
             }
             if let Some(i) = sc.incident {
                 // Scopes come narrowest first: the last one seen is the
-                // broadest open incident this terminal can belong to.
-                existing = Some((i, sc.failing));
+                // broadest open incident this terminal can belong to —
+                // unless a narrower one was open well before it: a host
+                // going down does not explain why a carrier or a release
+                // was failing first.
+                let opened = self.incidents[i as usize].opened_at;
+                let older = existing.is_some_and(|(e, _)| {
+                    opened.secs_since(self.incidents[e as usize].opened_at) > RELEASE_BEFORE_PLACE_S
+                });
+                if !older {
+                    existing = Some((i, sc.failing));
+                }
                 // The incident lives while its scope keeps firing, not while
                 // one member (a board the outage broke) keeps failing.
                 if sc.failing > 0 {
@@ -2244,9 +2253,9 @@ impl Fleet {
                     2 * signed < members
                 }
             })
-            // A version's or model's incident open well before this place's
-            // fired is a fault of the release's own: a host that stops
-            // answering later does not explain why it failed first.
+            // An incident open well before this one fired is a fault of its
+            // own: a host that stops answering later does not explain why
+            // a release or a carrier failed first.
             .filter(|&o| {
                 let inc = &self.incidents[o as usize];
                 kind.relative()
@@ -2736,6 +2745,36 @@ mod vote_tests {
         keys.sort_unstable();
         // The host's outage never refused a MAC: the keys are the merchant's.
         assert_eq!(keys, vec!["H1", "M0"]);
+    }
+
+    #[test]
+    fn a_carrier_down_before_its_host_keeps_its_terminals() {
+        // Twelve terminals on host H1 in six shops, twelve more on H2;
+        // 0..4 and 12..16 on one carrier in one city, down from t0. Ten
+        // minutes on, H1 stops answering too.
+        let mut f = Fleet::default();
+        for t in 0..24u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+            f.set_scope(t, ScopeKind::Host, if t < 12 { "H1" } else { "H2" });
+            if (0..4).contains(&t) || (12..16).contains(&t) {
+                f.set_scope(t, ScopeKind::Carrier, "cmcc@hangzhou");
+            }
+        }
+        let carrier = |t: u32| (0..4).contains(&t) || (12..16).contains(&t);
+        let t0 = Ts::from_secs(1_800_000_000);
+        for step in 0..120i64 {
+            for t in 0..24u32 {
+                let ts = t0.plus_secs(step * 10 + i64::from(t % 5));
+                let fails = carrier(t) || (t < 12 && step >= 60);
+                f.observe(t, ts, fails.then_some(Failure::Link), Source::Payment(0));
+            }
+        }
+        let key_of = |t: u32| f.incident_of(t).map(|i| i.key.as_str());
+        // The host's outage came after: it takes its own terminals, not the
+        // carrier's it found failing already.
+        assert_eq!(key_of(6), Some("H1"));
+        assert_eq!(key_of(0), Some("cmcc@hangzhou"));
+        assert_eq!(key_of(12), Some("cmcc@hangzhou"));
     }
 
     #[test]
