@@ -749,9 +749,20 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
             || (w.mean <= fair + 5.0 && mean_drop >= 10.0)
             || (r <= poor + 5.0 && !rssi.trusted())
             || (offline_now && r <= fair + 5.0 && drop >= 5.0);
+        // Weak as it always is: a terminal that paid on this signal until
+        // now did not start failing for it. Far below even a poor link, it
+        // still counts in full.
+        let as_usual = rssi.trusted()
+            && drop < CHRONIC_RSSI_DROP_DB
+            && mean_drop < CHRONIC_RSSI_DROP_DB / 2.0
+            && r > poor - CHRONIC_RSSI_DROP_DB;
         if weak {
             out.push(yes(
-                "signal_weak",
+                if as_usual {
+                    "signal_weak_as_usual"
+                } else {
+                    "signal_weak"
+                },
                 format!("{r:.0} dBm"),
                 format!("{:.0} dBm", rssi.mean),
             ));
@@ -1073,6 +1084,10 @@ pub(crate) fn history_signals(
 /// payment is a connection, perhaps a handshake, and an exchange.
 const SLOW_BEYOND_LINK_ROUNDS: f64 = 6.0;
 
+/// How far (dB) below its own usual a weak signal must sink to count as
+/// the signal failing rather than the terminal's usual poor reception.
+const CHRONIC_RSSI_DROP_DB: f32 = 8.0;
+
 /// Every signal id this module can report; `evidence.toml` must weigh each
 /// (the knowledge-base check and a test hold the two to each other).
 pub const SIGNAL_IDS: &[&str] = &[
@@ -1081,6 +1096,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "reboot_power_loss",
     "battery_low",
     "signal_weak",
+    "signal_weak_as_usual",
     "network_degraded",
     "offline",
     "storage_full",

@@ -2143,6 +2143,51 @@ fn a_terminal_gone_dark_is_not_called_well_connected_from_stale_readings() {
 }
 
 #[test]
+fn a_signal_as_weak_as_it_always_was_is_not_what_failed() {
+    let kb = kb();
+    // Cellular, paying every four minutes for an hour at `usual` dBm (a
+    // reading or two apart); then at -101 dBm its connections time out.
+    let diagnose = |usual: i32| {
+        let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017010","vendor":"pax","model":"S90","network":"cellular","carrier":"cmcc","site_id":"S9","host":"H1"}"#.to_string()];
+        for m in 0..60 {
+            let rssi = usual - (m % 3) as i32;
+            v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017010","online":true,"rssi_dbm":{rssi},"latency_ms":300}}"#, t(m, 4)));
+            if m % 4 == 0 {
+                v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017010","type":"purchase","amount":500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"00"}}"#, t(m, 30), m));
+            }
+        }
+        for m in 60..63 {
+            v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017010","online":true,"rssi_dbm":-101,"latency_ms":3000}}"#, t(m, 4)));
+            v.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017010","code":"E1","stage":"connect"}}"#,
+                t(m, 20)
+            ));
+        }
+        run(&kb, &v).pop().unwrap()
+    };
+    // Always about -97 dBm: its usual poor reception, weighed lightly.
+    let chronic = diagnose(-96);
+    assert!(
+        signal_of(&chronic, "signal_weak").is_none(),
+        "{:?}",
+        chronic.evidence
+    );
+    assert!(
+        signal_of(&chronic, "signal_weak_as_usual").is_some(),
+        "{:?}",
+        chronic.evidence
+    );
+    // From about -75 dBm: the signal sank, and that is what failed.
+    let sank = diagnose(-74);
+    assert!(
+        signal_of(&sank, "signal_weak").is_some(),
+        "{:?}",
+        sank.evidence
+    );
+    assert_eq!(sank.top(), Cause::NetworkSignal, "{:?}", sank.causes);
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
