@@ -131,6 +131,54 @@ fn a_mac_refused_while_the_keys_check_ok_is_not_the_keys() {
 }
 
 #[test]
+fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
+    let kb = kb();
+    // Updated an hour ago; its own certificate valid for months, its
+    // handshakes now fail on a certificate the log says has expired — the
+    // host's. A handshake failing on the protocol version is the version.
+    let diagnose = |detail: &str| {
+        let mut fault = vec![format!(
+            r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"firmware_update","notes":"OTA firmware -> 3.2.1"}}"#,
+            t(2, 0)
+        )];
+        fault.extend((0..3).map(|i| {
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E3","stage":"tls","detail":"{detail}"}}"#,
+                t(61 + i, 0)
+            )
+        }));
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let expired = diagnose("[TLS] SSL handshake fail: certificate has expired (X509_V_ERR 10)");
+    assert!(
+        signal_of(&expired, "log:cert_expired_text").is_some(),
+        "{:?}",
+        expired.evidence
+    );
+    assert_eq!(
+        expired.top(),
+        Cause::SecurityCertificate,
+        "{:?}",
+        expired.causes
+    );
+    let server = diagnose("服务器证书已过期 verify error:num=10");
+    assert_eq!(
+        server.top(),
+        Cause::SecurityCertificate,
+        "{:?}",
+        server.causes
+    );
+    let version = diagnose("[TLS] SSL handshake fail alert 70 (protocol_version)");
+    assert!(
+        signal_of(&version, "log:cert_expired_text").is_none(),
+        "{:?}",
+        version.evidence
+    );
+}
+
+#[test]
 fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_version() {
     let kb = kb();
     // Its own certificate valid for months, the terminal refuses the
