@@ -1701,13 +1701,10 @@ impl Fleet {
         // A down bank's cards are the bank's: neither for nor against the
         // host, now or as its past.
         if host != NONE && !(malfunction && self.issuer_failing(card)) {
-            self.host_answers.entry(host).or_default().answer(
-                ts,
-                terminal,
-                card,
-                malfunction,
-                latency_ms,
-            );
+            let held = self.scopes[host as usize].incident.is_some();
+            let answers = self.host_answers.entry(host).or_default();
+            answers.held = held;
+            answers.answer(ts, terminal, card, malfunction, latency_ms);
         }
     }
 
@@ -1819,9 +1816,9 @@ impl Fleet {
         let mut existing: Option<(u32, u32)> = None; // (incident, its scope's failing)
         let mut broader_pending = 0u32;
         let mut waiting: Vec<u32> = Vec::new();
-        // The shop's scope, firing long enough and with no incident of its
-        // own.
-        let mut shop_firing: Option<u32> = None;
+        // The shop's and the carrier's scopes, firing long enough and with
+        // no incident of their own.
+        let mut place_firing: [Option<u32>; 2] = [None; 2];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
             let kind = self.scopes[s as usize].kind;
             if kind.shares() & failure as u8 == 0
@@ -1880,8 +1877,12 @@ impl Fleet {
                 || sc.incident.is_some();
             // A later (broader) scope with as many failing terminals
             // explains at least as much.
-            if kind == ScopeKind::Site && persisted && sc.incident.is_none() {
-                shop_firing = Some(s);
+            if persisted && sc.incident.is_none() {
+                match kind {
+                    ScopeKind::Site => place_firing[0] = Some(s),
+                    ScopeKind::Carrier => place_firing[1] = Some(s),
+                    _ => {}
+                }
             }
             if best.is_none_or(|(_, f)| sc.failing > f) {
                 if !persisted {
@@ -1901,12 +1902,14 @@ impl Fleet {
                 self.pending_open.push((s, terminal, failure, silent));
             }
         }
-        if let (Some(shop), Some((i, _))) = (shop_firing, existing)
-            && self.shop_failing_under(shop, i, ts)
-            && !self.explained_elsewhere(shop, ts)
-        {
-            let inc = self.incident_of_scope(shop, ts);
-            self.join(inc, terminal);
+        for place in place_firing.into_iter().flatten() {
+            if let Some((i, _)) = existing
+                && self.place_failing_under(place, i, ts)
+                && !self.explained_elsewhere(place, ts)
+            {
+                let inc = self.incident_of_scope(place, ts);
+                self.join(inc, terminal);
+            }
         }
         let opens = match (best, existing) {
             (None, None) => return,
@@ -1937,22 +1940,25 @@ impl Fleet {
         self.join(inc, terminal);
     }
 
-    /// Whether shop scope `s` has a fault of its own inside incident `i`,
-    /// not a shop's, that holds its members: power signs on two of them
-    /// lately (no host, carrier or release cuts a shop's power), or two of
-    /// them gone dark while `i` is no carrier's (no host, bank, merchant or
-    /// release darkens a shop's heartbeats; its router does).
-    fn shop_failing_under(&self, s: u32, i: u32, ts: Ts) -> bool {
+    /// Whether shop or carrier scope `s` has a fault of its own inside
+    /// incident `i`, a broader one that holds its members: for a shop,
+    /// power signs on two of them lately (no host, carrier or release cuts
+    /// a shop's power); for either, two of them gone dark while `i` is
+    /// neither a shop's nor a carrier's (no host, bank, merchant or release
+    /// darkens a terminal's heartbeats; its router or its carrier does).
+    fn place_failing_under(&self, s: u32, i: u32, ts: Ts) -> bool {
         let sc = &self.scopes[s as usize];
         let held_by = self.incidents[i as usize].kind;
-        if sc.kind != ScopeKind::Site || held_by == ScopeKind::Site {
+        if !matches!(sc.kind, ScopeKind::Site | ScopeKind::Carrier)
+            || matches!(held_by, ScopeKind::Site | ScopeKind::Carrier)
+        {
             return false;
         }
         let from = ts.plus_secs(-WINDOW_S);
         let two =
             |sign: &dyn Fn(u32) -> bool| sc.members.iter().filter(|&&t| sign(t)).nth(1).is_some();
-        two(&|t| self.power_sign_in(t, from, ts))
-            || (held_by != ScopeKind::Carrier && two(&|t| self.dark_sign_in(t, from, ts)))
+        (sc.kind == ScopeKind::Site && two(&|t| self.power_sign_in(t, from, ts)))
+            || two(&|t| self.dark_sign_in(t, from, ts) && !self.power_sign_in(t, from, ts))
     }
 
     /// Scope `s`'s failing members now: whoever fired it, by either test.
@@ -2037,13 +2043,19 @@ impl Fleet {
             // No host, carrier, version or merchant cuts a shop's mains: a
             // member showing power signs lately fails for its shop, whatever
             // else is down.
-            // Nor does any but a carrier darken its link.
+            // Nor does any but a carrier darken its link, nor any but its
+            // shop (its power, its router) or carrier a cellular member's.
             let open = self.incident_of[t as usize];
+            let held_by = (open != NONE).then(|| self.incidents[open as usize].kind);
             let dark = || {
                 self.dark_sign_in(t, from, ts)
-                    && (open == NONE || self.incidents[open as usize].kind != ScopeKind::Carrier)
+                    && held_by != Some(ScopeKind::Carrier)
+                    && (kind == ScopeKind::Site || held_by != Some(ScopeKind::Site))
             };
-            if kind == ScopeKind::Site && (self.power_sign_in(t, from, ts) || dark()) {
+            let power = || self.power_sign_in(t, from, ts);
+            if (kind == ScopeKind::Site && (power() || dark()))
+                || (kind == ScopeKind::Carrier && dark() && !power())
+            {
                 return false;
             }
             // ...and the other way round: its shop's incident explains it to
@@ -2712,6 +2724,42 @@ mod vote_tests {
         // shop's heartbeats, so the dark shop is an incident of its own.
         assert_eq!(run(false), vec!["H1".to_string()]);
         assert_eq!(run(true), vec!["H1".to_string(), "S0".to_string()]);
+    }
+
+    #[test]
+    fn a_carrier_gone_dark_in_its_hosts_outage_is_the_carriers_own_incident() {
+        // Twelve terminals in six shops on host H1, failing to answer from
+        // t0 on; one cellular terminal in each of shops S0..S3 is on one
+        // carrier in one city. Ten minutes on the carrier's data goes down:
+        // its four terminals reported offline again and again.
+        let run = |dark: bool| {
+            let mut f = Fleet::default();
+            for t in 0..12u32 {
+                f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+                f.set_scope(t, ScopeKind::Host, "H1");
+                if t % 2 == 0 && t < 8 {
+                    f.set_scope(t, ScopeKind::Carrier, "cucc@yichang");
+                }
+            }
+            let t0 = Ts::from_secs(1_800_000_000);
+            for step in 0..120i64 {
+                for t in 0..12u32 {
+                    let ts = t0.plus_secs(step * 10 + i64::from(t % 3));
+                    if dark && t % 2 == 0 && t < 8 && step >= 60 && step % 6 == 0 {
+                        f.observe_offline(t, ts);
+                    }
+                    f.observe(t, ts, Some(Failure::Link), Source::Other);
+                }
+            }
+            let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(run(false), vec!["H1".to_string()]);
+        assert_eq!(
+            run(true),
+            vec!["H1".to_string(), "cucc@yichang".to_string()]
+        );
     }
 
     #[test]

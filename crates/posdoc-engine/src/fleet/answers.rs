@@ -66,6 +66,10 @@ pub(super) struct HostAnswers {
     /// Its malfunction rate over answers older than the window, as they
     /// leave it.
     past: Rate,
+    /// Held while the host has an incident open: a degraded host's hours
+    /// of bad answers are not its new normal, so neither its usual latency
+    /// nor its past rate learns from them until it recovers.
+    pub(super) held: bool,
 }
 
 impl Default for HostAnswers {
@@ -77,6 +81,7 @@ impl Default for HostAnswers {
             usual_ms: 0.0,
             timed: 0,
             past: Rate::default(),
+            held: false,
         }
     }
 }
@@ -103,13 +108,16 @@ impl HostAnswers {
             .is_some_and(|ms| {
                 let slow = self.timed >= USUAL_KNOWN_N
                     && ms > SLOW_MIN_MS.max(SLOW_FACTOR * self.usual_ms);
-                self.usual_ms = if self.timed == 0 {
-                    ms
-                } else {
-                    self.usual_ms
-                        + USUAL_WEIGHT.max(1.0 / f64::from(self.timed + 1)) * (ms - self.usual_ms)
-                };
-                self.timed = self.timed.saturating_add(1);
+                if !(slow && self.held) {
+                    self.usual_ms = if self.timed == 0 {
+                        ms
+                    } else {
+                        self.usual_ms
+                            + USUAL_WEIGHT.max(1.0 / f64::from(self.timed + 1))
+                                * (ms - self.usual_ms)
+                    };
+                    self.timed = self.timed.saturating_add(1);
+                }
                 slow
             });
         let bad = malfunction || slow;
@@ -121,14 +129,17 @@ impl HostAnswers {
         let m = minute(ts);
         if self.latest != i64::MIN && m <= self.latest - MINUTES as i64 {
             // Older than the ring: the past's.
-            self.past.add(ts, malfunction);
+            if !self.held {
+                self.past.add(ts, malfunction);
+            }
             return;
         }
         self.latest = self.latest.max(m);
         let slot = &mut self.minutes[m.rem_euclid(MINUTES as i64) as usize];
         if slot.0 != m {
-            // The minute this slot held leaves the window for the past.
-            if slot.0 != i64::MIN {
+            // The minute this slot held leaves the window for the past
+            // (unless held: a degraded hour is not the host's usual).
+            if slot.0 != i64::MIN && !self.held {
                 let at = Ts(slot.0 * 60_000);
                 self.past.add_many(at, f64::from(slot.1), f64::from(slot.2));
             }
@@ -220,6 +231,37 @@ mod tests {
         // Before the usual is known, no answer is slow.
         let mut fresh = HostAnswers::default();
         assert!(!fresh.answer(at(0, 0), 1, 0, false, Some(30_000.0)));
+    }
+
+    #[test]
+    fn a_held_host_learns_nothing_from_its_bad_hours() {
+        // A host answering in about 0.8 s with one malfunction in two
+        // hundred, then degraded for two hours: eight seconds, one answer
+        // in ten a malfunction.
+        let run = |held: bool| {
+            let mut h = HostAnswers::default();
+            for m in 0..60 {
+                for s in 0..10 {
+                    let bad = s == 0 && m % 20 == 0;
+                    h.answer(at(m, s * 5), 1, 0, bad, Some(800.0));
+                }
+            }
+            h.held = held;
+            let mut slow = 0;
+            for m in 60..180 {
+                for s in 0..10 {
+                    slow += u32::from(h.answer(at(m, s * 5), 1, 0, s == 0, Some(8000.0)));
+                }
+            }
+            (slow, h.past_chance(100, 10))
+        };
+        // Held, every degraded answer stays a bad one and ten malfunctions
+        // in a hundred stay past chance two hours on.
+        assert_eq!(run(true), (1200, true));
+        // Learning, the host's usual and its past rate drift to the bad
+        // hours.
+        let (slow, past_chance) = run(false);
+        assert!(slow < 1200 && !past_chance, "{slow} {past_chance}");
     }
 
     #[test]
