@@ -483,7 +483,7 @@ impl Engine {
             // set-up (a card type it may not take, its limits), not its
             // customers'.
             if let Some(m) = s.merchant_group
-                && let Some(v) = self.merchant_refusing(m, rc, from, horizon)
+                && let Some(v) = self.merchant_refusing(m, rc, horizon)
             {
                 obs.push(yes(
                     "refused_many_cards_at_merchant",

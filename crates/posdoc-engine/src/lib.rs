@@ -151,6 +151,9 @@ const ADDRESS_TERMINALS_MAX: usize = 4;
 /// How far back a refusal code's spread over banks' cards is looked at,
 /// seconds.
 pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
+/// How far back a merchant's refusals by one code are looked at, seconds
+/// (as far as its group's ring of payments reaches).
+const MERCHANT_REFUSED_S: i64 = 7200;
 /// Distinct BINs one refusal code must reach across a merchant's terminals
 /// before it is the merchant's...
 const MERCHANT_REFUSED_BINS_MIN: u32 = 3;
@@ -617,23 +620,30 @@ impl Engine {
     /// often than the code's share of the fleet's refusals explains: its
     /// set-up (a card type it may not take), not its customers'. Only for a
     /// code a card's own refusal gives at all.
-    pub(crate) fn merchant_refusing(
-        &self,
-        m: u32,
-        code: &str,
-        from: Ts,
-        to: Ts,
-    ) -> Option<state::CodeView> {
+    ///
+    /// Looked at over [`MERCHANT_REFUSED_S`] up to `to`: a card type the
+    /// merchant may not take is refused whenever such a card comes, a few
+    /// an hour. On one terminal it takes more banks' cards and a stricter
+    /// chance (a small merchant has one counter).
+    pub(crate) fn merchant_refusing(&self, m: u32, code: &str, to: Ts) -> Option<state::CodeView> {
         let cards_own = self.kb.response_code(code)?.prior[Cause::CardDecline.index()];
         if cards_own < MERCHANT_CARD_REFUSAL_PRIOR_MIN {
             return None;
         }
         let code = GroupEvent::code_of(Some(code));
-        let v = self.merchants[m as usize].refused_with(code, from, to);
-        (v.bins >= MERCHANT_REFUSED_BINS_MIN
-            && v.terminals >= 2
+        let v =
+            self.merchants[m as usize].refused_with(code, to.plus_secs(-MERCHANT_REFUSED_S), to);
+        let (bins_min, chance_max) = if v.terminals >= 2 {
+            (MERCHANT_REFUSED_BINS_MIN, MERCHANT_REFUSED_CHANCE_MAX)
+        } else {
+            (
+                MERCHANT_REFUSED_BINS_MIN + 1,
+                MERCHANT_REFUSED_CHANCE_MAX / 10.0,
+            )
+        };
+        (v.bins >= bins_min
             && fleet::binomial_tail(v.answered, v.refused, self.card_refusal_share(code))
-                < MERCHANT_REFUSED_CHANCE_MAX)
+                < chance_max)
             .then_some(v)
     }
 
@@ -1061,19 +1071,12 @@ impl Engine {
                         if bin != 0
                             && let Some(m) = self.terminals[i as usize].merchant_group
                             && let Some(code) = t.response_code.as_deref()
-                            && self
-                                .merchant_refusing(
-                                    m,
-                                    code,
-                                    t.ts.plus_secs(-REFUSED_MANY_CARDS_S),
-                                    t.ts,
-                                )
-                                .is_some() =>
+                            && self.merchant_refusing(m, code, t.ts).is_some() =>
                     {
                         let code = GroupEvent::code_of(Some(code));
                         for (other, at) in self.merchants[m as usize].refused_terminals(
                             code,
-                            t.ts.plus_secs(-REFUSED_MANY_CARDS_S),
+                            t.ts.plus_secs(-MERCHANT_REFUSED_S),
                             t.ts,
                         ) {
                             self.fleet.note_refused(other, at, fleet::Failure::Account);

@@ -3285,6 +3285,46 @@ fn one_refusal_code_on_many_banks_cards_across_a_merchant_is_the_merchants_set_u
 }
 
 #[test]
+fn a_card_type_one_counter_may_not_take_is_refused_now_and_then_for_hours() {
+    let kb = kb();
+    let bins = ["622848", "436742", "621700", "622908", "625907", "622202"];
+    let mut v = Vec::new();
+    // Merchant M1 has one terminal, paid every three minutes; ten other
+    // merchants' card payments are all approved. From minute 12, about
+    // every twenty minutes, M1 refuses a card of another bank with 57.
+    for n in 0..11u32 {
+        v.push(format!(
+            r#"{{"kind":"terminal","terminal_id":"110550{n:02}","vendor":"pax","model":"A920","merchant_id":"M{n}","site_id":"S{n}","host":"H1","network":"ethernet"}}"#
+        ));
+    }
+    for m in 1..120u32 {
+        for n in 0..11u32 {
+            if n == 1 && m % 3 != 0 {
+                continue;
+            }
+            let refused = n == 1 && [12, 30, 51, 69, 90, 111].contains(&m);
+            let (code, bin) = if refused {
+                ("57", bins[(m / 20) as usize % 6])
+            } else {
+                ("00", bins[((m + n) % 6) as usize])
+            };
+            v.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"110550{n:02}","type":"purchase","amount":2000,"currency":"CNY","channel":"card_ic","stan":"{m:03}{n:03}","response_code":"{code}","pan":"{bin}******1234"}}"#,
+                t(m, 4 * n)
+            ));
+        }
+    }
+    let (d, _) = run_fleet(&kb, &v);
+    let last = d.iter().rfind(|d| d.code == "57").unwrap();
+    assert!(
+        signal_of(last, "refused_many_cards_at_merchant").is_some(),
+        "{:?}",
+        last.evidence
+    );
+    assert_eq!(last.top(), Cause::BusinessTxnType, "{:?}", last.causes);
+}
+
+#[test]
 fn a_certificate_check_failing_is_the_certificate_not_damaged_bytes() {
     let kb = kb();
     let error = format!(
