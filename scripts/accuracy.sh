@@ -12,6 +12,8 @@
 # GENERATOR=gen3 scripts/accuracy.sh 10              (fleets of scripts/gen3/gen3.py,
 #     a third, written the same way by another hand)
 # GENERATOR=gen4 scripts/accuracy.sh 10              (scripts/gen4/gen4.py, a fourth)
+# GENERATOR=gen5 scripts/accuracy.sh 10              (scripts/gen5/gen5.py, a fifth)
+# GENERATOR=gen6 scripts/accuracy.sh 10              (scripts/gen6/gen6.py, a sixth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
@@ -25,6 +27,10 @@ for s in $(seq 1 "$seeds"); do
     python3 scripts/gen3/gen3.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   elif [ "${GENERATOR:-}" = gen4 ]; then
     python3 scripts/gen4/gen4.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen5 ]; then
+    python3 scripts/gen5/gen5.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen6 ]; then
+    python3 scripts/gen6/gen6.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   else
     target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   fi
