@@ -312,6 +312,11 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
 const LINK_OK_LATENCY_MS: f64 = 500.0;
 const LINK_OK_LOSS: f64 = 0.05;
 
+/// A heartbeat's round trip and loss that are bad whatever the terminal's
+/// usual: no payment link works well at either.
+const LINK_BAD_LATENCY_MS: f32 = 1500.0;
+const LINK_BAD_LOSS: f32 = 0.2;
+
 /// Packet loss in one heartbeat that counts as trouble for the fleet view.
 const HEARTBEAT_LOSS_TROUBLE: f64 = 0.35;
 
@@ -795,13 +800,16 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     let loss = s.metric(MetricId::Loss);
     let lat_w = worst(MetricId::Latency, true);
     let loss_w = worst(MetricId::Loss, true);
+    // Far worse than its usual, or bad outright: a link that has lost a
+    // fifth of its packets since the records began is no healthy one for
+    // having always been so.
     let lat_bad = lat_w.map(|l| {
         let base = if lat.n >= 8 { lat.mean } else { 200.0 };
-        l > (3.0 * base).max(base + 400.0) && l > 800.0
+        (l > (3.0 * base).max(base + 400.0) && l > 800.0) || l >= LINK_BAD_LATENCY_MS
     });
     let loss_bad = loss_w.map(|l| {
         let base = if loss.n >= 8 { loss.mean } else { 0.0 };
-        l > (base + 0.08).max(0.1)
+        l > (base + 0.08).max(0.1) || l >= LINK_BAD_LOSS
     });
     match (lat_bad, loss_bad) {
         (None, None) => {}

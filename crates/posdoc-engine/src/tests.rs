@@ -2236,6 +2236,35 @@ fn a_signal_as_weak_as_it_always_was_is_not_what_failed() {
 }
 
 #[test]
+fn a_link_that_always_lost_a_fifth_of_its_packets_is_no_healthy_one() {
+    let kb = kb();
+    // Cellular, its heartbeats losing a fifth to a quarter of their
+    // packets at 1.5 to 1.7 s from the first one on; now and then a
+    // payment times out.
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017011","vendor":"sunmi","model":"P2","network":"cellular","carrier":"ctcc","site_id":"S9","host":"H1"}"#.to_string()];
+    for m in 0..64 {
+        let loss = 0.21 + f64::from(m % 5) * 0.01;
+        let latency = 1500 + (m % 4) * 60;
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017011","online":true,"rssi_dbm":-80,"latency_ms":{latency},"packet_loss":{loss:.2}}}"#, t(m, 4)));
+        let timed_out = m % 10 == 9;
+        v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017011","type":"purchase","amount":500,"currency":"CNY","channel":"qr","stan":"{m:06}"{}}}"#, t(m, 30), if timed_out { r#","timed_out":true"# } else { r#","response_code":"00""# }));
+    }
+    let d = run(&kb, &v).pop().unwrap();
+    // Its link, not the host it could not reach (with no other terminal
+    // of the carrier to tell the two apart).
+    assert!(
+        signal_of(&d, "timeouts_on_healthy_network").is_none(),
+        "{:?}",
+        d.evidence
+    );
+    assert!(
+        matches!(d.top(), Cause::NetworkSignal | Cause::NetworkCarrier),
+        "{:?}",
+        d.causes
+    );
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
