@@ -1205,7 +1205,7 @@ struct ExplainedSigns {
     with_prior: bool,
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 2] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 3] = [
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
     // as the keys' — what is left to tell is why they went, which the reset
@@ -1234,6 +1234,23 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 2] = [
             "log:power_text",
         ],
         with_prior: false,
+    },
+    // A radio module not answering its own commands reads as no signal
+    // and no link: the weak reading, the dark heartbeats and the failed
+    // connection are the module's doing as much as the air's.
+    ExplainedSigns {
+        when: "log:modem_text",
+        signs_of: Cause::NetworkSignal,
+        count_for: Cause::HardwareBoard,
+        signs: &[
+            "signal_weak",
+            "offline",
+            "network_degraded",
+            "stage:connect",
+            "log:timeout",
+            "log:signal_text",
+        ],
+        with_prior: true,
     },
 ];
 

@@ -2265,6 +2265,36 @@ fn a_link_that_always_lost_a_fifth_of_its_packets_is_no_healthy_one() {
 }
 
 #[test]
+fn a_radio_module_that_does_not_answer_is_the_board_not_the_signal() {
+    let kb = kb();
+    // Cellular, paying at -75 dBm for an hour; then its modem stops
+    // answering: no signal reading but the floor's, heartbeats dark, and
+    // every connection failing with the module's own complaint.
+    let diagnose = |detail: &str| {
+        let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017012","vendor":"sunmi","model":"P2","network":"cellular","carrier":"cmcc","site_id":"S9","host":"H1"}"#.to_string()];
+        for m in 0..60 {
+            v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017012","online":true,"rssi_dbm":-75,"latency_ms":120}}"#, t(m, 4)));
+            if m % 4 == 0 {
+                v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017012","type":"purchase","amount":500,"currency":"CNY","channel":"qr","stan":"{m:06}","response_code":"00"}}"#, t(m, 30)));
+            }
+        }
+        for m in 60..64 {
+            v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017012","online":false,"rssi_dbm":-113}}"#, t(m, 4)));
+            v.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017012","code":"ERR-07","stage":"connect","detail":"{detail}"}}"#,
+                t(m, 20)
+            ));
+        }
+        run(&kb, &v).pop().unwrap()
+    };
+    let modem = diagnose("modem not ready, AT+CPIN? no response");
+    assert_eq!(modem.top(), Cause::HardwareBoard, "{:?}", modem.causes);
+    // The same signs without the module's words: the signal.
+    let air = diagnose("connect failed");
+    assert_eq!(air.top(), Cause::NetworkSignal, "{:?}", air.causes);
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
