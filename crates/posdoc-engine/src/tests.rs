@@ -3099,6 +3099,14 @@ fn a_prompt_to_insert_the_chip_is_the_cashiers_procedure_not_the_reader() {
         "{:?}",
         english.evidence
     );
+    // A chip card's magstripe says so (service code 2xx): insert it.
+    for said in [
+        "该卡为IC卡 请插卡 service code 2xx",
+        "Chip card: please insert, fallback not allowed",
+    ] {
+        let d = run(&kb, &terminal_life(&[error(said)])).pop().unwrap();
+        assert_eq!(d.top(), Cause::OperatorError, "{said}: {:?}", d.evidence);
+    }
     // The reader failing to read is still the reader.
     let reader = run(
         &kb,
