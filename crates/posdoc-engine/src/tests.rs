@@ -179,6 +179,32 @@ fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() 
 }
 
 #[test]
+fn connections_failing_after_an_update_are_no_host_refusing_the_version() {
+    let kb = kb();
+    // Updated half an hour ago; now its connections time out. A host that
+    // stops accepting a version refuses it once connected: the new
+    // release's defect is the likelier of the two.
+    let mut fault = vec![format!(
+        r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"firmware_update","notes":"OTA firmware -> 3.2.1"}}"#,
+        t(30, 0)
+    )];
+    fault.extend((0..3).map(|i| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect","detail":"[CONN] socket connect() -1 ETIMEDOUT"}}"#,
+            t(61 + i, 0)
+        )
+    }));
+    let mut lines = terminal_life(&fault);
+    sort_by_time(&mut lines);
+    let d = run(&kb, &lines).pop().unwrap();
+    assert!(
+        d.posterior[Cause::SoftwareBug.index()] > d.posterior[Cause::SoftwareIncompatible.index()],
+        "{:?}",
+        d.causes
+    );
+}
+
+#[test]
 fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_version() {
     let kb = kb();
     // Its own certificate valid for months, the terminal refuses the
