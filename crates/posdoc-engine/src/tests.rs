@@ -2321,6 +2321,28 @@ fn a_radio_module_that_does_not_answer_is_the_board_not_the_signal() {
 }
 
 #[test]
+fn a_busy_processor_times_out_reading_the_card_too() {
+    let kb = kb();
+    // A vendor that reports no processor load; the card step times out
+    // again and again with the system saying it is busy.
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017013","vendor":"landi","model":"A8","network":"ethernet","site_id":"S9","host":"H1"}"#.to_string()];
+    for m in 0..64 {
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017013","online":true,"latency_ms":40}}"#, t(m, 4)));
+        if m % 4 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017013","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"{m:06}","response_code":"00"}}"#, t(m, 30)));
+        }
+    }
+    for m in [61, 62, 63] {
+        v.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017013","code":"-410","stage":"card_read","detail":"系统繁忙,请稍后"}}"#,
+            t(m, 40)
+        ));
+    }
+    let d = run(&kb, &v).pop().unwrap();
+    assert_eq!(d.top(), Cause::ResourceCpu, "{:?}", d.causes);
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
