@@ -512,6 +512,13 @@ impl Engine {
         {
             obs.push(yes("refused_on_chip_only", n.to_string(), rc));
         }
+        // Refused both for its MACs and for its messages' format within the
+        // hour: bytes damaged on the way break whichever part they hit,
+        // where keys out of step break only MACs and a version only the
+        // format.
+        if let Some(n) = self.mac_and_format_refused(s, ts.plus_secs(-MIXED_REFUSALS_S), horizon) {
+            obs.push(yes("mac_and_format_refused", n.to_string(), String::new()));
+        }
         // It tries a host address none of its host's other terminals
         // try, while they try another: its parameters point elsewhere.
         if let Pending::Error(e, _) = p
@@ -1276,6 +1283,44 @@ fn refused_on_chip_only(s: &TerminalState, rc: &str, from: Ts, to: Ts) -> Option
         }
     }
     (chip_refused >= 2 && other_refused == 0 && other_ok >= 1).then_some(chip_refused)
+}
+
+/// How far back a terminal's refusals are looked at for MACs and formats
+/// refused both, seconds.
+const MIXED_REFUSALS_S: i64 = 3600;
+
+impl crate::Engine {
+    /// How many of terminal `s`'s payments in `[from, to]` were refused for
+    /// their MACs or their format, if both happened (MAC refusals counted
+    /// from errors raised at the MAC stage too).
+    fn mac_and_format_refused(&self, s: &TerminalState, from: Ts, to: Ts) -> Option<usize> {
+        let (mut mac, mut format) = (0usize, 0usize);
+        for t in s
+            .txns
+            .iter()
+            .filter(|t| !t.ok && t.ts >= from && t.ts <= to)
+        {
+            match self.refusal(t.code.as_deref(), None) {
+                crate::Refusal::Shared {
+                    kind: crate::fleet::Failure::Keys,
+                    ..
+                } => mac += 1,
+                crate::Refusal::Shared {
+                    kind: crate::fleet::Failure::Protocol,
+                    ..
+                } => format += 1,
+                _ => {}
+            }
+        }
+        if mac == 0 {
+            mac = s
+                .errors
+                .iter()
+                .filter(|e| e.ts >= from && e.ts <= to && e.stage.as_deref() == Some("mac"))
+                .count();
+        }
+        (mac > 0 && format > 0).then_some(mac + format)
+    }
 }
 
 /// How far back a terminal's other failures colour an event, seconds.

@@ -1117,6 +1117,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "key_mismatch",
     "keys_lost_at_reset",
     "mac_refused_keys_ok",
+    "mac_and_format_refused",
     "cert_expired",
     "clock_skewed",
     "printer_fault",

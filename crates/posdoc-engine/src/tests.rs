@@ -2343,6 +2343,45 @@ fn a_busy_processor_times_out_reading_the_card_too() {
 }
 
 #[test]
+fn refused_for_its_macs_and_its_format_at_once_is_a_damaged_line() {
+    let kb = kb();
+    let refused = |codes: &[&str]| {
+        let fault: Vec<String> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, rc)| {
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"{rc}"}}"#,
+                    t(61 + 4 * i as u32, 0),
+                    900 + i
+                )
+            })
+            .collect();
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    // A format error, then MACs refused, then the format again.
+    let mixed = refused(&["30", "A0", "30", "A0"]);
+    assert!(
+        signal_of(&mixed, "mac_and_format_refused").is_some(),
+        "{:?}",
+        mixed.evidence
+    );
+    assert_eq!(
+        mixed.top(),
+        Cause::TransmissionCorruption,
+        "{:?}",
+        mixed.causes
+    );
+    // MACs refused alone: no such sign.
+    let macs = refused(&["A0", "A0", "A0"]);
+    assert!(
+        signal_of(&macs, "mac_and_format_refused").is_none(),
+        "{:?}",
+        macs.evidence
+    );
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
