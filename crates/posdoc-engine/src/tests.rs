@@ -2382,6 +2382,30 @@ fn refused_for_its_macs_and_its_format_at_once_is_a_damaged_line() {
 }
 
 #[test]
+fn a_risk_rule_on_cards_spares_qr_payments_too() {
+    let kb = kb();
+    // QR payments go through all hour; two card payments (two banks')
+    // come back 59, suspected fraud.
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017014","vendor":"sunmi","model":"P2","network":"wifi","site_id":"S9","host":"H1"}"#.to_string()];
+    for m in 0..60 {
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017014","online":true,"latency_ms":40}}"#, t(m, 4)));
+        if m % 3 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017014","type":"purchase","amount":500,"currency":"CNY","channel":"qr","stan":"{m:06}","response_code":"00"}}"#, t(m, 30)));
+        }
+    }
+    for (m, bin) in [(55, "621483"), (58, "622202")] {
+        v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017014","type":"purchase","amount":3050,"currency":"CNY","channel":"nfc","stan":"9{m:05}","response_code":"59","pan":"{bin}******5853"}}"#, t(m, 40)));
+    }
+    let d = run(&kb, &v).pop().unwrap();
+    assert!(
+        signal_of(&d, "qr_ok_card_fail").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::BusinessRisk, "{:?}", d.causes);
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
