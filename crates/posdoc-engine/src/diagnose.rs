@@ -214,6 +214,8 @@ impl Engine {
         // The response code the host answered this event with, if it did
         // (an error's: its payment's).
         let mut answered_rc: Option<String> = None;
+        // The card of the unanswered payment an error logs, if known.
+        let mut unanswered_card: Option<u32> = None;
         let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
@@ -261,10 +263,16 @@ impl Engine {
                 let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
                 answered_rc = linked
                     .as_ref()
-                    .filter(|(_, timed_out)| !timed_out)
-                    .map(|(rc, _)| rc.clone());
-                let linked_timeout = linked.as_ref().is_some_and(|(_, t)| *t);
-                if let Some((rc, to)) = linked {
+                    .filter(|(_, timed_out, _)| !timed_out)
+                    .map(|(rc, _, _)| rc.clone());
+                let linked_timeout = linked.as_ref().is_some_and(|(_, t, _)| *t);
+                // The payment it logs went unanswered: its card is this
+                // error's card.
+                unanswered_card = linked
+                    .as_ref()
+                    .filter(|(_, timed_out, bin)| *timed_out && *bin != 0)
+                    .map(|(_, _, bin)| *bin);
+                if let Some((rc, to, _)) = linked {
                     let (num, text) = if to {
                         pseudo_code_prior(kb, "timeout")
                     } else {
@@ -542,6 +550,11 @@ impl Engine {
                     .card_incident(crate::card_issuer(kb, event_bin))
                     .filter(|_| answered || own_incident.is_none())
             }
+            Pending::Error(..) => unanswered_card.and_then(|bin| {
+                self.fleet
+                    .card_incident(crate::card_issuer(kb, bin))
+                    .filter(|_| own_incident.is_none())
+            }),
             _ => None,
         };
         let incident = card_incident
@@ -1160,7 +1173,7 @@ fn linked_txn(
     stan: Option<&str>,
     ts: Ts,
     horizon: Ts,
-) -> Option<(String, bool)> {
+) -> Option<(String, bool, u32)> {
     let near = |t: Ts| (t.secs_since(ts)).abs() <= 30.0 && t <= horizon;
     let hit = s
         .txns
@@ -1176,6 +1189,7 @@ fn linked_txn(
     Some((
         hit.code.as_deref().unwrap_or("").to_string(),
         hit.timed_out || hit.code.is_none(),
+        hit.bin,
     ))
 }
 

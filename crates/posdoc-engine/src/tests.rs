@@ -1298,6 +1298,45 @@ fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
 }
 
 #[test]
+fn an_error_logging_a_down_banks_unanswered_payment_is_the_banks() {
+    let kb = kb();
+    // The construction bank's cards fail everywhere from minute 30; at
+    // minute 58 one of its cards goes unanswered on T3-0, and the terminal
+    // logs the timeout with that payment's STAN.
+    let mut lines = with_cards(
+        fleet_answers(12, 2, 60, &|_, _, _| None),
+        &["621700", "436742"],
+        30,
+        &|n| n % 3 != 0,
+    );
+    lines.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"T3-0","type":"purchase","amount":100,"currency":"CNY","stan":"777001","pan":"621700******1234","timed_out":true}}"#,
+        t(58, 55)
+    ));
+    lines.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"T3-0","code":"E2","stage":"receive","stan":"777001","detail":"[IO] 接收超时 recv timeout 60s"}}"#,
+        t(58, 56)
+    ));
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let bank = incidents
+        .iter()
+        .find(|i| i.scope == vec![("issuer", "ccb".to_string())])
+        .expect("the bank's incident");
+    let error = diags
+        .iter()
+        .find(|d| d.terminal_id == "T3-0" && d.code == "E2")
+        .unwrap();
+    assert_eq!(
+        error.incident_id.as_deref(),
+        Some(bank.incident_id.as_str()),
+        "{:?}",
+        error.evidence
+    );
+    assert_eq!(error.top(), Cause::UpstreamIssuer, "{:?}", error.causes);
+}
+
+#[test]
 fn a_bank_the_knowledge_base_does_not_know_is_named_by_its_bin() {
     let kb = kb();
     let lines = with_cards(
