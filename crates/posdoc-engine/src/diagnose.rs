@@ -448,7 +448,7 @@ impl Engine {
                 signals::txn_bin(t),
                 t.response_code.is_some() && !t.timed_out,
             ),
-            Pending::Error(..) => (0, false),
+            Pending::Error(..) => (unanswered_card.unwrap_or(0), false),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
         // A card's own refusal (a wrong PIN, no funds) said to other

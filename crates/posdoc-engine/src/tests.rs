@@ -1334,6 +1334,12 @@ fn an_error_logging_a_down_banks_unanswered_payment_is_the_banks() {
         error.evidence
     );
     assert_eq!(error.top(), Cause::UpstreamIssuer, "{:?}", error.causes);
+    // Its card's bank failing on other terminals is its evidence too.
+    assert!(
+        signal_of(error, "bin_failing_elsewhere").is_some(),
+        "{:?}",
+        error.evidence
+    );
 }
 
 #[test]
