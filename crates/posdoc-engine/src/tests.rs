@@ -3231,6 +3231,22 @@ fn a_wrong_pin_on_three_banks_cards_within_minutes_is_the_pin_pad() {
 }
 
 #[test]
+fn a_key_held_down_by_itself_is_the_keypad() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E9","detail":"[KBD] key CLR held > 5s"}}"#,
+        t(61, 10)
+    )];
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    assert!(
+        signal_of(&d, "log:keypad_text").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::HardwareKeypad, "{:?}", d.causes);
+}
+
+#[test]
 fn a_prompt_to_insert_the_chip_is_the_cashiers_procedure_not_the_reader() {
     let kb = kb();
     let error = |detail: &str| {
