@@ -3247,6 +3247,22 @@ fn a_key_held_down_by_itself_is_the_keypad() {
 }
 
 #[test]
+fn a_part_failing_its_own_self_test_is_the_board() {
+    let kb = kb();
+    let fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E31","stage":"power_on","detail":"[BOOT] selftest failed: SP"}}"#,
+        t(61, 10)
+    )];
+    let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+    assert!(
+        signal_of(&d, "log:board_text").is_some(),
+        "{:?}",
+        d.evidence
+    );
+    assert_eq!(d.top(), Cause::HardwareBoard, "{:?}", d.causes);
+}
+
+#[test]
 fn a_prompt_to_insert_the_chip_is_the_cashiers_procedure_not_the_reader() {
     let kb = kb();
     let error = |detail: &str| {
