@@ -2694,70 +2694,67 @@ mod vote_tests {
         assert_eq!(f.incidents[s as usize].merged_into, None, "{h}");
     }
 
+    /// Twelve terminals on host H1 (`place` files each in its shop and
+    /// carrier), failing to answer from t0 on; ten minutes on, those that
+    /// `dark` picks are reported offline again and again besides. Returns
+    /// the incidents' keys.
+    fn dark_in_a_host_outage(
+        place: &dyn Fn(&mut Fleet, u32),
+        dark: &dyn Fn(u32) -> bool,
+    ) -> Vec<String> {
+        let mut f = Fleet::default();
+        for t in 0..12u32 {
+            f.set_scope(t, ScopeKind::Host, "H1");
+            place(&mut f, t);
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for step in 0..120i64 {
+            for t in 0..12u32 {
+                let ts = t0.plus_secs(step * 10 + i64::from(t % 3));
+                if dark(t) && step >= 60 && step % 6 == 0 {
+                    f.observe_offline(t, ts);
+                }
+                f.observe(t, ts, Some(Failure::Link), Source::Other);
+            }
+        }
+        let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
     #[test]
     fn a_shops_router_failing_in_its_hosts_outage_is_the_shops_own_incident() {
-        // Four shops of three on host H1, down from t0 on: every payment
-        // lost. Ten minutes on, shop S0's terminals go dark as well:
-        // reported offline at once, their connections failing.
-        let run = |dark: bool| {
-            let mut f = Fleet::default();
-            for t in 0..12u32 {
-                f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 3));
-                f.set_scope(t, ScopeKind::Host, "H1");
-            }
-            let t0 = Ts::from_secs(1_800_000_000);
-            for step in 0..120i64 {
-                let ts = t0.plus_secs(step * 10);
-                for t in 0..12u32 {
-                    let ts = ts.plus_secs(i64::from(t % 3));
-                    if dark && t < 3 && step >= 60 && step % 6 == 0 {
-                        f.observe_offline(t, ts);
-                    }
-                    f.observe(t, ts, Some(Failure::Link), Source::Other);
-                }
-            }
-            let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
-            keys.sort();
-            keys
-        };
+        // Four shops of three; shop S0's terminals go dark.
+        let shops = |f: &mut Fleet, t: u32| f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 3));
         // The host's outage alone is one incident; no host darkens a
         // shop's heartbeats, so the dark shop is an incident of its own.
-        assert_eq!(run(false), vec!["H1".to_string()]);
-        assert_eq!(run(true), vec!["H1".to_string(), "S0".to_string()]);
+        assert_eq!(
+            dark_in_a_host_outage(&shops, &|_| false),
+            vec!["H1".to_string()]
+        );
+        assert_eq!(
+            dark_in_a_host_outage(&shops, &|t| t < 3),
+            vec!["H1".to_string(), "S0".to_string()]
+        );
     }
 
     #[test]
     fn a_carrier_gone_dark_in_its_hosts_outage_is_the_carriers_own_incident() {
-        // Twelve terminals in six shops on host H1, failing to answer from
-        // t0 on; one cellular terminal in each of shops S0..S3 is on one
-        // carrier in one city. Ten minutes on the carrier's data goes down:
-        // its four terminals reported offline again and again.
-        let run = |dark: bool| {
-            let mut f = Fleet::default();
-            for t in 0..12u32 {
-                f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
-                f.set_scope(t, ScopeKind::Host, "H1");
-                if t % 2 == 0 && t < 8 {
-                    f.set_scope(t, ScopeKind::Carrier, "cucc@yichang");
-                }
+        // Six shops of two; one cellular terminal in each of S0..S3 is on
+        // one carrier in one city, whose data goes down.
+        let places = |f: &mut Fleet, t: u32| {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+            if t % 2 == 0 && t < 8 {
+                f.set_scope(t, ScopeKind::Carrier, "cucc@yichang");
             }
-            let t0 = Ts::from_secs(1_800_000_000);
-            for step in 0..120i64 {
-                for t in 0..12u32 {
-                    let ts = t0.plus_secs(step * 10 + i64::from(t % 3));
-                    if dark && t % 2 == 0 && t < 8 && step >= 60 && step % 6 == 0 {
-                        f.observe_offline(t, ts);
-                    }
-                    f.observe(t, ts, Some(Failure::Link), Source::Other);
-                }
-            }
-            let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
-            keys.sort();
-            keys
         };
-        assert_eq!(run(false), vec!["H1".to_string()]);
+        let cellular = |t: u32| t % 2 == 0 && t < 8;
         assert_eq!(
-            run(true),
+            dark_in_a_host_outage(&places, &|_| false),
+            vec!["H1".to_string()]
+        );
+        assert_eq!(
+            dark_in_a_host_outage(&places, &cellular),
             vec!["H1".to_string(), "cucc@yichang".to_string()]
         );
     }
