@@ -2744,11 +2744,11 @@ mod vote_tests {
         // one carrier in one city, whose data goes down.
         let places = |f: &mut Fleet, t: u32| {
             f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
-            if t % 2 == 0 && t < 8 {
+            if t.is_multiple_of(2) && t < 8 {
                 f.set_scope(t, ScopeKind::Carrier, "cucc@yichang");
             }
         };
-        let cellular = |t: u32| t % 2 == 0 && t < 8;
+        let cellular = |t: u32| t.is_multiple_of(2) && t < 8;
         assert_eq!(
             dark_in_a_host_outage(&places, &|_| false),
             vec!["H1".to_string()]
