@@ -409,6 +409,30 @@ impl Engine {
             });
         }
 
+        // A line left out (no detail): what this vendor's code says in
+        // its other lines across the fleet, at less than full weight.
+        if let Pending::Error(e, _) = p
+            && e.detail.as_deref().is_none_or(|d| d.trim().is_empty())
+            && let Some(words) = self
+                .code_words
+                .get(&(s.vendor.clone(), e.code.as_str().into()))
+        {
+            let usual = words.usual() & !hits;
+            let learned: Vec<(usize, f64)> = (0..kb.patterns.len())
+                .filter(|&i| usual & (1 << i) != 0)
+                .map(|i| (i, CODE_WORDS_STRENGTH))
+                .collect();
+            let code = e.code.as_str();
+            if let Some(f) = patterns_factor(kb, "code_words", &learned, |zh, en| Text {
+                zh: format!("这条没有日志；该厂商的 {code} 在其他终端的日志里通常是：{zh}"),
+                en: format!(
+                    "no log line; this vendor's {code} usually comes with lines saying: {en}"
+                ),
+            }) {
+                factors.push(f);
+            }
+        }
+
         // 3. Telemetry, inventory and history.
         let mut obs: Vec<Obs> = Vec::with_capacity(24);
         signals::terminal_signals(s, ts, horizon, &mut obs);
@@ -1298,6 +1322,10 @@ fn refused_on_chip_only(s: &TerminalState, rc: &str, from: Ts, to: Ts) -> Option
     }
     (chip_refused >= 2 && other_refused == 0 && other_ok >= 1).then_some(chip_refused)
 }
+
+/// What a code's usual words weigh for a line that has none (as a power of
+/// their likelihood ratios).
+const CODE_WORDS_STRENGTH: f64 = 0.6;
 
 /// How far back a terminal's refusals are looked at for MACs and formats
 /// refused both, seconds.

@@ -144,6 +144,59 @@ const VERSION_CODE_HOLD_S: f64 = 3600.0;
 /// terminals (a few).
 type AddressSeen = (Box<str>, Vec<u32>);
 
+/// The log patterns one vendor's code came with: how many lines with words
+/// were seen, and how many said each pattern (by its bit).
+#[derive(Debug, Clone)]
+pub(crate) struct CodeWords {
+    lines: u16,
+    said: [u16; 64],
+}
+
+impl Default for CodeWords {
+    fn default() -> Self {
+        CodeWords {
+            lines: 0,
+            said: [0; 64],
+        }
+    }
+}
+
+/// Lines a code's words are counted over before the counts halve (older
+/// lines fade, a vendor's release may reword them).
+const CODE_WORDS_LINES_MAX: u16 = 512;
+/// Lines with words a code needs before what they say speaks for a line
+/// without any.
+pub(crate) const CODE_WORDS_LINES_MIN: u16 = 3;
+
+impl CodeWords {
+    fn said(&mut self, hits: u64) {
+        if self.lines >= CODE_WORDS_LINES_MAX {
+            self.lines /= 2;
+            for c in &mut self.said {
+                *c /= 2;
+            }
+        }
+        self.lines += 1;
+        for (bit, c) in self.said.iter_mut().enumerate() {
+            if hits & (1 << bit) != 0 {
+                *c += 1;
+            }
+        }
+    }
+
+    /// The patterns most of its lines said, once enough were seen.
+    pub(crate) fn usual(&self) -> u64 {
+        if self.lines < CODE_WORDS_LINES_MIN {
+            return 0;
+        }
+        self.said
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| 2 * u32::from(c) > u32::from(self.lines))
+            .fold(0, |bits, (bit, _)| bits | 1 << bit)
+    }
+}
+
 /// Addresses kept per host, and terminals kept per address: enough to
 /// tell the address most terminals try from one only one tries.
 const HOST_ADDRESSES_MAX: usize = 32;
@@ -303,6 +356,9 @@ pub struct Engine {
     /// terminals named each (a few each): an address only one terminal
     /// tries, where the others try another, is that terminal's parameters.
     host_addresses: HashMap<u32, Vec<AddressSeen>>,
+    /// Per (vendor, code), the log patterns its lines said across the
+    /// fleet: a line left out says what its code's other lines say.
+    code_words: HashMap<(Box<str>, Box<str>), CodeWords>,
     /// `carrier@city` to its group of recent outcomes.
     carrier_index: HashMap<Box<str>, u32>,
     carriers: Vec<Group>,
@@ -347,6 +403,7 @@ impl Engine {
             card_refused: HashMap::default(),
             account_refusals: std::collections::VecDeque::new(),
             version_codes: HashMap::default(),
+            code_words: HashMap::default(),
             host_addresses: HashMap::default(),
             carrier_index: HashMap::default(),
             carriers: Vec::new(),
@@ -1121,6 +1178,13 @@ impl Engine {
                 let i = self.terminal_idx(&e.terminal_id);
                 self.fleet.heard(i, e.ts, false);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                if e.detail.as_deref().is_some_and(|d| !d.trim().is_empty()) {
+                    let vendor = self.terminals[i as usize].vendor.clone();
+                    self.code_words
+                        .entry((vendor, e.code.as_str().into()))
+                        .or_default()
+                        .said(hits);
+                }
                 if matches!(
                     e.stage.as_deref(),
                     None | Some("connect" | "send" | "receive")

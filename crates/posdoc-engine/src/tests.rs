@@ -3231,6 +3231,35 @@ fn a_wrong_pin_on_three_banks_cards_within_minutes_is_the_pin_pad() {
 }
 
 #[test]
+fn a_code_logged_without_words_says_what_its_other_lines_say() {
+    let kb = kb();
+    // Vendor acme's code X7: three terminals log it with words about a
+    // stuck key; then a fourth logs it with no line at all.
+    let mut v = Vec::new();
+    for n in 0..4 {
+        v.push(format!(r#"{{"kind":"terminal","terminal_id":"4401702{n}","vendor":"acme","model":"Z1","network":"ethernet","site_id":"S{n}","host":"H1"}}"#));
+    }
+    for (n, m) in [(0, 10), (1, 20), (2, 30)] {
+        v.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"4401702{n}","code":"X7","detail":"按键卡住 key stuck"}}"#,
+            t(m, 0)
+        ));
+    }
+    let bare = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017023","code":"X7"}}"#,
+        t(40, 0)
+    );
+    v.push(bare);
+    let d = run(&kb, &v).pop().unwrap();
+    let e = signal_of(&d, "code_words").expect("the code's usual words");
+    assert!(
+        e.value.as_deref().unwrap_or("").contains("keypad_text"),
+        "{e:?}"
+    );
+    assert_eq!(d.top(), Cause::HardwareKeypad, "{:?}", d.causes);
+}
+
+#[test]
 fn a_key_held_down_by_itself_is_the_keypad() {
     let kb = kb();
     let fault = vec![format!(
