@@ -413,11 +413,8 @@ impl Engine {
         // its other lines across the fleet, at less than full weight.
         if let Pending::Error(e, _) = p
             && e.detail.as_deref().is_none_or(|d| d.trim().is_empty())
-            && let Some(words) = self
-                .code_words
-                .get(&(s.vendor.clone(), e.code.as_str().into()))
         {
-            let usual = words.usual() & !hits;
+            let usual = self.code_words_usual(&s.vendor, &e.code) & !hits;
             let learned: Vec<(usize, f64)> = (0..kb.patterns.len())
                 .filter(|&i| usual & (1 << i) != 0)
                 .map(|i| (i, CODE_WORDS_STRENGTH))

@@ -168,6 +168,17 @@ const CODE_WORDS_LINES_MAX: u16 = 512;
 /// without any.
 pub(crate) const CODE_WORDS_LINES_MIN: u16 = 3;
 
+impl Engine {
+    /// The patterns most of `vendor`'s lines with `code` said (0 if too few
+    /// were seen).
+    pub(crate) fn code_words_usual(&self, vendor: &str, code: &str) -> u64 {
+        self.code_words
+            .get(vendor)
+            .and_then(|codes| codes.get(code))
+            .map_or(0, CodeWords::usual)
+    }
+}
+
 impl CodeWords {
     fn said(&mut self, hits: u64) {
         if self.lines >= CODE_WORDS_LINES_MAX {
@@ -185,7 +196,7 @@ impl CodeWords {
     }
 
     /// The patterns most of its lines said, once enough were seen.
-    pub(crate) fn usual(&self) -> u64 {
+    fn usual(&self) -> u64 {
         if self.lines < CODE_WORDS_LINES_MIN {
             return 0;
         }
@@ -358,7 +369,7 @@ pub struct Engine {
     host_addresses: HashMap<u32, Vec<AddressSeen>>,
     /// Per (vendor, code), the log patterns its lines said across the
     /// fleet: a line left out says what its code's other lines say.
-    code_words: HashMap<(Box<str>, Box<str>), CodeWords>,
+    code_words: HashMap<Box<str>, HashMap<Box<str>, CodeWords>>,
     /// `carrier@city` to its group of recent outcomes.
     carrier_index: HashMap<Box<str>, u32>,
     carriers: Vec<Group>,
@@ -1179,11 +1190,17 @@ impl Engine {
                 self.fleet.heard(i, e.ts, false);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
                 if e.detail.as_deref().is_some_and(|d| !d.trim().is_empty()) {
-                    let vendor = self.terminals[i as usize].vendor.clone();
-                    self.code_words
-                        .entry((vendor, e.code.as_str().into()))
-                        .or_default()
-                        .said(hits);
+                    // Looked up by reference: the keys are allocated once,
+                    // when a vendor's code is first seen with words.
+                    let vendor = &self.terminals[i as usize].vendor;
+                    let codes = match self.code_words.get_mut(vendor) {
+                        Some(codes) => codes,
+                        None => self.code_words.entry(vendor.clone()).or_default(),
+                    };
+                    match codes.get_mut(e.code.as_str()) {
+                        Some(words) => words.said(hits),
+                        None => codes.entry(e.code.as_str().into()).or_default().said(hits),
+                    }
                 }
                 if matches!(
                     e.stage.as_deref(),
