@@ -938,7 +938,14 @@ impl Engine {
                     .incident_of(idx)
                     .is_none_or(|i| i.kind != crate::fleet::ScopeKind::Host)
             {
-                out.push(yes("host_peers_ok", v.approving.to_string(), String::new()));
+                let mut o = yes("host_peers_ok", v.approving.to_string(), String::new());
+                // A host that answered this payment with its own malfunction
+                // is up but may be overloaded, failing a few in a hundred:
+                // its peers paying then says less than when it went silent.
+                if answered && let Seen::Yes { strength, .. } = &mut o.seen {
+                    *strength = HOST_PEERS_OK_ANSWERED_STRENGTH;
+                }
+                out.push(o);
             }
             // Failures on the host spread over many banks' cards are the
             // host's; a down bank fails its own cards only.
@@ -1319,6 +1326,10 @@ fn refused_on_chip_only(s: &TerminalState, rc: &str, from: Ts, to: Ts) -> Option
     }
     (chip_refused >= 2 && other_refused == 0 && other_ok >= 1).then_some(chip_refused)
 }
+
+/// What the host's peers paying weighs (as a power of its likelihood
+/// ratios) against a payment the host itself answered.
+const HOST_PEERS_OK_ANSWERED_STRENGTH: f64 = 0.3;
 
 /// What a code's usual words weigh for a line that has none (as a power of
 /// their likelihood ratios).

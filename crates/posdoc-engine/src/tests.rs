@@ -1343,6 +1343,29 @@ fn an_error_logging_a_down_banks_unanswered_payment_is_the_banks() {
 }
 
 #[test]
+fn a_host_answering_its_own_malfunction_is_up_but_may_be_overloaded() {
+    let kb = kb();
+    // Twelve shops pay all along; at minute 50 the host answers one of
+    // T0-0's payments with 96, its own malfunction, while the others pay.
+    let lines = fleet_answers(12, 2, 60, &|s, k, m| {
+        (s == 0 && k == 0 && m == 50).then_some("96")
+    });
+    let (diags, _) = run_fleet(&kb, &lines);
+    let d = diags.iter().find(|d| d.code == "96").unwrap();
+    assert!(signal_of(d, "host_peers_ok").is_some(), "{:?}", d.evidence);
+    // Its peers paying is no proof the host is well: an overloaded host
+    // fails a few in a hundred. The answer's own meaning stays in the
+    // running, beside the bank it may have failed to reach.
+    assert!(
+        d.causes[..2]
+            .iter()
+            .any(|c| c.cause == Cause::UpstreamAcquirer),
+        "{:?}",
+        d.causes
+    );
+}
+
+#[test]
 fn a_bank_the_knowledge_base_does_not_know_is_named_by_its_bin() {
     let kb = kb();
     let lines = with_cards(
