@@ -908,6 +908,38 @@ impl Engine {
         }
     }
 
+    /// How many of terminal `s`'s payments in `[from, to]` were refused for
+    /// their MACs or their format, if both happened (MAC refusals counted
+    /// from errors raised at the MAC stage too).
+    fn mac_and_format_refused(&self, s: &TerminalState, from: Ts, to: Ts) -> Option<usize> {
+        let (mut mac, mut format) = (0usize, 0usize);
+        for t in s
+            .txns
+            .iter()
+            .filter(|t| !t.ok && t.ts >= from && t.ts <= to)
+        {
+            match self.refusal(t.code.as_deref(), None) {
+                crate::Refusal::Shared {
+                    kind: crate::fleet::Failure::Keys,
+                    ..
+                } => mac += 1,
+                crate::Refusal::Shared {
+                    kind: crate::fleet::Failure::Protocol,
+                    ..
+                } => format += 1,
+                _ => {}
+            }
+        }
+        if mac == 0 {
+            mac = s
+                .errors
+                .iter()
+                .filter(|e| e.ts >= from && e.ts <= to && e.stage.as_deref() == Some("mac"))
+                .count();
+        }
+        (mac > 0 && format > 0).then_some(mac + format)
+    }
+
     /// What the terminal's acquirer host and the card's issuer (BIN) look
     /// like from the other terminals that share them.
     fn group_signals(
@@ -1338,40 +1370,6 @@ const CODE_WORDS_STRENGTH: f64 = 0.6;
 /// How far back a terminal's refusals are looked at for MACs and formats
 /// refused both, seconds.
 const MIXED_REFUSALS_S: i64 = 3600;
-
-impl crate::Engine {
-    /// How many of terminal `s`'s payments in `[from, to]` were refused for
-    /// their MACs or their format, if both happened (MAC refusals counted
-    /// from errors raised at the MAC stage too).
-    fn mac_and_format_refused(&self, s: &TerminalState, from: Ts, to: Ts) -> Option<usize> {
-        let (mut mac, mut format) = (0usize, 0usize);
-        for t in s
-            .txns
-            .iter()
-            .filter(|t| !t.ok && t.ts >= from && t.ts <= to)
-        {
-            match self.refusal(t.code.as_deref(), None) {
-                crate::Refusal::Shared {
-                    kind: crate::fleet::Failure::Keys,
-                    ..
-                } => mac += 1,
-                crate::Refusal::Shared {
-                    kind: crate::fleet::Failure::Protocol,
-                    ..
-                } => format += 1,
-                _ => {}
-            }
-        }
-        if mac == 0 {
-            mac = s
-                .errors
-                .iter()
-                .filter(|e| e.ts >= from && e.ts <= to && e.stage.as_deref() == Some("mac"))
-                .count();
-        }
-        (mac > 0 && format > 0).then_some(mac + format)
-    }
-}
 
 /// How far back a terminal's other failures colour an event, seconds.
 const RECENT_CODES_S: i64 = 1800;

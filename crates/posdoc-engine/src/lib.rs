@@ -147,7 +147,7 @@ type AddressSeen = (Box<str>, Vec<u32>);
 /// The log patterns one vendor's code came with: how many lines with words
 /// were seen, and how many said each pattern (by its bit).
 #[derive(Debug, Clone)]
-pub(crate) struct CodeWords {
+struct CodeWords {
     lines: u16,
     said: [u16; 64],
 }
@@ -166,18 +166,7 @@ impl Default for CodeWords {
 const CODE_WORDS_LINES_MAX: u16 = 512;
 /// Lines with words a code needs before what they say speaks for a line
 /// without any.
-pub(crate) const CODE_WORDS_LINES_MIN: u16 = 3;
-
-impl Engine {
-    /// The patterns most of `vendor`'s lines with `code` said (0 if too few
-    /// were seen).
-    pub(crate) fn code_words_usual(&self, vendor: &str, code: &str) -> u64 {
-        self.code_words
-            .get(vendor)
-            .and_then(|codes| codes.get(code))
-            .map_or(0, CodeWords::usual)
-    }
-}
+const CODE_WORDS_LINES_MIN: u16 = 3;
 
 impl CodeWords {
     fn said(&mut self, hits: u64) {
@@ -780,6 +769,15 @@ impl Engine {
             // host's own, named by many, is never crowded out.
             *once = (addr.into(), vec![i]);
         }
+    }
+
+    /// The patterns most of `vendor`'s lines with `code` said (0 if too few
+    /// were seen).
+    pub(crate) fn code_words_usual(&self, vendor: &str, code: &str) -> u64 {
+        self.code_words
+            .get(vendor)
+            .and_then(|codes| codes.get(code))
+            .map_or(0, CodeWords::usual)
     }
 
     /// Whether `addr`, named by terminal `i` on host `h`, is one no other
