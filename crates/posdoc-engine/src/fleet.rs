@@ -205,6 +205,10 @@ impl ScopeKind {
     }
 }
 
+/// Answers the other hosts must have given in a window for a host to be
+/// judged against them.
+const OTHER_HOSTS_ANSWERS_MIN: u32 = 200;
+
 /// What a bad mains reading weighs in a shop, in failures.
 const MAINS_WEIGHT: i16 = 2;
 
@@ -1657,11 +1661,32 @@ impl Fleet {
             {
                 continue;
             }
-            if h.past_chance(h.answered(from, ts), errors.len() as u32) {
+            let answered = h.answered(from, ts);
+            let bad = errors.len() as u32;
+            // Against its own past, or — as far past — against the other
+            // hosts' answers meanwhile, for a past that learned the ramp.
+            if h.past_chance(answered, bad) || self.past_other_hosts(s, from, ts, answered, bad) {
                 return Some(terminals.len() as u32);
             }
         }
         None
+    }
+
+    /// Whether `bad` of host scope `s`'s `answered` answers in `[from, to]`
+    /// are past chance at the other hosts' rate of bad answers then; false
+    /// unless the others gave [`OTHER_HOSTS_ANSWERS_MIN`] answers.
+    fn past_other_hosts(&self, s: u32, from: Ts, to: Ts, answered: u32, bad: u32) -> bool {
+        let (n, k) = self.host_answers.iter().filter(|(h, _)| **h != s).fold(
+            (0u32, 0u32),
+            |(n, k), (_, a)| {
+                (
+                    n + a.answered(from, to),
+                    k + a.errors(from, to).count() as u32,
+                )
+            },
+        );
+        n >= OTHER_HOSTS_ANSWERS_MIN
+            && answers::past_chance_at(answers::others_rate(n, k), answered, bad)
     }
 
     /// The site `terminal` is in, or a key of its own if none is known.
@@ -1707,6 +1732,12 @@ impl Fleet {
         // A down bank's cards are the bank's: neither for nor against the
         // host, now or as its past.
         if host != NONE && !(malfunction && self.issuer_failing(card)) {
+            // A slow answer to a terminal inside another fault (its shop's
+            // router, its carrier) is its link's slowness, not the host's.
+            let latency_ms = latency_ms.filter(|_| {
+                self.incident_of(terminal)
+                    .is_none_or(|i| i.closed_at.is_some() || i.scope == host)
+            });
             let held = self.scopes[host as usize].incident.is_some();
             let answers = self.host_answers.entry(host).or_default();
             answers.held = held;
@@ -2874,5 +2905,78 @@ mod vote_tests {
             .expect("an incident on S1");
         let waited = inc.opened_at.secs_since(firing_at);
         assert!((0.0..=15.0).contains(&waited), "waited {waited} s");
+    }
+
+    #[test]
+    fn a_host_whose_past_learned_its_ramp_is_judged_against_the_others() {
+        // H1 answered 500 payments of four shops with two malfunctions in
+        // the last ten minutes. H3's past learned one bad answer in twenty
+        // (an hour of slowing down); now twelve of its eighty answers, on
+        // six terminals in six shops, are bad.
+        let mut f = Fleet::default();
+        for t in 0..10u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+            f.set_scope(t, ScopeKind::Host, if t < 4 { "H1" } else { "H3" });
+        }
+        let h3 = f.scope_index[&(ScopeKind::Host, "H3".into())];
+        let t0 = Ts::from_secs(1_800_000_000);
+        f.host_answers
+            .entry(h3)
+            .or_default()
+            .past
+            .add_many(t0, 2000.0, 100.0);
+        let now = t0.plus_secs(3600);
+        for k in 0..500i64 {
+            let ts = now.plus_secs(-590 + k);
+            f.host_answered((k % 4) as u32, ts, 0, k % 250 == 3, None);
+        }
+        for k in 0..80i64 {
+            let ts = now.plus_secs(-590 + k * 7);
+            f.host_answered(4 + (k % 6) as u32, ts, 0, k % 7 == 0 && k < 84, None);
+        }
+        assert!(f.degraded(h3, now).is_some());
+        // Alone, against its own past only, it is not.
+        let mut alone = Fleet::default();
+        for t in 4..10u32 {
+            alone.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+            alone.set_scope(t, ScopeKind::Host, "H3");
+        }
+        let h3 = alone.scope_index[&(ScopeKind::Host, "H3".into())];
+        alone
+            .host_answers
+            .entry(h3)
+            .or_default()
+            .past
+            .add_many(t0, 2000.0, 100.0);
+        for k in 0..80i64 {
+            let ts = now.plus_secs(-590 + k * 7);
+            alone.host_answered(4 + (k % 6) as u32, ts, 0, k % 7 == 0, None);
+        }
+        assert!(alone.degraded(h3, now).is_none());
+    }
+
+    #[test]
+    fn a_slow_answer_inside_a_shops_incident_is_not_its_hosts() {
+        // Terminal 0's shop has an incident open (its router): its slow
+        // answers say nothing of its host; terminal 2's do.
+        let mut f = Fleet::default();
+        for t in 0..3u32 {
+            f.set_scope(t, ScopeKind::Site, if t < 2 { "S1" } else { "S2" });
+            f.set_scope(t, ScopeKind::Host, "H1");
+        }
+        let shop = f.scope_index[&(ScopeKind::Site, "S1".into())];
+        let host = f.scope_index[&(ScopeKind::Host, "H1".into())];
+        let t0 = Ts::from_secs(1_800_000_000);
+        for k in 0..40i64 {
+            f.host_answered(2, t0.plus_secs(k), 0, false, Some(900.0));
+        }
+        f.scopes[shop as usize].fired_on = Failure::Link as u8;
+        let inc = f.open_incident(shop, t0.plus_secs(50));
+        f.join(inc, 0);
+        let bad = |f: &Fleet| f.host_answers[&host].errors(t0, t0.plus_secs(600)).count();
+        f.host_answered(0, t0.plus_secs(60), 0, false, Some(12_000.0));
+        assert_eq!(bad(&f), 0);
+        f.host_answered(2, t0.plus_secs(61), 0, false, Some(12_000.0));
+        assert_eq!(bad(&f), 1);
     }
 }

@@ -7,8 +7,10 @@
 //! once, never one in ten over a few minutes, so neither the outage test
 //! nor the burst test sees it. What gives it away is the count of such
 //! bad answers — a malfunction, or an answer far slower than the host's
-//! usual — over ten to thirty minutes against the host's own rate before,
-//! spread over many shops and many banks. Only *answers* count: a timeout
+//! usual — over ten to thirty minutes against the host's own rate before
+//! (or the other hosts' meanwhile: an overload that came by degrees has
+//! taught the host's past its first hour), spread over many shops and many
+//! banks. Only *answers* count: a timeout
 //! may be any link on the way (a carrier, a shop's router), an answer is
 //! the host speaking.
 
@@ -34,10 +36,22 @@ const BASE_MIN: f64 = 0.002;
 /// usual, is a bad one, once the usual is known from so many answers.
 const SLOW_MIN_MS: f64 = 5000.0;
 const SLOW_FACTOR: f64 = 3.0;
-const USUAL_KNOWN_N: u32 = 100;
-/// The weight of one answer in the host's usual latency (a moving mean
-/// over some hundreds of answers: an hour of a busy host).
-const USUAL_WEIGHT: f64 = 1.0 / 300.0;
+const USUAL_KNOWN_N: usize = 31;
+/// How far one answer moves the host's usual latency once known, as a
+/// share of it: down if faster, up if slower.
+///
+/// The usual is a low quantile (a sixth of answers are faster), not a mean.
+/// Answers have a heavy tail (one in a hundred takes ten seconds), and a
+/// host slowing by degrees must not teach its usual the slowness before the
+/// test has seen it: a mean over its first hundred answers, a third of them
+/// a ramp's, had doubled, and a quiet host's hundred answers take an hour.
+/// This one moves up a fifth of a per cent an answer at most.
+const USUAL_STEP_DOWN: f64 = 0.01;
+const USUAL_STEP_UP: f64 = 0.002;
+/// The rank among the first [`USUAL_KNOWN_N`] answers the usual starts
+/// from: the same sixth.
+const USUAL_RANK: usize = USUAL_KNOWN_N / 6;
+
 /// Malfunctions in a window needed at all, on distinct terminals in
 /// distinct shops (besides the shop with the most).
 pub(super) const ERRORS_MIN: u32 = 5;
@@ -59,13 +73,13 @@ pub(super) struct HostAnswers {
     errors: VecDeque<(Ts, u32, u32)>,
     /// The latest minute answered.
     latest: i64,
-    /// Its usual answer latency (ms, a moving mean), and of how many
-    /// answers.
-    usual_ms: f64,
-    timed: u32,
+    /// Its usual answer latency (ms, a moving low quantile), once known; until
+    /// then the first answers' latencies, whose sixth it starts from.
+    pub(super) usual_ms: Option<f64>,
+    first_ms: Vec<f32>,
     /// Its malfunction rate over answers older than the window, as they
     /// leave it.
-    past: Rate,
+    pub(super) past: Rate,
     /// Held while the host has an incident open: a degraded host's hours
     /// of bad answers are not its new normal, so neither its usual latency
     /// nor its past rate learns from them until it recovers.
@@ -78,8 +92,8 @@ impl Default for HostAnswers {
             minutes: [(i64::MIN, 0, 0); MINUTES],
             errors: VecDeque::new(),
             latest: i64::MIN,
-            usual_ms: 0.0,
-            timed: 0,
+            usual_ms: None,
+            first_ms: Vec::new(),
             past: Rate::default(),
             held: false,
         }
@@ -105,24 +119,31 @@ impl HostAnswers {
     ) -> bool {
         let slow = latency_ms
             .filter(|ms| ms.is_finite() && *ms >= 0.0)
-            .is_some_and(|ms| {
-                let slow = self.timed >= USUAL_KNOWN_N
-                    && ms > SLOW_MIN_MS.max(SLOW_FACTOR * self.usual_ms);
-                if !(slow && self.held) {
-                    self.usual_ms = if self.timed == 0 {
-                        ms
-                    } else {
-                        self.usual_ms
-                            + USUAL_WEIGHT.max(1.0 / f64::from(self.timed + 1))
-                                * (ms - self.usual_ms)
-                    };
-                    self.timed = self.timed.saturating_add(1);
-                }
-                slow
-            });
+            .is_some_and(|ms| self.timed(ms));
         let bad = malfunction || slow;
         self.record(ts, terminal, card, bad);
         bad
+    }
+
+    /// Takes in an answer's latency; returns whether it was slow.
+    fn timed(&mut self, ms: f64) -> bool {
+        let Some(usual) = self.usual_ms else {
+            self.first_ms.push(ms as f32);
+            if self.first_ms.len() >= USUAL_KNOWN_N {
+                self.first_ms.sort_unstable_by(f32::total_cmp);
+                self.usual_ms = Some(f64::from(self.first_ms[USUAL_RANK]));
+                self.first_ms = Vec::new();
+            }
+            return false;
+        };
+        let slow = ms > SLOW_MIN_MS.max(SLOW_FACTOR * usual);
+        // Held, a degraded host's slowness is not its new usual.
+        if ms <= usual {
+            self.usual_ms = Some(usual * (1.0 - USUAL_STEP_DOWN));
+        } else if !self.held {
+            self.usual_ms = Some(usual * (1.0 + USUAL_STEP_UP));
+        }
+        slow
     }
 
     fn record(&mut self, ts: Ts, terminal: u32, card: u32, malfunction: bool) {
@@ -135,16 +156,19 @@ impl HostAnswers {
             return;
         }
         self.latest = self.latest.max(m);
-        let slot = &mut self.minutes[m.rem_euclid(MINUTES as i64) as usize];
-        if slot.0 != m {
+        let i = m.rem_euclid(MINUTES as i64) as usize;
+        let leaving = self.minutes[i];
+        if leaving.0 != m {
             // The minute this slot held leaves the window for the past
             // (unless held: a degraded hour is not the host's usual).
-            if slot.0 != i64::MIN && !self.held {
-                let at = Ts(slot.0 * 60_000);
-                self.past.add_many(at, f64::from(slot.1), f64::from(slot.2));
+            if leaving.0 != i64::MIN && !self.held {
+                let at = Ts(leaving.0 * 60_000);
+                self.past
+                    .add_many(at, f64::from(leaving.1), f64::from(leaving.2));
             }
-            *slot = (m, 0, 0);
+            self.minutes[i] = (m, 0, 0);
         }
+        let slot = &mut self.minutes[i];
         slot.1 += 1;
         if malfunction {
             slot.2 += 1;
@@ -179,11 +203,23 @@ impl HostAnswers {
     /// Whether `errors` malfunctions among `answered` answers are past
     /// chance at the host's rate before.
     pub(super) fn past_chance(&self, answered: u32, errors: u32) -> bool {
-        let base = self.base();
-        errors >= ERRORS_MIN
-            && f64::from(errors) >= super::RELATIVE_FACTOR * base * f64::from(answered)
-            && super::binomial_tail(answered.max(errors), errors, base) < CHANCE_MAX
+        past_chance_at(self.base(), answered, errors)
     }
+}
+
+/// The bad-answer rate of the other hosts, `answered` answers and `bad` of
+/// them bad, drawn towards a usual one: what a host is judged against when
+/// its own past may be a slow ramp into its fault (an overloaded host
+/// slowing by degrees over an hour teaches its past its slowness).
+pub(super) fn others_rate(answered: u32, bad: u32) -> f64 {
+    ((f64::from(bad) + PRIOR_N * PRIOR_RATE) / (f64::from(answered) + PRIOR_N)).max(BASE_MIN)
+}
+
+/// Whether `errors` bad answers among `answered` are past chance at `base`.
+pub(super) fn past_chance_at(base: f64, answered: u32, errors: u32) -> bool {
+    errors >= ERRORS_MIN
+        && f64::from(errors) >= super::RELATIVE_FACTOR * base * f64::from(answered)
+        && super::binomial_tail(answered.max(errors), errors, base) < CHANCE_MAX
 }
 
 #[cfg(test)]
@@ -283,5 +319,41 @@ mod tests {
         // Older than the ring holds: counted in the past, not lost.
         h.answer(at(0, 0), 3, 0, true, None);
         assert_eq!(h.past.k, 1.0);
+    }
+
+    #[test]
+    fn a_host_slowing_by_degrees_does_not_teach_its_usual_the_slowness() {
+        // A host answering in about a second, one answer in fifty taking
+        // ten; then over two hundred answers it slows to five seconds.
+        let mut h = HostAnswers::default();
+        let mut i = 0i64;
+        let mut next = |h: &mut HostAnswers, ms: f64| {
+            i += 1;
+            h.answer(at(i / 4, (i % 4) * 15), 1, 0, false, Some(ms))
+        };
+        for k in 0..60 {
+            let ms = if k % 50 == 7 {
+                10_000.0
+            } else {
+                800.0 + f64::from((k % 7) as u8) * 70.0
+            };
+            next(&mut h, ms);
+        }
+        for k in 0..200 {
+            next(&mut h, 1000.0 + f64::from(k) * 20.0);
+        }
+        // Its usual stays near its old self (a mean had reached three
+        // seconds), so six seconds is a bad answer.
+        let usual = h.usual_ms.unwrap();
+        assert!(usual < 1500.0, "{usual}");
+        assert!(next(&mut h, 6000.0));
+    }
+
+    #[test]
+    fn a_host_is_judged_against_the_other_hosts_rate_too() {
+        // Twelve bad answers in eighty: past chance when the other hosts
+        // give two bad in a thousand, not when they give eighty.
+        assert!(past_chance_at(others_rate(1000, 2), 80, 12));
+        assert!(!past_chance_at(others_rate(1000, 80), 80, 12));
     }
 }
