@@ -101,6 +101,15 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
+/// A terminal that failed so many times between an hour and a half and
+/// half an hour before its incident opened was in trouble of its own (a
+/// fault the incident shares shows within half an hour of its first
+/// failures), seconds.
+const PREDATED_FROM_S: i64 = 5400;
+const PREDATED_TO_S: i64 = 1800;
+const PREDATED_FAILURES_MIN: u32 = 3;
+/// What the incident then weighs (its log-likelihood ratios' share).
+const PREDATED_INCIDENT_WEIGHT: f64 = 0.35;
 /// A cause the event's own evidence leaves below this gets little from an
 /// incident's scope.
 const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
@@ -616,6 +625,15 @@ impl Engine {
             let provisional = softmax(&provisional);
             let before = factors.len();
             factors_push_signal(kb, &mut factors, incident_obs(kb, inc));
+            // A terminal in trouble of its own since well before the
+            // incident opened: the incident is the likelier cause of this
+            // event by less (a CPU saturated for two hours is still
+            // saturated when its host falls over).
+            let predated = (s.trouble.count(
+                inc.opened_at.plus_secs(-PREDATED_FROM_S),
+                inc.opened_at.plus_secs(-PREDATED_TO_S),
+            ) >= PREDATED_FAILURES_MIN)
+                .then_some(());
             for f in &mut factors[before..] {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
@@ -624,7 +642,21 @@ impl Engine {
                     {
                         *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                     }
+                    if predated.is_some() {
+                        *x *= PREDATED_INCIDENT_WEIGHT;
+                    }
                 }
+            }
+            if predated.is_some() {
+                factors_push_signal(
+                    kb,
+                    &mut factors,
+                    yes(
+                        "failing_before_incident",
+                        (PREDATED_TO_S / 60).to_string(),
+                        String::new(),
+                    ),
+                );
             }
         }
         if let Some((r, c)) = s.resolved

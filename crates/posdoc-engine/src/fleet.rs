@@ -385,9 +385,12 @@ pub struct Purchase {
 /// Where an outcome came from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Source {
-    /// A heartbeat or a log line.
+    /// A log line, an error record.
     #[default]
     Other,
+    /// A heartbeat in trouble (its packets lost): the terminal's link to
+    /// its management system, which no acquirer host is on the way of.
+    Heartbeat,
     /// A heartbeat whose supply voltage is off: two of a shop's terminals
     /// reading bad mains at once is the shop's power, so in a shop it
     /// weighs as two failures.
@@ -404,6 +407,24 @@ pub enum Source {
     /// to its shop and carrier, a link failure to its other scopes. Never
     /// stored: [`Fleet::observe_offline`] files it as one or the other.
     Offline,
+}
+
+/// How a failure was heard of, for the scopes that judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Heard {
+    /// Out loud: a payment, an error.
+    Loud,
+    /// Off any host's way: a heartbeat, the mains (see [`off_host`]).
+    OffHost,
+    /// By silence: its shop and carrier only.
+    Silence,
+}
+
+/// Whether a failure from `source` is off any acquirer host's way: a
+/// heartbeat goes to the management system, the mains are the shop's, and
+/// a management system's report of a terminal offline is its link's.
+fn off_host(source: Source) -> bool {
+    matches!(source, Source::Heartbeat | Source::Mains | Source::Offline)
 }
 
 impl Source {
@@ -888,6 +909,14 @@ pub(crate) struct Fleet {
     /// Per terminal: its latest link failure other than a report of it
     /// offline (a shop or carrier counts a report as silence only).
     last_loud_link: Vec<Option<Ts>>,
+    /// Per terminal, whether its radio's latest reading was a weak one: its
+    /// failures are its own air's, not its carrier's (a carrier's outage
+    /// cuts off terminals with a normal signal; a dead zone's, a rural
+    /// shop's or a taxi's, do not make one).
+    radio_weak: Vec<bool>,
+    /// Per terminal, its latest failure a host shares heard on a host's
+    /// way (not [`off_host`]).
+    last_on_host: Vec<Option<Ts>>,
     /// Per terminal, its latest refusal of each shared kind (by
     /// [`Failure::slot`]): an account refusal is its merchant's business, a
     /// protocol refusal its software's.
@@ -906,7 +935,7 @@ pub(crate) struct Fleet {
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
     /// member, its failure).
     /// Whether that member's failure was its silence.
-    pending_open: Vec<(u32, u32, Failure, bool)>,
+    pending_open: Vec<(u32, u32, Failure, Heard)>,
     /// [`CardIssuer::key`] to its issuer scope.
     card_scopes: FxHashMap<u32, u32>,
     /// All cards: how often they went unanswered lately.
@@ -1004,11 +1033,19 @@ impl Fleet {
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, ([None; Failure::COUNT], None));
             self.last_loud_link.resize(need, None);
+            self.radio_weak.resize(need, false);
+            self.last_on_host.resize(need, None);
             self.last_refused.resize(need, [None; Failure::COUNT]);
             self.last_power.resize(need, None);
             self.last_dark.resize(need, None);
             self.beats.resize(need, Beat::default());
         }
+    }
+
+    /// `terminal`'s radio read weak (`weak`) or not.
+    pub fn radio_read(&mut self, terminal: u32, weak: bool) {
+        self.ensure(terminal);
+        self.radio_weak[terminal as usize] = weak;
     }
 
     /// `terminal` was heard from at `ts`: a heartbeat (`heartbeat`), or any
@@ -1087,7 +1124,7 @@ impl Fleet {
                 self.scopes[s as usize].push(outcome);
             }
         }
-        self.judge_terminal(terminal, ts, Failure::Link, true);
+        self.judge_terminal(terminal, ts, Failure::Link, Heard::Silence);
     }
 
     /// A report that `terminal` was not heard from at `ts` (a management
@@ -1344,19 +1381,26 @@ impl Fleet {
         // silence, which fires nothing by itself.
         let loud_only = matches!(kind, ScopeKind::Site | ScopeKind::Carrier);
         for &t in &self.scopes[scope as usize].members {
+            if kind == ScopeKind::Carrier && self.radio_weak[t as usize] {
+                continue;
+            }
             let (fails, heard) = &self.last_seen[t as usize];
-            let fail = fails
-                .iter()
-                .enumerate()
-                .filter(|(bit, _)| shares & (1 << bit) != 0)
-                .filter_map(|(bit, f)| {
-                    if loud_only && 1 << bit == Failure::Link as u8 {
-                        self.last_loud_link[t as usize]
-                    } else {
-                        *f
-                    }
-                })
-                .max();
+            let fail = if kind == ScopeKind::Host {
+                self.last_on_host[t as usize]
+            } else {
+                fails
+                    .iter()
+                    .enumerate()
+                    .filter(|(bit, _)| shares & (1 << bit) != 0)
+                    .filter_map(|(bit, f)| {
+                        if loud_only && 1 << bit == Failure::Link as u8 {
+                            self.last_loud_link[t as usize]
+                        } else {
+                            *f
+                        }
+                    })
+                    .max()
+            };
             if fail.is_some_and(|f| f >= from && f <= ts) {
                 failing.push(t);
             } else if heard.is_some_and(|h| h >= from && h <= ts) {
@@ -1511,7 +1555,7 @@ impl Fleet {
         // A host's burst is of unanswered payments: messages refused for
         // a version are the version's (judged on its own).
         let counts = |o: &&Outcome| match o.source {
-            Source::Other | Source::Mains => sc.kind != ScopeKind::Host,
+            Source::Other | Source::Heartbeat | Source::Mains => sc.kind != ScopeKind::Host,
             // Not a payment lost: a burst is judged against payments.
             Source::Silence | Source::Offline => false,
             Source::Payment(card) => {
@@ -1812,7 +1856,20 @@ impl Fleet {
             self.host_payments.add(ts, bits != 0);
         }
         let scopes = self.member_of[terminal as usize];
+        let weak = self.radio_weak[terminal as usize];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
+            let kind = self.scopes[s as usize].kind;
+            if bits != 0
+                && match kind {
+                    ScopeKind::Carrier => weak,
+                    // A host is on no heartbeat's way, nor on a shop's
+                    // mains, nor in a management system's report.
+                    ScopeKind::Host => off_host(source),
+                    _ => false,
+                }
+            {
+                continue;
+            }
             let source = match (source, self.scopes[s as usize].kind) {
                 (Source::Offline, ScopeKind::Site | ScopeKind::Carrier) => Source::Silence,
                 (Source::Offline, _) => Source::Other,
@@ -1826,6 +1883,10 @@ impl Fleet {
                 purchase,
             });
         }
+        if bits & ScopeKind::Host.shares() != 0 && !off_host(source) {
+            let on = &mut self.last_on_host[terminal as usize];
+            *on = Some(on.map_or(ts, |x| x.max(ts)));
+        }
         if failure == Some(Failure::Link) && source != Source::Offline {
             let loud = &mut self.last_loud_link[terminal as usize];
             *loud = Some(loud.map_or(ts, |x| x.max(ts)));
@@ -1838,14 +1899,20 @@ impl Fleet {
         }
         self.tick(ts);
         if let Some(failure) = failure {
-            self.judge_terminal(terminal, ts, failure, false);
+            let heard = if off_host(source) {
+                Heard::OffHost
+            } else {
+                Heard::Loud
+            };
+            self.judge_terminal(terminal, ts, failure, heard);
         }
     }
 
     /// Judges `terminal`'s scopes that share `failure`, one of its failures
     /// at `ts` (its silence, if `silent`: judged by its shop and carrier
     /// only): it joins an open incident, or opens one.
-    fn judge_terminal(&mut self, terminal: u32, ts: Ts, failure: Failure, silent: bool) {
+    fn judge_terminal(&mut self, terminal: u32, ts: Ts, failure: Failure, heard: Heard) {
+        let silent = heard == Heard::Silence;
         let scopes = self.member_of[terminal as usize];
         let fleet_share = self.fleet_share(ts);
         // Judge this terminal's scopes; the broadest explanation wins.
@@ -1860,6 +1927,8 @@ impl Fleet {
             let kind = self.scopes[s as usize].kind;
             if kind.shares() & failure as u8 == 0
                 || (silent && !matches!(kind, ScopeKind::Site | ScopeKind::Carrier))
+                || (heard == Heard::OffHost && kind == ScopeKind::Host)
+                || (kind == ScopeKind::Carrier && self.radio_weak[terminal as usize])
             {
                 continue;
             }
@@ -1936,7 +2005,7 @@ impl Fleet {
         // failure or not (a shop gone dark sends nothing more).
         for s in waiting {
             if !self.pending_open.iter().any(|p| p.0 == s) {
-                self.pending_open.push((s, terminal, failure, silent));
+                self.pending_open.push((s, terminal, failure, heard));
             }
         }
         for place in place_firing.into_iter().flatten() {
@@ -2491,15 +2560,15 @@ impl Fleet {
         {
             return;
         }
-        for (s, terminal, failure, silent) in std::mem::take(&mut self.pending_open) {
+        for (s, terminal, failure, heard) in std::mem::take(&mut self.pending_open) {
             let sc = &self.scopes[s as usize];
             if sc.incident.is_some() || sc.firing_since.is_none() {
                 continue;
             }
             if settled(sc) {
-                self.judge_terminal(terminal, ts, failure, silent);
+                self.judge_terminal(terminal, ts, failure, heard);
             } else {
-                self.pending_open.push((s, terminal, failure, silent));
+                self.pending_open.push((s, terminal, failure, heard));
             }
         }
     }
@@ -2723,8 +2792,8 @@ mod vote_tests {
         let s = f.scopes[shop as usize]
             .incident
             .expect("the shop's power incident");
-        // Its members' failures are the shop's to the host...
-        assert!(f.explained_elsewhere(host, ts));
+        // The mains are no host's: it has no failing member...
+        assert!(f.failing_now(host, ts).is_empty());
         // ...and a host's incident opening anyway does not swallow it.
         f.scopes[host as usize].fired_on = Failure::Link as u8;
         let h = f.open_incident(host, ts);
@@ -2978,5 +3047,52 @@ mod vote_tests {
         assert_eq!(bad(&f), 0);
         f.host_answered(2, t0.plus_secs(61), 0, false, Some(12_000.0));
         assert_eq!(bad(&f), 1);
+    }
+
+    /// Eight terminals in eight shops on host H1 and carrier cmcc in one
+    /// city; `failing` of them lose their link (`source`) every ten seconds
+    /// for five minutes, with `weak` radios; the rest pay. Returns the
+    /// incidents' keys.
+    fn link_trouble(failing: u32, source: Source, weak: bool) -> Vec<String> {
+        let mut f = Fleet::default();
+        for t in 0..8u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+            f.set_scope(t, ScopeKind::Host, "H1");
+            f.set_scope(t, ScopeKind::Carrier, "cmcc@baoding");
+            f.radio_read(t, weak && t < failing);
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for step in 0..30i64 {
+            for t in 0..8u32 {
+                let ts = t0.plus_secs(step * 10 + i64::from(t));
+                if t < failing {
+                    f.observe(t, ts, Some(Failure::Link), source);
+                } else {
+                    f.observe(t, ts, None, Source::Payment(0));
+                }
+            }
+        }
+        let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn heartbeats_losing_packets_are_no_hosts_outage() {
+        // Six of eight terminals' heartbeats lose packets: their carrier's
+        // trouble, never their acquirer's.
+        assert_eq!(
+            link_trouble(6, Source::Heartbeat, false),
+            vec!["cmcc@baoding".to_string()]
+        );
+        // Their payments unanswered may be either's.
+        assert!(!link_trouble(6, Source::Payment(0), false).is_empty());
+    }
+
+    #[test]
+    fn terminals_on_a_weak_radio_make_no_carrier_outage() {
+        // The same six failing on a weak signal (a dead zone, a rural
+        // shop): their own air, not the carrier's.
+        assert!(link_trouble(6, Source::Heartbeat, true).is_empty());
     }
 }

@@ -1035,6 +1035,11 @@ impl Engine {
                 if mains || lost_power {
                     self.fleet.note_power(i, t.ts);
                 }
+                if let Some(rssi) = t.rssi_dbm {
+                    let weak =
+                        state.net != state::Net::Wifi && rssi <= f64::from(signals::CELL_POOR_DBM);
+                    self.fleet.radio_read(i, weak);
+                }
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
@@ -1043,7 +1048,11 @@ impl Engine {
                     if failure == fleet::Failure::Link && !mains {
                         self.fleet.note_dark(i, t.ts);
                     }
-                    let source = if mains { Source::Mains } else { Source::Other };
+                    let source = if mains {
+                        Source::Mains
+                    } else {
+                        Source::Heartbeat
+                    };
                     self.fleet.observe(i, t.ts, Some(failure), source);
                 } else if offline {
                     // To its shop and carrier, as silence: beside a

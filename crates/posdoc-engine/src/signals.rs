@@ -308,6 +308,9 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
     }
 }
 
+/// A cellular reading at or below this is a poor signal, dBm.
+pub(crate) const CELL_POOR_DBM: f32 = -100.0;
+
 /// A heartbeat's round trip and loss under which its link is working.
 const LINK_OK_LATENCY_MS: f64 = 500.0;
 const LINK_OK_LOSS: f64 = 0.05;
@@ -364,6 +367,9 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         if t.timed_out || t.response_code.is_none() {
             note_link_failure(s, t.ts);
         }
+        if outcome(t) == Outcome::Unreachable {
+            s.trouble.add(t.ts);
+        }
     }
     s.txns.push(TxnLite {
         ts: t.ts,
@@ -416,6 +422,7 @@ fn note_link_failure(s: &mut TerminalState, ts: Ts) {
 /// detail line and (for a code no table knows) its code matched.
 pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64 {
     s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
+    s.trouble.add(e.ts);
     if Failure::of_stage(e.stage.as_deref()) == Failure::Link {
         note_link_failure(s, e.ts);
     }
@@ -740,7 +747,7 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         // Wi-Fi link and a fair 4G one.
         let (poor, fair) = match s.net {
             Net::Wifi => (-80.0, -72.0),
-            _ => (-100.0, -90.0),
+            _ => (CELL_POOR_DBM, -90.0),
         };
         let r = w.min;
         let drop = if rssi.trusted() { rssi.mean - r } else { 0.0 };
@@ -1157,6 +1164,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_host_keys",
     "incident_merchant_keys",
     "incident_issuer",
+    "failing_before_incident",
     "host_failing_many_bins",
     "host_peers_ok",
     "merchant_peers_ok",

@@ -294,6 +294,67 @@ pub(crate) struct CheckLite {
     pub result: CheckResult,
 }
 
+/// Failures per ten minutes over the last six hours: whether a terminal was
+/// in trouble before an incident opened, hours after.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TroubleBins {
+    counts: [u8; TroubleBins::BINS],
+    /// The latest bin counted (seconds since the epoch / [`Self::BIN_S`]).
+    latest: i64,
+}
+
+impl Default for TroubleBins {
+    fn default() -> Self {
+        TroubleBins {
+            counts: [0; Self::BINS],
+            latest: i64::MIN,
+        }
+    }
+}
+
+impl TroubleBins {
+    const BIN_S: i64 = 600;
+    const BINS: usize = 36;
+
+    fn bin(ts: Ts) -> i64 {
+        ts.millis().div_euclid(Self::BIN_S * 1000)
+    }
+
+    pub fn add(&mut self, ts: Ts) {
+        let b = Self::bin(ts);
+        if self.latest != i64::MIN && b <= self.latest - Self::BINS as i64 {
+            return;
+        }
+        if self.latest == i64::MIN || b > self.latest {
+            // Clear the bins the clock moved past.
+            let from = if self.latest == i64::MIN {
+                b - Self::BINS as i64 + 1
+            } else {
+                self.latest + 1
+            };
+            for k in from.max(b - Self::BINS as i64 + 1)..=b {
+                self.counts[k.rem_euclid(Self::BINS as i64) as usize] = 0;
+            }
+            self.latest = b;
+        }
+        let c = &mut self.counts[b.rem_euclid(Self::BINS as i64) as usize];
+        *c = c.saturating_add(1);
+    }
+
+    /// Failures counted in the bins within `[from, to]` (whole bins), as
+    /// far as six hours back from the latest.
+    pub fn count(&self, from: Ts, to: Ts) -> u32 {
+        if self.latest == i64::MIN {
+            return 0;
+        }
+        let lo = Self::bin(from).max(self.latest - Self::BINS as i64 + 1);
+        let hi = Self::bin(to).min(self.latest);
+        (lo..=hi)
+            .map(|k| u32::from(self.counts[k.rem_euclid(Self::BINS as i64) as usize]))
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct TerminalState {
     pub vendor: Box<str>,
@@ -348,6 +409,9 @@ pub(crate) struct TerminalState {
     /// ...and its last failure of the link itself (a timeout, a connection
     /// or sending error, a heartbeat saying offline).
     pub last_link_failure: Option<Ts>,
+    /// Its failures of its own (errors, payments without an answer) per
+    /// ten minutes over the last six hours.
+    pub trouble: TroubleBins,
     pub last_success: Option<Ts>,
     /// Its latest heartbeat that crossed the link quickly and whole: the
     /// shop's router carried it, whether or not anyone was paying.
@@ -397,6 +461,7 @@ impl TerminalState {
             resolved: None,
             last_failure: None,
             last_link_failure: None,
+            trouble: TroubleBins::default(),
             last_success: None,
             last_link_ok: None,
             complaint: None,
@@ -689,5 +754,32 @@ impl Group {
             }
         }
         (ok, bad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trouble_bins_count_six_hours_back_and_forget_older() {
+        let t0 = Ts::from_secs(1_800_000_000 / 600 * 600);
+        let mut b = TroubleBins::default();
+        for m in [0i64, 5, 12, 61, 62] {
+            b.add(t0.plus_secs(m * 60));
+        }
+        assert_eq!(b.count(t0, t0.plus_secs(15 * 60)), 3);
+        assert_eq!(b.count(t0.plus_secs(60 * 60), t0.plus_secs(70 * 60)), 2);
+        // Out of order, within the six hours: counted.
+        b.add(t0.plus_secs(30 * 60));
+        assert_eq!(b.count(t0, t0.plus_secs(40 * 60)), 4);
+        // Seven hours on, the first hour is gone, and its bins are not
+        // mistaken for new ones.
+        b.add(t0.plus_secs(7 * 3600));
+        assert_eq!(b.count(t0, t0.plus_secs(7 * 3600)), 1);
+        assert_eq!(
+            b.count(t0.plus_secs(6 * 3600 + 600), t0.plus_secs(6 * 3600 + 1200)),
+            0
+        );
     }
 }

@@ -3686,3 +3686,30 @@ fn a_neighbour_heard_quickly_over_the_shops_router_speaks_for_it_without_paying(
         lan_belief(false)
     );
 }
+
+#[test]
+fn a_terminal_failing_long_before_its_hosts_outage_owes_less_to_it() {
+    let kb = kb();
+    // Host H1 down from minute 100 for all; T0-0 loses one payment in
+    // three since minute 20 (its own trouble), T1-0 paid until the outage.
+    let lines = fleet_lines(8, 2, 120, &|s, k, m| {
+        (100..115).contains(&m) || (s == 0 && k == 0 && m >= 20 && m % 3 == 0)
+    });
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        incidents
+            .iter()
+            .any(|i| i.scope == vec![("host", "H1".to_string())]),
+        "{incidents:#?}"
+    );
+    let p_host = |tid: &str| {
+        diags
+            .iter()
+            .filter(|d| d.terminal_id == tid && d.incident_id.is_some())
+            .map(|d| d.posterior[Cause::UpstreamAcquirer.index()])
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (own, fine) = (p_host("T0-0"), p_host("T1-0"));
+    assert!(own.is_finite() && fine.is_finite());
+    assert!(own + 0.1 < fine, "{own} {fine}");
+}
