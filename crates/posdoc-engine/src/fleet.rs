@@ -315,6 +315,8 @@ const SILENT_AFTER_MIN_S: i64 = 150;
 /// longest gap taken as its rhythm (longer is a pause, not a beat), seconds.
 const BEAT_GAPS_KNOWN: u8 = 2;
 const BEAT_GAP_MAX_S: f64 = 1200.0;
+/// What a terminal's lateness keeps of itself from one record to the next.
+const LATE_DECAY: f32 = 0.9;
 /// How long a silence keeps counting as a failure, seconds: a terminal
 /// quiet for longer is switched off or gone, not news.
 const SILENCE_TOLD_S: i64 = 900;
@@ -944,6 +946,8 @@ pub(crate) struct Fleet {
     host_payments: Rate,
     /// Per terminal, its heartbeat's rhythm and when it was last heard.
     beats: Vec<Beat>,
+    /// The latest time any terminal was heard at.
+    latest_heard: Option<Ts>,
     /// When terminals fall silent unless heard before: (due, terminal),
     /// soonest first; an entry is stale unless it is its terminal's
     /// [`Beat::due`].
@@ -970,12 +974,17 @@ struct Beat {
     /// When a management system first reported it offline since it was
     /// last heard from.
     offline_since: Option<Ts>,
+    /// How late its records come (behind the latest of the fleet's when
+    /// they arrive), seconds: a decaying maximum. A terminal whose words
+    /// come in batches minutes late is not silent for their lateness.
+    late_s: f32,
 }
 
 impl Beat {
     /// How long after its last word it counts as silent, seconds.
     fn silent_after_s(&self) -> i64 {
         ((f64::from(self.gap_s) * SILENT_AFTER_GAPS).round() as i64).max(SILENT_AFTER_MIN_S)
+            + self.late_s.round() as i64
     }
 }
 
@@ -1053,7 +1062,11 @@ impl Fleet {
     /// falling silent.
     pub fn heard(&mut self, terminal: u32, ts: Ts, heartbeat: bool) {
         self.ensure(terminal);
+        let latest = *self.latest_heard.get_or_insert(ts);
+        self.latest_heard = Some(latest.max(ts));
         let b = &mut self.beats[terminal as usize];
+        let late = latest.secs_since(ts).max(0.0) as f32;
+        b.late_s = late.max(b.late_s * LATE_DECAY);
         if heartbeat {
             if let Some(last) = b.beat
                 && ts > last
@@ -3094,5 +3107,56 @@ mod vote_tests {
         // The same six failing on a weak signal (a dead zone, a rural
         // shop): their own air, not the carrier's.
         assert!(link_trouble(6, Source::Heartbeat, true).is_empty());
+    }
+
+    #[test]
+    fn a_terminal_whose_words_come_late_is_not_silent_for_it() {
+        // A shop of two: T0's heartbeats (one a minute) arrive eight
+        // minutes late, every one; T1's on time, until its link fails at
+        // minute 30. T0 was never silent: one terminal failing is no
+        // shop's outage.
+        let run = |late_s: i64| {
+            let mut f = Fleet::default();
+            for t in 0..2u32 {
+                f.set_scope(t, ScopeKind::Site, "S1");
+            }
+            let t0 = Ts::from_secs(1_800_000_000);
+            for sec in (0..40 * 60i64).step_by(10) {
+                let now = t0.plus_secs(sec);
+                if sec % 60 == 0 && sec >= late_s {
+                    f.heard(0, now.plus_secs(-late_s), true);
+                }
+                if sec % 60 == 30 {
+                    f.heard(1, now, true);
+                    if sec >= 30 * 60 {
+                        f.observe(1, now, Some(Failure::Link), Source::Heartbeat);
+                    }
+                }
+                f.tick(now);
+            }
+            f.incidents.len()
+        };
+        assert_eq!(run(480), 0);
+        // Its words stopping for eight minutes beside T1's failure is the
+        // shop's (the same run, on time until minute 30, then silent).
+        let mut f = Fleet::default();
+        for t in 0..2u32 {
+            f.set_scope(t, ScopeKind::Site, "S1");
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for sec in (0..40 * 60i64).step_by(10) {
+            let now = t0.plus_secs(sec);
+            if sec % 60 == 0 && sec < 30 * 60 {
+                f.heard(0, now, true);
+            }
+            if sec % 60 == 30 {
+                f.heard(1, now, true);
+                if sec >= 30 * 60 {
+                    f.observe(1, now, Some(Failure::Link), Source::Heartbeat);
+                }
+            }
+            f.tick(now);
+        }
+        assert_eq!(f.incidents.len(), 1);
     }
 }
