@@ -1318,7 +1318,7 @@ struct ExplainedSigns {
     with_prior: bool,
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 3] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 5] = [
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
     // as the keys' — what is left to tell is why they went, which the reset
@@ -1364,6 +1364,25 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 3] = [
             "log:signal_text",
         ],
         with_prior: true,
+    },
+    // A MAC refused while the terminal's own key check passes: the signs
+    // of a MAC failing (the MAC stage, its words) say nothing more of the
+    // keys than of the key index the parameters pick — counted for the
+    // keys alone, they outvote the one sign that tells them apart...
+    ExplainedSigns {
+        when: "mac_refused_keys_ok",
+        signs_of: Cause::SecurityKeys,
+        count_for: Cause::SoftwareConfig,
+        signs: &["stage:mac", "log:mac_text"],
+        with_prior: false,
+    },
+    // Nor more than of bytes damaged on the way.
+    ExplainedSigns {
+        when: "mac_refused_keys_ok",
+        signs_of: Cause::SecurityKeys,
+        count_for: Cause::TransmissionCorruption,
+        signs: &["stage:mac", "log:mac_text"],
+        with_prior: false,
     },
 ];
 

@@ -131,6 +131,67 @@ fn a_mac_refused_while_the_keys_check_ok_is_not_the_keys() {
 }
 
 #[test]
+fn a_mac_refused_with_its_stage_and_words_while_the_keys_check_ok_is_not_the_keys() {
+    let kb = kb();
+    // As above, each refusal followed by the terminal's own MAC error: the
+    // stage and the words say a MAC failed, which the code said already.
+    let fault: Vec<String> = (0..3)
+        .flat_map(|i| {
+            [
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"A0"}}"#,
+                    t(61 + i, 0),
+                    900 + i
+                ),
+                format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E3","stage":"mac","detail":"[MAC] MAC verify failed","stan":"{:06}"}}"#,
+                    t(61 + i, 1),
+                    900 + i
+                ),
+            ]
+        })
+        .collect();
+    let diags = run(&kb, &terminal_life(&fault));
+    for d in diags.iter().filter(|d| d.code == "A0") {
+        assert_ne!(d.top(), Cause::SecurityKeys, "{:?}", d.causes);
+    }
+}
+
+#[test]
+fn format_errors_right_after_an_update_lean_to_the_new_versions_defect() {
+    let kb = kb();
+    // The host calls the terminal's messages malformed, minutes after its
+    // app moved from 5.1.4 to 5.1.5, or with its version unchanged. A
+    // version the host stops accepting is the host's change; a new
+    // version's messages malformed are mostly its own defect: the update
+    // must lean the two towards the defect, not away from it.
+    let bug_over_incompatible = |updated: bool| {
+        let mut fault = vec![
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","app_version":"5.1.4"}}"#,
+                t(59, 0)
+            ),
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","app_version":"{}"}}"#,
+                t(60, 0),
+                if updated { "5.1.5" } else { "5.1.4" }
+            ),
+        ];
+        for i in 0..3 {
+            fault.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"{:06}","response_code":"30"}}"#,
+                t(62 + i, 0),
+                900 + i
+            ));
+        }
+        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        d.posterior[Cause::SoftwareBug.index()] / d.posterior[Cause::SoftwareIncompatible.index()]
+    };
+    let (after, unchanged) = (bug_over_incompatible(true), bug_over_incompatible(false));
+    assert!(after > 1.2 * unchanged, "{after} {unchanged}");
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
