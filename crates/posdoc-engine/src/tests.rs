@@ -192,6 +192,47 @@ fn format_errors_right_after_an_update_lean_to_the_new_versions_defect() {
 }
 
 #[test]
+fn a_certificate_not_yet_valid_or_without_a_trust_anchor_is_the_certificate() {
+    let kb = kb();
+    // A clock behind makes a valid certificate "not yet valid"; a host
+    // certificate from a root the terminal lacks has no trust anchor.
+    // Either is the certificate's story, even a little after an update
+    // whose messages the host refused.
+    for detail in [
+        "certificate is not yet valid",
+        "certificate verify failed: bad time",
+        "SSLHandshakeException: CertPathValidatorException: Trust anchor for certification path not found.",
+    ] {
+        let fault = vec![
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","app_version":"5.1.4"}}"#,
+                t(59, 0)
+            ),
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","app_version":"5.1.5"}}"#,
+                t(60, 0)
+            ),
+            // The new version's messages refused as malformed first.
+            format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"000801","response_code":"30"}}"#,
+                t(66, 0)
+            ),
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"tls","detail":"{detail}"}}"#,
+                t(75, 0)
+            ),
+        ];
+        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        assert_eq!(
+            d.top(),
+            Cause::SecurityCertificate,
+            "{detail}: {:?}",
+            d.causes
+        );
+    }
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
