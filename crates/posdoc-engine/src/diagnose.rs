@@ -347,6 +347,21 @@ impl Engine {
                         ),
                     );
                 }
+                // Sent under another category than the merchant's own (a
+                // misregistered merchant, or "code jumping") and refused.
+                if let Some(carried) = t.mcc.as_deref()
+                    && t.response_code.is_some()
+                    && !t.timed_out
+                    && let Some(merchant) = t.merchant_id.as_deref().or(s.merchant.as_deref())
+                    && let Some(registered) = self.merchant_mcc.get(merchant)
+                    && **registered != *carried
+                {
+                    factors_push_signal(
+                        kb,
+                        &mut factors,
+                        yes("mcc_mismatch", carried.to_string(), registered.to_string()),
+                    );
+                }
                 if s.amount_n >= 5 && t.amount > 0 {
                     let usual = s.amount_log_mean.exp();
                     if (t.amount as f32) > usual * 8.0 && t.amount >= 100_000 {
@@ -1318,7 +1333,7 @@ struct ExplainedSigns {
     with_prior: bool,
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 5] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
     // as the keys' — what is left to tell is why they went, which the reset
@@ -1382,6 +1397,23 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 5] = [
         signs_of: Cause::SecurityKeys,
         count_for: Cause::TransmissionCorruption,
         signs: &["stage:mac", "log:mac_text"],
+        with_prior: false,
+    },
+    // A payment sent under another category than the merchant's own: a
+    // misregistered merchant's other payments go through, so its peers
+    // paying, its payments in between and its one payment refused say no
+    // more against the merchant
+    // than against a payment type it may not take.
+    ExplainedSigns {
+        when: "mcc_mismatch",
+        signs_of: Cause::BusinessTxnType,
+        count_for: Cause::BusinessMerchant,
+        signs: &[
+            "merchant_peers_ok",
+            "isolated_failure",
+            "intermittent_failures",
+            "incident_merchant",
+        ],
         with_prior: false,
     },
 ];

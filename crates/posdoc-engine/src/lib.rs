@@ -325,6 +325,10 @@ impl PatternBits {
 }
 
 /// The streaming diagnosis engine.
+/// Merchants whose registered MCC is kept at most (a bound on memory for a
+/// stream that never ends).
+const MERCHANTS_TRACKED_MAX: usize = 1_000_000;
+
 #[derive(Debug)]
 pub struct Engine {
     kb: Arc<Kb>,
@@ -364,6 +368,9 @@ pub struct Engine {
     carriers: Vec<Group>,
     /// Card BIN (as a number) to its group of recent outcomes.
     bins: HashMap<u32, Group>,
+    /// Each merchant's registered MCC, from its inventory record: a
+    /// payment carrying another was sent under the wrong category.
+    merchant_mcc: HashMap<Box<str>, Box<str>>,
     learned: learn::Learned,
     fleet: fleet::Fleet,
     queue: BinaryHeap<Reverse<Queued>>,
@@ -408,6 +415,7 @@ impl Engine {
             carrier_index: HashMap::default(),
             carriers: Vec::new(),
             bins: HashMap::default(),
+            merchant_mcc: HashMap::default(),
             queue: BinaryHeap::new(),
             slots: Vec::new(),
             free_slots: Vec::new(),
@@ -1343,6 +1351,12 @@ impl Engine {
                 }
             }
             Record::Merchant(_) | Record::Site(_) | Record::Other { .. } => {
+                if let Record::Merchant(m) = &record
+                    && self.merchant_mcc.len() < MERCHANTS_TRACKED_MAX
+                {
+                    self.merchant_mcc
+                        .insert(m.merchant_id.as_str().into(), m.mcc.as_str().into());
+                }
                 if let Record::Site(s) = record {
                     let i = self.site_idx(&s.site_id);
                     if let Some(city) = s.city {

@@ -1147,6 +1147,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "large_amount",
     "special_txn_type",
     "void_refused",
+    "mcc_mismatch",
     "site_peers_failing",
     "site_peers_ok",
     "site_cellular_ok",

@@ -3815,3 +3815,39 @@ fn a_terminal_failing_long_before_its_hosts_outage_owes_less_to_it() {
     assert!(own.is_finite() && fine.is_finite());
     assert!(own + 0.1 < fine, "{own} {fine}");
 }
+
+#[test]
+fn a_payment_refused_under_another_category_than_its_merchants_is_the_merchants() {
+    let kb = kb();
+    // Merchant M1 is registered as a supermarket (5411); its payments
+    // start going out as a department store (5300) and the host refuses
+    // them as not permitted, while the ones sent under 5411 pay.
+    let mut lines = vec![
+        r#"{"kind":"merchant","merchant_id":"M1","mcc":"5411"}"#.to_string(),
+        r#"{"kind":"terminal","terminal_id":"T1","vendor":"pax","model":"S90","merchant_id":"M1","site_id":"S1","network":"ethernet","host":"H1"}"#.to_string(),
+    ];
+    for m in 0..30u32 {
+        let (mcc, rc) = if m >= 20 && m % 2 == 0 {
+            ("5300", "58")
+        } else {
+            ("5411", "00")
+        };
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"T1","merchant_id":"M1","type":"purchase","amount":1500,"currency":"CNY","channel":"qr","stan":"{:06}","mcc":"{mcc}","response_code":"{rc}"}}"#,
+            t(m, 0),
+            m
+        ));
+    }
+    let diags = run(&kb, &lines);
+    assert!(!diags.is_empty());
+    for d in &diags {
+        assert_eq!(
+            d.top(),
+            Cause::BusinessMerchant,
+            "{:?} {:?}",
+            d.causes,
+            d.evidence
+        );
+        assert!(signal_of(d, "mcc_mismatch").is_some(), "{:?}", d.evidence);
+    }
+}
