@@ -14,6 +14,8 @@
 # GENERATOR=gen4 scripts/accuracy.sh 10              (scripts/gen4/gen4.py, a fourth)
 # GENERATOR=gen5 scripts/accuracy.sh 10              (scripts/gen5/gen5.py, a fifth)
 # GENERATOR=gen6 scripts/accuracy.sh 10              (scripts/gen6/gen6.py, a sixth)
+# GENERATOR=gen7 scripts/accuracy.sh 10              (scripts/gen7/gen7.py, a seventh)
+# GENERATOR=gen8 scripts/accuracy.sh 10              (scripts/gen8/gen8.py, an eighth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
@@ -31,6 +33,10 @@ for s in $(seq 1 "$seeds"); do
     python3 scripts/gen5/gen5.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   elif [ "${GENERATOR:-}" = gen6 ]; then
     python3 scripts/gen6/gen6.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen7 ]; then
+    python3 scripts/gen7/gen7.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen8 ]; then
+    python3 scripts/gen8/gen8.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   else
     target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   fi
