@@ -108,6 +108,8 @@ const GROUP_WINDOW_S: i64 = 300;
 const PREDATED_FROM_S: i64 = 5400;
 const PREDATED_TO_S: i64 = 1800;
 const PREDATED_FAILURES_MIN: u32 = 3;
+/// And failed again between then and this long before it opened, seconds.
+const PREDATED_STILL_TO_S: i64 = 600;
 /// What the incident then weighs (its log-likelihood ratios' share).
 const PREDATED_INCIDENT_WEIGHT: f64 = 0.35;
 /// A cause the event's own evidence leaves below this gets little from an
@@ -644,10 +646,14 @@ impl Engine {
             // incident opened: the incident is the likelier cause of this
             // event by less (a CPU saturated for two hours is still
             // saturated when its host falls over).
-            let predated = (s.trouble.count(
-                inc.opened_at.plus_secs(-PREDATED_FROM_S),
-                inc.opened_at.plus_secs(-PREDATED_TO_S),
-            ) >= PREDATED_FAILURES_MIN)
+            let failed = |from: i64, to: i64| {
+                s.trouble
+                    .count(inc.opened_at.plus_secs(-from), inc.opened_at.plus_secs(-to))
+            };
+            // ...and still in it up to then: a terminal that failed in its
+            // host's outage an hour before its carrier's is not.
+            let predated = (failed(PREDATED_FROM_S, PREDATED_TO_S) >= PREDATED_FAILURES_MIN
+                && failed(PREDATED_TO_S, PREDATED_STILL_TO_S) >= 1)
                 .then_some(());
             for f in &mut factors[before..] {
                 for (i, x) in f.ln.iter_mut().enumerate() {

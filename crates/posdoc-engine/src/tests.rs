@@ -3814,6 +3814,21 @@ fn a_terminal_failing_long_before_its_hosts_outage_owes_less_to_it() {
     let (own, fine) = (p_host("T0-0"), p_host("T1-0"));
     assert!(own.is_finite() && fine.is_finite());
     assert!(own + 0.1 < fine, "{own} {fine}");
+    // A terminal whose trouble ended half an hour before the outage (every
+    // payment lost from minute 40 to 55, none after) owes it in full.
+    let lines = fleet_lines(8, 2, 120, &|s, k, m| {
+        (100..115).contains(&m) || (s == 0 && k == 0 && (40..55).contains(&m))
+    });
+    let (diags, _) = run_fleet(&kb, &lines);
+    let p_host = |tid: &str| {
+        diags
+            .iter()
+            .filter(|d| d.terminal_id == tid && d.incident_id.is_some())
+            .map(|d| d.posterior[Cause::UpstreamAcquirer.index()])
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (recovered, fine) = (p_host("T0-0"), p_host("T1-0"));
+    assert!((recovered - fine).abs() < 0.05, "{recovered} {fine}");
 }
 
 #[test]
