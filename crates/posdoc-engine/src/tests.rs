@@ -3804,14 +3804,15 @@ fn a_terminal_failing_long_before_its_hosts_outage_owes_less_to_it() {
             .any(|i| i.scope == vec![("host", "H1".to_string())]),
         "{incidents:#?}"
     );
-    let p_host = |tid: &str| {
+    // The least the host gets for a terminal's events inside its incident.
+    let p_host = |diags: &[Diagnosis], tid: &str| {
         diags
             .iter()
             .filter(|d| d.terminal_id == tid && d.incident_id.is_some())
             .map(|d| d.posterior[Cause::UpstreamAcquirer.index()])
             .fold(f64::INFINITY, f64::min)
     };
-    let (own, fine) = (p_host("T0-0"), p_host("T1-0"));
+    let (own, fine) = (p_host(&diags, "T0-0"), p_host(&diags, "T1-0"));
     assert!(own.is_finite() && fine.is_finite());
     assert!(own + 0.1 < fine, "{own} {fine}");
     // A terminal whose trouble ended half an hour before the outage (every
@@ -3820,14 +3821,7 @@ fn a_terminal_failing_long_before_its_hosts_outage_owes_less_to_it() {
         (100..115).contains(&m) || (s == 0 && k == 0 && (40..55).contains(&m))
     });
     let (diags, _) = run_fleet(&kb, &lines);
-    let p_host = |tid: &str| {
-        diags
-            .iter()
-            .filter(|d| d.terminal_id == tid && d.incident_id.is_some())
-            .map(|d| d.posterior[Cause::UpstreamAcquirer.index()])
-            .fold(f64::INFINITY, f64::min)
-    };
-    let (recovered, fine) = (p_host("T0-0"), p_host("T1-0"));
+    let (recovered, fine) = (p_host(&diags, "T0-0"), p_host(&diags, "T1-0"));
     assert!((recovered - fine).abs() < 0.05, "{recovered} {fine}");
 }
 
