@@ -317,6 +317,9 @@ const BEAT_GAPS_KNOWN: u8 = 2;
 const BEAT_GAP_MAX_S: f64 = 1200.0;
 /// What a terminal's lateness keeps of itself from one record to the next.
 const LATE_DECAY: f32 = 0.9;
+/// The most lateness one record counts for, seconds: a record stamped by a
+/// clock a year behind must not put off the terminal's silence for ever.
+const LATE_MAX_S: f64 = 1800.0;
 /// How long a silence keeps counting as a failure, seconds: a terminal
 /// quiet for longer is switched off or gone, not news.
 const SILENCE_TOLD_S: i64 = 900;
@@ -1065,7 +1068,7 @@ impl Fleet {
         let latest = *self.latest_heard.get_or_insert(ts);
         self.latest_heard = Some(latest.max(ts));
         let b = &mut self.beats[terminal as usize];
-        let late = latest.secs_since(ts).max(0.0) as f32;
+        let late = latest.secs_since(ts).clamp(0.0, LATE_MAX_S) as f32;
         b.late_s = late.max(b.late_s * LATE_DECAY);
         if heartbeat {
             if let Some(last) = b.beat
@@ -3158,5 +3161,21 @@ mod vote_tests {
             f.tick(now);
         }
         assert_eq!(f.incidents.len(), 1);
+    }
+
+    #[test]
+    fn a_record_from_a_clock_far_behind_puts_off_silence_by_half_an_hour_at_most() {
+        let mut f = Fleet::default();
+        let t0 = Ts::from_secs(1_800_000_000);
+        for m in 0..10i64 {
+            f.heard(0, t0.plus_secs(m * 60), true);
+        }
+        // A record stamped a year ago, heard now.
+        f.heard(0, t0.plus_secs(-365 * 86_400), false);
+        assert!(
+            f.beats[0].silent_after_s() <= 150 + 1800,
+            "{}",
+            f.beats[0].silent_after_s()
+        );
     }
 }
