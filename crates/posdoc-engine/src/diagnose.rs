@@ -746,7 +746,7 @@ impl Engine {
         // One fault explaining another's signs: the signs a second fault
         // leaves count for the cause behind it as much as for that fault.
         for rule in EXPLAINED_SIGNS {
-            if factors.iter().any(|f| f.signal == rule.when) {
+            if factors.iter().any(|f| said_by(f, rule.when)) {
                 let (from, to) = (rule.signs_of.index(), rule.count_for.index());
                 if rule.with_prior {
                     prior[to] = prior[to].max(prior[from]);
@@ -1326,6 +1326,21 @@ fn linked_error<'a>(
         })
 }
 
+/// Whether factor `f` is the signal `when` names: a signal's id, or
+/// `recent_logs:PATTERN` for one pattern among the terminal's recent log
+/// lines.
+fn said_by(f: &Factor, when: &str) -> bool {
+    match when.strip_prefix("recent_logs:") {
+        Some(pattern) => {
+            &*f.signal == "recent_logs"
+                && f.value
+                    .as_deref()
+                    .is_some_and(|v| v.split(',').any(|p| p.trim() == pattern))
+        }
+        None => &*f.signal == when,
+    }
+}
+
 /// Signs of one cause that another explains as well, once a signal says
 /// that other is behind them.
 struct ExplainedSigns {
@@ -1339,7 +1354,7 @@ struct ExplainedSigns {
     with_prior: bool,
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
     // as the keys' — what is left to tell is why they went, which the reset
@@ -1421,6 +1436,15 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
             "incident_merchant",
         ],
         with_prior: false,
+    },
+    // A security chip or board that logged its own failure lately: the MACs
+    // it computes then fail as if the keys were wrong.
+    ExplainedSigns {
+        when: "recent_logs:board_text",
+        signs_of: Cause::SecurityKeys,
+        count_for: Cause::HardwareBoard,
+        signs: &["stage:mac", "log:mac_text"],
+        with_prior: true,
     },
 ];
 

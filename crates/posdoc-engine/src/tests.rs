@@ -233,6 +233,34 @@ fn a_certificate_not_yet_valid_or_without_a_trust_anchor_is_the_certificate() {
 }
 
 #[test]
+fn macs_failing_after_the_security_chip_said_it_failed_lean_to_the_board() {
+    let kb = kb();
+    // The security chip fails its self-test at power-on; then the host
+    // refuses the terminal's MACs. Computed by a broken chip, a MAC fails
+    // as if the keys were wrong: the board must weigh with the keys.
+    let board_over_keys = |chip_failed: bool| {
+        let mut fault = Vec::new();
+        if chip_failed {
+            fault.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"power_on","detail":"POST failed: security chip no response"}}"#,
+                t(60, 0)
+            ));
+        }
+        for i in 0..3 {
+            fault.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"A0"}}"#,
+                t(66 + i, 0),
+                900 + i
+            ));
+        }
+        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        d.posterior[Cause::HardwareBoard.index()] / d.posterior[Cause::SecurityKeys.index()]
+    };
+    let (after, without) = (board_over_keys(true), board_over_keys(false));
+    assert!(after > 5.0 * without, "{after} {without}");
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
