@@ -652,9 +652,8 @@ impl Engine {
             };
             // ...and still in it up to then: a terminal that failed in its
             // host's outage an hour before its carrier's is not.
-            let predated = (failed(PREDATED_FROM_S, PREDATED_TO_S) >= PREDATED_FAILURES_MIN
-                && failed(PREDATED_TO_S, PREDATED_STILL_TO_S) >= 1)
-                .then_some(());
+            let predated = failed(PREDATED_FROM_S, PREDATED_TO_S) >= PREDATED_FAILURES_MIN
+                && failed(PREDATED_TO_S, PREDATED_STILL_TO_S) >= 1;
             for f in &mut factors[before..] {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
@@ -663,12 +662,12 @@ impl Engine {
                     {
                         *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                     }
-                    if predated.is_some() {
+                    if predated {
                         *x *= PREDATED_INCIDENT_WEIGHT;
                     }
                 }
             }
-            if predated.is_some() {
+            if predated {
                 factors_push_signal(
                     kb,
                     &mut factors,
@@ -747,15 +746,17 @@ impl Engine {
         // leaves count for the cause behind it as much as for that fault.
         for rule in EXPLAINED_SIGNS {
             if factors.iter().any(|f| said_by(f, rule.when)) {
-                let (from, to) = (rule.signs_of.index(), rule.count_for.index());
-                if rule.with_prior {
-                    prior[to] = prior[to].max(prior[from]);
-                }
-                for f in factors
-                    .iter_mut()
-                    .filter(|f| rule.signs.contains(&&*f.signal))
-                {
-                    f.ln[to] = f.ln[to].max(f.ln[from]);
+                let from = rule.signs_of.index();
+                for to in rule.count_for.iter().map(|c| c.index()) {
+                    if rule.with_prior {
+                        prior[to] = prior[to].max(prior[from]);
+                    }
+                    for f in factors
+                        .iter_mut()
+                        .filter(|f| rule.signs.contains(&&*f.signal))
+                    {
+                        f.ln[to] = f.ln[to].max(f.ln[from]);
+                    }
                 }
             }
         }
@@ -1347,14 +1348,14 @@ struct ExplainedSigns {
     /// The signal that says so.
     when: &'static str,
     signs_of: Cause,
-    count_for: Cause,
+    count_for: &'static [Cause],
     /// The signals whose likelihood for `signs_of` `count_for` gets too.
     signs: &'static [&'static str],
     /// Whether the code's own reading (the prior) counts too.
     with_prior: bool,
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
     // as the keys' — what is left to tell is why they went, which the reset
@@ -1362,7 +1363,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     ExplainedSigns {
         when: "keys_lost_at_reset",
         signs_of: Cause::SecurityKeys,
-        count_for: Cause::HardwareBoard,
+        count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text", "key_mismatch"],
         with_prior: true,
     },
@@ -1373,7 +1374,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     ExplainedSigns {
         when: "log:board_text",
         signs_of: Cause::PowerSupply,
-        count_for: Cause::HardwareBoard,
+        count_for: &[Cause::HardwareBoard],
         signs: &[
             "supply_voltage_excursion",
             "site_peers_power",
@@ -1390,7 +1391,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     ExplainedSigns {
         when: "log:modem_text",
         signs_of: Cause::NetworkSignal,
-        count_for: Cause::HardwareBoard,
+        count_for: &[Cause::HardwareBoard],
         signs: &[
             "signal_weak",
             "offline",
@@ -1403,20 +1404,13 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     },
     // A MAC refused while the terminal's own key check passes: the signs
     // of a MAC failing (the MAC stage, its words) say nothing more of the
-    // keys than of the key index the parameters pick — counted for the
-    // keys alone, they outvote the one sign that tells them apart...
+    // keys than of the key index the parameters pick, or of bytes damaged
+    // on the way — counted for the keys alone, they outvote the one sign
+    // that tells them apart.
     ExplainedSigns {
         when: "mac_refused_keys_ok",
         signs_of: Cause::SecurityKeys,
-        count_for: Cause::SoftwareConfig,
-        signs: &["stage:mac", "log:mac_text"],
-        with_prior: false,
-    },
-    // Nor more than of bytes damaged on the way.
-    ExplainedSigns {
-        when: "mac_refused_keys_ok",
-        signs_of: Cause::SecurityKeys,
-        count_for: Cause::TransmissionCorruption,
+        count_for: &[Cause::SoftwareConfig, Cause::TransmissionCorruption],
         signs: &["stage:mac", "log:mac_text"],
         with_prior: false,
     },
@@ -1428,7 +1422,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     ExplainedSigns {
         when: "mcc_mismatch",
         signs_of: Cause::BusinessTxnType,
-        count_for: Cause::BusinessMerchant,
+        count_for: &[Cause::BusinessMerchant],
         signs: &[
             "merchant_peers_ok",
             "isolated_failure",
@@ -1442,7 +1436,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     ExplainedSigns {
         when: "recent_logs:board_text",
         signs_of: Cause::SecurityKeys,
-        count_for: Cause::HardwareBoard,
+        count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text"],
         with_prior: true,
     },

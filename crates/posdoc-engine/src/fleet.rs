@@ -1872,18 +1872,8 @@ impl Fleet {
             self.host_payments.add(ts, bits != 0);
         }
         let scopes = self.member_of[terminal as usize];
-        let weak = self.radio_weak[terminal as usize];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
-            let kind = self.scopes[s as usize].kind;
-            if bits != 0
-                && match kind {
-                    ScopeKind::Carrier => weak,
-                    // A host is on no heartbeat's way, nor on a shop's
-                    // mains, nor in a management system's report.
-                    ScopeKind::Host => off_host(source),
-                    _ => false,
-                }
-            {
+            if bits != 0 && self.deaf(self.scopes[s as usize].kind, terminal, off_host(source)) {
                 continue;
             }
             let source = match (source, self.scopes[s as usize].kind) {
@@ -1924,6 +1914,18 @@ impl Fleet {
         }
     }
 
+    /// Whether a scope of `kind` takes no word of a failure of `terminal`'s
+    /// (heard `off_host` if so): a host is on no heartbeat's way, nor on a
+    /// shop's mains, nor in a management system's report; a carrier is not
+    /// the weak air around a terminal whose radio reads poor.
+    fn deaf(&self, kind: ScopeKind, terminal: u32, off_host: bool) -> bool {
+        match kind {
+            ScopeKind::Carrier => self.radio_weak[terminal as usize],
+            ScopeKind::Host => off_host,
+            _ => false,
+        }
+    }
+
     /// Judges `terminal`'s scopes that share `failure`, one of its failures
     /// at `ts` (its silence, if `silent`: judged by its shop and carrier
     /// only): it joins an open incident, or opens one.
@@ -1943,8 +1945,7 @@ impl Fleet {
             let kind = self.scopes[s as usize].kind;
             if kind.shares() & failure as u8 == 0
                 || (silent && !matches!(kind, ScopeKind::Site | ScopeKind::Carrier))
-                || (heard == Heard::OffHost && kind == ScopeKind::Host)
-                || (kind == ScopeKind::Carrier && self.radio_weak[terminal as usize])
+                || self.deaf(kind, terminal, heard == Heard::OffHost)
             {
                 continue;
             }
@@ -3017,7 +3018,7 @@ mod vote_tests {
         }
         for k in 0..80i64 {
             let ts = now.plus_secs(-590 + k * 7);
-            f.host_answered(4 + (k % 6) as u32, ts, 0, k % 7 == 0 && k < 84, None);
+            f.host_answered(4 + (k % 6) as u32, ts, 0, k % 7 == 0, None);
         }
         assert!(f.degraded(h3, now).is_some());
         // Alone, against its own past only, it is not.

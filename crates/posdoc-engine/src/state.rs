@@ -326,13 +326,9 @@ impl TroubleBins {
             return;
         }
         if self.latest == i64::MIN || b > self.latest {
-            // Clear the bins the clock moved past.
-            let from = if self.latest == i64::MIN {
-                b - Self::BINS as i64 + 1
-            } else {
-                self.latest + 1
-            };
-            for k in from.max(b - Self::BINS as i64 + 1)..=b {
+            // Clear the bins the clock moved past (all of them at most).
+            let oldest = b - Self::BINS as i64 + 1;
+            for k in self.latest.saturating_add(1).max(oldest)..=b {
                 self.counts[k.rem_euclid(Self::BINS as i64) as usize] = 0;
             }
             self.latest = b;
