@@ -257,6 +257,10 @@ const RELATIVE_FACTOR: f64 = 3.0;
 /// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 
+/// The kinds a release is also judged on one by one against the fleet's
+/// rate of each: an app crashing on some payments.
+const RELEASE_KINDS: [Failure; 2] = [Failure::Device, Failure::Protocol];
+
 /// Refusals (of the kind that fired the scope) in the window that open an
 /// incident at once, without waiting [`PERSIST_S`] for another failure.
 const REFUSALS_SETTLED: usize = 3;
@@ -453,6 +457,9 @@ struct Scope {
     failing: u32,
     /// The failure kinds (bits of [`Failure`]) it last fired on.
     fired_on: u8,
+    /// The failure kinds its fleet-relative test last counted: all it
+    /// shares, or the one kind a release fired on.
+    counted_on: u8,
     /// Whether it last fired on refusals too few to be sure of: those wait
     /// for another failure, not only for time to pass.
     refusals_unsettled: bool,
@@ -482,6 +489,7 @@ impl Scope {
             last_fired: None,
             failing: 0,
             fired_on: 0,
+            counted_on: kind.shares(),
             refusals_unsettled: false,
             judged_at: None,
             incident: None,
@@ -512,7 +520,11 @@ impl Scope {
         self.judged_at = Some(ts);
         self.failing = v.failing();
         self.fired_on = match v {
-            Verdict::Refused { class, .. } => class as u8,
+            Verdict::Refused { class, .. } | Verdict::FailingOf { class, .. } => class as u8,
+            _ => self.kind.shares(),
+        };
+        self.counted_on = match v {
+            Verdict::FailingOf { class, .. } => class as u8,
             _ => self.kind.shares(),
         };
         self.refusals_unsettled = matches!(v, Verdict::Refused { settled: false, .. });
@@ -815,12 +827,26 @@ impl ScopeKind {
 const REFUSAL_KINDS: u8 =
     Failure::Protocol as u8 | Failure::Account as u8 | Failure::Expired as u8 | Failure::Keys as u8;
 
+/// The shares of the terminals heard from over [`RELATIVE_WINDOW_S`] that
+/// failed there: at all, and in each kind of [`Failure`] (by its slot).
+#[derive(Clone, Copy, Debug, Default)]
+struct FleetShares {
+    any: f64,
+    of: [f64; Failure::COUNT],
+}
+
 /// A scope's judgement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verdict {
     Quiet,
     /// Firing on failures, with so many failing terminals.
     Failing(u32),
+    /// Firing on failures of one kind far above the fleet's rate of that
+    /// kind, with so many failing terminals.
+    FailingOf {
+        failing: u32,
+        class: Failure,
+    },
     /// Firing on a burst of failed payments too unlikely by chance to wait
     /// out, with so many failing terminals.
     Burst(u32),
@@ -837,7 +863,10 @@ impl Verdict {
     fn failing(self) -> u32 {
         match self {
             Verdict::Quiet => 0,
-            Verdict::Failing(n) | Verdict::Burst(n) | Verdict::Refused { refused: n, .. } => n,
+            Verdict::Failing(n)
+            | Verdict::Burst(n)
+            | Verdict::Refused { refused: n, .. }
+            | Verdict::FailingOf { failing: n, .. } => n,
         }
     }
 }
@@ -935,8 +964,8 @@ pub(crate) struct Fleet {
     /// offline while meant to be on, or heartbeats losing packets. A
     /// host, a bank or a release never darkens a terminal's heartbeats.
     last_dark: Vec<Option<Ts>>,
-    /// The fleet's failing share, and when it was computed.
-    fleet_share: Option<(Ts, f64)>,
+    /// The fleet's failing shares, and when they were computed.
+    fleet_share: Option<(Ts, FleetShares)>,
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
     /// member, its failure).
     /// Whether that member's failure was its silence.
@@ -1220,7 +1249,8 @@ impl Fleet {
     /// last five minutes failing (an outage), or, over fifteen minutes, far
     /// more members failing at all than the rest of the fleet would (a bad
     /// release, a router that drops one payment in three).
-    fn verdict(&self, s: u32, ts: Ts, fleet_share: f64) -> Verdict {
+    fn verdict(&self, s: u32, ts: Ts, shares: &FleetShares) -> Verdict {
+        let fleet_share = shares.any;
         let sc = &self.scopes[s as usize];
         let kind = sc.kind;
         // A scope broader than a shop must be failing in several shops: one
@@ -1321,18 +1351,31 @@ impl Fleet {
         {
             return Verdict::Burst(n);
         }
-        let (failing, ok, members) = self.judge_members(s, ts);
-        let own = failing as f64 / (failing + ok).max(1) as f64;
-        let fires = failing >= kind.min_failing()
-            && own >= RELATIVE_SHARE_MIN
-            && own >= RELATIVE_FACTOR * fleet_share
-            && binomial_tail(failing + ok, failing, fleet_share.max(0.01)) < RELATIVE_CHANCE_MAX
-            && spread(&members);
-        if fires {
-            Verdict::Failing(failing)
-        } else {
-            Verdict::Quiet
+        let past_fleet = |bits: u8, base: f64| {
+            let (failing, ok, members) = self.judge_members(s, ts, bits);
+            let own = failing as f64 / (failing + ok).max(1) as f64;
+            (failing >= kind.min_failing()
+                && own >= RELATIVE_SHARE_MIN
+                && own >= RELATIVE_FACTOR * base
+                && binomial_tail(failing + ok, failing, base.max(0.01)) < RELATIVE_CHANCE_MAX
+                && spread(&members))
+            .then_some(failing)
+        };
+        if let Some(failing) = past_fleet(kind.shares(), fleet_share) {
+            return Verdict::Failing(failing);
         }
+        // A release whose app crashes on some payments hides among a
+        // fleet whose links fail all day (weak radio, busy shops): judged
+        // on its own kind of failure against the fleet's rate of that
+        // kind, it stands out.
+        if kind.relative() {
+            for class in RELEASE_KINDS {
+                if let Some(failing) = past_fleet(class as u8, shares.of[class.slot()]) {
+                    return Verdict::FailingOf { failing, class };
+                }
+            }
+        }
+        Verdict::Quiet
     }
 
     /// Whether merchant scope `s`'s payments in `[from, to]` were refused
@@ -1387,12 +1430,11 @@ impl Fleet {
     /// (failing, ok, failing members) of a scope over [`RELATIVE_WINDOW_S`]:
     /// who failed at all (in a kind the scope shares), among who was heard
     /// from.
-    fn judge_members(&self, scope: u32, ts: Ts) -> (u32, u32, Vec<u32>) {
+    fn judge_members(&self, scope: u32, ts: Ts, shares: u8) -> (u32, u32, Vec<u32>) {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
         let mut failing = Vec::new();
         let mut ok = 0;
         let kind = self.scopes[scope as usize].kind;
-        let shares = kind.shares();
         // A shop or carrier takes a report of a member offline as its
         // silence, which fires nothing by itself.
         let loud_only = matches!(kind, ScopeKind::Site | ScopeKind::Carrier);
@@ -1428,15 +1470,34 @@ impl Fleet {
 
     /// The whole fleet's share of terminals that failed at all over
     /// [`RELATIVE_WINDOW_S`], recomputed at most every [`EVAL_EVERY_S`].
-    fn fleet_share(&mut self, ts: Ts) -> f64 {
+    fn fleet_share(&mut self, ts: Ts) -> FleetShares {
         if let Some((at, now)) = self.fleet_share
             && ts.secs_since(at) < EVAL_EVERY_S as f64
         {
             return now;
         }
-        let share = self.failing_share(ts, |_| true);
-        self.fleet_share = Some((ts, share));
-        share
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        let (mut failing, mut of, mut heard) = (0u32, [0u32; Failure::COUNT], 0u32);
+        for (fails, seen) in &self.last_seen {
+            if seen.is_some_and(|h| h >= from) {
+                heard += 1;
+                let mut any = false;
+                for (n, f) in of.iter_mut().zip(fails) {
+                    if f.is_some_and(|f| f >= from) {
+                        *n += 1;
+                        any = true;
+                    }
+                }
+                failing += u32::from(any);
+            }
+        }
+        let share = |n: u32| f64::from(n) / f64::from(heard.max(1));
+        let shares = FleetShares {
+            any: share(failing),
+            of: of.map(share),
+        };
+        self.fleet_share = Some((ts, shares));
+        shares
     }
 
     /// A card of `bin` paid (`failed` false) or went unanswered on
@@ -1475,7 +1536,7 @@ impl Fleet {
             .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
         if due {
             let v = if host_fine {
-                match self.verdict(s, ts, 0.0) {
+                match self.verdict(s, ts, &FleetShares::default()) {
                     Verdict::Quiet => self.card_verdict(s, ts),
                     v => v,
                 }
@@ -1958,7 +2019,7 @@ impl Fleet {
                 || self.scopes[s as usize]
                     .judged_at
                     .is_none_or(|j| ts.secs_since(j) >= EVAL_EVERY_S as f64);
-            let verdict = due.then(|| self.verdict(s, ts, fleet_share));
+            let verdict = due.then(|| self.verdict(s, ts, &fleet_share));
             let sc = &mut self.scopes[s as usize];
             if let Some(v) = verdict {
                 sc.judged(v, ts);
@@ -2087,7 +2148,9 @@ impl Fleet {
     /// Scope `s`'s failing members now: whoever fired it, by either test.
     fn failing_now(&self, s: u32, ts: Ts) -> Vec<u32> {
         let kind = self.scopes[s as usize].kind;
-        let mut failing = self.judge_members(s, ts).2;
+        let mut failing = self
+            .judge_members(s, ts, self.scopes[s as usize].counted_on)
+            .2;
         if !kind.relative() {
             failing.extend(
                 self.scopes[s as usize].failing_members(ts.plus_secs(-kind.window_s()), ts),
@@ -2112,7 +2175,8 @@ impl Fleet {
         let sc = &self.scopes[s as usize];
         let (kind, fired_on) = (sc.kind, sc.fired_on);
         let share_failing = |scope: u32| {
-            let (failing, ok, _) = self.judge_members(scope, ts);
+            let (failing, ok, _) =
+                self.judge_members(scope, ts, self.scopes[scope as usize].counted_on);
             f64::from(failing) / f64::from((failing + ok).max(1))
         };
         // Its own share, only if another version or model is to be weighed

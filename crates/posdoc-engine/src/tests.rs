@@ -3280,6 +3280,46 @@ fn one_app_version_on_two_vendors_terminals_is_one_incident() {
 }
 
 #[test]
+fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
+    let kb = kb();
+    // Twenty shops of three terminals. Every shop has one terminal whose
+    // payments time out every third minute (a third of the fleet failing
+    // in any quarter hour). Terminal 0 of shops 0-5 runs app 9.9.0, whose
+    // app crashes once on each of them from minute 20, two minutes apart.
+    let mut lines: Vec<String> = fleet_answers(20, 3, 40, &|s, k, m| {
+        (k == 1 + s % 2 && (m + s) % 3 == 0).then_some("timeout")
+    })
+    .into_iter()
+    .map(
+        |l| match (0..6u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#))) {
+            Some(s) => l.replace(
+                &format!(r#""app_version":"5.0.{s}""#),
+                r#""app_version":"9.9.0""#,
+            ),
+            None => l,
+        },
+    )
+    .collect();
+    for s in 0..6u32 {
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E9","stage":"app","detail":"FATAL EXCEPTION: main java.lang.NullPointerException"}}"#,
+            t(20 + 2 * s, 55)
+        ));
+    }
+    // Time order (the timestamps sort as text); inventory first.
+    lines.sort_by_key(|l| {
+        let ts = l.split(r#""ts":""#).nth(1).map(|r| r[..20].to_string());
+        ts.unwrap_or_default()
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("app_version", "9.9.0".to_string())]);
+    assert!(shown[0].terminals.len() >= 4, "{shown:#?}");
+    assert_eq!(shown[0].cause, Cause::SoftwareBug, "{shown:#?}");
+}
+
+#[test]
 fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let kb = kb();
     // From minute 20 every few minutes a refund in shop 1 is refused with
