@@ -487,7 +487,9 @@ impl Engine {
         if repeats >= 3 {
             obs.push(yes("repeated_errors", repeats.to_string(), String::new()));
         }
+        let site_obs_from = obs.len();
         self.site_signals(s, idx, ts, horizon, &mut obs);
+        let site_obs = site_obs_from..obs.len();
         // A card-specific reading needs the host to have answered: a
         // timeout says nothing about which card it was.
         let (event_bin, answered) = match p {
@@ -616,12 +618,18 @@ impl Engine {
         for (i, o) in obs.into_iter().enumerate() {
             let before = factors.len();
             factors_push_signal(kb, &mut factors, o);
-            if i < n_terminal_obs && decided > HOST_DECIDED_MIN {
-                // Only for causes that hardly ever produce this answer: a
-                // sticking key still explains a wrong-PIN 55.
+            // So does its shop's (its peers failing, its power): a shop
+            // whose mains fail while its merchant is frozen gets the
+            // merchant's refusals all the same.
+            if (i < n_terminal_obs || site_obs.contains(&i)) && decided > HOST_DECIDED_MIN {
+                // For causes that hardly ever produce this answer, whatever
+                // the signs; for the others, as far as the signs speak
+                // against them (a power cut does not make a refusal less
+                // the merchant's). A sticking key still explains a
+                // wrong-PIN 55.
                 for f in &mut factors[before..] {
                     for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
-                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX {
+                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX || *x < 0.0 {
                             *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                         }
                     }

@@ -257,6 +257,10 @@ const RELATIVE_FACTOR: f64 = 3.0;
 /// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 
+/// Terminals heard from outside a scope that make a rate to judge it
+/// against.
+const OUTSIDE_HEARD_MIN: u32 = 20;
+
 /// The kinds a release is also judged on one by one against the fleet's
 /// rate of each: an app crashing on some payments.
 const RELEASE_KINDS: [Failure; 2] = [Failure::Device, Failure::Protocol];
@@ -827,12 +831,29 @@ impl ScopeKind {
 const REFUSAL_KINDS: u8 =
     Failure::Protocol as u8 | Failure::Account as u8 | Failure::Expired as u8 | Failure::Keys as u8;
 
-/// The shares of the terminals heard from over [`RELATIVE_WINDOW_S`] that
+/// The terminals heard from over [`RELATIVE_WINDOW_S`], and those that
 /// failed there: at all, and in each kind of [`Failure`] (by its slot).
 #[derive(Clone, Copy, Debug, Default)]
 struct FleetShares {
-    any: f64,
-    of: [f64; Failure::COUNT],
+    heard: u32,
+    any: u32,
+    of: [u32; Failure::COUNT],
+}
+
+impl FleetShares {
+    /// The failing share of the fleet outside a scope that had `failing`
+    /// of `heard` members failing (of `failed` of the fleet's): a release
+    /// on a third of the fleet would otherwise raise the bar it is judged
+    /// against. A scope with too few terminals outside it to compare with
+    /// (a model the whole fleet runs) is judged against the whole fleet,
+    /// itself included: it cannot stand out from itself.
+    fn outside(&self, failed: u32, failing: u32, heard: u32) -> f64 {
+        let rest = self.heard.saturating_sub(heard);
+        if rest < OUTSIDE_HEARD_MIN {
+            return f64::from(failed) / f64::from(self.heard.max(1));
+        }
+        f64::from(failed.saturating_sub(failing)) / f64::from(rest)
+    }
 }
 
 /// A scope's judgement.
@@ -1250,7 +1271,7 @@ impl Fleet {
     /// more members failing at all than the rest of the fleet would (a bad
     /// release, a router that drops one payment in three).
     fn verdict(&self, s: u32, ts: Ts, shares: &FleetShares) -> Verdict {
-        let fleet_share = shares.any;
+        let fleet_share = f64::from(shares.any) / f64::from(shares.heard.max(1));
         let sc = &self.scopes[s as usize];
         let kind = sc.kind;
         // A scope broader than a shop must be failing in several shops: one
@@ -1351,9 +1372,20 @@ impl Fleet {
         {
             return Verdict::Burst(n);
         }
-        let past_fleet = |bits: u8, base: f64| {
+        let past_fleet = |bits: u8, base: Option<u32>| {
             let (failing, ok, members) = self.judge_members(s, ts, bits);
+            let base = match base {
+                Some(failed) => shares.outside(failed, failing, failing + ok),
+                None => fleet_share,
+            };
             let own = failing as f64 / (failing + ok).max(1) as f64;
+            if std::env::var("DBG").is_ok_and(|v| v == self.scopes[s as usize].key.as_ref()) {
+                eprintln!(
+                    "{ts:?} bits {bits} failing {failing} ok {ok} base {base:.3} sites {} p {:.2e}",
+                    self.sites_spanned(&members),
+                    binomial_tail(failing + ok, failing, base.max(0.01))
+                );
+            }
             (failing >= kind.min_failing()
                 && own >= RELATIVE_SHARE_MIN
                 && own >= RELATIVE_FACTOR * base
@@ -1361,7 +1393,7 @@ impl Fleet {
                 && spread(&members))
             .then_some(failing)
         };
-        if let Some(failing) = past_fleet(kind.shares(), fleet_share) {
+        if let Some(failing) = past_fleet(kind.shares(), None) {
             return Verdict::Failing(failing);
         }
         // A release whose app crashes on some payments hides among a
@@ -1370,7 +1402,7 @@ impl Fleet {
         // kind, it stands out.
         if kind.relative() {
             for class in RELEASE_KINDS {
-                if let Some(failing) = past_fleet(class as u8, shares.of[class.slot()]) {
+                if let Some(failing) = past_fleet(class as u8, Some(shares.of[class.slot()])) {
                     return Verdict::FailingOf { failing, class };
                 }
             }
@@ -1491,10 +1523,10 @@ impl Fleet {
                 failing += u32::from(any);
             }
         }
-        let share = |n: u32| f64::from(n) / f64::from(heard.max(1));
         let shares = FleetShares {
-            any: share(failing),
-            of: of.map(share),
+            heard,
+            any: failing,
+            of,
         };
         self.fleet_share = Some((ts, shares));
         shares

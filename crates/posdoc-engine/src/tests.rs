@@ -1198,6 +1198,42 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
 }
 
 #[test]
+fn a_refusal_the_host_decided_in_a_shop_whose_power_fails_is_not_the_power() {
+    let kb = kb();
+    // Shop 1's mains fail from minute 20: its terminals 1 and 2 sag, lose
+    // power and time out. Terminal 0 rode out one cut on its battery and
+    // pays on, refused with 58 (not permitted to this terminal).
+    let mut lines = fleet_answers(4, 3, 40, &|s, k, m| match (s, k, m) {
+        (1, 1 | 2, 20..) => Some("timeout"),
+        (1, 0, 22..) => Some("58"),
+        _ => None,
+    });
+    for m in 20..40 {
+        for k in 0..3 {
+            let reboot = if k == 0 && m != 21 {
+                ""
+            } else {
+                r#","reboot":"power_loss""#
+            };
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","supply_v":3.9,"power_events":2{reboot}}}"#,
+                t(m, 59)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, _) = run_fleet(&kb, &lines);
+    let refused: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.terminal_id == "T1-0" && d.code == "58")
+        .collect();
+    assert!(refused.len() >= 10, "{}", refused.len());
+    for d in refused {
+        assert_ne!(d.causes[0].cause, Cause::PowerSupply, "{:?}", d.causes);
+    }
+}
+
+#[test]
 fn a_firmware_the_host_stopped_accepting_is_one_firmware_incident() {
     let kb = kb();
     // Terminal 0 of every shop runs firmware 3.2.0; from minute 20 the host
