@@ -752,8 +752,12 @@ impl Engine {
 
         // One fault explaining another's signs: the signs a second fault
         // leaves count for the cause behind it as much as for that fault.
+        let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
         for rule in EXPLAINED_SIGNS {
-            if factors.iter().any(|f| said_by(f, rule.when)) {
+            if factors.iter().any(|f| said_by(f, rule.when))
+                && (rule.incident_causes.is_empty()
+                    || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
+            {
                 let from = rule.signs_of.index();
                 for to in rule.count_for.iter().map(|c| c.index()) {
                     if rule.with_prior {
@@ -1361,9 +1365,32 @@ struct ExplainedSigns {
     signs: &'static [&'static str],
     /// Whether the code's own reading (the prior) counts too.
     with_prior: bool,
+    /// When not empty, the rule holds only while the event's incident is
+    /// thought to be one of these: a release refused by its host does not
+    /// make a member's own full memory the release's leak.
+    incident_causes: &'static [Cause],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
+    // Memory running out on many terminals of one release at once: the
+    // release leaks. Its members' full memory, and the words of their
+    // failed allocations, are the release's defect as much as the memory.
+    ExplainedSigns {
+        when: "incident_app_version",
+        signs_of: Cause::ResourceMemory,
+        count_for: &[Cause::SoftwareBug],
+        signs: &["memory_high", "log:memory_text", "app_crashes"],
+        with_prior: true,
+        incident_causes: &[Cause::ResourceMemory, Cause::SoftwareBug],
+    },
+    ExplainedSigns {
+        when: "incident_firmware",
+        signs_of: Cause::ResourceMemory,
+        count_for: &[Cause::SoftwareBug],
+        signs: &["memory_high", "log:memory_text", "app_crashes"],
+        with_prior: true,
+        incident_causes: &[Cause::ResourceMemory, Cause::SoftwareBug],
+    },
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
     // as the keys' — what is left to tell is why they went, which the reset
@@ -1374,6 +1401,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
         count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text", "key_mismatch"],
         with_prior: true,
+        incident_causes: &[],
     },
     // A part naming itself (a sensor, the security chip, the main board)
     // failing in a shop whose power is failing: the power says why a part
@@ -1392,6 +1420,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
             "log:power_text",
         ],
         with_prior: false,
+        incident_causes: &[],
     },
     // A radio module not answering its own commands reads as no signal
     // and no link: the weak reading, the dark heartbeats and the failed
@@ -1409,6 +1438,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
             "log:signal_text",
         ],
         with_prior: true,
+        incident_causes: &[],
     },
     // A MAC refused while the terminal's own key check passes: the signs
     // of a MAC failing (the MAC stage, its words) say nothing more of the
@@ -1421,6 +1451,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
         count_for: &[Cause::SoftwareConfig, Cause::TransmissionCorruption],
         signs: &["stage:mac", "log:mac_text"],
         with_prior: false,
+        incident_causes: &[],
     },
     // A payment sent under another category than the merchant's own: a
     // misregistered merchant's other payments go through, so its peers
@@ -1438,6 +1469,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
             "incident_merchant",
         ],
         with_prior: false,
+        incident_causes: &[],
     },
     // A security chip or board that logged its own failure lately: the MACs
     // it computes then fail as if the keys were wrong.
@@ -1447,6 +1479,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 6] = [
         count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text"],
         with_prior: true,
+        incident_causes: &[],
     },
 ];
 

@@ -3356,6 +3356,76 @@ fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
 }
 
 #[test]
+fn memory_running_out_across_a_release_is_the_releases_leak() {
+    let kb = kb();
+    // Terminal 0 of shops 0-7 runs app 9.9.0 (one shop apart from the
+    // other fifteen, whose terminal 0 runs its own version). From minute
+    // 20 each 9.9.0 terminal's memory is full and its app fails to
+    // allocate, once every four minutes; shop 12's terminal 0 does the
+    // same on its own.
+    let leaking = |s: u32| s < 8 || s == 12;
+    // One firmware across the fleet: only the app tells the leakers apart.
+    let mut lines: Vec<String> = fleet_answers(20, 3, 50, &|_, _, _| None)
+        .into_iter()
+        .map(|l| l.replace(r#""firmware":"3.2.1""#, r#""firmware":"3.2.0""#))
+        .map(|l| l.replace(r#""firmware":"3.2.2""#, r#""firmware":"3.2.0""#))
+        .map(|l| {
+            match (0..8u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#))) {
+                Some(s) => l.replace(
+                    &format!(r#""app_version":"5.0.{s}""#),
+                    r#""app_version":"9.9.0""#,
+                ),
+                None => l,
+            }
+        })
+        .collect();
+    for m in 0..50u32 {
+        for s in (0..20u32).filter(|&s| leaking(s)) {
+            let used = if m >= 18 { 97 } else { 55 };
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T{s}-0","memory_used_pct":{used},"online":true}}"#,
+                t(m, 58)
+            ));
+            if m >= 20 && (m + s) % 4 == 0 {
+                lines.push(format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E9","stage":"app","detail":"alloc failed: out of memory"}}"#,
+                    t(m, 59)
+                ));
+            }
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    let release = shown
+        .iter()
+        .find(|i| i.scope == vec![("app_version", "9.9.0".to_string())])
+        .unwrap_or_else(|| panic!("{shown:#?}"));
+    let top = |tid: &str, after: Ts| -> Vec<Cause> {
+        diags
+            .iter()
+            .filter(|d| d.terminal_id == tid && d.ts > after)
+            .map(|d| d.causes[0].cause)
+            .collect()
+    };
+    // Once the release's incident is open, its members' allocations
+    // failing are its leak...
+    let members = top("T3-0", release.opened_at);
+    assert!(!members.is_empty());
+    assert!(
+        members.iter().all(|&c| c == Cause::SoftwareBug),
+        "{members:?}"
+    );
+    // ...and the terminal out of memory on its own is its memory.
+    let alone = top("T12-0", release.opened_at);
+    assert!(!alone.is_empty());
+    assert!(
+        alone.iter().all(|&c| c == Cause::ResourceMemory),
+        "{alone:?}"
+    );
+}
+
+#[test]
 fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let kb = kb();
     // From minute 20 every few minutes a refund in shop 1 is refused with
