@@ -257,6 +257,19 @@ const RELATIVE_FACTOR: f64 = 3.0;
 /// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 
+/// The window a shop's cashiers' slips are counted over, seconds: a
+/// cashier slips a few times an hour, not a minute.
+const OPERATOR_WINDOW_S: i64 = 3600;
+/// Slips in the window a shop needs to open an incident of its cashiers...
+const OPERATOR_SLIPS_MIN: u32 = 3;
+/// ...no one terminal with more than this share of them...
+const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
+/// ...the least number of slips it is expected to have anyway...
+const OPERATOR_EXPECTED_MIN: f64 = 0.05;
+/// ...and the chance of so many at the fleet's usual rate, below which they
+/// are no ordinary day.
+const OPERATOR_CHANCE_MAX: f64 = 1e-5;
+
 /// Terminals heard from outside a scope that make a rate to judge it
 /// against.
 const OUTSIDE_HEARD_MIN: u32 = 20;
@@ -726,6 +739,9 @@ impl Incident {
         match (self.kind, self.fired_on == Failure::Keys as u8) {
             (ScopeKind::Host, true) => "incident_host_keys",
             (ScopeKind::Merchant, true) => "incident_merchant_keys",
+            (ScopeKind::Site, _) if self.fired_on == Failure::Operator as u8 => {
+                "incident_site_operator"
+            }
             _ => self.kind.signal(),
         }
     }
@@ -780,6 +796,11 @@ pub enum Failure {
     /// message, but several shops' terminals refused for their keys at
     /// once on one host are that host's key change, not each terminal's.
     Keys = 32,
+    /// The cashier's procedure (a wrong type chosen, a card inserted
+    /// wrong, a void of a payment that does not exist), as the diagnosis
+    /// found it: a shop's new cashier makes the same slips on every one of
+    /// its terminals.
+    Operator = 64,
 }
 
 impl Failure {
@@ -796,7 +817,7 @@ impl Failure {
     }
 
     /// How many kinds there are, for per-kind arrays.
-    const COUNT: usize = 6;
+    const COUNT: usize = 7;
 
     /// Its position among the kinds, for per-kind arrays.
     fn slot(self) -> usize {
@@ -993,6 +1014,11 @@ pub(crate) struct Fleet {
     pending_open: Vec<(u32, u32, Failure, Heard)>,
     /// [`CardIssuer::key`] to its issuer scope.
     card_scopes: FxHashMap<u32, u32>,
+    /// Per shop (its scope), the events diagnosed as its cashiers' slips
+    /// over the last [`OPERATOR_WINDOW_S`]: (when, terminal).
+    operator_slips: FxHashMap<u32, std::collections::VecDeque<(Ts, u32)>>,
+    /// The fleet's slips so far, and the first one's time: their usual rate.
+    operator_seen: (u32, Option<Ts>),
     /// All cards: how often they went unanswered lately.
     cards: Rate,
     /// All payments, as a host counts them: how often they failed lately.
@@ -1931,6 +1957,79 @@ impl Fleet {
     /// A refusal that the merchant's account, or the terminal's software,
     /// explains: recorded, then judged like any failure.
     /// `purchase` tells a retry of one purchase from another customer's.
+    /// An event of `terminal` at `ts` was diagnosed as its cashier's slip.
+    /// A shop opens an incident of its cashiers when its slips in the last
+    /// hour, on two terminals at least, are far more than the fleet's usual
+    /// rate of slips explains for a shop its size: a new cashier, untrained,
+    /// on every till.
+    pub fn observe_operator(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let first = *self.operator_seen.1.get_or_insert(ts);
+        self.operator_seen.0 += 1;
+        let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
+        if s == NONE {
+            return;
+        }
+        let slips = self.operator_slips.entry(s).or_default();
+        slips.push_back((ts, terminal));
+        while slips
+            .front()
+            .is_some_and(|&(at, _)| ts.secs_since(at) > OPERATOR_WINDOW_S as f64)
+        {
+            slips.pop_front();
+        }
+        let n = slips.len() as u32;
+        let mut who: Vec<u32> = slips.iter().map(|&(_, t)| t).collect();
+        who.sort_unstable();
+        who.dedup();
+        if let Some(i) = self.scopes[s as usize].incident {
+            if self.incidents[i as usize].fired_on == Failure::Operator as u8 {
+                self.incidents[i as usize].last_failure = ts;
+                self.join(i, terminal);
+            }
+            return;
+        }
+        // One terminal's slips with a chance one beside are its own
+        // cashier's (or its own fault's), not the shop's.
+        let most = who
+            .iter()
+            .map(|&t| slips.iter().filter(|&&(_, u)| u == t).count())
+            .max()
+            .unwrap_or(0) as f64;
+        if who.len() < 2 || n < OPERATOR_SLIPS_MIN || most > OPERATOR_ONE_SHARE_MAX * f64::from(n) {
+            return;
+        }
+        // Slips per terminal-hour across the fleet since the first, over an
+        // hour at least (the first slips of a stream are no rate yet).
+        let hours = (ts.secs_since(first) / 3600.0).max(1.0);
+        let terminals = self.last_seen.len().max(1) as f64;
+        let rate = f64::from(self.operator_seen.0) / (terminals * hours);
+        let window_h = OPERATOR_WINDOW_S as f64 / 3600.0;
+        let members = self.scopes[s as usize].members.len().max(who.len()) as f64;
+        let expected = (rate * members * window_h).max(OPERATOR_EXPECTED_MIN);
+        // A Poisson tail, as a binomial over many short moments.
+        const MOMENTS: u32 = 3600;
+        if binomial_tail(MOMENTS, n, expected / f64::from(MOMENTS)) >= OPERATOR_CHANCE_MAX {
+            return;
+        }
+        self.scopes[s as usize].judged(
+            Verdict::Refused {
+                refused: who.len() as u32,
+                class: Failure::Operator,
+                settled: true,
+            },
+            ts,
+        );
+        let inc = self.incident_of_scope(s, ts);
+        if self.incidents[inc as usize].fired_on != Failure::Operator as u8 {
+            return;
+        }
+        self.incidents[inc as usize].last_failure = ts;
+        for t in who {
+            self.join(inc, t);
+        }
+    }
+
     /// Terminal `terminal` was refused for `kind`'s reasons at `ts`, as a
     /// later finding says of a refusal already observed (as a card's).
     pub fn note_refused(&mut self, terminal: u32, ts: Ts, kind: Failure) {
@@ -2352,6 +2451,7 @@ impl Fleet {
             Failure::Device,
             Failure::Expired,
             Failure::Keys,
+            Failure::Operator,
         ]
         .into_iter()
         .filter(|f| fails[f.slot()].is_some_and(|at| at >= from && at <= to))

@@ -207,6 +207,9 @@ pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
 /// How far back a merchant's refusals by one code are looked at, seconds
 /// (as far as its group's ring of payments reaches).
 const MERCHANT_REFUSED_S: i64 = 7200;
+/// How sure a diagnosis must be of a cashier's slip for the fleet to count
+/// it towards its shop's cashiers' incident.
+const OPERATOR_SLIP_P_MIN: f64 = 0.5;
 /// Distinct BINs one refusal code must reach across a merchant's terminals
 /// before it is the merchant's...
 const MERCHANT_REFUSED_BINS_MIN: u32 = 3;
@@ -527,10 +530,15 @@ impl Engine {
             let p = self.pending.pop_front().expect("front");
             if let Some(d) = self.diagnose_pending(&p) {
                 self.counters.diagnoses += 1;
-                if let Some(i) = d.incident_index
-                    && let Some(&t) = self.terminal_index.get(d.terminal_id.as_str())
-                {
-                    self.fleet.vote(i, t, &d.posterior);
+                if let Some(&t) = self.terminal_index.get(d.terminal_id.as_str()) {
+                    if let Some(i) = d.incident_index {
+                        self.fleet.vote(i, t, &d.posterior);
+                    }
+                    if d.causes[0].cause == Cause::OperatorError
+                        && d.causes[0].p >= OPERATOR_SLIP_P_MIN
+                    {
+                        self.fleet.observe_operator(t, d.ts);
+                    }
                 }
                 out(d);
             }

@@ -1155,6 +1155,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "carrier_peers_ok",
     "carrier_peers_unreachable",
     "incident_site",
+    "incident_site_operator",
     "incident_merchant",
     "incident_model",
     "incident_app_version",

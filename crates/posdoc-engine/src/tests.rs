@@ -3426,6 +3426,44 @@ fn memory_running_out_across_a_release_is_the_releases_leak() {
 }
 
 #[test]
+fn a_new_cashier_slipping_on_every_till_of_a_shop_is_its_incident() {
+    let kb = kb();
+    let slip = |s: u32, k: u32, m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-{k}","code":"E20","stage":"app","detail":"[操作错误] 原交易不存在"}}"#,
+            t(m, 57)
+        )
+    };
+    let mut lines = fleet_answers(40, 2, 120, &|_, _, _| None);
+    // Shop 3's new cashier, on both its tills, every eight minutes from
+    // minute 30.
+    for i in 0..8u32 {
+        lines.push(slip(3, i % 2, 30 + 8 * i));
+    }
+    // Shop 7: one till's cashier slips as often; the other till once.
+    for i in 0..8u32 {
+        lines.push(slip(7, 0, 31 + 8 * i));
+    }
+    lines.push(slip(7, 1, 60));
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let slips_read: Vec<Cause> = diags
+        .iter()
+        .filter(|d| d.code == "E20")
+        .map(|d| d.causes[0].cause)
+        .collect();
+    assert!(
+        slips_read.iter().all(|&c| c == Cause::OperatorError),
+        "{slips_read:?}"
+    );
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+    assert_eq!(shown[0].cause, Cause::OperatorError, "{shown:#?}");
+    assert_eq!(shown[0].terminals.len(), 2);
+}
+
+#[test]
 fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let kb = kb();
     // From minute 20 every few minutes a refund in shop 1 is refused with
