@@ -16,6 +16,8 @@
 # GENERATOR=gen6 scripts/accuracy.sh 10              (scripts/gen6/gen6.py, a sixth)
 # GENERATOR=gen7 scripts/accuracy.sh 10              (scripts/gen7/gen7.py, a seventh)
 # GENERATOR=gen8 scripts/accuracy.sh 10              (scripts/gen8/gen8.py, an eighth)
+# GENERATOR=gen9 scripts/accuracy.sh 10              (scripts/gen9/gen9.py, a ninth)
+# GENERATOR=gen10 scripts/accuracy.sh 10             (scripts/gen10/gen10.py, a tenth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
@@ -37,6 +39,10 @@ for s in $(seq 1 "$seeds"); do
     python3 scripts/gen7/gen7.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   elif [ "${GENERATOR:-}" = gen8 ]; then
     python3 scripts/gen8/gen8.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen9 ]; then
+    python3 scripts/gen9/gen9.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  elif [ "${GENERATOR:-}" = gen10 ]; then
+    python3 scripts/gen10/gen10.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   else
     target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   fi
