@@ -256,6 +256,9 @@ const RELATIVE_FACTOR: f64 = 3.0;
 /// the rest of the fleet, is below this (hundreds of scopes are judged again
 /// and again: a loose test would cry wolf every hour).
 const RELATIVE_CHANCE_MAX: f64 = 1e-3;
+/// The same for a release judged on each kind of failure apart: more
+/// tests, each held to a stricter chance.
+const RELATIVE_KIND_CHANCE_MAX: f64 = 1e-4;
 
 /// The window a shop's cashiers' slips are counted over, seconds: a
 /// cashier slips a few times an hour, not a minute.
@@ -1398,28 +1401,21 @@ impl Fleet {
         {
             return Verdict::Burst(n);
         }
-        let past_fleet = |bits: u8, base: Option<u32>| {
+        let past_fleet = |bits: u8, base: Option<u32>, chance_max: f64| {
             let (failing, ok, members) = self.judge_members(s, ts, bits);
             let base = match base {
                 Some(failed) => shares.outside(failed, failing, failing + ok),
                 None => fleet_share,
             };
             let own = failing as f64 / (failing + ok).max(1) as f64;
-            if std::env::var("DBG").is_ok_and(|v| v == self.scopes[s as usize].key.as_ref()) {
-                eprintln!(
-                    "{ts:?} bits {bits} failing {failing} ok {ok} base {base:.3} sites {} p {:.2e}",
-                    self.sites_spanned(&members),
-                    binomial_tail(failing + ok, failing, base.max(0.01))
-                );
-            }
             (failing >= kind.min_failing()
                 && own >= RELATIVE_SHARE_MIN
                 && own >= RELATIVE_FACTOR * base
-                && binomial_tail(failing + ok, failing, base.max(0.01)) < RELATIVE_CHANCE_MAX
+                && binomial_tail(failing + ok, failing, base.max(0.01)) < chance_max
                 && spread(&members))
             .then_some(failing)
         };
-        if let Some(failing) = past_fleet(kind.shares(), None) {
+        if let Some(failing) = past_fleet(kind.shares(), None, RELATIVE_CHANCE_MAX) {
             return Verdict::Failing(failing);
         }
         // A release whose app crashes on some payments hides among a
@@ -1428,7 +1424,11 @@ impl Fleet {
         // kind, it stands out.
         if kind.relative() {
             for class in RELEASE_KINDS {
-                if let Some(failing) = past_fleet(class as u8, Some(shares.of[class.slot()])) {
+                if let Some(failing) = past_fleet(
+                    class as u8,
+                    Some(shares.of[class.slot()]),
+                    RELATIVE_KIND_CHANCE_MAX,
+                ) {
                     return Verdict::FailingOf { failing, class };
                 }
             }
