@@ -1022,6 +1022,9 @@ pub(crate) struct Fleet {
     operator_slips: FxHashMap<u32, std::collections::VecDeque<(Ts, u32)>>,
     /// The fleet's slips so far, and the first one's time: their usual rate.
     operator_seen: (u32, Option<Ts>),
+    /// Per terminal, its latest failure the diagnosis read as a person's:
+    /// the cashier's slip or the customer's card.
+    human_at: Vec<Option<Ts>>,
     /// All cards: how often they went unanswered lately.
     cards: Rate,
     /// All payments, as a host counts them: how often they failed lately.
@@ -1127,6 +1130,7 @@ impl Fleet {
             self.radio_weak.resize(need, false);
             self.last_on_host.resize(need, None);
             self.last_refused.resize(need, [None; Failure::COUNT]);
+            self.human_at.resize(need, None);
             self.last_power.resize(need, None);
             self.last_dark.resize(need, None);
             self.beats.resize(need, Beat::default());
@@ -1517,7 +1521,12 @@ impl Fleet {
                     })
                     .max()
             };
-            if fail.is_some_and(|f| f >= from && f <= ts) {
+            // A release judged on its devices alone does not count a
+            // device failure the diagnosis read as a cashier's slip or a
+            // customer's card: no release inserts a card the wrong way.
+            let human = shares == Failure::Device as u8
+                && fail.is_some_and(|f| self.human_at[t as usize].is_some_and(|h| h >= f));
+            if fail.is_some_and(|f| f >= from && f <= ts) && !human {
                 failing.push(t);
             } else if heard.is_some_and(|h| h >= from && h <= ts) {
                 ok += 1;
@@ -1957,6 +1966,14 @@ impl Fleet {
     /// A refusal that the merchant's account, or the terminal's software,
     /// explains: recorded, then judged like any failure.
     /// `purchase` tells a retry of one purchase from another customer's.
+    /// An event of `terminal` at `ts` was diagnosed as a person's doing:
+    /// its cashier's slip or its customer's card.
+    pub fn observe_human(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let h = &mut self.human_at[terminal as usize];
+        *h = Some(h.map_or(ts, |h| h.max(ts)));
+    }
+
     /// An event of `terminal` at `ts` was diagnosed as its cashier's slip.
     /// A shop opens an incident of its cashiers when its slips in the last
     /// hour, on two terminals at least, are far more than the fleet's usual

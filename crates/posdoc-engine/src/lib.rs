@@ -534,10 +534,14 @@ impl Engine {
                     if let Some(i) = d.incident_index {
                         self.fleet.vote(i, t, &d.posterior);
                     }
-                    if d.causes[0].cause == Cause::OperatorError
-                        && d.causes[0].p >= OPERATOR_SLIP_P_MIN
-                    {
-                        self.fleet.observe_operator(t, d.ts);
+                    let human = d.causes[0].p >= OPERATOR_SLIP_P_MIN;
+                    match d.causes[0].cause {
+                        Cause::OperatorError if human => {
+                            self.fleet.observe_operator(t, d.ts);
+                            self.fleet.observe_human(t, d.ts);
+                        }
+                        Cause::CardDecline if human => self.fleet.observe_human(t, d.ts),
+                        _ => {}
                     }
                 }
                 out(d);

@@ -3356,6 +3356,43 @@ fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
 }
 
 #[test]
+fn cashiers_slips_on_a_releases_terminals_are_no_release_incident() {
+    let kb = kb();
+    // As a release crashing, but what fails on 9.9.0's terminals is the
+    // cashiers' procedure: voids of payments that do not exist.
+    let mut lines: Vec<String> = fleet_answers(20, 3, 40, &|s, k, m| {
+        (k == 1 + s % 2 && (m + s) % 3 == 0).then_some("timeout")
+    })
+    .into_iter()
+    .map(
+        |l| match (0..6u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#))) {
+            Some(s) => l.replace(
+                &format!(r#""app_version":"5.0.{s}""#),
+                r#""app_version":"9.9.0""#,
+            ),
+            None => l,
+        },
+    )
+    .collect();
+    for s in 0..6u32 {
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E20","stage":"app","detail":"[操作错误] 原交易不存在"}}"#,
+            t(20 + 2 * s, 55)
+        ));
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        diags
+            .iter()
+            .filter(|d| d.code == "E20")
+            .all(|d| d.causes[0].cause == Cause::OperatorError)
+    );
+    let shown = not_merged(&incidents);
+    assert!(shown.is_empty(), "{shown:#?}");
+}
+
+#[test]
 fn memory_running_out_across_a_release_is_the_releases_leak() {
     let kb = kb();
     // Terminal 0 of shops 0-7 runs app 9.9.0 (one shop apart from the
