@@ -754,7 +754,9 @@ impl Engine {
         // leaves count for the cause behind it as much as for that fault.
         let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
         for rule in EXPLAINED_SIGNS {
-            if factors.iter().any(|f| said_by(f, rule.when))
+            if factors
+                .iter()
+                .any(|f| rule.when.iter().any(|&w| said_by(f, w)))
                 && (rule.incident_causes.is_empty()
                     || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
             {
@@ -1357,8 +1359,8 @@ fn said_by(f: &Factor, when: &str) -> bool {
 /// Signs of one cause that another explains as well, once a signal says
 /// that other is behind them.
 struct ExplainedSigns {
-    /// The signal that says so.
-    when: &'static str,
+    /// The signals that say so (any of them).
+    when: &'static [&'static str],
     signs_of: Cause,
     count_for: &'static [Cause],
     /// The signals whose likelihood for `signs_of` `count_for` gets too.
@@ -1371,20 +1373,12 @@ struct ExplainedSigns {
     incident_causes: &'static [Cause],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
     ExplainedSigns {
-        when: "incident_app_version",
-        signs_of: Cause::ResourceMemory,
-        count_for: &[Cause::SoftwareBug],
-        signs: &["memory_high", "log:memory_text", "app_crashes"],
-        with_prior: true,
-        incident_causes: &[Cause::ResourceMemory, Cause::SoftwareBug],
-    },
-    ExplainedSigns {
-        when: "incident_firmware",
+        when: &["incident_app_version", "incident_firmware"],
         signs_of: Cause::ResourceMemory,
         count_for: &[Cause::SoftwareBug],
         signs: &["memory_high", "log:memory_text", "app_crashes"],
@@ -1396,7 +1390,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // as the keys' — what is left to tell is why they went, which the reset
     // says.
     ExplainedSigns {
-        when: "keys_lost_at_reset",
+        when: &["keys_lost_at_reset"],
         signs_of: Cause::SecurityKeys,
         count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text", "key_mismatch"],
@@ -1408,7 +1402,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // broke as much as that this event is the power's — a surge damages
     // boards.
     ExplainedSigns {
-        when: "log:board_text",
+        when: &["log:board_text"],
         signs_of: Cause::PowerSupply,
         count_for: &[Cause::HardwareBoard],
         signs: &[
@@ -1426,7 +1420,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // and no link: the weak reading, the dark heartbeats and the failed
     // connection are the module's doing as much as the air's.
     ExplainedSigns {
-        when: "log:modem_text",
+        when: &["log:modem_text"],
         signs_of: Cause::NetworkSignal,
         count_for: &[Cause::HardwareBoard],
         signs: &[
@@ -1446,7 +1440,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // on the way — counted for the keys alone, they outvote the one sign
     // that tells them apart.
     ExplainedSigns {
-        when: "mac_refused_keys_ok",
+        when: &["mac_refused_keys_ok"],
         signs_of: Cause::SecurityKeys,
         count_for: &[Cause::SoftwareConfig, Cause::TransmissionCorruption],
         signs: &["stage:mac", "log:mac_text"],
@@ -1459,7 +1453,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // more against the merchant
     // than against a payment type it may not take.
     ExplainedSigns {
-        when: "mcc_mismatch",
+        when: &["mcc_mismatch"],
         signs_of: Cause::BusinessTxnType,
         count_for: &[Cause::BusinessMerchant],
         signs: &[
@@ -1474,7 +1468,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // A security chip or board that logged its own failure lately: the MACs
     // it computes then fail as if the keys were wrong.
     ExplainedSigns {
-        when: "recent_logs:board_text",
+        when: &["recent_logs:board_text"],
         signs_of: Cause::SecurityKeys,
         count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text"],

@@ -3315,13 +3315,12 @@ fn one_app_version_on_two_vendors_terminals_is_one_incident() {
     assert_eq!(shown[0].terminals.len(), 6);
 }
 
-#[test]
-fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
-    let kb = kb();
-    // Twenty shops of three terminals. Every shop has one terminal whose
-    // payments time out every third minute (a third of the fleet failing
-    // in any quarter hour). Terminal 0 of shops 0-5 runs app 9.9.0, whose
-    // app crashes once on each of them from minute 20, two minutes apart.
+/// Twenty shops of three terminals. Every shop has one terminal whose
+/// payments time out every third minute (a third of the fleet failing in
+/// any quarter hour). Terminal 0 of shops 0-5 runs app 9.9.0 and logs
+/// `error` (code and detail, at the app stage) once each from minute 20,
+/// two minutes apart. In time order.
+fn release_among_failing_links(code: &str, detail: &str) -> Vec<String> {
     let mut lines: Vec<String> = fleet_answers(20, 3, 40, &|s, k, m| {
         (k == 1 + s % 2 && (m + s) % 3 == 0).then_some("timeout")
     })
@@ -3338,15 +3337,19 @@ fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
     .collect();
     for s in 0..6u32 {
         lines.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E9","stage":"app","detail":"FATAL EXCEPTION: main java.lang.NullPointerException"}}"#,
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"{code}","stage":"app","detail":"{detail}"}}"#,
             t(20 + 2 * s, 55)
         ));
     }
-    // Time order (the timestamps sort as text); inventory first.
-    lines.sort_by_key(|l| {
-        let ts = l.split(r#""ts":""#).nth(1).map(|r| r[..20].to_string());
-        ts.unwrap_or_default()
-    });
+    sort_by_time(&mut lines);
+    lines
+}
+
+#[test]
+fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
+    let kb = kb();
+    let lines =
+        release_among_failing_links("E9", "FATAL EXCEPTION: main java.lang.NullPointerException");
     let (_, incidents) = run_fleet(&kb, &lines);
     let shown = not_merged(&incidents);
     assert_eq!(shown.len(), 1, "{shown:#?}");
@@ -3358,29 +3361,9 @@ fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
 #[test]
 fn cashiers_slips_on_a_releases_terminals_are_no_release_incident() {
     let kb = kb();
-    // As a release crashing, but what fails on 9.9.0's terminals is the
-    // cashiers' procedure: voids of payments that do not exist.
-    let mut lines: Vec<String> = fleet_answers(20, 3, 40, &|s, k, m| {
-        (k == 1 + s % 2 && (m + s) % 3 == 0).then_some("timeout")
-    })
-    .into_iter()
-    .map(
-        |l| match (0..6u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#))) {
-            Some(s) => l.replace(
-                &format!(r#""app_version":"5.0.{s}""#),
-                r#""app_version":"9.9.0""#,
-            ),
-            None => l,
-        },
-    )
-    .collect();
-    for s in 0..6u32 {
-        lines.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E20","stage":"app","detail":"[操作错误] 原交易不存在"}}"#,
-            t(20 + 2 * s, 55)
-        ));
-    }
-    sort_by_time(&mut lines);
+    // What fails on 9.9.0's terminals is the cashiers' procedure: voids of
+    // payments that do not exist.
+    let lines = release_among_failing_links("E20", "[操作错误] 原交易不存在");
     let (diags, incidents) = run_fleet(&kb, &lines);
     assert!(
         diags
