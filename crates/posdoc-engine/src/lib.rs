@@ -207,6 +207,9 @@ pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
 /// How far back a merchant's refusals by one code are looked at, seconds
 /// (as far as its group's ring of payments reaches).
 const MERCHANT_REFUSED_S: i64 = 7200;
+/// Certificates expiring within the same this many seconds (from the hour)
+/// are filed as one batch.
+const CERT_BATCH_S: i64 = 600;
 /// How sure a diagnosis must be of a cashier's slip for the fleet to count
 /// it towards its shop's cashiers' incident.
 const OPERATOR_SLIP_P_MIN: f64 = 0.5;
@@ -840,7 +843,13 @@ impl Engine {
             scopes.push((ScopeKind::Firmware, format!("{vendor}/{v}")));
         }
         if let Some(at) = s.cert_not_after {
-            scopes.push((ScopeKind::Certificate, at.to_string()));
+            // A batch's certificates expire within seconds of each other,
+            // not at one instant: its scope is the ten minutes they fall in.
+            let bucket = CERT_BATCH_S * 1000;
+            scopes.push((
+                ScopeKind::Certificate,
+                Ts(at.0.div_euclid(bucket) * bucket).to_string(),
+            ));
         }
         // Group names by index: a scan, but only when inventory or a
         // version changes, never per transaction.

@@ -1982,11 +1982,14 @@ fn handshakes_refused_for_a_version_are_its_incident_unless_the_certificates_exp
 fn certificates_of_one_batch_expiring_together_are_one_certificate_incident() {
     let kb = kb();
     // Three terminals in three shops carry certificates of one batch, valid
-    // until minute 20; a fourth's expired at minute 10, alone. From minute 20
-    // all four log a refused handshake each minute and stop paying.
+    // until minute 20 (seconds apart, as a batch is issued); a fourth's
+    // expired at minute 10, alone. From minute 20 all four log a refused
+    // handshake each minute and stop paying.
     let batch = ["T1-0", "T3-1", "T4-0"];
     let expiry = |tid: &str| match tid {
-        _ if batch.contains(&tid) => t(20, 0),
+        "T1-0" => t(20, 0),
+        "T3-1" => t(20, 9),
+        "T4-0" => t(20, 41),
         "T5-0" => t(10, 0),
         _ => "2030-01-01T00:00:00Z".to_string(),
     };
