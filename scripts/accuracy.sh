@@ -24,25 +24,16 @@ seeds=${1:-6}; shift || true
 cargo build --release -q -p posdoc-cli -p posdoc-sim
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# The blind generators: blindgen.py, and genN/genN.py for the others.
+case "${GENERATOR:-}" in
+  "") script= ;;
+  blind) script=scripts/blindgen.py ;;
+  *) script="scripts/$GENERATOR/$GENERATOR.py"
+     [ -f "$script" ] || { echo "unknown GENERATOR $GENERATOR" >&2; exit 2; } ;;
+esac
 for s in $(seq 1 "$seeds"); do
-  if [ "${GENERATOR:-}" = blind ]; then
-    python3 scripts/blindgen.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen3 ]; then
-    python3 scripts/gen3/gen3.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen4 ]; then
-    python3 scripts/gen4/gen4.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen5 ]; then
-    python3 scripts/gen5/gen5.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen6 ]; then
-    python3 scripts/gen6/gen6.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen7 ]; then
-    python3 scripts/gen7/gen7.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen8 ]; then
-    python3 scripts/gen8/gen8.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen9 ]; then
-    python3 scripts/gen9/gen9.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
-  elif [ "${GENERATOR:-}" = gen10 ]; then
-    python3 scripts/gen10/gen10.py --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
+  if [ -n "$script" ]; then
+    python3 "$script" --seed "$((s + ${SEED_BASE:-0}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   else
     target/release/posdoc-sim --seed "$((s * ${SEED_BASE:-7919}))" "$@" --out "$dir/$s" > /dev/null 2>&1
   fi

@@ -865,6 +865,11 @@ struct FleetShares {
 }
 
 impl FleetShares {
+    /// The share that failed at all.
+    fn any_share(&self) -> f64 {
+        f64::from(self.any) / f64::from(self.heard.max(1))
+    }
+
     /// The failing share of the fleet outside a scope that had `failing`
     /// of `heard` members failing (of `failed` of the fleet's): a release
     /// on a third of the fleet would otherwise raise the bar it is judged
@@ -1304,7 +1309,7 @@ impl Fleet {
     /// more members failing at all than the rest of the fleet would (a bad
     /// release, a router that drops one payment in three).
     fn verdict(&self, s: u32, ts: Ts, shares: &FleetShares) -> Verdict {
-        let fleet_share = f64::from(shares.any) / f64::from(shares.heard.max(1));
+        let fleet_share = shares.any_share();
         let sc = &self.scopes[s as usize];
         let kind = sc.kind;
         // A scope broader than a shop must be failing in several shops: one
@@ -1543,26 +1548,7 @@ impl Fleet {
         {
             return now;
         }
-        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
-        let (mut failing, mut of, mut heard) = (0u32, [0u32; Failure::COUNT], 0u32);
-        for (fails, seen) in &self.last_seen {
-            if seen.is_some_and(|h| h >= from) {
-                heard += 1;
-                let mut any = false;
-                for (n, f) in of.iter_mut().zip(fails) {
-                    if f.is_some_and(|f| f >= from) {
-                        *n += 1;
-                        any = true;
-                    }
-                }
-                failing += u32::from(any);
-            }
-        }
-        let shares = FleetShares {
-            heard,
-            any: failing,
-            of,
-        };
+        let shares = self.failing_shares(ts, |_| true);
         self.fleet_share = Some((ts, shares));
         shares
     }
@@ -2024,9 +2010,7 @@ impl Fleet {
         let window_h = OPERATOR_WINDOW_S as f64 / 3600.0;
         let members = self.scopes[s as usize].members.len().max(who.len()) as f64;
         let expected = (rate * members * window_h).max(OPERATOR_EXPECTED_MIN);
-        // A Poisson tail, as a binomial over many short moments.
-        const MOMENTS: u32 = 3600;
-        if binomial_tail(MOMENTS, n, expected / f64::from(MOMENTS)) >= OPERATOR_CHANCE_MAX {
+        if poisson_tail(n, expected) >= OPERATOR_CHANCE_MAX {
             return;
         }
         self.scopes[s as usize].judged(
@@ -2449,7 +2433,9 @@ impl Fleet {
             if failing_alone < kind.min_failing() || own < RELATIVE_SHARE_MIN {
                 return false;
             }
-            let share = self.failing_share(ts, |t| self.incident_of[t] == NONE);
+            let share = self
+                .failing_shares(ts, |t| self.incident_of[t] == NONE)
+                .any_share();
             own >= RELATIVE_FACTOR * share
                 && binomial_tail(heard, failing_alone, share.max(0.01)) < RELATIVE_CHANCE_MAX
                 && self.sites_spanned(&rest) >= kind.min_sites()
@@ -2475,20 +2461,28 @@ impl Fleet {
         .fold(0, |bits, f| bits | f as u8)
     }
 
-    /// The share of the terminals `counted` (by engine index) heard from
-    /// over [`RELATIVE_WINDOW_S`] that failed at all there: the whole
-    /// fleet, or the fleet outside incidents (the rest a scope some of
-    /// whose members an incident explains is judged against).
-    fn failing_share(&self, ts: Ts, counted: impl Fn(usize) -> bool) -> f64 {
+    /// The terminals `counted` (by engine index) heard from over
+    /// [`RELATIVE_WINDOW_S`], and those that failed there, at all and in
+    /// each kind: the whole fleet, or the fleet outside incidents (the rest
+    /// a scope some of whose members an incident explains is judged
+    /// against).
+    fn failing_shares(&self, ts: Ts, counted: impl Fn(usize) -> bool) -> FleetShares {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
-        let (mut failing, mut heard) = (0u32, 0u32);
+        let mut shares = FleetShares::default();
         for (t, (fails, seen)) in self.last_seen.iter().enumerate() {
             if seen.is_some_and(|h| h >= from) && counted(t) {
-                heard += 1;
-                failing += u32::from(fails.iter().flatten().any(|&f| f >= from));
+                shares.heard += 1;
+                let mut any = false;
+                for (n, f) in shares.of.iter_mut().zip(fails) {
+                    if f.is_some_and(|f| f >= from) {
+                        *n += 1;
+                        any = true;
+                    }
+                }
+                shares.any += u32::from(any);
             }
         }
-        f64::from(failing) / f64::from(heard.max(1))
+        shares
     }
 
     /// Scope `s`'s open incident; else the one it closed lately, resumed
@@ -2841,9 +2835,45 @@ pub(crate) fn binomial_tail(n: u32, k: u32, p: f64) -> f64 {
     total.min(1.0)
 }
 
+/// P(X >= k) for X ~ Poisson(`lambda`): counts of rare events with no
+/// fixed number of trials (a shop's cashiers' slips in an hour). Summed
+/// upwards from k, so a tail of 1e-9 keeps its digits.
+fn poisson_tail(k: u32, lambda: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if lambda <= 0.0 {
+        return 0.0;
+    }
+    // The k-th term, then each next from the one before.
+    let ln_first =
+        -lambda + f64::from(k) * lambda.ln() - (1..=k).map(|i| f64::from(i).ln()).sum::<f64>();
+    let mut term = ln_first.exp();
+    let mut total = 0.0;
+    let mut x = k;
+    while term > total * 1e-16 && x < k + 10_000 {
+        total += term;
+        x += 1;
+        term *= lambda / f64::from(x);
+    }
+    total.min(1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn poisson_tail_matches_hand_values() {
+        assert_eq!(poisson_tail(0, 0.3), 1.0);
+        assert!((poisson_tail(1, 0.3) - (1.0 - (-0.3f64).exp())).abs() < 1e-12);
+        assert!((poisson_tail(2, 3.0) - (1.0 - 4.0 * (-3.0f64).exp())).abs() < 1e-12);
+        // P(X >= 3 | 0.1) = 1 - e^-0.1 (1 + 0.1 + 0.005) = 1.5465e-4.
+        assert!((poisson_tail(3, 0.1) - 1.5465e-4).abs() < 1e-7);
+        // A binomial of many trials approaches it.
+        let b = binomial_tail(3600, 4, 0.2 / 3600.0);
+        assert!((poisson_tail(4, 0.2) / b - 1.0).abs() < 1e-2);
+    }
 
     #[test]
     fn binomial_tail_matches_hand_values() {

@@ -210,9 +210,10 @@ const MERCHANT_REFUSED_S: i64 = 7200;
 /// Certificates expiring within the same this many seconds (from the hour)
 /// are filed as one batch.
 const CERT_BATCH_S: i64 = 600;
-/// How sure a diagnosis must be of a cashier's slip for the fleet to count
-/// it towards its shop's cashiers' incident.
-const OPERATOR_SLIP_P_MIN: f64 = 0.5;
+/// How sure a diagnosis must be that an event was a person's doing (the
+/// cashier's slip, the customer's card) for the fleet to count it so: for
+/// a shop's cashiers' incident, and against a release's devices.
+const PERSON_CAUSE_P_MIN: f64 = 0.5;
 /// Distinct BINs one refusal code must reach across a merchant's terminals
 /// before it is the merchant's...
 const MERCHANT_REFUSED_BINS_MIN: u32 = 3;
@@ -537,13 +538,13 @@ impl Engine {
                     if let Some(i) = d.incident_index {
                         self.fleet.vote(i, t, &d.posterior);
                     }
-                    let human = d.causes[0].p >= OPERATOR_SLIP_P_MIN;
+                    let sure = d.causes[0].p >= PERSON_CAUSE_P_MIN;
                     match d.causes[0].cause {
-                        Cause::OperatorError if human => {
+                        Cause::OperatorError if sure => {
                             self.fleet.observe_operator(t, d.ts);
                             self.fleet.observe_human(t, d.ts);
                         }
-                        Cause::CardDecline if human => self.fleet.observe_human(t, d.ts),
+                        Cause::CardDecline if sure => self.fleet.observe_human(t, d.ts),
                         _ => {}
                     }
                 }
