@@ -299,6 +299,7 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
         || reboot == Some(Reboot::PowerLoss)
         || supply_off
         || lossy
+        || heartbeat_crawling(s, t)
     {
         Some(Failure::Link)
     } else if matches!(reboot, Some(Reboot::Crash | Reboot::Watchdog)) {
@@ -307,6 +308,24 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
         None
     }
 }
+
+/// Whether a heartbeat's round trip is many times the terminal's own
+/// usual and past what any payment link works at: a router or a carrier
+/// going bad slows every packet well before it drops them, so a shop's
+/// terminals crawl together minutes before their payments time out.
+fn heartbeat_crawling(s: &TerminalState, t: &Telemetry) -> bool {
+    let Some(ms) = t.latency_ms else {
+        return false;
+    };
+    let usual = s.metric(MetricId::Latency);
+    if !usual.trusted() {
+        return false;
+    }
+    ms as f32 >= LINK_BAD_LATENCY_MS.max(HEARTBEAT_CRAWL_TIMES * usual.mean)
+}
+
+/// How many times its usual round trip a heartbeat's must be to crawl.
+const HEARTBEAT_CRAWL_TIMES: f32 = 5.0;
 
 /// A cellular reading at or below this is a poor signal, dBm.
 pub(crate) const CELL_POOR_DBM: f32 = -100.0;

@@ -1131,6 +1131,69 @@ fn a_shop_going_down_is_one_site_incident_its_members_refer_to() {
     assert!(members.iter().all(|d| d.terminal_id.starts_with("T2-")));
 }
 
+/// [`fleet_lines`] with a heartbeat a minute from every terminal, its
+/// round trip `latency(site, terminal, minute)` ms, all in time order.
+fn fleet_with_heartbeats(
+    sites: u32,
+    per_site: u32,
+    minutes: u32,
+    fails: &dyn Fn(u32, u32, u32) -> bool,
+    latency: &dyn Fn(u32, u32, u32) -> u32,
+) -> Vec<String> {
+    let mut lines = fleet_lines(sites, per_site, minutes, fails);
+    let inventory = lines.iter().take_while(|l| !l.contains(r#""ts""#)).count();
+    for m in 0..minutes {
+        for s in 0..sites {
+            for k in 0..per_site {
+                lines.push(format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T{s}-{k}","online":true,"latency_ms":{},"packet_loss":0.0}}"#,
+                    t(m, 55),
+                    latency(s, k, m)
+                ));
+            }
+        }
+    }
+    let ts = |l: &String| l.split(r#""ts":""#).nth(1).map(|r| r[..20].to_string());
+    lines[inventory..].sort_by_key(ts);
+    lines
+}
+
+#[test]
+fn a_shops_heartbeats_crawling_together_open_its_incident_before_payments_fail() {
+    let kb = kb();
+    // Site 2's router goes bad at minute 20: every heartbeat takes seconds,
+    // and its payments only start timing out ten minutes later.
+    let lines = fleet_with_heartbeats(
+        6,
+        3,
+        60,
+        &|s, _, m| s == 2 && (30..40).contains(&m),
+        &|s, k, m| {
+            if s == 2 && (20..40).contains(&m) {
+                3200 + 100 * k
+            } else {
+                40 + (m + k) % 9
+            }
+        },
+    );
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shops: Vec<_> = not_merged(&incidents);
+    assert_eq!(shops.len(), 1, "{incidents:#?}");
+    assert_eq!(shops[0].scope, vec![("site_id", "S2".to_string())]);
+    assert_opened_within(shops[0], 20, 180.0);
+
+    // One terminal crawling alone is its own link's trouble, no shop's.
+    let lines = fleet_with_heartbeats(6, 3, 60, &|_, _, _| false, &|s, k, m| {
+        if s == 2 && k == 0 && (20..40).contains(&m) {
+            3200
+        } else {
+            40 + (m + k) % 9
+        }
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
 #[test]
 fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
