@@ -1090,11 +1090,20 @@ pub(crate) fn history_signals(
                 .map(|e| e.ts),
         )
         .min();
+    // Card payments failing and nothing else: a setting on the cards' path
+    // (a key index, a card parameter) refuses every one of them, and the
+    // QR payments approved between say nothing of it coming and going.
+    let (failed, cards_failed) = s
+        .txns
+        .iter()
+        .filter(|t| !t.ok && t.ts >= since && t.ts <= ts)
+        .fold((0u32, 0u32), |(n, c), t| (n + 1, c + u32::from(t.card())));
+    let cards_only = failed >= 2 && cards_failed == failed;
     if let Some(first) = earlier_failure {
         let between = s
             .txns
             .iter()
-            .filter(|t| t.ok && t.ts > first && t.ts < ts)
+            .filter(|t| t.ok && t.ts > first && t.ts < ts && (!cards_only || t.card()))
             .count();
         if between >= 2 {
             out.push(yes(

@@ -2706,6 +2706,34 @@ fn a_risk_rule_on_cards_spares_qr_payments_too() {
 }
 
 #[test]
+fn card_payments_refused_every_time_with_qr_approved_between_are_not_intermittent() {
+    let kb = kb();
+    // A key index set wrong an hour ago: every card payment's MAC is
+    // refused, every QR payment (no card keys) goes through.
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017015","vendor":"pax","model":"A920","network":"wifi","site_id":"S9","host":"H1"}"#.to_string()];
+    for m in 0..60 {
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017015","online":true,"latency_ms":40,"key_check":"ok"}}"#, t(m, 4)));
+        let (channel, rc) = if m % 6 == 0 {
+            ("card_ic", "A0")
+        } else {
+            ("qr", "00")
+        };
+        if m % 2 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017015","type":"purchase","amount":500,"currency":"CNY","channel":"{channel}","stan":"{m:06}","response_code":"{rc}"}}"#, t(m, 30)));
+        }
+    }
+    let d = run(&kb, &v).pop().unwrap();
+    assert_eq!(d.code, "A0");
+    assert_eq!(d.top(), Cause::SoftwareConfig, "{:?}", d.causes);
+    // A card approved between them: it does come and go.
+    v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017015","type":"purchase","amount":700,"currency":"CNY","channel":"card_ic","stan":"900001","response_code":"00"}}"#, t(55, 10)));
+    v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017015","type":"purchase","amount":700,"currency":"CNY","channel":"card_ic","stan":"900002","response_code":"00"}}"#, t(56, 10)));
+    v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017015","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"900003","response_code":"A0"}}"#, t(59, 40)));
+    let d = run(&kb, &v).pop().unwrap();
+    assert_eq!(d.top(), Cause::TransmissionCorruption, "{:?}", d.causes);
+}
+
+#[test]
 fn a_refused_answer_leaves_the_session_as_it_was() {
     let kb = kb();
     let e1 = kb.lookup_code("pax", None, "E1").unwrap().prior(None, 1.0);
