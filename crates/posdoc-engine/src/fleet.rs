@@ -260,18 +260,26 @@ const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 /// tests, each held to a stricter chance.
 const RELATIVE_KIND_CHANCE_MAX: f64 = 1e-4;
 
-/// The window a shop's cashiers' slips are counted over, seconds: a
-/// cashier slips a few times an hour, not a minute.
-const OPERATOR_WINDOW_S: i64 = 3600;
+/// The window a shop's own troubles, as its events' diagnoses read them,
+/// are counted over, seconds: a cashier slips a few times an hour, and a
+/// router failing now and then fails a payment every few minutes.
+const SITE_SIGNS_WINDOW_S: i64 = 3600;
+/// The least number of them a shop is expected to have anyway.
+const SITE_SIGNS_EXPECTED_MIN: f64 = 0.05;
+/// The chance of so many at the fleet's usual rate, below which they are no
+/// ordinary day.
+const SITE_SIGNS_CHANCE_MAX: f64 = 1e-5;
 /// Slips in the window a shop needs to open an incident of its cashiers...
 const OPERATOR_SLIPS_MIN: u32 = 3;
-/// ...no one terminal with more than this share of them...
+/// ...no one terminal with more than this share of them.
 const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
-/// ...the least number of slips it is expected to have anyway...
-const OPERATOR_EXPECTED_MIN: f64 = 0.05;
-/// ...and the chance of so many at the fleet's usual rate, below which they
-/// are no ordinary day.
-const OPERATOR_CHANCE_MAX: f64 = 1e-5;
+/// Events read as its router's or mains' a shop's terminals need, two of
+/// them at least, to open its incident: each twice, so that one terminal's
+/// own trouble and a neighbour's chance timeout are no shop's.
+const LINK_SIGNS_EACH_MIN: usize = 2;
+/// Events of one terminal this close together are one (a payment timing out
+/// and the error it shows).
+const LINK_SIGN_SAME_S: f64 = 10.0;
 
 /// Terminals heard from outside a scope that make a rate to judge it
 /// against.
@@ -975,6 +983,56 @@ impl IncidentChange {
 }
 
 /// Every scope, every incident, and each terminal's scopes.
+/// Per shop, the events the diagnosis read as one kind of the shop's own
+/// trouble over the last [`SITE_SIGNS_WINDOW_S`], and the fleet's rate of
+/// them: what a shop's count is judged against.
+#[derive(Debug, Default)]
+struct SiteSigns {
+    /// Per shop (its scope): (when, terminal).
+    by_site: FxHashMap<u32, std::collections::VecDeque<(Ts, u32)>>,
+    /// The fleet's so far, and the first one's time.
+    seen: u32,
+    first: Option<Ts>,
+}
+
+impl SiteSigns {
+    /// Counts one at `ts` in the fleet's rate (a terminal in no known shop's
+    /// too).
+    fn note(&mut self, ts: Ts) {
+        self.first.get_or_insert(ts);
+        self.seen += 1;
+    }
+
+    /// Takes in one at `ts` in shop `site`; returns the shop's in the window.
+    fn push(&mut self, site: u32, terminal: u32, ts: Ts) -> &std::collections::VecDeque<(Ts, u32)> {
+        let signs = self.by_site.entry(site).or_default();
+        signs.push_back((ts, terminal));
+        while signs
+            .front()
+            .is_some_and(|&(at, _)| ts.secs_since(at) > SITE_SIGNS_WINDOW_S as f64)
+        {
+            signs.pop_front();
+        }
+        signs
+    }
+
+    /// The chance of a shop of `members` terminals having its `n` or more
+    /// in a window at the rest of the fleet's rate per terminal-hour so far
+    /// (over an hour at least: the first of a stream are no rate yet), of
+    /// `terminals` in all: a shop failing alone must not raise the bar it
+    /// is judged by.
+    fn chance(&self, n: u32, members: usize, terminals: usize, ts: Ts) -> f64 {
+        let hours = self
+            .first
+            .map_or(1.0, |f| (ts.secs_since(f) / 3600.0).max(1.0));
+        let rest = terminals.saturating_sub(members).max(1) as f64;
+        let rate = f64::from(self.seen.saturating_sub(n)) / (rest * hours);
+        let window_h = SITE_SIGNS_WINDOW_S as f64 / 3600.0;
+        let expected = (rate * members as f64 * window_h).max(SITE_SIGNS_EXPECTED_MIN);
+        poisson_tail(n, expected)
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Fleet {
     scope_index: FxHashMap<(ScopeKind, Box<str>), u32>,
@@ -1022,11 +1080,10 @@ pub(crate) struct Fleet {
     pending_open: Vec<(u32, u32, Failure, Heard)>,
     /// [`CardIssuer::key`] to its issuer scope.
     card_scopes: FxHashMap<u32, u32>,
-    /// Per shop (its scope), the events diagnosed as its cashiers' slips
-    /// over the last [`OPERATOR_WINDOW_S`]: (when, terminal).
-    operator_slips: FxHashMap<u32, std::collections::VecDeque<(Ts, u32)>>,
-    /// The fleet's slips so far, and the first one's time: their usual rate.
-    operator_seen: (u32, Option<Ts>),
+    /// Events diagnosed as a shop's cashiers' slips.
+    operator_slips: SiteSigns,
+    /// Events diagnosed as a shop's router or mains failing.
+    link_signs: SiteSigns,
     /// Per terminal, its latest failure the diagnosis read as a person's:
     /// the cashier's slip or the customer's card.
     human_at: Vec<Option<Ts>>,
@@ -1967,31 +2024,16 @@ impl Fleet {
     /// on every till.
     pub fn observe_operator(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let first = *self.operator_seen.1.get_or_insert(ts);
-        self.operator_seen.0 += 1;
+        self.operator_slips.note(ts);
         let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
         if s == NONE {
             return;
         }
-        let slips = self.operator_slips.entry(s).or_default();
-        slips.push_back((ts, terminal));
-        while slips
-            .front()
-            .is_some_and(|&(at, _)| ts.secs_since(at) > OPERATOR_WINDOW_S as f64)
-        {
-            slips.pop_front();
-        }
+        let slips = self.operator_slips.push(s, terminal, ts);
         let n = slips.len() as u32;
         let mut who: Vec<u32> = slips.iter().map(|&(_, t)| t).collect();
         who.sort_unstable();
         who.dedup();
-        if let Some(i) = self.scopes[s as usize].incident {
-            if self.incidents[i as usize].fired_on == Failure::Operator as u8 {
-                self.incidents[i as usize].last_failure = ts;
-                self.join(i, terminal);
-            }
-            return;
-        }
         // One terminal's slips with a chance one beside are its own
         // cashier's (or its own fault's), not the shop's.
         let most = who
@@ -1999,18 +2041,22 @@ impl Fleet {
             .map(|&t| slips.iter().filter(|&&(_, u)| u == t).count())
             .max()
             .unwrap_or(0) as f64;
+        if let Some(i) = self.scopes[s as usize].incident {
+            if self.incidents[i as usize].fired_on == Failure::Operator as u8 {
+                self.incidents[i as usize].last_failure = ts;
+                self.join(i, terminal);
+            }
+            return;
+        }
         if who.len() < 2 || n < OPERATOR_SLIPS_MIN || most > OPERATOR_ONE_SHARE_MAX * f64::from(n) {
             return;
         }
-        // Slips per terminal-hour across the fleet since the first, over an
-        // hour at least (the first slips of a stream are no rate yet).
-        let hours = (ts.secs_since(first) / 3600.0).max(1.0);
-        let terminals = self.last_seen.len().max(1) as f64;
-        let rate = f64::from(self.operator_seen.0) / (terminals * hours);
-        let window_h = OPERATOR_WINDOW_S as f64 / 3600.0;
-        let members = self.scopes[s as usize].members.len().max(who.len()) as f64;
-        let expected = (rate * members * window_h).max(OPERATOR_EXPECTED_MIN);
-        if poisson_tail(n, expected) >= OPERATOR_CHANCE_MAX {
+        let members = self.scopes[s as usize].members.len().max(who.len());
+        if self
+            .operator_slips
+            .chance(n, members, self.last_seen.len(), ts)
+            >= SITE_SIGNS_CHANCE_MAX
+        {
             return;
         }
         self.scopes[s as usize].judged(
@@ -2027,6 +2073,52 @@ impl Fleet {
         }
         self.incidents[inc as usize].last_failure = ts;
         for t in who {
+            self.join(inc, t);
+        }
+    }
+
+    /// An event of `terminal` at `ts` was diagnosed as its shop's router or
+    /// mains failing. A shop failing now and then — a payment every few
+    /// minutes, on one till then another — never has two failing in one
+    /// window; over an hour, two of its terminals each read so twice, far
+    /// more than the fleet's rate explains, are its shared fault.
+    pub fn observe_site_link(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
+        if s == NONE {
+            return;
+        }
+        if let Some(last) = self.link_signs.by_site.get(&s).and_then(|v| {
+            v.iter()
+                .rev()
+                .find(|&&(_, t)| t == terminal)
+                .map(|&(at, _)| at)
+        }) && ts.secs_since(last).abs() < LINK_SIGN_SAME_S
+        {
+            return;
+        }
+        self.link_signs.note(ts);
+        let signs = self.link_signs.push(s, terminal, ts);
+        let n = signs.len() as u32;
+        let mut who: Vec<u32> = signs.iter().map(|&(_, t)| t).collect();
+        who.sort_unstable();
+        let mut each: Vec<u32> = who
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= LINK_SIGNS_EACH_MIN)
+            .map(|run| run[0])
+            .collect();
+        each.dedup();
+        if each.len() < 2 || self.scopes[s as usize].incident.is_some() {
+            return;
+        }
+        let members = self.scopes[s as usize].members.len().max(each.len());
+        if self.link_signs.chance(n, members, self.last_seen.len(), ts) >= SITE_SIGNS_CHANCE_MAX {
+            return;
+        }
+        self.scopes[s as usize].judged(Verdict::Burst(each.len() as u32), ts);
+        let inc = self.incident_of_scope(s, ts);
+        self.incidents[inc as usize].last_failure = ts;
+        for t in each {
             self.join(inc, t);
         }
     }

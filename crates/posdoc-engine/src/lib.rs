@@ -545,6 +545,9 @@ impl Engine {
                             self.fleet.observe_human(t, d.ts);
                         }
                         Cause::CardDecline if sure => self.fleet.observe_human(t, d.ts),
+                        Cause::NetworkLan | Cause::PowerSupply if sure => {
+                            self.fleet.observe_site_link(t, d.ts)
+                        }
                         _ => {}
                     }
                 }

@@ -1195,6 +1195,51 @@ fn a_shops_heartbeats_crawling_together_open_its_incident_before_payments_fail()
 }
 
 #[test]
+fn a_shops_router_failing_now_and_then_on_one_till_then_another_is_its_incident() {
+    let kb = kb();
+    // Site 2's router drops a payment every few minutes: on till 0 for a
+    // quarter of an hour, then on till 1 — never two failing at once.
+    let failing = |s: u32, k: u32, m: u32| {
+        s == 2
+            && ((k == 0 && [10, 14, 18, 22].contains(&m)) || (k == 1 && [34, 38, 42].contains(&m)))
+    };
+    let lines = fleet_with_heartbeats(8, 3, 70, &failing, &|s, k, m| {
+        if failing(s, k, m) || failing(s, k, m.saturating_sub(1)) {
+            900
+        } else {
+            40 + (m + k) % 9
+        }
+    });
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shops: Vec<_> = not_merged(&incidents);
+    assert_eq!(shops.len(), 1, "{incidents:#?}");
+    assert_eq!(shops[0].scope, vec![("site_id", "S2".to_string())]);
+    assert_eq!(shops[0].cause, Cause::NetworkLan);
+    // Once till 1 has failed twice too: by then it is no one till's trouble.
+    assert_opened_within(shops[0], 38, 60.0);
+    let later = diags
+        .iter()
+        .filter(|d| d.terminal_id == "T2-1" && d.ts > shops[0].opened_at);
+    assert!(later.clone().count() >= 1);
+    assert!(
+        later
+            .clone()
+            .all(|d| d.incident_id.as_deref() == Some(shops[0].incident_id.as_str()))
+    );
+
+    // One till failing so alone is its own trouble, however often.
+    let lines = fleet_with_heartbeats(
+        8,
+        3,
+        70,
+        &|s, k, m| s == 2 && k == 0 && m % 4 == 2 && m > 8,
+        &|_, k, m| 40 + (m + k) % 9,
+    );
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
 fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
     let lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
