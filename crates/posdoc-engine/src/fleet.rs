@@ -718,6 +718,9 @@ pub struct Incident {
     /// The failure kinds (bits of [`Failure`]) its scope fired on when it
     /// opened: a broader scope takes it in only if it shares one.
     fired_on: u8,
+    /// Every member so far is on a carrier's radio: a shop's router carries
+    /// none of them.
+    all_on_radio: bool,
 }
 
 impl Incident {
@@ -752,6 +755,9 @@ impl Incident {
             (ScopeKind::Merchant, true) => "incident_merchant_keys",
             (ScopeKind::Site, _) if self.fired_on == Failure::Operator as u8 => {
                 "incident_site_operator"
+            }
+            (ScopeKind::Site, _) if self.all_on_radio && !self.terminals.is_empty() => {
+                "incident_site_cellular"
             }
             _ => self.kind.signal(),
         }
@@ -2623,6 +2629,7 @@ impl Fleet {
             merged_into: None,
             scope,
             fired_on,
+            all_on_radio: true,
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
@@ -2769,9 +2776,11 @@ impl Fleet {
         if self.incident_of[terminal as usize] == inc {
             return;
         }
+        let on_radio = self.member_of[terminal as usize][ScopeKind::Carrier as usize] != NONE;
         let i = &mut self.incidents[inc as usize];
         if !i.terminals.contains(&terminal) {
             i.terminals.push(terminal);
+            i.all_on_radio &= on_radio;
             self.changes.push(IncidentChange::Joined(inc));
         }
         // A bank's outage fails the cards, not the terminal: its other
@@ -2999,6 +3008,7 @@ mod vote_tests {
             merged_into: None,
             scope: 0,
             fired_on: Failure::Link as u8,
+            all_on_radio: false,
         };
         let belief = |c: Cause, p: f64| {
             let mut v = [(1.0 - p) / (Cause::COUNT - 1) as f64; Cause::COUNT];

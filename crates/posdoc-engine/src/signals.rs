@@ -1184,6 +1184,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "carrier_peers_unreachable",
     "incident_site",
     "incident_site_operator",
+    "incident_site_cellular",
     "incident_merchant",
     "incident_model",
     "incident_app_version",

@@ -1240,6 +1240,44 @@ fn a_shops_router_failing_now_and_then_on_one_till_then_another_is_its_incident(
 }
 
 #[test]
+fn a_shops_cellular_terminals_failing_together_are_not_its_router() {
+    let kb = kb();
+    // Site 2's two cellular tills time out together while its wired one
+    // pays on: whatever it is, the shop's router carries neither.
+    let failing = |s: u32, k: u32, m: u32| s == 2 && k < 2 && (20..40).contains(&m);
+    let mut lines = fleet_with_heartbeats(6, 3, 60, &failing, &|s, k, m| {
+        if failing(s, k, m) {
+            2600
+        } else {
+            60 + (m + k) % 9
+        }
+    });
+    for l in lines.iter_mut() {
+        if l.contains(r#""terminal_id":"T2-0""#) || l.contains(r#""terminal_id":"T2-1""#) {
+            *l = l.replace(
+                r#""network":"ethernet""#,
+                r#""network":"cellular","carrier":"cmcc""#,
+            );
+        }
+    }
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shops = not_merged(&incidents);
+    assert_eq!(shops.len(), 1, "{incidents:#?}");
+    assert_eq!(shops[0].scope, vec![("site_id", "S2".to_string())]);
+    assert_ne!(shops[0].cause, Cause::NetworkLan, "{:?}", shops[0]);
+    let members: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.incident_id.as_deref() == Some(shops[0].incident_id.as_str()))
+        .collect();
+    assert!(!members.is_empty());
+    assert!(
+        members.iter().all(|d| d.top() != Cause::NetworkLan),
+        "{:?}",
+        members.iter().map(|d| d.causes[0]).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
     let lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
