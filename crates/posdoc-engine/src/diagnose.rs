@@ -1466,12 +1466,13 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
         incident_causes: &[],
     },
     // A security chip or board that logged its own failure lately: the MACs
-    // it computes then fail as if the keys were wrong.
+    // it computes then fail as if the keys were wrong — every one of them,
+    // once a tamper switch has erased the keys.
     ExplainedSigns {
         when: &["recent_logs:board_text"],
         signs_of: Cause::SecurityKeys,
         count_for: &[Cause::HardwareBoard],
-        signs: &["stage:mac", "log:mac_text"],
+        signs: &["stage:mac", "log:mac_text", "all_failing"],
         with_prior: true,
         incident_causes: &[],
     },
@@ -1597,7 +1598,7 @@ fn subsystems_failing(s: &TerminalState, own: Option<&str>, ts: Ts, horizon: Ts)
 }
 
 /// How far back a terminal's other log lines colour an event, seconds.
-const RECENT_LOGS_S: i64 = 3600;
+pub(crate) const RECENT_LOGS_S: i64 = 3600;
 /// How much a pattern seen in 1, 2, 3+ of those lines counts, against a
 /// line of the event's own.
 const RECENT_LOGS_STRENGTH: [f64; 3] = [0.3, 0.45, 0.6];
@@ -1649,11 +1650,14 @@ fn recent_logs_factor(kb: &Kb, s: &TerminalState, own: u64, ts: Ts, horizon: Ts)
         .plus_secs(-RECENT_LOGS_S)
         .max(s.fixed_before(ts).unwrap_or_default());
     let mut counts = [0u8; posdoc_kb::PATTERNS_MAX];
-    for e in s.errors.iter() {
-        if e.ts < from || e.ts > horizon || e.ts == ts {
+    let older = (s.older_logs_at >= from && s.older_logs_at <= horizon)
+        .then_some((s.older_logs_at, s.older_log_hits));
+    let kept = s.errors.iter().map(|e| (e.ts, e.log_hits));
+    for (at, hits) in kept.chain(older) {
+        if at < from || at > horizon || at == ts {
             continue;
         }
-        let mut bits = e.log_hits & !own;
+        let mut bits = hits & !own;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             counts[i] = counts[i].saturating_add(1);

@@ -277,9 +277,10 @@ const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
 /// them at least, to open its incident: each twice, so that one terminal's
 /// own trouble and a neighbour's chance timeout are no shop's.
 const LINK_SIGNS_EACH_MIN: usize = 2;
-/// Events of one terminal this close together are one (a payment timing out
-/// and the error it shows).
-const LINK_SIGN_SAME_S: f64 = 10.0;
+/// Events of one terminal this close together are one episode: a payment
+/// timing out, the error it shows (logged as late as a minute on), the
+/// cashier's retry at once.
+const LINK_SIGN_SAME_S: f64 = 120.0;
 
 /// Terminals heard from outside a scope that make a rate to judge it
 /// against.

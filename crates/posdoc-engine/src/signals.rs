@@ -450,13 +450,21 @@ pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64
         .as_deref()
         .map_or(0, |d| kb.pattern_hits(&d.to_lowercase()))
         | unknown_code_hits(kb, s, &e.code);
-    s.errors.push(ErrLite {
+    if let Some(old) = s.errors.push(ErrLite {
         ts: e.ts,
         code: e.code.as_str().into(),
         stage: e.stage.as_deref().map(Into::into),
         log_hits,
         stan: e.stan.as_deref().map(Into::into),
-    });
+    }) && old.log_hits != 0
+    {
+        // Patterns an hour apart are no one story: start afresh.
+        if old.ts.secs_since(s.older_logs_at) > crate::diagnose::RECENT_LOGS_S as f64 {
+            s.older_log_hits = 0;
+        }
+        s.older_log_hits |= old.log_hits;
+        s.older_logs_at = s.older_logs_at.max(old.ts);
+    }
     log_hits
 }
 

@@ -20,9 +20,11 @@ impl<T, const N: usize> Default for Ring<T, N> {
 }
 
 impl<T, const N: usize> Ring<T, N> {
-    pub fn push(&mut self, item: T) {
-        self.items[self.next] = Some(item);
+    /// Adds `item`, and hands back the oldest one it pushed out, if full.
+    pub fn push(&mut self, item: T) -> Option<T> {
+        let out = self.items[self.next].replace(item);
         self.next = (self.next + 1) % N;
+        out
     }
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
         let (a, b) = self.items.split_at(self.next);
@@ -397,6 +399,11 @@ pub(crate) struct TerminalState {
     pub amount_n: u32,
     pub txns: Ring<TxnLite, 16>,
     pub errors: Ring<ErrLite, 8>,
+    /// The log patterns of lines pushed out of `errors`, and the newest
+    /// such line's time: a chatty terminal's "key missing" every minute
+    /// must not bury the "tamper triggered, keys erased" that began it.
+    pub older_log_hits: u64,
+    pub older_logs_at: Ts,
     pub checks: Ring<CheckLite, 6>,
     /// The latest confirmed root cause of this terminal (or its site) and when.
     pub resolved: Option<(Ts, posdoc_record::Cause)>,
@@ -453,6 +460,8 @@ impl TerminalState {
             amount_n: 0,
             txns: Ring::default(),
             errors: Ring::default(),
+            older_log_hits: 0,
+            older_logs_at: Ts::default(),
             checks: Ring::default(),
             resolved: None,
             last_failure: None,

@@ -3199,6 +3199,38 @@ fn a_second_terminal_failing_seconds_after_the_first_fires_its_shop() {
 }
 
 #[test]
+fn keys_erased_by_a_tamper_stay_the_boards_however_many_errors_follow() {
+    let kb = kb();
+    // The security chip's tamper switch fires and erases the keys; every
+    // payment after it fails its MAC, one a minute — more lines than a
+    // terminal's recent errors keep.
+    let mut fault = vec![format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"power_on","detail":"tamper triggered, keys erased"}}"#,
+        t(60, 10)
+    )];
+    for i in 0..12 {
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"mac","detail":"working key missing"}}"#,
+            t(61 + i, 0)
+        ));
+    }
+    // A vendor whose heartbeats carry no key check.
+    let mut lines: Vec<String> = terminal_life(&fault)
+        .into_iter()
+        .map(|l| l.replace(r#","key_check":"ok""#, ""))
+        .collect();
+    sort_by_time(&mut lines);
+    let diags = run(&kb, &lines);
+    let last = diags.last().unwrap();
+    assert_eq!(last.top(), Cause::HardwareBoard, "{:?}", last.causes);
+    assert!(
+        signal_of(last, "recent_logs").is_some(),
+        "{:?}",
+        last.evidence
+    );
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
