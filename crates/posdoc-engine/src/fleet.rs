@@ -1395,6 +1395,18 @@ impl Fleet {
                 return Verdict::Failing(failing);
             }
         }
+        // A host whose incident is its refused MACs, its payments now going
+        // unanswered in a burst: that is news, the refusals are not.
+        if kind == ScopeKind::Host
+            && sc
+                .incident
+                .is_some_and(|i| self.incidents[i as usize].fired_on & !REFUSAL_KINDS == 0)
+            && let Some(n) = self
+                .burst(s, ts, Baseline::OwnPast, &[BURST_WINDOW_S, WINDOW_S])
+                .or_else(|| self.degraded(s, ts))
+        {
+            return Verdict::Burst(n);
+        }
         // A shop's or merchant's terminals refused for the account's
         // reasons, or a version's terminals refused for their messages in
         // two shops: rare by chance, whatever their other payments do.
@@ -2258,11 +2270,22 @@ impl Fleet {
             // An incident that fired on refusals is joined by refusals
             // only: a version's protocol fault does not take in a member
             // whose screen is failing.
-            if sc
-                .incident
-                .is_some_and(|i| self.incidents[i as usize].fired_on & failure as u8 == 0)
+            if let Some(i) = sc.incident
+                && self.incidents[i as usize].fired_on & failure as u8 == 0
             {
-                continue;
+                // Unless its host now fails on all it shares, or leaves
+                // payments unanswered in a burst: a second fault, the
+                // host's outage, not fifty shops'. The refusals' incident
+                // lives on apart (closing once they stop) and the scope is
+                // the outage's to open.
+                let outage = kind == ScopeKind::Host
+                    && matches!(verdict, Some(Verdict::Burst(_) | Verdict::Failing(_)))
+                    && self.incidents[i as usize].fired_on & !REFUSAL_KINDS == 0;
+                if !outage {
+                    continue;
+                }
+                sc.incident = None;
+                sc.last_closed = None;
             }
             if let Some(i) = sc.incident {
                 // Scopes come narrowest first: the last one seen is the
@@ -2817,7 +2840,11 @@ impl Fleet {
         }
         self.open.retain(|&o| o != inc);
         // A merged incident lives on in the broader one: nothing to resume.
-        self.scopes[scope as usize].incident_closed(merged.is_none().then_some((inc, ts)));
+        // (A refusals' incident its host's outage set apart no longer holds
+        // the scope.)
+        if self.scopes[scope as usize].incident == Some(inc) {
+            self.scopes[scope as usize].incident_closed(merged.is_none().then_some((inc, ts)));
+        }
         if merged.is_some() {
             self.changes.push(IncidentChange::Closed(inc));
         } else {
@@ -3226,6 +3253,49 @@ mod vote_tests {
             dark_in_a_host_outage(&places, &cellular),
             vec!["H1".to_string(), "cucc@yichang".to_string()]
         );
+    }
+
+    #[test]
+    fn a_host_whose_keys_were_refused_going_down_is_one_outage_not_a_shop_each() {
+        // Eight shops of three on host H1, each its own merchant, paying
+        // every ten seconds. The host changes its keys under four terminals
+        // in three shops (refused MACs from t0), then stops answering
+        // everyone twenty minutes on.
+        let mut f = Fleet::default();
+        for t in 0..24u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 3));
+            f.set_scope(t, ScopeKind::Merchant, &format!("M{}", t / 3));
+            f.set_scope(t, ScopeKind::Host, "H1");
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        let keyed = |t: u32| [0, 3, 4, 7].contains(&t);
+        for step in 0..240i64 {
+            for t in 0..24u32 {
+                let ts = t0.plus_secs(step * 10 + i64::from(t % 7));
+                if step < 60 {
+                    f.observe(t, ts, None, Source::Payment(0));
+                } else if keyed(t) && step < 120 {
+                    f.observe_refusal(t, ts, Failure::Keys, Purchase::default());
+                } else if step < 120 {
+                    f.observe(t, ts, None, Source::Payment(0));
+                } else {
+                    f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+                }
+            }
+        }
+        let opened: Vec<(&str, u8)> = f
+            .incidents
+            .iter()
+            .filter(|i| i.merged_into.is_none())
+            .map(|i| (i.key.as_str(), i.fired_on))
+            .collect();
+        // The keys' incident, then the outage's: both the host's, no shop's.
+        assert_eq!(opened.len(), 2, "{opened:?}");
+        assert!(opened.iter().all(|(k, _)| *k == "H1"), "{opened:?}");
+        assert_eq!(opened[0].1, Failure::Keys as u8);
+        assert_ne!(opened[1].1 & Failure::Link as u8, 0);
+        let outage = f.incidents.iter().rfind(|i| i.key == "H1").unwrap();
+        assert!(outage.terminals.len() >= 20, "{:?}", outage.terminals);
     }
 
     #[test]
