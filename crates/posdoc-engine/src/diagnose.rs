@@ -227,6 +227,9 @@ impl Engine {
         let mut answered_rc: Option<String> = None;
         // The card of the unanswered payment an error logs, if known.
         let mut unanswered_card: Option<u32> = None;
+        // The payment (this event, or the one an error logs) timed out
+        // sooner than a host answers.
+        let early;
         let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
@@ -271,7 +274,15 @@ impl Engine {
                         },
                     },
                 };
-                let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
+                let linked_txn = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
+                early = linked_txn.is_some_and(|t| t.gave_up_early);
+                let linked = linked_txn.map(|t| {
+                    (
+                        t.code.as_deref().unwrap_or("").to_string(),
+                        t.timed_out || t.code.is_none(),
+                        t.bin,
+                    )
+                });
                 answered_rc = linked
                     .as_ref()
                     .filter(|(_, timed_out, _)| !timed_out)
@@ -329,6 +340,9 @@ impl Engine {
                         }
                     }
                 };
+                early = s.txns.iter().rev().any(|x| {
+                    x.ts == t.ts && x.stan == t.stan.as_deref().map(Into::into) && x.gave_up_early
+                });
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
                 linked_log_hits = linked.map_or(0, |e| e.log_hits);
@@ -387,6 +401,13 @@ impl Engine {
                 )
             }
         };
+        if early {
+            factors_push_signal(
+                kb,
+                &mut factors,
+                yes("timeout_early", String::new(), String::new()),
+            );
+        }
         let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
         // A vendor's code table is mostly assumption: keep more room for
         // evidence to overturn it than a standard response code's.
@@ -1296,29 +1317,23 @@ fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
 
 /// The failed transaction an error belongs to: same STAN, else the nearest
 /// failure within 30 s. Returns its response code and whether it timed out.
-fn linked_txn(
-    s: &TerminalState,
+/// The failed payment an error logs: by its STAN, else a failed one within
+/// half a minute.
+fn linked_txn<'a>(
+    s: &'a TerminalState,
     stan: Option<&str>,
     ts: Ts,
     horizon: Ts,
-) -> Option<(String, bool, u32)> {
+) -> Option<&'a crate::state::TxnLite> {
     let near = |t: Ts| (t.secs_since(ts)).abs() <= 30.0 && t <= horizon;
-    let hit = s
-        .txns
+    s.txns
         .iter()
         .rev()
         .find(|t| {
             stan.is_some() && t.stan.as_deref() == stan && (t.ts.secs_since(ts)).abs() <= 300.0
         })
-        .or_else(|| s.txns.iter().rev().find(|t| !t.ok && near(t.ts)))?;
-    if hit.ok {
-        return None;
-    }
-    Some((
-        hit.code.as_deref().unwrap_or("").to_string(),
-        hit.timed_out || hit.code.is_none(),
-        hit.bin,
-    ))
+        .or_else(|| s.txns.iter().rev().find(|t| !t.ok && near(t.ts)))
+        .filter(|t| !t.ok)
 }
 
 fn linked_error<'a>(

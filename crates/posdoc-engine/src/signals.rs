@@ -404,8 +404,28 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         code: t.response_code.as_deref().map(Into::into),
         stan: t.stan.as_deref().map(Into::into),
         bin: txn_bin(t),
+        gave_up_early: gave_up_early(s, t),
     });
 }
+
+/// Whether a payment timed out sooner than a host takes to answer: after a
+/// few seconds at most, and no more than a few of this terminal's usual
+/// answered round trips. A link that drops leaves the terminal waiting out
+/// its timer; a timer that runs out first was set too short (a parameter),
+/// or the app does not wait for the answer at all.
+pub(crate) fn gave_up_early(s: &TerminalState, t: &Txn) -> bool {
+    let Some(ms) = t.latency_ms.filter(|_| t.timed_out) else {
+        return false;
+    };
+    let usual = s.metric(MetricId::TxnLatency);
+    let within_usual = !usual.trusted() || ms <= EARLY_TIMEOUT_USUAL_TIMES * f64::from(usual.mean);
+    ms < EARLY_TIMEOUT_MAX_MS && within_usual
+}
+
+/// A timeout after less than this is sooner than a host answers, ms...
+const EARLY_TIMEOUT_MAX_MS: f64 = 8000.0;
+/// ...and within this many of the terminal's usual answered round trips.
+const EARLY_TIMEOUT_USUAL_TIMES: f64 = 3.0;
 
 /// The card's BIN as a number (0 when the PAN is absent or too short).
 pub(crate) fn txn_bin(t: &Txn) -> u32 {
@@ -1179,6 +1199,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "isolated_failure",
     "timeouts_on_healthy_network",
     "intermittent_failures",
+    "timeout_early",
     "many_subsystems",
     "large_amount",
     "special_txn_type",

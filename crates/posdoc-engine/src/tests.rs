@@ -3231,6 +3231,40 @@ fn keys_erased_by_a_tamper_stay_the_boards_however_many_errors_follow() {
 }
 
 #[test]
+fn payments_timing_out_within_seconds_are_a_timer_set_too_short() {
+    let kb = kb();
+    // Its payments time out after 1.6 s, its link healthy; a link that
+    // drops leaves the terminal waiting its full minute instead.
+    let after = |waited_ms: u32| {
+        let fault: Vec<String> = (0..4)
+            .map(|i| {
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"8800{i:02}","timed_out":true,"latency_ms":{waited_ms}}}"#,
+                    t(61 + 2 * i, 0)
+                )
+            })
+            .collect();
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let early = after(1600);
+    assert!(
+        signal_of(&early, "timeout_early").is_some(),
+        "{:?}",
+        early.evidence
+    );
+    assert_eq!(early.top(), Cause::SoftwareConfig, "{:?}", early.causes);
+    let waited = after(60_000);
+    assert!(
+        signal_of(&waited, "timeout_early").is_none(),
+        "{:?}",
+        waited.evidence
+    );
+    assert_ne!(waited.top(), Cause::SoftwareConfig, "{:?}", waited.causes);
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
