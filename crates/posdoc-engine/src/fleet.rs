@@ -990,19 +990,19 @@ impl IncidentChange {
 }
 
 /// Every scope, every incident, and each terminal's scopes.
-/// Per shop, the events the diagnosis read as one kind of the shop's own
-/// trouble over the last [`SITE_SIGNS_WINDOW_S`], and the fleet's rate of
-/// them: what a shop's count is judged against.
+/// Per scope (a shop, a release), the events the diagnosis read as one
+/// kind of the scope's own trouble over the last [`SITE_SIGNS_WINDOW_S`],
+/// and the fleet's rate of them: what a scope's count is judged against.
 #[derive(Debug, Default)]
-struct SiteSigns {
-    /// Per shop (its scope): (when, terminal).
-    by_site: FxHashMap<u32, std::collections::VecDeque<(Ts, u32)>>,
+struct ScopeSigns {
+    /// Per scope: (when, terminal).
+    by_scope: FxHashMap<u32, std::collections::VecDeque<(Ts, u32)>>,
     /// The fleet's so far, and the first one's time.
     seen: u32,
     first: Option<Ts>,
 }
 
-impl SiteSigns {
+impl ScopeSigns {
     /// Counts one at `ts` in the fleet's rate (a terminal in no known shop's
     /// too).
     fn note(&mut self, ts: Ts) {
@@ -1012,7 +1012,7 @@ impl SiteSigns {
 
     /// Takes in one at `ts` in shop `site`; returns the shop's in the window.
     fn push(&mut self, site: u32, terminal: u32, ts: Ts) -> &std::collections::VecDeque<(Ts, u32)> {
-        let signs = self.by_site.entry(site).or_default();
+        let signs = self.by_scope.entry(site).or_default();
         signs.push_back((ts, terminal));
         while signs
             .front()
@@ -1021,6 +1021,32 @@ impl SiteSigns {
             signs.pop_front();
         }
         signs
+    }
+
+    /// Takes in an event of `terminal` at `ts` in scope `s` as one of its
+    /// episodes (none if the terminal had one there within
+    /// [`LINK_SIGN_SAME_S`]); returns the scope's count in the window and
+    /// the terminals with [`LINK_SIGNS_EACH_MIN`] or more of them.
+    fn take(&mut self, s: u32, terminal: u32, ts: Ts) -> Option<(u32, Vec<u32>)> {
+        if let Some(last) = self.by_scope.get(&s).and_then(|v| {
+            v.iter()
+                .rev()
+                .find(|&&(_, t)| t == terminal)
+                .map(|&(at, _)| at)
+        }) && ts.secs_since(last).abs() < LINK_SIGN_SAME_S
+        {
+            return None;
+        }
+        let signs = self.push(s, terminal, ts);
+        let n = signs.len() as u32;
+        let mut who: Vec<u32> = signs.iter().map(|&(_, t)| t).collect();
+        who.sort_unstable();
+        let each: Vec<u32> = who
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= LINK_SIGNS_EACH_MIN)
+            .map(|run| run[0])
+            .collect();
+        Some((n, each))
     }
 
     /// The chance of a shop of `members` terminals having its `n` or more
@@ -1088,9 +1114,12 @@ pub(crate) struct Fleet {
     /// [`CardIssuer::key`] to its issuer scope.
     card_scopes: FxHashMap<u32, u32>,
     /// Events diagnosed as a shop's cashiers' slips.
-    operator_slips: SiteSigns,
+    operator_slips: ScopeSigns,
     /// Events diagnosed as a shop's router or mains failing.
-    link_signs: SiteSigns,
+    link_signs: ScopeSigns,
+    /// Events diagnosed as a version its host no longer accepts, per
+    /// release (app version and firmware scopes).
+    release_signs: ScopeSigns,
     /// Per terminal, its latest failure the diagnosis read as a person's:
     /// the cashier's slip or the customer's card.
     human_at: Vec<Option<Ts>>,
@@ -2107,26 +2136,10 @@ impl Fleet {
         if s == NONE {
             return;
         }
-        if let Some(last) = self.link_signs.by_site.get(&s).and_then(|v| {
-            v.iter()
-                .rev()
-                .find(|&&(_, t)| t == terminal)
-                .map(|&(at, _)| at)
-        }) && ts.secs_since(last).abs() < LINK_SIGN_SAME_S
-        {
+        let Some((n, each)) = self.link_signs.take(s, terminal, ts) else {
             return;
-        }
+        };
         self.link_signs.note(ts);
-        let signs = self.link_signs.push(s, terminal, ts);
-        let n = signs.len() as u32;
-        let mut who: Vec<u32> = signs.iter().map(|&(_, t)| t).collect();
-        who.sort_unstable();
-        let mut each: Vec<u32> = who
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= LINK_SIGNS_EACH_MIN)
-            .map(|run| run[0])
-            .collect();
-        each.dedup();
         if each.len() < 2 || self.scopes[s as usize].incident.is_some() {
             return;
         }
@@ -2139,6 +2152,61 @@ impl Fleet {
         self.incidents[inc as usize].last_failure = ts;
         for t in each {
             self.join(inc, t);
+        }
+    }
+
+    /// An event of `terminal` at `ts` was diagnosed as a version its host
+    /// no longer accepts. The host's refusal code may be one a merchant's
+    /// set-up gives too (40, not permitted) while another merchant is
+    /// refused with it all afternoon; two of a release's terminals, in two
+    /// merchants at least, each read so twice within the hour, far more
+    /// than the rest of the fleet, are the release's incident.
+    pub fn observe_release_refused(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let mut noted = false;
+        // One release's incident: its app's or its firmware's, not both.
+        let releases = [ScopeKind::AppVersion, ScopeKind::Firmware];
+        let mut held = releases.iter().any(|&kind| {
+            let s = self.member_of[terminal as usize][kind as usize];
+            s != NONE && self.scopes[s as usize].incident.is_some()
+        });
+        for kind in releases {
+            let s = self.member_of[terminal as usize][kind as usize];
+            if s == NONE {
+                continue;
+            }
+            let Some((n, each)) = self.release_signs.take(s, terminal, ts) else {
+                continue;
+            };
+            if !noted {
+                self.release_signs.note(ts);
+                noted = true;
+            }
+            if held || each.len() < 2 || self.spanned(&each, ScopeKind::Merchant) < 2 {
+                continue;
+            }
+            let members = self.scopes[s as usize].members.len().max(each.len());
+            if self
+                .release_signs
+                .chance(n, members, self.last_seen.len(), ts)
+                >= SITE_SIGNS_CHANCE_MAX
+            {
+                continue;
+            }
+            self.scopes[s as usize].judged(
+                Verdict::Refused {
+                    refused: each.len() as u32,
+                    class: Failure::Protocol,
+                    settled: true,
+                },
+                ts,
+            );
+            let inc = self.incident_of_scope(s, ts);
+            self.incidents[inc as usize].last_failure = ts;
+            for t in each {
+                self.join(inc, t);
+            }
+            held = true;
         }
     }
 
@@ -3253,6 +3321,50 @@ mod vote_tests {
             dark_in_a_host_outage(&places, &cellular),
             vec!["H1".to_string(), "cucc@yichang".to_string()]
         );
+    }
+
+    #[test]
+    fn a_release_read_as_refused_twice_on_two_merchants_terminals_is_its_incident() {
+        // Thirty terminals heard, in ten merchants; six run app 7.4.2.
+        let fleet = || {
+            let mut f = Fleet::default();
+            let t0 = Ts::from_secs(1_800_000_000);
+            for t in 0..30u32 {
+                f.set_scope(t, ScopeKind::Merchant, &format!("M{}", t / 3));
+                let version = if t < 6 { "7.4.2" } else { "7.5.0" };
+                f.set_scope(t, ScopeKind::AppVersion, version);
+                f.observe(t, t0, None, Source::Payment(0));
+            }
+            (f, t0)
+        };
+        let at = |t0: Ts, min: i64| t0.plus_secs(3600 + min * 60);
+        // Terminals 0 (M0) and 3 (M1) read so every three minutes.
+        let (mut f, t0) = fleet();
+        for min in [0, 3, 6] {
+            f.observe_release_refused(0, at(t0, min));
+            f.observe_release_refused(3, at(t0, min + 1));
+        }
+        let opened: Vec<(&str, u8)> = f
+            .incidents
+            .iter()
+            .map(|i| (i.key.as_str(), i.fired_on))
+            .collect();
+        assert_eq!(opened, vec![("7.4.2", Failure::Protocol as u8)]);
+        assert_eq!(f.incidents[0].terminals, vec![0, 3]);
+        // One merchant's two terminals: its own set-up, no release's.
+        let (mut f, t0) = fleet();
+        for min in [0, 3, 6] {
+            f.observe_release_refused(0, at(t0, min));
+            f.observe_release_refused(1, at(t0, min + 1));
+        }
+        assert!(f.incidents.is_empty());
+        // One terminal however often, its events a minute apart one episode.
+        let (mut f, t0) = fleet();
+        for min in 0..20 {
+            f.observe_release_refused(0, at(t0, min));
+        }
+        f.observe_release_refused(3, at(t0, 20));
+        assert!(f.incidents.is_empty());
     }
 
     #[test]

@@ -548,6 +548,9 @@ impl Engine {
                         Cause::NetworkLan | Cause::PowerSupply if sure => {
                             self.fleet.observe_site_link(t, d.ts)
                         }
+                        Cause::SoftwareIncompatible if sure => {
+                            self.fleet.observe_release_refused(t, d.ts)
+                        }
                         _ => {}
                     }
                 }
