@@ -18,6 +18,7 @@
 # GENERATOR=gen8 scripts/accuracy.sh 10              (scripts/gen8/gen8.py, an eighth)
 # GENERATOR=gen9 scripts/accuracy.sh 10              (scripts/gen9/gen9.py, a ninth)
 # GENERATOR=gen10 scripts/accuracy.sh 10             (scripts/gen10/gen10.py, a tenth)
+# GENERATOR=gen11 scripts/accuracy.sh 10             (scripts/gen11/gen11.py, an eleventh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
