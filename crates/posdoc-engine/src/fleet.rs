@@ -2107,16 +2107,22 @@ impl Fleet {
         {
             return;
         }
-        self.scopes[s as usize].judged(
-            Verdict::Refused {
-                refused: who.len() as u32,
-                class: Failure::Operator,
-                settled: true,
-            },
-            ts,
-        );
+        let v = Verdict::Refused {
+            refused: who.len() as u32,
+            class: Failure::Operator,
+            settled: true,
+        };
+        self.open_on_signs(s, v, who, ts);
+    }
+
+    /// Opens (or resumes) scope `s`'s incident on what its members'
+    /// diagnoses found, judged `v`, with `who` in it — unless the incident
+    /// it resumes fired on other kinds than `v`'s.
+    fn open_on_signs(&mut self, s: u32, v: Verdict, who: Vec<u32>, ts: Ts) {
+        self.scopes[s as usize].judged(v, ts);
+        let fired = self.scopes[s as usize].fired_on;
         let inc = self.incident_of_scope(s, ts);
-        if self.incidents[inc as usize].fired_on != Failure::Operator as u8 {
+        if self.incidents[inc as usize].fired_on & fired == 0 {
             return;
         }
         self.incidents[inc as usize].last_failure = ts;
@@ -2147,12 +2153,7 @@ impl Fleet {
         if self.link_signs.chance(n, members, self.last_seen.len(), ts) >= SITE_SIGNS_CHANCE_MAX {
             return;
         }
-        self.scopes[s as usize].judged(Verdict::Burst(each.len() as u32), ts);
-        let inc = self.incident_of_scope(s, ts);
-        self.incidents[inc as usize].last_failure = ts;
-        for t in each {
-            self.join(inc, t);
-        }
+        self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
     }
 
     /// An event of `terminal` at `ts` was diagnosed as a version its host
@@ -2193,19 +2194,12 @@ impl Fleet {
             {
                 continue;
             }
-            self.scopes[s as usize].judged(
-                Verdict::Refused {
-                    refused: each.len() as u32,
-                    class: Failure::Protocol,
-                    settled: true,
-                },
-                ts,
-            );
-            let inc = self.incident_of_scope(s, ts);
-            self.incidents[inc as usize].last_failure = ts;
-            for t in each {
-                self.join(inc, t);
-            }
+            let v = Verdict::Refused {
+                refused: each.len() as u32,
+                class: Failure::Protocol,
+                settled: true,
+            };
+            self.open_on_signs(s, v, each, ts);
             held = true;
         }
     }
