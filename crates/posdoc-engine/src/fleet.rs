@@ -1004,7 +1004,8 @@ struct ScopeSigns {
 
 impl ScopeSigns {
     /// Counts one at `ts` in the fleet's rate (a terminal in no known shop's
-    /// too).
+    /// too; not one inside an incident already: another release's outage
+    /// is no ordinary rate to judge a release by).
     fn note(&mut self, ts: Ts) {
         self.first.get_or_insert(ts);
         self.seen += 1;
@@ -2072,7 +2073,9 @@ impl Fleet {
     /// on every till.
     pub fn observe_operator(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        self.operator_slips.note(ts);
+        if self.incident_of[terminal as usize] == NONE {
+            self.operator_slips.note(ts);
+        }
         let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
         if s == NONE {
             return;
@@ -2145,7 +2148,9 @@ impl Fleet {
         let Some((n, each)) = self.link_signs.take(s, terminal, ts) else {
             return;
         };
-        self.link_signs.note(ts);
+        if self.incident_of[terminal as usize] == NONE {
+            self.link_signs.note(ts);
+        }
         if each.len() < 2 || self.scopes[s as usize].incident.is_some() {
             return;
         }
@@ -2179,7 +2184,7 @@ impl Fleet {
             let Some((n, each)) = self.release_signs.take(s, terminal, ts) else {
                 continue;
             };
-            if !noted {
+            if !noted && self.incident_of[terminal as usize] == NONE {
                 self.release_signs.note(ts);
                 noted = true;
             }
@@ -3319,11 +3324,12 @@ mod vote_tests {
 
     #[test]
     fn a_release_read_as_refused_twice_on_two_merchants_terminals_is_its_incident() {
-        // Thirty terminals heard, in ten merchants; six run app 7.4.2.
+        // Three hundred terminals heard, in a hundred merchants; six run
+        // app 7.4.2.
         let fleet = || {
             let mut f = Fleet::default();
             let t0 = Ts::from_secs(1_800_000_000);
-            for t in 0..30u32 {
+            for t in 0..300u32 {
                 f.set_scope(t, ScopeKind::Merchant, &format!("M{}", t / 3));
                 let version = if t < 6 { "7.4.2" } else { "7.5.0" };
                 f.set_scope(t, ScopeKind::AppVersion, version);
@@ -3345,6 +3351,31 @@ mod vote_tests {
             .collect();
         assert_eq!(opened, vec![("7.4.2", Failure::Protocol as u8)]);
         assert_eq!(f.incidents[0].terminals, vec![0, 3]);
+        // The same beside another release refused all hour on twenty
+        // terminals: its outage, inside its own incident, is no ordinary
+        // rate to judge 7.4.2 by.
+        let (mut f, t0) = fleet();
+        for min in [0, 3] {
+            f.observe_release_refused(6, at(t0, min - 60));
+            f.observe_release_refused(9, at(t0, min - 59));
+        }
+        assert_eq!(f.incidents.len(), 1);
+        assert_eq!(f.incidents[0].key, "7.5.0");
+        for t in 6..26u32 {
+            f.join(0, t);
+        }
+        for min in 5..60 {
+            for t in 6..26u32 {
+                f.observe_release_refused(t, at(t0, min - 60));
+            }
+        }
+        assert_eq!(f.incidents.len(), 1);
+        for min in [0, 3, 6] {
+            f.observe_release_refused(0, at(t0, min));
+            f.observe_release_refused(3, at(t0, min + 1));
+        }
+        let keys: Vec<&str> = f.incidents.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, vec!["7.5.0", "7.4.2"]);
         // One merchant's two terminals: its own set-up, no release's.
         let (mut f, t0) = fleet();
         for min in [0, 3, 6] {
