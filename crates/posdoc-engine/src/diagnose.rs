@@ -274,27 +274,19 @@ impl Engine {
                         },
                     },
                 };
-                let linked_txn = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
-                early = linked_txn.is_some_and(|t| t.gave_up_early);
-                let linked = linked_txn.map(|t| {
-                    (
-                        t.code.as_deref().unwrap_or("").to_string(),
-                        t.timed_out || t.code.is_none(),
-                        t.bin,
-                    )
-                });
-                answered_rc = linked
-                    .as_ref()
-                    .filter(|(_, timed_out, _)| !timed_out)
-                    .map(|(rc, _, _)| rc.clone());
-                let linked_timeout = linked.as_ref().is_some_and(|(_, t, _)| *t);
+                let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
+                early = linked.is_some_and(|t| t.gave_up_early);
+                // Unanswered: timed out, or no code came back.
+                let linked_timeout = linked.is_some_and(|t| t.timed_out || t.code.is_none());
+                let linked_rc = linked.map(|t| t.code.as_deref().unwrap_or("").to_string());
+                answered_rc = linked_rc.clone().filter(|_| !linked_timeout);
                 // The payment it logs went unanswered: its card is this
                 // error's card.
                 unanswered_card = linked
-                    .as_ref()
-                    .filter(|(_, timed_out, bin)| *timed_out && *bin != 0)
-                    .map(|(_, _, bin)| *bin);
-                if let Some((rc, to, _)) = linked {
+                    .filter(|t| linked_timeout && t.bin != 0)
+                    .map(|t| t.bin);
+                if let Some(rc) = linked_rc {
+                    let to = linked_timeout;
                     let (num, text) = if to {
                         pseudo_code_prior(kb, "timeout")
                     } else {
@@ -341,7 +333,7 @@ impl Engine {
                     }
                 };
                 early = s.txns.iter().rev().any(|x| {
-                    x.ts == t.ts && x.stan == t.stan.as_deref().map(Into::into) && x.gave_up_early
+                    x.ts == t.ts && x.stan.as_deref() == t.stan.as_deref() && x.gave_up_early
                 });
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
@@ -1315,8 +1307,6 @@ fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
     obs
 }
 
-/// The failed transaction an error belongs to: same STAN, else the nearest
-/// failure within 30 s. Returns its response code and whether it timed out.
 /// The failed payment an error logs: by its STAN, else a failed one within
 /// half a minute.
 fn linked_txn<'a>(

@@ -260,27 +260,28 @@ const RELATIVE_CHANCE_MAX: f64 = 1e-3;
 /// tests, each held to a stricter chance.
 const RELATIVE_KIND_CHANCE_MAX: f64 = 1e-4;
 
-/// The window a shop's own troubles, as its events' diagnoses read them,
+/// The window a scope's own troubles, as its events' diagnoses read them,
 /// are counted over, seconds: a cashier slips a few times an hour, and a
 /// router failing now and then fails a payment every few minutes.
-const SITE_SIGNS_WINDOW_S: i64 = 3600;
-/// The least number of them a shop is expected to have anyway.
-const SITE_SIGNS_EXPECTED_MIN: f64 = 0.05;
+const SCOPE_SIGNS_WINDOW_S: i64 = 3600;
+/// The least number of them a scope is expected to have anyway.
+const SCOPE_SIGNS_EXPECTED_MIN: f64 = 0.05;
 /// The chance of so many at the fleet's usual rate, below which they are no
 /// ordinary day.
-const SITE_SIGNS_CHANCE_MAX: f64 = 1e-5;
+const SCOPE_SIGNS_CHANCE_MAX: f64 = 1e-5;
 /// Slips in the window a shop needs to open an incident of its cashiers...
 const OPERATOR_SLIPS_MIN: u32 = 3;
 /// ...no one terminal with more than this share of them.
 const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
-/// Events read as its router's or mains' a shop's terminals need, two of
-/// them at least, to open its incident: each twice, so that one terminal's
-/// own trouble and a neighbour's chance timeout are no shop's.
-const LINK_SIGNS_EACH_MIN: usize = 2;
+/// Events read as its own trouble (a shop's router or mains, a release
+/// refused) a scope's terminals need, two of them at least, to open its
+/// incident: each twice, so that one terminal's own trouble and a
+/// neighbour's chance failure are no scope's.
+const SIGNS_EACH_MIN: usize = 2;
 /// Events of one terminal this close together are one episode: a payment
 /// timing out, the error it shows (logged as late as a minute on), the
 /// cashier's retry at once.
-const LINK_SIGN_SAME_S: f64 = 120.0;
+const SIGN_EPISODE_S: f64 = 120.0;
 
 /// Terminals heard from outside a scope that make a rate to judge it
 /// against.
@@ -748,6 +749,12 @@ impl Incident {
         }
     }
 
+    /// Whether it fired on refusals alone (a host's keys, a merchant's
+    /// account): a second fault of another kind is news to its scope.
+    fn fired_on_refusals_only(&self) -> bool {
+        self.fired_on & !REFUSAL_KINDS == 0
+    }
+
     /// The knowledge-base signal a member's diagnosis gets from it: its
     /// kind's, but a host's that fired on MACs refused is its keys'.
     pub fn signal(&self) -> &'static str {
@@ -989,9 +996,8 @@ impl IncidentChange {
     }
 }
 
-/// Every scope, every incident, and each terminal's scopes.
 /// Per scope (a shop, a release), the events the diagnosis read as one
-/// kind of the scope's own trouble over the last [`SITE_SIGNS_WINDOW_S`],
+/// kind of the scope's own trouble over the last [`SCOPE_SIGNS_WINDOW_S`],
 /// and the fleet's rate of them: what a scope's count is judged against.
 #[derive(Debug, Default)]
 struct ScopeSigns {
@@ -1011,13 +1017,13 @@ impl ScopeSigns {
         self.seen += 1;
     }
 
-    /// Takes in one at `ts` in shop `site`; returns the shop's in the window.
-    fn push(&mut self, site: u32, terminal: u32, ts: Ts) -> &std::collections::VecDeque<(Ts, u32)> {
-        let signs = self.by_scope.entry(site).or_default();
+    /// Takes in one at `ts` in scope `s`; returns the scope's in the window.
+    fn push(&mut self, s: u32, terminal: u32, ts: Ts) -> &std::collections::VecDeque<(Ts, u32)> {
+        let signs = self.by_scope.entry(s).or_default();
         signs.push_back((ts, terminal));
         while signs
             .front()
-            .is_some_and(|&(at, _)| ts.secs_since(at) > SITE_SIGNS_WINDOW_S as f64)
+            .is_some_and(|&(at, _)| ts.secs_since(at) > SCOPE_SIGNS_WINDOW_S as f64)
         {
             signs.pop_front();
         }
@@ -1026,15 +1032,15 @@ impl ScopeSigns {
 
     /// Takes in an event of `terminal` at `ts` in scope `s` as one of its
     /// episodes (none if the terminal had one there within
-    /// [`LINK_SIGN_SAME_S`]); returns the scope's count in the window and
-    /// the terminals with [`LINK_SIGNS_EACH_MIN`] or more of them.
+    /// [`SIGN_EPISODE_S`]); returns the scope's count in the window and
+    /// the terminals with [`SIGNS_EACH_MIN`] or more of them.
     fn take(&mut self, s: u32, terminal: u32, ts: Ts) -> Option<(u32, Vec<u32>)> {
         if let Some(last) = self.by_scope.get(&s).and_then(|v| {
             v.iter()
                 .rev()
                 .find(|&&(_, t)| t == terminal)
                 .map(|&(at, _)| at)
-        }) && ts.secs_since(last).abs() < LINK_SIGN_SAME_S
+        }) && ts.secs_since(last).abs() < SIGN_EPISODE_S
         {
             return None;
         }
@@ -1044,16 +1050,16 @@ impl ScopeSigns {
         who.sort_unstable();
         let each: Vec<u32> = who
             .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= LINK_SIGNS_EACH_MIN)
+            .filter(|run| run.len() >= SIGNS_EACH_MIN)
             .map(|run| run[0])
             .collect();
         Some((n, each))
     }
 
-    /// The chance of a shop of `members` terminals having its `n` or more
+    /// The chance of a scope of `members` terminals having its `n` or more
     /// in a window at the rest of the fleet's rate per terminal-hour so far
     /// (over an hour at least: the first of a stream are no rate yet), of
-    /// `terminals` in all: a shop failing alone must not raise the bar it
+    /// `terminals` in all: a scope failing alone must not raise the bar it
     /// is judged by.
     fn chance(&self, n: u32, members: usize, terminals: usize, ts: Ts) -> f64 {
         let hours = self
@@ -1061,12 +1067,13 @@ impl ScopeSigns {
             .map_or(1.0, |f| (ts.secs_since(f) / 3600.0).max(1.0));
         let rest = terminals.saturating_sub(members).max(1) as f64;
         let rate = f64::from(self.seen.saturating_sub(n)) / (rest * hours);
-        let window_h = SITE_SIGNS_WINDOW_S as f64 / 3600.0;
-        let expected = (rate * members as f64 * window_h).max(SITE_SIGNS_EXPECTED_MIN);
+        let window_h = SCOPE_SIGNS_WINDOW_S as f64 / 3600.0;
+        let expected = (rate * members as f64 * window_h).max(SCOPE_SIGNS_EXPECTED_MIN);
         poisson_tail(n, expected)
     }
 }
 
+/// Every scope, every incident, and each terminal's scopes.
 #[derive(Debug, Default)]
 pub(crate) struct Fleet {
     scope_index: FxHashMap<(ScopeKind, Box<str>), u32>,
@@ -1430,7 +1437,7 @@ impl Fleet {
         if kind == ScopeKind::Host
             && sc
                 .incident
-                .is_some_and(|i| self.incidents[i as usize].fired_on & !REFUSAL_KINDS == 0)
+                .is_some_and(|i| self.incidents[i as usize].fired_on_refusals_only())
             && let Some(n) = self
                 .burst(s, ts, Baseline::OwnPast, &[BURST_WINDOW_S, WINDOW_S])
                 .or_else(|| self.degraded(s, ts))
@@ -2055,9 +2062,6 @@ impl Fleet {
         }
     }
 
-    /// A refusal that the merchant's account, or the terminal's software,
-    /// explains: recorded, then judged like any failure.
-    /// `purchase` tells a retry of one purchase from another customer's.
     /// An event of `terminal` at `ts` was diagnosed as a person's doing:
     /// its cashier's slip or its customer's card.
     pub fn observe_human(&mut self, terminal: u32, ts: Ts) {
@@ -2106,7 +2110,7 @@ impl Fleet {
         if self
             .operator_slips
             .chance(n, members, self.last_seen.len(), ts)
-            >= SITE_SIGNS_CHANCE_MAX
+            >= SCOPE_SIGNS_CHANCE_MAX
         {
             return;
         }
@@ -2155,7 +2159,7 @@ impl Fleet {
             return;
         }
         let members = self.scopes[s as usize].members.len().max(each.len());
-        if self.link_signs.chance(n, members, self.last_seen.len(), ts) >= SITE_SIGNS_CHANCE_MAX {
+        if self.link_signs.chance(n, members, self.last_seen.len(), ts) >= SCOPE_SIGNS_CHANCE_MAX {
             return;
         }
         self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
@@ -2195,7 +2199,7 @@ impl Fleet {
             if self
                 .release_signs
                 .chance(n, members, self.last_seen.len(), ts)
-                >= SITE_SIGNS_CHANCE_MAX
+                >= SCOPE_SIGNS_CHANCE_MAX
             {
                 continue;
             }
@@ -2217,6 +2221,9 @@ impl Fleet {
         *r = Some(r.map_or(ts, |x| x.max(ts)));
     }
 
+    /// A refusal that the merchant's account, or the terminal's software,
+    /// explains: recorded, then judged like any failure.
+    /// `purchase` tells a retry of one purchase from another customer's.
     pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure, purchase: Purchase) {
         self.ensure(terminal);
         self.last_refused[terminal as usize][kind.slot()] = Some(ts);
@@ -2347,7 +2354,7 @@ impl Fleet {
                 // the outage's to open.
                 let outage = kind == ScopeKind::Host
                     && matches!(verdict, Some(Verdict::Burst(_) | Verdict::Failing(_)))
-                    && self.incidents[i as usize].fired_on & !REFUSAL_KINDS == 0;
+                    && self.incidents[i as usize].fired_on_refusals_only();
                 if !outage {
                     continue;
                 }
