@@ -619,7 +619,17 @@ impl Engine {
             }),
             _ => None,
         };
+        // A card its bank refused for the reason a batch of its BIN's cards
+        // is refused for belongs to that batch's incident, whatever else is
+        // wrong with the terminal.
+        let decline_incident = match p {
+            Pending::Txn(t) if event_bin != 0 && signals::outcome(t) == Outcome::Declined => {
+                self.fleet.decline_incident(event_bin)
+            }
+            _ => None,
+        };
         let incident = card_incident
+            .or(decline_incident)
             .or(own_incident)
             .filter(|i| i.opened_at <= horizon);
         let incident_id = incident.map(|i| i.id.clone());

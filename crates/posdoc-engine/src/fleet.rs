@@ -80,7 +80,9 @@ use rustc_hash::FxHashMap;
 use posdoc_kb::CauseVec;
 
 mod answers;
+mod declines;
 use answers::HostAnswers;
+use declines::{BinDeclines, Judged};
 
 /// What a group of terminals shares, narrowest first (ties go to the
 /// narrower scope: a shop with one site is a site fault).
@@ -318,6 +320,10 @@ const BURST_WINDOW_S: i64 = 120;
 /// payments, an issuer's cards.
 const BURST_BASE_MIN: f64 = 0.005;
 const CARD_BASE_MIN: f64 = 0.002;
+/// A bank fails when one of its cards in ten goes unanswered (and that is
+/// far past chance): its cards are a small part of any shop's, so a partial
+/// outage shows as one failure here and there.
+const CARD_SHARE_MIN: f64 = 0.1;
 /// A merchant fires on its account refusals when so many distinct refused
 /// purchases among its payments lately have this binomial chance at most,
 /// at its own rate of such refusals before, drawn towards (and never under)
@@ -385,6 +391,15 @@ impl Rate {
         self.at = Some(self.at.map_or(ts, |a| a.max(ts)));
         self.n += 1.0;
         self.k += f64::from(u8::from(failed));
+    }
+
+    /// Its outcomes and failures as they weigh at `ts` (not before its
+    /// latest outcome).
+    fn as_of(&self, ts: Ts) -> (f64, f64) {
+        let decay = self
+            .at
+            .map_or(1.0, |at| (-ts.secs_since(at).max(0.0) / RATE_TAU_S).exp());
+        (self.n * decay, self.k * decay)
     }
 
     /// Adds `n` outcomes at `ts`, `k` of them failures.
@@ -723,6 +738,9 @@ pub struct Incident {
     /// Every member so far is on a carrier's radio: a shop's router carries
     /// none of them.
     all_on_radio: bool,
+    /// A BIN's cards refused by their bank for one reason (see
+    /// [`Fleet::observe_card_answer`]), not gone unanswered.
+    pub on_declines: bool,
 }
 
 impl Incident {
@@ -767,6 +785,7 @@ impl Incident {
             (ScopeKind::Site, _) if self.all_on_radio && !self.terminals.is_empty() => {
                 "incident_site_cellular"
             }
+            (ScopeKind::Issuer, _) if self.on_declines => "incident_card_declines",
             _ => self.kind.signal(),
         }
     }
@@ -1133,6 +1152,8 @@ pub(crate) struct Fleet {
     human_at: Vec<Option<Ts>>,
     /// All cards: how often they went unanswered lately.
     cards: Rate,
+    /// Per BIN, its cards refused by their bank, per reason.
+    bin_declines: BinDeclines,
     /// All payments, as a host counts them: how often they failed lately.
     host_payments: Rate,
     /// Per terminal, its heartbeat's rhythm and when it was last heard.
@@ -1680,6 +1701,12 @@ impl Fleet {
         host_fine: bool,
     ) {
         self.ensure(terminal);
+        // A card gone unanswered on a terminal another incident holds (its
+        // host's outage, its shop's) is that incident's: counted neither
+        // way, it neither makes the bank's outage nor hides it.
+        if failed && self.incident_of[terminal as usize] != NONE {
+            return;
+        }
         let n = self.scopes.len() as u32;
         let s = *self.card_scopes.entry(card.key()).or_insert(n);
         if s == n {
@@ -1713,7 +1740,9 @@ impl Fleet {
         }
         let sc = &self.scopes[s as usize];
         if sc.failing == 0 {
-            if let Some(i) = sc.incident {
+            if let Some(i) = sc.incident
+                && !self.incidents[i as usize].on_declines
+            {
                 self.join(i, terminal);
             }
             return;
@@ -1770,8 +1799,26 @@ impl Fleet {
         // Other banks' cards, from the fleet's rate less this bank's, drawn
         // towards a usual rate while few are known (a stream's first
         // minutes). Banks rarely fail to answer: a lower floor than a host's.
-        let others_n = (self.cards.n - sc.rate.n).max(0.0);
-        let others_k = (self.cards.k - sc.rate.k).max(0.0);
+        // Nor do banks whose own outage an incident holds or held within
+        // the hour: one bank's outage is no other bank's usual rate.
+        let (mut others_n, mut others_k) = self.cards.as_of(ts);
+        let (own_n, own_k) = sc.rate.as_of(ts);
+        others_n -= own_n;
+        others_k -= own_k;
+        let mut excused: Vec<u32> = Vec::new();
+        for inc in &self.incidents {
+            let lately = inc.closed_at.is_none_or(|c| ts.secs_since(c) < RATE_TAU_S);
+            if inc.kind != ScopeKind::Issuer || inc.scope == s || !lately {
+                continue;
+            }
+            if !excused.contains(&inc.scope) {
+                excused.push(inc.scope);
+                let (n, k) = self.scopes[inc.scope as usize].rate.as_of(ts);
+                others_n -= n;
+                others_k -= k;
+            }
+        }
+        let (others_n, others_k) = (others_n.max(0.0), others_k.max(0.0));
         let base = ((others_k + CARDS_PRIOR_N * CARDS_PRIOR_RATE) / (others_n + CARDS_PRIOR_N))
             .clamp(CARD_BASE_MIN, 1.0);
         // Over two or five minutes (an outage that just began, not yet
@@ -1860,7 +1907,7 @@ impl Fleet {
                 continue;
             }
             let (base, share_min) = match baseline {
-                Baseline::Given(b) => (b, RELATIVE_SHARE_MIN),
+                Baseline::Given(b) => (b, CARD_SHARE_MIN),
                 Baseline::OwnPast => {
                     // The rate before the window: the burst itself must not
                     // raise the bar it is judged against.
@@ -2046,7 +2093,77 @@ impl Fleet {
     pub fn card_incident(&self, card: CardIssuer<'_>) -> Option<&Incident> {
         let s = *self.card_scopes.get(&card.key())?;
         let i = self.scopes[s as usize].incident?;
-        Some(&self.incidents[i as usize])
+        Some(&self.incidents[i as usize]).filter(|i| !i.on_declines)
+    }
+
+    /// The open incident of BIN `bin`'s cards refused for one reason, if
+    /// any.
+    pub fn decline_incident(&self, bin: u32) -> Option<&Incident> {
+        let s = *self.card_scopes.get(&CardIssuer::Bin(bin).key())?;
+        let i = self.scopes[s as usize].incident?;
+        Some(&self.incidents[i as usize]).filter(|i| i.on_declines)
+    }
+
+    /// A card of `bin` was answered on `terminal` at `ts`: approved, or
+    /// refused by its bank for its own reasons with code `refused` (funds,
+    /// expiry, an invalid card). One BIN's cards refused for one reason at
+    /// many merchants' terminals, far more often than other BINs' are, are
+    /// its bank's batch (expired, reissued, stopped): an incident of its
+    /// own, holding no terminal (each still pays other cards).
+    pub fn observe_card_answer(
+        &mut self,
+        terminal: u32,
+        bin: u32,
+        refused: Option<[u8; 2]>,
+        mcc: u16,
+        ts: Ts,
+    ) {
+        self.ensure(terminal);
+        let member_of = &self.member_of;
+        let merchant_of = |t: u32| {
+            member_of
+                .get(t as usize)
+                .map_or(NONE, |m| m[ScopeKind::Merchant as usize])
+        };
+        match self
+            .bin_declines
+            .observe(terminal, bin, refused, mcc, ts, merchant_of)
+        {
+            Judged::Ordinary => {}
+            Judged::Again => {
+                if let Some(i) = self.decline_incident(bin).map(|i| i.index) {
+                    self.incidents[i as usize].last_failure = ts;
+                    self.join(i, terminal);
+                }
+            }
+            Judged::Batch(who) => self.open_on_declines(bin, who, ts),
+        }
+    }
+
+    fn open_on_declines(&mut self, bin: u32, who: Vec<(u32, Ts)>, ts: Ts) {
+        let card = CardIssuer::Bin(bin);
+        let n = self.scopes.len() as u32;
+        let s = *self.card_scopes.entry(card.key()).or_insert(n);
+        if s == n {
+            self.scopes
+                .push(Scope::new(ScopeKind::Issuer, &card.label()));
+        }
+        if let Some(i) = self.scopes[s as usize].incident {
+            // An outage of the BIN's holds its scope: the refusals are
+            // news to nobody then.
+            if !self.incidents[i as usize].on_declines {
+                self.bin_declines.closed(bin);
+                return;
+            }
+        }
+        self.scopes[s as usize].fired_on = Failure::Account as u8;
+        let inc = self.incident_of_scope(s, ts);
+        let i = &mut self.incidents[inc as usize];
+        i.on_declines = true;
+        i.last_failure = ts;
+        for (t, _) in who {
+            self.join(inc, t);
+        }
     }
 
     /// The open incident `terminal` belongs to now.
@@ -2728,6 +2845,7 @@ impl Fleet {
             scope,
             fired_on,
             all_on_radio: true,
+            on_declines: false,
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
@@ -2755,6 +2873,7 @@ impl Fleet {
                 let inc = &self.incidents[o as usize];
                 o != i
                     && inc.kind == ScopeKind::Issuer
+                    && !inc.on_declines
                     && is_bin_label(&inc.key)
                     && ts.secs_since(inc.opened_at) <= SAME_ONSET_BEFORE_S
             })
@@ -2893,6 +3012,12 @@ impl Fleet {
         if i.closed_at.is_some() {
             return;
         }
+        if i.on_declines
+            && let Ok(bin) = i.key.parse::<u32>()
+        {
+            self.bin_declines.closed(bin);
+        }
+        let i = &mut self.incidents[inc as usize];
         if i.kind == ScopeKind::Issuer {
             // BINs taken in as the bank's: theirs closes with it.
             let own = i.scope;
@@ -3111,6 +3236,7 @@ mod vote_tests {
             scope: 0,
             fired_on: Failure::Link as u8,
             all_on_radio: false,
+            on_declines: false,
         };
         let belief = |c: Cause, p: f64| {
             let mut v = [(1.0 - p) / (Cause::COUNT - 1) as f64; Cause::COUNT];
@@ -3128,6 +3254,83 @@ mod vote_tests {
         let (cause, p) = inc.cause().unwrap();
         assert_eq!(cause, Cause::PowerSupply);
         assert!((0.6..0.8).contains(&p), "{p}");
+    }
+
+    /// Twenty terminals in ten shops on host H1 paying every ten seconds for
+    /// `minutes`, with cards of four BINs in turn; `fails(bin, terminal,
+    /// step)` says which go unanswered. Terminals 0..`held` are members of
+    /// an open incident of their host from the start. Returns the issuer
+    /// incidents' keys and when they opened (seconds from the start).
+    fn banks(minutes: i64, held: u32, fails: &dyn Fn(u32, u32, i64) -> bool) -> Vec<(String, i64)> {
+        const BINS: [u32; 4] = [621700, 622848, 622202, 621483];
+        let mut f = Fleet::default();
+        for t in 0..20u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+            f.set_scope(t, ScopeKind::Host, "H1");
+        }
+        let start = Ts::from_secs(1_800_000_000);
+        if held > 0 {
+            let host = f.scope_index[&(ScopeKind::Host, "H1".into())];
+            let i = f.open_incident(host, start);
+            for t in 0..held {
+                f.join(i, t);
+            }
+        }
+        for step in 0..minutes * 6 {
+            for t in 0..20u32 {
+                let ts = start.plus_secs(step * 10 + i64::from(t % 7));
+                let bin = BINS[(step as usize + t as usize) % 4];
+                let failed = fails(bin, t, step);
+                f.observe_card(t, CardIssuer::Bin(bin), ts, failed, failed);
+            }
+        }
+        f.incidents
+            .iter()
+            .filter(|i| i.kind == ScopeKind::Issuer)
+            .map(|i| (i.key.clone(), i.opened_at.secs_since(start) as i64))
+            .collect()
+    }
+
+    #[test]
+    fn a_bank_failing_one_card_in_eight_is_its_incident() {
+        // From minute 20, one 621483 card in three goes unanswered on
+        // terminals 0..8 of the twenty (one in seven and a half in all): a
+        // partial outage, never most of the terminals its cards visit, but
+        // far past the other banks'.
+        let fails = |bin: u32, t: u32, step: i64| {
+            bin == 621483 && step >= 120 && t < 8 && (step + i64::from(t)) % 3 == 0
+        };
+        let found = banks(60, 0, &fails);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "621483");
+        assert!(found[0].1 >= 1200, "{found:?}");
+    }
+
+    #[test]
+    fn a_bank_failing_after_another_banks_outage_is_judged_against_the_usual_rate() {
+        // 622848's cards fail eight times in ten for the first twenty
+        // minutes (its own outage); from minute 30, one 621483 card in
+        // three fails on terminals 0..8: against a usual rate that is an
+        // outage, against one raised by the other bank's it would not be.
+        let fails = |bin: u32, t: u32, step: i64| {
+            (bin == 622848 && step < 120 && (step + i64::from(t)) % 10 < 8)
+                || (bin == 621483 && step >= 180 && t < 8 && (step + i64::from(t)) % 3 == 0)
+        };
+        let found = banks(60, 0, &fails);
+        let keys: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(keys, ["622848", "621483"], "{found:?}");
+    }
+
+    #[test]
+    fn cards_unanswered_on_terminals_another_incident_holds_are_not_their_banks() {
+        // 621483's cards fail on terminals 0..8 only, half of them: in the
+        // host's outage that holds those terminals they are the host's; on
+        // terminals nothing holds they would be the bank's.
+        let fails =
+            |bin: u32, t: u32, step: i64| bin == 621483 && t < 8 && step >= 60 && step % 2 == 0;
+        assert_eq!(banks(40, 8, &fails), Vec::<(String, i64)>::new());
+        let free = banks(40, 0, &fails);
+        assert_eq!(free.len(), 1, "{free:?}");
     }
 
     /// Seventeen terminals: 0..12 on host H1 in six shops of two, 12..17

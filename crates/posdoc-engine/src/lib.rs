@@ -127,6 +127,10 @@ fn refused_purchase(t: &posdoc_record::Txn, setup_explains: bool) -> fleet::Purc
 /// Response codes whose prior puts at least this on `card.decline` are the
 /// card's own business, not a shared fault.
 pub(crate) const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
+/// A refusal code a card's bank gives at all (an invalid card number, a
+/// restricted card, beside funds and expiry): one BIN's cards refused with
+/// it at many merchants are the cards', whatever else it may mean alone.
+const BIN_REFUSAL_PRIOR_MIN: f64 = 0.2;
 /// Across a merchant's terminals a lower card share will do, for a code a
 /// merchant's set-up gives as often (57: a card type it may not take).
 pub(crate) const MERCHANT_CARD_REFUSAL_PRIOR_MIN: f64 = 0.3;
@@ -1131,6 +1135,23 @@ impl Engine {
                     if outcome == state::Outcome::Declined {
                         *self.card_refused.entry(event.code).or_default() += 1;
                     }
+                    // Its BIN's tally of its bank's refusals, for a batch
+                    // of cards refused for one reason.
+                    let by_bank = outcome == state::Outcome::Declined
+                        && t.response_code
+                            .as_deref()
+                            .and_then(|c| self.kb.response_code(c))
+                            .is_some_and(|d| {
+                                d.prior[Cause::CardDecline.index()] >= BIN_REFUSAL_PRIOR_MIN
+                            });
+                    let mcc = t.mcc.as_deref().and_then(|m| m.parse().ok()).unwrap_or(0);
+                    self.fleet.observe_card_answer(
+                        i,
+                        bin,
+                        by_bank.then_some(event.code),
+                        mcc,
+                        t.ts,
+                    );
                 }
                 if let Some(c) = self.terminals[i as usize].carrier_group {
                     self.carriers[c as usize].push(event);

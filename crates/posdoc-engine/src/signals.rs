@@ -1224,6 +1224,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_host_keys",
     "incident_merchant_keys",
     "incident_issuer",
+    "incident_card_declines",
     "failing_before_incident",
     "host_failing_many_bins",
     "host_peers_ok",

@@ -1609,6 +1609,81 @@ fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
     }
 }
 
+/// Twelve shops of two terminals paying for an hour, cards of seven BINs in
+/// turn; from minute 30 the cards of BIN 622262 are refused `54` (expired)
+/// two times in three, everywhere. Every payment says its merchant's MCC:
+/// one trade's, or each shop's own.
+fn bin_batch_expired(one_trade: bool) -> Vec<String> {
+    let from = t(30, 0);
+    let mut hit = 0usize;
+    with_cards(fleet_answers(12, 2, 60, &|_, _, _| None), &[], 0, &|_| {
+        false
+    })
+    .into_iter()
+    .map(|l| {
+        let shop: u32 = l
+            .split("\"terminal_id\":\"T")
+            .nth(1)
+            .and_then(|x| x.split('-').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
+        let mcc = if one_trade { 5947 } else { 5411 + shop };
+        let mut l = l.replacen(
+            r#""type":"purchase""#,
+            &format!(r#""type":"purchase","mcc":"{mcc}""#),
+            1,
+        );
+        let late = l
+            .split("\"ts\":\"")
+            .nth(1)
+            .is_some_and(|x| x[..20] >= *from);
+        if l.contains("622262******") && late {
+            hit += 1;
+            if !hit.is_multiple_of(3) {
+                l = l.replacen(r#""response_code":"00""#, r#""response_code":"54""#, 1);
+            }
+        }
+        l
+    })
+    .collect()
+}
+
+#[test]
+fn one_bins_cards_refused_for_one_reason_everywhere_are_one_decline_incident() {
+    let kb = kb();
+    let lines = bin_batch_expired(false);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.scope, vec![("bin", "622262".to_string())]);
+    assert_eq!(i.cause, Cause::CardDecline);
+    assert!(i.terminals.len() >= 5, "{:?}", i.terminals);
+    assert_opened_within(i, 30, 900.0);
+    // The refused payments since it opened refer to it and read as the
+    // cards' own, saying so in both languages.
+    let refused: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.code == "54" && d.ts > i.opened_at)
+        .collect();
+    assert!(refused.len() >= 5, "{}", refused.len());
+    for d in &refused {
+        assert_eq!(d.incident_id.as_deref(), Some(i.incident_id.as_str()));
+        assert_eq!(d.causes[0].cause, Cause::CardDecline, "{d:#?}");
+        let e = signal_of(d, "incident_card_declines").expect("the BIN's incident as evidence");
+        assert!(e.text.zh.contains("卡 BIN 622262"), "{}", e.text.zh);
+        assert!(e.text.en.contains("BIN 622262"), "{}", e.text.en);
+    }
+}
+
+#[test]
+fn one_bins_cards_refused_at_merchants_of_one_trade_are_no_decline_incident() {
+    // The same refusals, every one at a merchant of one trade: that trade's
+    // rule about a kind of card, not the cards.
+    let kb = kb();
+    let (_, incidents) = run_fleet(&kb, &bin_batch_expired(true));
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
 #[test]
 fn an_error_logging_a_down_banks_unanswered_payment_is_the_banks() {
     let kb = kb();
