@@ -513,6 +513,9 @@ struct Scope {
     /// The scope's latest incident that closed (not folded into another),
     /// and when.
     last_closed: Option<(u32, Ts)>,
+    /// Its incident on refusals that a second fault of another kind set
+    /// apart (see [`Fleet::judge_terminal`]): the refusals still go to it.
+    apart: Option<u32>,
     /// Member terminals, judged one by one over a longer window than the
     /// ring holds.
     members: Vec<u32>,
@@ -539,6 +542,7 @@ impl Scope {
             judged_at: None,
             incident: None,
             last_closed: None,
+            apart: None,
             members: Vec::new(),
             rate: Rate::default(),
         }
@@ -2468,8 +2472,9 @@ impl Fleet {
                 // payments unanswered in a burst: a second fault, the
                 // host's outage, not fifty shops'. The refusals' incident
                 // lives on apart (closing once they stop) and the scope is
-                // the outage's to open.
-                let outage = kind == ScopeKind::Host
+                // the outage's to open. So with a shop whose customers'
+                // refusals opened its incident and whose router now fails.
+                let outage = matches!(kind, ScopeKind::Host | ScopeKind::Site)
                     && matches!(verdict, Some(Verdict::Burst(_) | Verdict::Failing(_)))
                     && self.incidents[i as usize].fired_on_refusals_only();
                 if !outage {
@@ -2477,6 +2482,18 @@ impl Fleet {
                 }
                 sc.incident = None;
                 sc.last_closed = None;
+                sc.apart = Some(i);
+            }
+            // Refusals while a second fault holds the scope: the incident
+            // set apart takes them.
+            if let Some(a) = sc.apart
+                && sc.incident != Some(a)
+                && self.incidents[a as usize].closed_at.is_none()
+                && self.incidents[a as usize].fired_on & failure as u8 != 0
+            {
+                self.incidents[a as usize].last_failure = ts;
+                existing = Some((a, sc.failing));
+                continue;
             }
             if let Some(i) = sc.incident {
                 // Scopes come narrowest first: the last one seen is the
@@ -2803,6 +2820,17 @@ impl Fleet {
     /// else a new one.
     fn incident_of_scope(&mut self, s: u32, ts: Ts) -> u32 {
         let sc = &self.scopes[s as usize];
+        // Refusals again, with the incident a second fault set apart still
+        // open: theirs.
+        if sc.incident.is_none()
+            && let Some(a) = sc.apart
+            && self.incidents[a as usize].closed_at.is_none()
+            && sc.fired_on & !REFUSAL_KINDS == 0
+            && self.incidents[a as usize].fired_on & sc.fired_on != 0
+        {
+            self.scopes[s as usize].incident = Some(a);
+            return a;
+        }
         match (sc.incident, sc.last_closed) {
             (Some(i), _) => i,
             (None, Some((i, at))) if ts.secs_since(at) < REOPEN_HOLD_S as f64 => {
@@ -3331,6 +3359,41 @@ mod vote_tests {
         assert_eq!(banks(40, 8, &fails), Vec::<(String, i64)>::new());
         let free = banks(40, 0, &fails);
         assert_eq!(free.len(), 1, "{free:?}");
+    }
+
+    #[test]
+    fn a_shop_whose_refusals_opened_its_incident_opens_its_router_apart() {
+        // A shop of eight terminals: three customers' cards refused for the
+        // account's reasons on two of them within a minute open its
+        // incident; twenty
+        // minutes on its router fails every terminal's payments.
+        let mut f = Fleet::default();
+        for t in 0..8u32 {
+            f.set_scope(t, ScopeKind::Site, "S0");
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for (t, at) in [(0u32, 0i64), (1, 40), (0, 70)] {
+            let purchase = Purchase {
+                key: t + 1,
+                setup_explains: false,
+            };
+            f.observe_refusal(t, t0.plus_secs(at), Failure::Account, purchase);
+        }
+        for step in 0..30i64 {
+            for t in 0..8u32 {
+                let ts = t0.plus_secs(1200 + step * 20 + i64::from(t));
+                f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+            }
+        }
+        let opened: Vec<(u8, i64)> = f
+            .incidents
+            .iter()
+            .map(|i| (i.fired_on, i.opened_at.secs_since(t0) as i64))
+            .collect();
+        assert_eq!(opened.len(), 2, "{opened:?}");
+        assert_eq!(opened[0].0, Failure::Account as u8, "{opened:?}");
+        assert!(opened[1].0 & Failure::Link as u8 != 0, "{opened:?}");
+        assert!((1200..1300).contains(&opened[1].1), "{opened:?}");
     }
 
     /// Seventeen terminals: 0..12 on host H1 in six shops of two, 12..17
