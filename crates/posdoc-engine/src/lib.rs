@@ -315,6 +315,10 @@ pub(crate) struct PatternBits {
     pub keypad: u64,
     /// A cashier's timeout, cancel or mistake.
     pub cashier: u64,
+    /// A message damaged or unreadable; and a wait or a connection that
+    /// failed (a timeout's words may name the message too).
+    pub corrupt: u64,
+    pub link: u64,
 }
 
 impl PatternBits {
@@ -331,6 +335,8 @@ impl PatternBits {
             display: bit("display_text"),
             keypad: bit("keypad_text"),
             cashier: bit("operator_text") | bit("input_text"),
+            corrupt: bit("corrupt_text"),
+            link: bit("timeout") | bit("connect_fail"),
         }
     }
 }
@@ -1317,6 +1323,16 @@ impl Engine {
                         ) =>
                     {
                         None
+                    }
+                    // An answer that came but could not be read: the
+                    // message's format (a version's or the line's), not a
+                    // link gone — judged as its messages refused.
+                    Refusal::Other
+                        if matches!(e.stage.as_deref(), None | Some("receive"))
+                            && hits & self.bits.corrupt != 0
+                            && hits & self.bits.link == 0 =>
+                    {
+                        Some(fleet::Failure::Protocol)
                     }
                     Refusal::Other if e.stage.is_none() => {
                         Some(self.unstaged_failure(i, &e.code, hits))

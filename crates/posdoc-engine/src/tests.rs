@@ -1609,6 +1609,88 @@ fn a_bank_failing_its_cards_in_every_shop_is_one_issuer_incident() {
     }
 }
 
+#[test]
+fn answers_a_release_cannot_read_are_its_messages_refused() {
+    let kb = kb();
+    // Shops 1..7 run app 5.2.0 (fourteen terminals). From minute 20 two of
+    // them, in two shops, log every few minutes that the host's answer
+    // could not be parsed: the release's messages, not two links (two of
+    // fourteen failing is no share past the fleet's).
+    let mut lines: Vec<String> = fleet_answers(8, 2, 60, &|_, _, _| None)
+        .into_iter()
+        .map(|l| {
+            if (1..7).any(|s| l.contains(&format!(r#""app_version":"5.0.{s}""#))) {
+                l.replacen(
+                    r#""app_version":"5.0."#,
+                    r#""app_version":"5.2.0","x":""#,
+                    1,
+                )
+            } else {
+                l
+            }
+        })
+        .collect();
+    for m in (20..50).step_by(3) {
+        for tid in ["T1-0", "T4-1"] {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"{tid}","code":"E12","stage":"receive","detail":"[RECEIVE] 应答报文解析失败 response parse failed"}}"#,
+                t(m, 30)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.scope, vec![("app_version", "5.2.0".to_string())]);
+    // A message's cause, not a link's (each event's words, a parse failure
+    // on receiving, still weigh for the line as much as for the version).
+    assert!(
+        matches!(
+            i.cause,
+            Cause::SoftwareBug | Cause::SoftwareIncompatible | Cause::TransmissionCorruption
+        ),
+        "{:?}",
+        i.cause
+    );
+    assert_opened_within(i, 20, 600.0);
+    // Its members' later errors refer to it.
+    let later = diags
+        .iter()
+        .filter(|d| d.code == "E12" && d.ts > i.opened_at)
+        .collect::<Vec<_>>();
+    assert!(later.len() >= 10, "{}", later.len());
+    assert!(
+        later
+            .iter()
+            .all(|d| d.incident_id.as_deref() == Some(i.incident_id.as_str()))
+    );
+}
+
+#[test]
+fn a_timeout_naming_the_message_is_still_the_link() {
+    let kb = kb();
+    // From minute 20 shop 1's two terminals log a timeout every minute,
+    // naming the message they waited for ("接收报文超时"): its link, not
+    // its messages' format.
+    let mut lines = fleet_answers(8, 2, 40, &|_, _, _| None);
+    for m in 20..40 {
+        for tid in ["T1-0", "T1-1"] {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"{tid}","code":"E2","stage":"receive","detail":"接收报文超时 receive message timeout"}}"#,
+                t(m, 55)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("site_id", "S1".to_string())]);
+    // As a shop's link fires (its failures' share, its tills paying
+    // between them), not later, as its signs would over the hour.
+    assert_opened_within(&incidents[0], 20, 150.0);
+}
+
 /// Twelve shops of two terminals paying for an hour, cards of seven BINs in
 /// turn; from minute 30 the cards of BIN 622262 are refused `54` (expired)
 /// two times in three, everywhere. Every payment says its merchant's MCC:
