@@ -1691,6 +1691,46 @@ fn a_timeout_naming_the_message_is_still_the_link() {
     assert_opened_within(&incidents[0], 20, 150.0);
 }
 
+#[test]
+fn a_connection_the_host_refuses_is_not_the_link() {
+    let kb = kb();
+    // One terminal's host address is set wrong: from minute 20, every two
+    // minutes, its connection is refused or the name it was given does
+    // not resolve, while every other terminal (its shop's neighbour too)
+    // pays. An address set wrong, not its router or its air — the lines
+    // that only say the lookup failed too, beside the refusals.
+    let mut lines = fleet_answers(6, 2, 40, &|_, _, _| None);
+    for m in (20..40).step_by(2) {
+        let detail = if m % 4 == 0 {
+            "ERR E2: CONNECTION REFUSED"
+        } else {
+            "ERR E2: DNS LOOKUP FAILED"
+        };
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T1-0","code":"E2","stage":"connect","detail":"{detail}"}}"#,
+            t(m, 40)
+        ));
+    }
+    sort_by_time(&mut lines);
+    let (diags, _) = run_fleet(&kb, &lines);
+    let failed: Vec<&Diagnosis> = diags.iter().filter(|d| d.code == "E2").collect();
+    assert_eq!(failed.len(), 10);
+    // Once its connections have been refused twice, every failure of its
+    // is read so, the lookups too.
+    let from = Ts::parse(&t(23, 0)).unwrap();
+    for d in failed.iter().filter(|d| d.ts >= from) {
+        assert!(
+            matches!(
+                d.causes[0].cause,
+                Cause::SoftwareConfig | Cause::UpstreamAcquirer
+            ),
+            "{} {:?}",
+            d.ts,
+            &d.causes[..3]
+        );
+    }
+}
+
 /// Twelve shops of two terminals paying for an hour, cards of seven BINs in
 /// turn; from minute 30 the cards of BIN 622262 are refused `54` (expired)
 /// two times in three, everywhere. Every payment says its merchant's MCC:
