@@ -1705,10 +1705,16 @@ impl Fleet {
         host_fine: bool,
     ) {
         self.ensure(terminal);
-        // A card gone unanswered on a terminal another incident holds (its
-        // host's outage, its shop's) is that incident's: counted neither
-        // way, it neither makes the bank's outage nor hides it.
-        if failed && self.incident_of[terminal as usize] != NONE {
+        // A card gone unanswered on a terminal another incident holds for
+        // its link (its host's outage, its shop's) is that incident's:
+        // counted neither way, it neither makes the bank's outage nor hides
+        // it. (An incident of its keys refused or its account explains no
+        // payment gone unanswered.)
+        let held = self.incident_of[terminal as usize];
+        if failed
+            && held != NONE
+            && self.incidents[held as usize].fired_on & Failure::Link as u8 != 0
+        {
             return;
         }
         let n = self.scopes.len() as u32;
@@ -3287,9 +3293,14 @@ mod vote_tests {
     /// Twenty terminals in ten shops on host H1 paying every ten seconds for
     /// `minutes`, with cards of four BINs in turn; `fails(bin, terminal,
     /// step)` says which go unanswered. Terminals 0..`held` are members of
-    /// an open incident of their host from the start. Returns the issuer
-    /// incidents' keys and when they opened (seconds from the start).
-    fn banks(minutes: i64, held: u32, fails: &dyn Fn(u32, u32, i64) -> bool) -> Vec<(String, i64)> {
+    /// an open incident of their host, fired on `held_on`, from the start.
+    /// Returns the issuer incidents' keys and when they opened (seconds
+    /// from the start).
+    fn banks(
+        minutes: i64,
+        (held, held_on): (u32, Failure),
+        fails: &dyn Fn(u32, u32, i64) -> bool,
+    ) -> Vec<(String, i64)> {
         const BINS: [u32; 4] = [621700, 622848, 622202, 621483];
         let mut f = Fleet::default();
         for t in 0..20u32 {
@@ -3299,6 +3310,7 @@ mod vote_tests {
         let start = Ts::from_secs(1_800_000_000);
         if held > 0 {
             let host = f.scope_index[&(ScopeKind::Host, "H1".into())];
+            f.scopes[host as usize].fired_on = held_on as u8;
             let i = f.open_incident(host, start);
             for t in 0..held {
                 f.join(i, t);
@@ -3328,7 +3340,7 @@ mod vote_tests {
         let fails = |bin: u32, t: u32, step: i64| {
             bin == 621483 && step >= 120 && t < 8 && (step + i64::from(t)) % 3 == 0
         };
-        let found = banks(60, 0, &fails);
+        let found = banks(60, (0, Failure::Link), &fails);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "621483");
         assert!(found[0].1 >= 1200, "{found:?}");
@@ -3344,7 +3356,7 @@ mod vote_tests {
             (bin == 622848 && step < 120 && (step + i64::from(t)) % 10 < 8)
                 || (bin == 621483 && step >= 180 && t < 8 && (step + i64::from(t)) % 3 == 0)
         };
-        let found = banks(60, 0, &fails);
+        let found = banks(60, (0, Failure::Link), &fails);
         let keys: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(keys, ["622848", "621483"], "{found:?}");
     }
@@ -3353,12 +3365,18 @@ mod vote_tests {
     fn cards_unanswered_on_terminals_another_incident_holds_are_not_their_banks() {
         // 621483's cards fail on terminals 0..8 only, half of them: in the
         // host's outage that holds those terminals they are the host's; on
-        // terminals nothing holds they would be the bank's.
+        // terminals nothing holds, or that only the host's keys refused
+        // hold, they would be the bank's.
         let fails =
             |bin: u32, t: u32, step: i64| bin == 621483 && t < 8 && step >= 60 && step % 2 == 0;
-        assert_eq!(banks(40, 8, &fails), Vec::<(String, i64)>::new());
-        let free = banks(40, 0, &fails);
+        assert_eq!(
+            banks(40, (8, Failure::Link), &fails),
+            Vec::<(String, i64)>::new()
+        );
+        let free = banks(40, (0, Failure::Link), &fails);
         assert_eq!(free.len(), 1, "{free:?}");
+        let keys = banks(40, (8, Failure::Keys), &fails);
+        assert_eq!(keys.len(), 1, "{keys:?}");
     }
 
     #[test]
