@@ -1717,12 +1717,7 @@ impl Fleet {
         {
             return;
         }
-        let n = self.scopes.len() as u32;
-        let s = *self.card_scopes.entry(card.key()).or_insert(n);
-        if s == n {
-            self.scopes
-                .push(Scope::new(ScopeKind::Issuer, &card.label()));
-        }
+        let s = self.card_scope(card);
         self.scopes[s as usize].push(Outcome {
             ts,
             terminal,
@@ -2106,6 +2101,17 @@ impl Fleet {
         Some(&self.incidents[i as usize]).filter(|i| !i.on_declines)
     }
 
+    /// The issuer scope of `card`, made on its first card.
+    fn card_scope(&mut self, card: CardIssuer<'_>) -> u32 {
+        let n = self.scopes.len() as u32;
+        let s = *self.card_scopes.entry(card.key()).or_insert(n);
+        if s == n {
+            self.scopes
+                .push(Scope::new(ScopeKind::Issuer, &card.label()));
+        }
+        s
+    }
+
     /// The open incident of BIN `bin`'s cards refused for one reason, if
     /// any.
     pub fn decline_incident(&self, bin: u32) -> Option<&Incident> {
@@ -2151,13 +2157,7 @@ impl Fleet {
     }
 
     fn open_on_declines(&mut self, bin: u32, who: Vec<(u32, Ts)>, ts: Ts) {
-        let card = CardIssuer::Bin(bin);
-        let n = self.scopes.len() as u32;
-        let s = *self.card_scopes.entry(card.key()).or_insert(n);
-        if s == n {
-            self.scopes
-                .push(Scope::new(ScopeKind::Issuer, &card.label()));
-        }
+        let s = self.card_scope(CardIssuer::Bin(bin));
         if let Some(i) = self.scopes[s as usize].incident {
             // An outage of the BIN's holds its scope: the refusals are
             // news to nobody then.
