@@ -672,7 +672,7 @@ impl Engine {
             }
             let provisional = softmax(&provisional);
             let before = factors.len();
-            factors_push_signal(kb, &mut factors, incident_obs(kb, inc));
+            factors_push_signal(kb, &mut factors, incident_obs(kb, inc, s.net));
             // A terminal in trouble of its own since well before the
             // incident opened: the incident is the likelier cause of this
             // event by less (a CPU saturated for two hours is still
@@ -1301,10 +1301,18 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
     })
 }
 
-/// The incident as evidence: its scope's value, and a card issuer by its
-/// name in each language where the knowledge base knows it.
-fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident) -> Obs {
-    let mut obs = yes(inc.signal(), inc.key.clone(), String::new());
+/// The incident as evidence to a member on `net`: its scope's value, and a
+/// card issuer by its name in each language where the knowledge base knows
+/// it. A shop's router carries none of a member on a carrier's radio, and
+/// the shop's wired terminals failing with it are not on its carrier: what
+/// it shares with them is the mains, or it fails for the air where it
+/// stands.
+fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident, net: Net) -> Obs {
+    let signal = match inc.signal() {
+        "incident_site" if net == Net::Cellular => "incident_site_radio_member",
+        s => s,
+    };
+    let mut obs = yes(signal, inc.key.clone(), String::new());
     if inc.kind == crate::fleet::ScopeKind::Issuer
         && let Some(def) = kb.issuers.iter().find(|d| d.id == inc.key)
         && let Seen::Yes {

@@ -1214,6 +1214,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_site",
     "incident_site_operator",
     "incident_site_cellular",
+    "incident_site_radio_member",
     "incident_merchant",
     "incident_model",
     "incident_app_version",

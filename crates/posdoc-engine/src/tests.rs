@@ -1278,6 +1278,65 @@ fn a_shops_cellular_terminals_failing_together_are_not_its_router() {
 }
 
 #[test]
+fn a_weak_cellular_till_failing_in_its_shops_router_incident_is_its_own_air() {
+    let kb = kb();
+    // Site 2's router fails its two wired tills; its third till, on a
+    // carrier's radio at -106 dBm all along (its carrier's other tills
+    // read -75), drops payments of its own at the same time. The router
+    // carries none of them.
+    let failing =
+        |s: u32, k: u32, m: u32| s == 2 && (20..40).contains(&m) && (k < 2 || m.is_multiple_of(3));
+    let mut lines = fleet_with_heartbeats(6, 3, 60, &failing, &|s, k, m| {
+        if failing(s, k, m) {
+            2600
+        } else {
+            60 + (m + k) % 9
+        }
+    });
+    for l in lines.iter_mut() {
+        if ["T2-2", "T3-2", "T4-2", "T5-2"]
+            .iter()
+            .any(|t| l.contains(&format!(r#""terminal_id":"{t}""#)))
+        {
+            *l = l
+                .replace(
+                    r#""network":"ethernet""#,
+                    r#""network":"cellular","carrier":"cmcc""#,
+                )
+                .replace(r#""online":true,"#, r#""online":true,"rssi_dbm":-75,"#);
+        }
+        if l.contains(r#""terminal_id":"T2-2""#) {
+            *l = l.replace(r#""rssi_dbm":-75,"#, r#""rssi_dbm":-106,"#);
+        }
+    }
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shops = not_merged(&incidents);
+    assert_eq!(shops.len(), 1, "{incidents:#?}");
+    assert_eq!(shops[0].cause, Cause::NetworkLan, "{:?}", shops[0]);
+    let radio: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| {
+            d.terminal_id == "T2-2"
+                && d.incident_id.as_deref() == Some(shops[0].incident_id.as_str())
+        })
+        .collect();
+    assert!(!radio.is_empty(), "{diags:#?}");
+    assert!(
+        radio.iter().all(|d| d.top() == Cause::NetworkSignal),
+        "{:?}",
+        radio
+            .iter()
+            .map(|d| (&d.causes[..2], &d.evidence))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        radio
+            .iter()
+            .all(|d| signal_of(d, "incident_site_radio_member").is_some())
+    );
+}
+
+#[test]
 fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
     let lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
