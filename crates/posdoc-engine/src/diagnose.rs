@@ -513,6 +513,15 @@ impl Engine {
             Pending::Error(..) => (unanswered_card.unwrap_or(0), false),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
+        let link_failure = match p {
+            Pending::Txn(t) => t.timed_out || t.response_code.is_none(),
+            Pending::Error(e, _) => {
+                crate::fleet::Failure::of_stage(e.stage.as_deref()) == crate::fleet::Failure::Link
+            }
+        };
+        if link_failure && let Some(m) = s.merchant_group {
+            self.merchant_shops_signal(s, idx, m, ts, horizon, &mut obs);
+        }
         // A card's own refusal (a wrong PIN, no funds) said to other
         // banks' cards on this terminal too, within half an hour: not the
         // customers — the PIN pad, the PIN key, a risk rule.
@@ -997,6 +1006,84 @@ impl Engine {
                 String::new(),
             ));
         }
+    }
+
+    /// The merchant's other shops losing their links with this terminal,
+    /// while its host answers other merchants' terminals: each shop has
+    /// its own router and mains, so what they share is what the
+    /// merchant's terminals were sent — parameters naming a host address
+    /// or port that takes no payments. A terminal held by an incident
+    /// wider than its shop (a host's, a carrier's, a release's) is
+    /// explained by it.
+    fn merchant_shops_signal(
+        &self,
+        s: &TerminalState,
+        idx: u32,
+        m: u32,
+        ts: Ts,
+        horizon: Ts,
+        out: &mut Vec<Obs>,
+    ) {
+        let (Some(own_site), Some(h)) = (s.site, s.host) else {
+            return;
+        };
+        if self.held_beyond_its_shop(idx) {
+            return;
+        }
+        let from = ts.plus_secs(-MERCHANT_SHOPS_WINDOW_S);
+        let Some(sites) = self.merchant_sites.get(m as usize) else {
+            return;
+        };
+        let other_shops = sites.iter().filter(|&&site| site != own_site).count();
+        let (mut failing_shops, mut failing_terminals) = (0usize, 0usize);
+        for &site in sites.iter().filter(|&&site| site != own_site) {
+            let failing = self.sites[site as usize]
+                .terminals
+                .iter()
+                .filter(|&&p| {
+                    let t = &self.terminals[p as usize];
+                    t.merchant_group == Some(m)
+                        && t.last_link_failure
+                            .is_some_and(|f| f >= from && f <= horizon)
+                        && !self.held_beyond_its_shop(p)
+                })
+                .count();
+            failing_shops += usize::from(failing > 0);
+            failing_terminals += failing;
+        }
+        // Shops lose their routers now and then, and a terminal its own
+        // link: one other shop of two or three failing with this one is a
+        // sign, one of twenty is not, and a lone terminal elsewhere is
+        // none.
+        let strength = match failing_shops {
+            _ if failing_terminals < 2 => return,
+            1 if other_shops <= 2 => 0.6,
+            n if n >= 2 && n * 3 >= other_shops => 1.0,
+            _ => return,
+        };
+        let others = self.hosts[h as usize].peers_where(idx, from, horizon, |e| {
+            self.terminals[e.terminal as usize].merchant_group != Some(m)
+        });
+        if others.approving < 2 || others.unreachable_events * 4 > others.approved_events {
+            return;
+        }
+        out.push(Obs {
+            id: "merchant_shops_failing_links",
+            seen: Seen::Yes {
+                value: failing_shops.to_string(),
+                baseline: String::new(),
+                strength,
+                value_zh: None,
+            },
+        });
+    }
+
+    /// Whether terminal `t` is held by an incident wider than its shop (a
+    /// host, a carrier, a release): that explains its failures.
+    fn held_beyond_its_shop(&self, t: u32) -> bool {
+        self.fleet
+            .incident_of(t)
+            .is_some_and(|i| i.kind != crate::fleet::ScopeKind::Site)
     }
 
     /// How many of terminal `s`'s payments in `[from, to]` were refused for
@@ -1500,6 +1587,10 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
         incident_causes: &[],
     },
 ];
+
+/// How recently another shop of the merchant must have lost its link to
+/// count as losing it with this terminal, seconds.
+const MERCHANT_SHOPS_WINDOW_S: i64 = 300;
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;

@@ -23,8 +23,9 @@
 //! - a host's payments go unanswered (or a carrier's terminals fail) far
 //!   more often over two or five minutes than its rate before explains, by
 //!   a binomial test, one in ten at least, on terminals in three shops
-//!   besides the one failing most, and not mostly one bank's cards (a host
-//!   overloaded, every third payment lost), or
+//!   besides the one failing most, at two merchants at least (one
+//!   merchant's shops alone were sent its parameters), and not mostly one
+//!   bank's cards (a host overloaded, every third payment lost), or
 //! - a host answers badly — with its own malfunction (`96` and the like; a
 //!   timeout may be any link on the way), or a card payment far slower
 //!   than its usual — far more often over ten, twenty or thirty minutes
@@ -1440,7 +1441,12 @@ impl Fleet {
         let kind = sc.kind;
         // A scope broader than a shop must be failing in several shops: one
         // shop's outage is the shop's, whatever version its terminals run.
-        let spread = |members: &[u32]| self.sites_spanned(members) >= kind.min_sites();
+        // A host's, at several merchants too: one merchant's shops failing
+        // alone had its parameters (a host address, a port) pushed to them.
+        let spread = |members: &[u32]| {
+            self.sites_spanned(members) >= kind.min_sites()
+                && (kind != ScopeKind::Host || self.spanned(members, ScopeKind::Merchant) >= 2)
+        };
         if !kind.relative() {
             let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts);
             // Hysteresis: an open incident's scope keeps firing at a lower
@@ -1881,6 +1887,7 @@ impl Fleet {
                 .collect();
             if (rest.len() as u32) < sc.kind.min_failing()
                 || self.sites_spanned(&rest) + 1 < sc.kind.min_sites()
+                || (sc.kind == ScopeKind::Host && self.spanned(&failing, ScopeKind::Merchant) < 2)
             {
                 continue;
             }

@@ -362,6 +362,8 @@ pub struct Engine {
     hosts: Vec<Group>,
     merchant_index: HashMap<Box<str>, u32>,
     merchants: Vec<Group>,
+    /// Per merchant group, the sites its terminals stand in.
+    merchant_sites: Vec<Vec<u32>>,
     /// The whole fleet's answered card payments, and those refused by
     /// response code: how common each refusal is on an ordinary day.
     card_answered: u64,
@@ -423,6 +425,7 @@ impl Engine {
             hosts: Vec::new(),
             merchant_index: HashMap::default(),
             merchants: Vec::new(),
+            merchant_sites: Vec::new(),
             card_answered: 0,
             card_refused: HashMap::default(),
             account_refusals: std::collections::VecDeque::new(),
@@ -1036,8 +1039,15 @@ impl Engine {
                         Some(group_idx(&mut self.host_index, &mut self.hosts, h));
                 }
                 if let Some(m) = t.merchant_id.as_deref() {
-                    self.terminals[i as usize].merchant_group =
-                        Some(group_idx(&mut self.merchant_index, &mut self.merchants, m));
+                    let m = group_idx(&mut self.merchant_index, &mut self.merchants, m);
+                    self.terminals[i as usize].merchant_group = Some(m);
+                    if let Some(site) = site {
+                        self.merchant_sites.resize(self.merchants.len(), Vec::new());
+                        let sites = &mut self.merchant_sites[m as usize];
+                        if !sites.contains(&site) {
+                            sites.push(site);
+                        }
+                    }
                 }
                 signals::apply_inventory(&mut self.terminals[i as usize], &t, site);
                 if let Some(c) = t.carrier.as_deref()

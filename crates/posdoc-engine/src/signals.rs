@@ -1230,6 +1230,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "host_failing_many_bins",
     "host_peers_ok",
     "merchant_peers_ok",
+    "merchant_shops_failing_links",
     "merchant_peers_refused",
     "host_peers_unreachable",
     "bin_failing_elsewhere",

@@ -1336,6 +1336,83 @@ fn a_weak_cellular_till_failing_in_its_shops_router_incident_is_its_own_air() {
     );
 }
 
+/// A fleet of sixteen shops of two wired tills on host H1 where shops 2, 3
+/// and 4 belong to one merchant, `MX`; the tills of the shops `failing`
+/// picks cannot connect from minute 20 to 40, the host turning them away.
+fn merchant_of_three_shops(failing: &dyn Fn(u32) -> bool) -> Vec<String> {
+    let fails = |s: u32, _: u32, m: u32| failing(s) && (20..40).contains(&m);
+    let mut lines = fleet_lines(16, 2, 60, &fails);
+    for l in lines.iter_mut() {
+        for s in 2..5 {
+            *l = l.replace(&format!(r#""merchant_id":"M{s}""#), r#""merchant_id":"MX""#);
+        }
+    }
+    let refused: Vec<String> = lines
+        .iter()
+        .filter(|l| l.contains(r#""timed_out":true"#))
+        .map(|l| {
+            let ts = l.split(r#""ts":""#).nth(1).unwrap();
+            let tid = l.split(r#""terminal_id":""#).nth(1).unwrap();
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"{}","code":"E4","stage":"connect","detail":"connect failed: connection refused 10.8.1.9:7001"}}"#,
+                &ts[..20],
+                tid.split('"').next().unwrap()
+            )
+        })
+        .collect();
+    lines.extend(refused);
+    let inventory = lines.iter().take_while(|l| !l.contains(r#""ts""#)).count();
+    lines[inventory..].sort_by_key(|l| l.split(r#""ts":""#).nth(1).map(|r| r[..20].to_string()));
+    lines
+}
+
+#[test]
+fn a_merchants_shops_all_turned_away_by_their_host_are_its_parameters() {
+    let kb = kb();
+    // The merchant's three shops, each on its own router and mains, turned
+    // away together while the host pays every other merchant: the
+    // parameters its terminals were sent, not three routers.
+    let (diags, incidents) = run_fleet(&kb, &merchant_of_three_shops(&|s| (2..5).contains(&s)));
+    // Nor is it the host's outage: one merchant's shops alone.
+    assert!(
+        incidents
+            .iter()
+            .all(|i| i.scope.iter().all(|(k, _)| *k != "host")),
+        "{incidents:#?}"
+    );
+    let late: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.code == "E4" && d.ts >= Ts::parse(&t(25, 0)).unwrap())
+        .collect();
+    assert!(late.len() >= 20, "{}", late.len());
+    assert!(
+        late.iter()
+            .all(|d| signal_of(d, "merchant_shops_failing_links").is_some()),
+        "{late:#?}"
+    );
+    let config = late
+        .iter()
+        .filter(|d| d.top() == Cause::SoftwareConfig)
+        .count();
+    assert!(config * 10 >= late.len() * 9, "{config} of {}", late.len());
+
+    // One of its shops turned away alone is that shop's own trouble.
+    let (diags, _) = run_fleet(&kb, &merchant_of_three_shops(&|s| s == 3));
+    assert!(
+        diags
+            .iter()
+            .all(|d| signal_of(d, "merchant_shops_failing_links").is_none())
+    );
+    // The whole host turning everyone away is the host's, not the merchant's.
+    let (diags, _) = run_fleet(&kb, &merchant_of_three_shops(&|_| true));
+    let e4: Vec<&Diagnosis> = diags.iter().filter(|d| d.code == "E4").collect();
+    assert!(!e4.is_empty());
+    assert!(
+        e4.iter()
+            .all(|d| signal_of(d, "merchant_shops_failing_links").is_none())
+    );
+}
+
 #[test]
 fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
