@@ -1575,14 +1575,15 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
         with_prior: false,
         incident_causes: &[],
     },
-    // A security chip or board that logged its own failure lately: the MACs
-    // it computes then fail as if the keys were wrong — every one of them,
-    // once a tamper switch has erased the keys.
+    // A security chip or board that logs its own failure, now or lately:
+    // the MACs it computes then fail as if the keys were wrong — every one
+    // of them, and its key check finds none, once a tamper switch has
+    // erased the keys.
     ExplainedSigns {
-        when: &["recent_logs:board_text"],
+        when: &["recent_logs:board_text", "log:board_text"],
         signs_of: Cause::SecurityKeys,
         count_for: &[Cause::HardwareBoard],
-        signs: &["stage:mac", "log:mac_text", "all_failing"],
+        signs: &["stage:mac", "log:mac_text", "all_failing", "key_mismatch"],
         with_prior: true,
         incident_causes: &[],
     },

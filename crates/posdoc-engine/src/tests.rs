@@ -261,6 +261,45 @@ fn macs_failing_after_the_security_chip_said_it_failed_lean_to_the_board() {
 }
 
 #[test]
+fn keys_found_missing_as_the_terminal_says_its_tamper_switch_fired_are_the_board() {
+    let kb = kb();
+    // The terminal locks itself at power-on: its tamper switch fired (the
+    // case opened, a sensor broken), and its key check finds no keys. The
+    // switch erased them: the keys missing are the board's doing.
+    let mut fault = Vec::new();
+    for (i, words) in ["TAMPER DETECTED", "触发防拆,终端已锁定", "安全模块异常"]
+        .iter()
+        .cycle()
+        .take(9)
+        .enumerate()
+    {
+        let m = 60 + 4 * i as u32;
+        fault.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":5.12,"key_check":"missing","printer":"ok"}}"#,
+            t(m, 10)
+        ));
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"power_on","detail":"{words}"}}"#,
+            t(m + 1, 0)
+        ));
+    }
+    // A Landi E550, whose E1 says little more than "terminal error".
+    let mut lines = terminal_life(&fault);
+    lines[0] = lines[0].replace(
+        r#""vendor":"pax","model":"S90""#,
+        r#""vendor":"landi","model":"E550""#,
+    );
+    let diags = run(&kb, &lines);
+    let locked: Vec<&Diagnosis> = diags.iter().filter(|d| d.code == "E1").collect();
+    assert_eq!(locked.len(), 9);
+    assert!(
+        locked.iter().all(|d| d.top() == Cause::HardwareBoard),
+        "{:?}",
+        locked.iter().map(|d| &d.causes[..2]).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
