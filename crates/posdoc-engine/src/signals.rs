@@ -745,6 +745,15 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     if let Some((_, r)) = reboots_recent().find(|(_, r)| *r == Reboot::Watchdog) {
         out.push(yes("reboot_watchdog", r.id().into(), String::new()));
     }
+    // What the terminal runs on, as its readings tell: a handheld reports
+    // its battery and no supply, a countertop its supply and no battery.
+    // Only what runs on a battery loses power to a worn one.
+    let (battery_n, supply_n) = (s.metric(MetricId::Battery).n, supply.n);
+    if battery_n >= POWER_SOURCE_READINGS_MIN && supply_n == 0 {
+        out.push(yes("runs_on_battery", String::new(), String::new()));
+    } else if supply_n >= POWER_SOURCE_READINGS_MIN && battery_n == 0 {
+        out.push(yes("runs_on_mains", String::new(), String::new()));
+    }
     if let Some(b) = worst(MetricId::Battery, false) {
         // Empty, or draining fast: a worn battery falls from its usual level
         // in minutes rather than hours.
@@ -1159,6 +1168,10 @@ const SLOW_BEYOND_LINK_ROUNDS: f64 = 6.0;
 /// the signal failing rather than the terminal's usual poor reception.
 const CHRONIC_RSSI_DROP_DB: f32 = 8.0;
 
+/// Readings of one power source, and none of the other, that say what a
+/// terminal runs on.
+const POWER_SOURCE_READINGS_MIN: u32 = 3;
+
 /// Every signal id this module can report; `evidence.toml` must weigh each
 /// (the knowledge-base check and a test hold the two to each other).
 pub const SIGNAL_IDS: &[&str] = &[
@@ -1166,6 +1179,8 @@ pub const SIGNAL_IDS: &[&str] = &[
     "power_events",
     "reboot_power_loss",
     "battery_low",
+    "runs_on_battery",
+    "runs_on_mains",
     "signal_weak",
     "signal_weak_as_usual",
     "network_degraded",

@@ -300,6 +300,50 @@ fn keys_found_missing_as_the_terminal_says_its_tamper_switch_fired_are_the_board
 }
 
 #[test]
+fn power_lost_on_a_handheld_leans_to_its_battery() {
+    let kb = kb();
+    // The terminal restarts after losing power, twice, with nothing else
+    // to go by: no shop around it failing, its link steady. What it runs
+    // on, as its readings tell, weighs the battery against the supply.
+    let battery_over_supply = |readings: &dyn Fn(u32) -> String| {
+        let mut fault = Vec::new();
+        for (i, m) in [61u32, 75].into_iter().enumerate() {
+            fault.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"reboot":"power_loss","latency_ms":40,"packet_loss":0.0,{},"key_check":"ok","printer":"ok"}}"#,
+                t(m, 0),
+                readings(m)
+            ));
+            fault.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E5","stage":"power_on","detail":"掉电重启 {i}"}}"#,
+                t(m, 20)
+            ));
+        }
+        let lines: Vec<String> = terminal_life(&fault)
+            .into_iter()
+            .map(|l| {
+                if l.contains(r#""reboot""#) {
+                    return l;
+                }
+                match (0..3).find(|v| l.contains(&format!(r#""supply_v":5.1{v}"#))) {
+                    Some(v) => l.replace(&format!(r#""supply_v":5.1{v}"#), &readings(v)),
+                    None => l,
+                }
+            })
+            .collect();
+        let d = run(&kb, &lines).pop().unwrap();
+        (
+            d.posterior[Cause::PowerBattery.index()] / d.posterior[Cause::PowerSupply.index()],
+            d,
+        )
+    };
+    let (both, _) =
+        battery_over_supply(&|m| format!(r#""supply_v":5.12,"battery_pct":{}"#, 60 - m % 3));
+    let (handheld, d) = battery_over_supply(&|m| format!(r#""battery_pct":{}"#, 60 - m % 3));
+    assert!(signal_of(&d, "runs_on_battery").is_some(), "{d:#?}");
+    assert!(handheld > 1.5 * both, "{handheld} {both}");
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
@@ -466,8 +510,8 @@ fn keys_wiped_at_a_watchdog_reset_are_the_board_not_the_keys() {
 #[test]
 fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
     let kb = kb();
-    // A handheld on the mobile network (a wired counter-top has no battery
-    // to run low).
+    // A handheld on the mobile network, reading its battery rather than a
+    // supply (a wired counter-top has no battery to run low).
     let said = |code: &str, detail: &str| {
         let fault = vec![format!(
             r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"{code}","stage":"app","detail":"{detail}"}}"#,
@@ -476,6 +520,11 @@ fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
         let lines: Vec<String> = terminal_life(&fault)
             .into_iter()
             .map(|l| l.replace(r#""network":"ethernet""#, r#""network":"cellular""#))
+            .map(|l| {
+                (0..3).fold(l, |l, v| {
+                    l.replace(&format!(r#""supply_v":5.1{v}"#), r#""battery_pct":80"#)
+                })
+            })
             .collect();
         run(&kb, &lines).pop().unwrap()
     };
