@@ -55,7 +55,8 @@
 //! firmware's models and app versions open nothing of their own. A
 //! burst past chance, or three refusals, need not last. A broad incident
 //! folds in the narrower open ones whose terminals it covers and whose kind
-//! of failure it shares (a frozen merchant is not the host's outage). An
+//! of failure it shares and fired on (a frozen merchant is not the host's
+//! outage, nor a shop's router its host's keys changed). An
 //! incident closes once its scope has stopped firing for [`CLOSE_QUIET_S`]
 //! (one member that stays broken does not hold it open; an incident on
 //! refusals waits [`ACCOUNT_CLOSE_QUIET_S`]); the scope failing again within
@@ -2855,7 +2856,7 @@ impl Fleet {
 
     fn open_incident(&mut self, scope: u32, ts: Ts) -> u32 {
         let i = self.incidents.len() as u32;
-        let failing = self.failing_now(scope, ts);
+        let mut failing = self.failing_now(scope, ts);
         let sc = &mut self.scopes[scope as usize];
         sc.incident = Some(i);
         let (kind, key) = (sc.kind, sc.key.to_string());
@@ -2870,6 +2871,13 @@ impl Fleet {
                 bits | self.failed_in(t, from, ts) & REFUSAL_KINDS
             });
             fired_on &= !REFUSAL_KINDS | refused_then;
+        }
+        // Fired on refusals alone (a host's keys, a merchant's account): its
+        // members are the terminals so refused, not every member whose
+        // link failed meanwhile (a shop's router, the host's own outage).
+        if fired_on & !REFUSAL_KINDS == 0 {
+            let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+            failing.retain(|&t| self.failed_in(t, from, ts) & fired_on != 0);
         }
         self.incidents.push(Incident {
             id: format!("INC-{:04}", i + 1),
@@ -2941,8 +2949,14 @@ impl Fleet {
             .iter()
             .copied()
             .filter(|&o| o != i && self.incidents[o as usize].kind < kind)
-            // A merchant's frozen account is not the host's outage.
-            .filter(|&o| self.incidents[o as usize].fired_on & kind.shares() != 0)
+            // A merchant's frozen account is not the host's outage, nor a
+            // shop's router its host's keys changed.
+            .filter(|&o| {
+                self.incidents[o as usize].fired_on
+                    & kind.shares()
+                    & self.incidents[i as usize].fired_on
+                    != 0
+            })
             // A shop whose members lost their mains is the shop's power,
             // whatever else is down.
             .filter(|&o| {

@@ -2177,6 +2177,40 @@ fn a_host_failing_two_payments_in_a_hundred_with_its_own_malfunction_is_degraded
 }
 
 #[test]
+fn a_hosts_keys_changing_while_a_shops_router_fails_are_two_incidents() {
+    let kb = kb();
+    // From minute 10 shop 5's router drops every payment of its two tills;
+    // from minute 20 the host refuses every MAC of three terminals in three
+    // other shops. The keys' incident takes in the terminals refused for
+    // their MACs, not the shop whose link failed, nor its incident.
+    let refused = |s: u32, k: u32| matches!((s, k), (1, 0) | (2, 1) | (4, 0));
+    let lines = fleet_answers(16, 2, 40, &|s, k, m| {
+        if s == 5 && m >= 10 {
+            Some("timeout")
+        } else {
+            (m >= 20 && refused(s, k)).then_some("A0")
+        }
+    });
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    let keys: Vec<_> = shown
+        .iter()
+        .filter(|i| i.cause == Cause::SecurityKeys)
+        .collect();
+    assert_eq!(keys.len(), 1, "{shown:#?}");
+    assert_eq!(keys[0].scope, vec![("host", "H1".to_string())]);
+    let mut members = keys[0].terminals.clone();
+    members.sort();
+    assert_eq!(members, ["T1-0", "T2-1", "T4-0"]);
+    assert!(
+        shown
+            .iter()
+            .any(|i| i.scope == vec![("site_id", "S5".to_string())]),
+        "{shown:#?}"
+    );
+}
+
+#[test]
 fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
     let kb = kb();
     // From minute 20 the host refuses every MAC of three terminals in three
