@@ -513,13 +513,9 @@ impl Engine {
             Pending::Error(..) => (unanswered_card.unwrap_or(0), false),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
-        let link_failure = match p {
-            Pending::Txn(t) => t.timed_out || t.response_code.is_none(),
-            Pending::Error(e, _) => {
-                crate::fleet::Failure::of_stage(e.stage.as_deref()) == crate::fleet::Failure::Link
-            }
-        };
-        if link_failure && let Some(m) = s.merchant_group {
+        if p.lost_link()
+            && let Some(m) = s.merchant_group
+        {
             self.merchant_shops_signal(s, idx, m, ts, horizon, &mut obs);
         }
         // A card's own refusal (a wrong PIN, no funds) said to other
@@ -1034,9 +1030,9 @@ impl Engine {
         let Some(sites) = self.merchant_sites.get(m as usize) else {
             return;
         };
-        let other_shops = sites.iter().filter(|&&site| site != own_site).count();
-        let (mut failing_shops, mut failing_terminals) = (0usize, 0usize);
+        let (mut other_shops, mut failing_shops, mut failing_terminals) = (0usize, 0usize, 0usize);
         for &site in sites.iter().filter(|&&site| site != own_site) {
+            other_shops += 1;
             let failing = self.sites[site as usize]
                 .terminals
                 .iter()
@@ -1388,18 +1384,15 @@ fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
     })
 }
 
-/// The incident as evidence to a member on `net`: its scope's value, and a
-/// card issuer by its name in each language where the knowledge base knows
-/// it. A shop's router carries none of a member on a carrier's radio, and
-/// the shop's wired terminals failing with it are not on its carrier: what
-/// it shares with them is the mains, or it fails for the air where it
-/// stands.
+/// The incident as evidence to a member on `net` (see
+/// [`crate::fleet::Incident::member_signal`]): its scope's value, and a card
+/// issuer by its name in each language where the knowledge base knows it.
 fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident, net: Net) -> Obs {
-    let signal = match inc.signal() {
-        "incident_site" if net == Net::Cellular => "incident_site_radio_member",
-        s => s,
-    };
-    let mut obs = yes(signal, inc.key.clone(), String::new());
+    let mut obs = yes(
+        inc.member_signal(net == Net::Cellular),
+        inc.key.clone(),
+        String::new(),
+    );
     if inc.kind == crate::fleet::ScopeKind::Issuer
         && let Some(def) = kb.issuers.iter().find(|d| d.id == inc.key)
         && let Seen::Yes {

@@ -796,6 +796,19 @@ impl Incident {
         }
     }
 
+    /// The signal a member's diagnosis gets from it, for a member on a
+    /// carrier's radio (`on_radio`) or not: a shop's router carries none of
+    /// a radio member's payments, and the shop's other failing terminals
+    /// are not on its carrier.
+    pub fn member_signal(&self, on_radio: bool) -> &'static str {
+        let signal = self.signal();
+        if on_radio && signal == ScopeKind::Site.signal() {
+            "incident_site_radio_member"
+        } else {
+            signal
+        }
+    }
+
     /// How long its members must be quiet before it closes, seconds.
     fn close_quiet_s(&self) -> i64 {
         if [Failure::Account, Failure::Protocol, Failure::Keys]

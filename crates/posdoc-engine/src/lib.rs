@@ -291,6 +291,15 @@ impl Pending {
             Pending::Txn(t) => t.ts,
         }
     }
+
+    /// Whether it is a failure of the link, as the terminal's state counts
+    /// one (`TerminalState::last_link_failure`).
+    fn lost_link(&self) -> bool {
+        match self {
+            Pending::Error(e, _) => signals::error_lost_link(e),
+            Pending::Txn(t) => signals::txn_lost_link(t),
+        }
+    }
 }
 
 /// Counts of what the engine has seen, for reports.

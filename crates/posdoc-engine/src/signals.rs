@@ -383,7 +383,7 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         }
     } else if t.failed() {
         s.last_failure = Some(s.last_failure.map_or(t.ts, |x| x.max(t.ts)));
-        if t.timed_out || t.response_code.is_none() {
+        if txn_lost_link(t) {
             note_link_failure(s, t.ts);
         }
         if outcome(t) == Outcome::Unreachable {
@@ -451,6 +451,17 @@ pub(crate) fn outcome(t: &Txn) -> Outcome {
     }
 }
 
+/// Whether a failed payment lost its link: no answer came back.
+pub(crate) fn txn_lost_link(t: &Txn) -> bool {
+    t.timed_out || t.response_code.is_none()
+}
+
+/// Whether an error is the link's: raised connecting, sending, receiving,
+/// booting, or unsaid (see [`Failure::of_stage`]).
+pub(crate) fn error_lost_link(e: &ErrorEvent) -> bool {
+    Failure::of_stage(e.stage.as_deref()) == Failure::Link
+}
+
 /// A failure of the link itself (no answer, no connection, dark): what a
 /// shop's router or power takes from all its terminals at once.
 fn note_link_failure(s: &mut TerminalState, ts: Ts) {
@@ -462,7 +473,7 @@ fn note_link_failure(s: &mut TerminalState, ts: Ts) {
 pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64 {
     s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
     s.trouble.add(e.ts);
-    if Failure::of_stage(e.stage.as_deref()) == Failure::Link {
+    if error_lost_link(e) {
         note_link_failure(s, e.ts);
     }
     let log_hits = e
