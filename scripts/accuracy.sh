@@ -20,6 +20,7 @@
 # GENERATOR=gen10 scripts/accuracy.sh 10             (scripts/gen10/gen10.py, a tenth)
 # GENERATOR=gen11 scripts/accuracy.sh 10             (scripts/gen11/gen11.py, an eleventh)
 # GENERATOR=gen12 scripts/accuracy.sh 10             (scripts/gen12/gen12.py, a twelfth)
+# GENERATOR=gen13 scripts/accuracy.sh 10             (scripts/gen13/gen13.py, a thirteenth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true

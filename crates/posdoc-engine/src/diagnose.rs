@@ -275,7 +275,7 @@ impl Engine {
                     },
                 };
                 let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
-                early = linked.is_some_and(|t| t.gave_up_early);
+                early = linked.map_or(0, |t| t.gave_up_early);
                 // Unanswered: timed out, or no code came back.
                 let linked_timeout = linked.is_some_and(|t| t.timed_out || t.code.is_none());
                 let linked_rc = linked.map(|t| t.code.as_deref().unwrap_or("").to_string());
@@ -332,9 +332,12 @@ impl Engine {
                         }
                     }
                 };
-                early = s.txns.iter().rev().any(|x| {
-                    x.ts == t.ts && x.stan.as_deref() == t.stan.as_deref() && x.gave_up_early
-                });
+                early = s
+                    .txns
+                    .iter()
+                    .rev()
+                    .find(|x| x.ts == t.ts && x.stan.as_deref() == t.stan.as_deref())
+                    .map_or(0, |x| x.gave_up_early);
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
                 linked_log_hits = linked.map_or(0, |e| e.log_hits);
@@ -393,11 +396,23 @@ impl Engine {
                 )
             }
         };
-        if early {
+        if early > 0 {
             factors_push_signal(
                 kb,
                 &mut factors,
-                yes("timeout_early", String::new(), String::new()),
+                Obs {
+                    id: "timeout_early",
+                    seen: Seen::Yes {
+                        value: format!("{early} s"),
+                        baseline: String::new(),
+                        strength: if early <= signals::TIMER_SET_TOO_SHORT_S {
+                            1.0
+                        } else {
+                            0.7
+                        },
+                        value_zh: Some(format!("{early}秒")),
+                    },
+                },
             );
         }
         let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
@@ -928,6 +943,7 @@ impl Engine {
         let mut failing = 0;
         let mut cellular_ok = false;
         let mut site_link_ok = 0;
+        let mut wifi_ok = 0;
         for &p in peers.iter().filter(|&&p| p != idx) {
             let t = &self.terminals[p as usize];
             // Neighbours count as failing with the site when their link
@@ -949,6 +965,7 @@ impl Engine {
             }
             if matches!(t.net, Net::Ethernet | Net::Wifi) && ok {
                 site_link_ok += 1;
+                wifi_ok += usize::from(t.net == Net::Wifi);
             }
         }
         // Neighbours on the site's own router paying fine: not the router,
@@ -959,6 +976,21 @@ impl Engine {
                 site_link_ok.to_string(),
                 String::new(),
             ));
+            // A Wi-Fi terminal alone failing behind a router that serves
+            // its neighbours: its own radio link, the more surely when a
+            // neighbour on the same Wi-Fi is fine (a wired one leaves the
+            // access point itself in doubt).
+            if s.net == Net::Wifi {
+                out.push(Obs {
+                    id: "wifi_link_alone",
+                    seen: Seen::Yes {
+                        value: site_link_ok.to_string(),
+                        baseline: String::new(),
+                        strength: if wifi_ok >= 1 { 1.0 } else { 0.6 },
+                        value_zh: None,
+                    },
+                });
+            }
         }
         // One neighbour failing too is a coincidence as often as a shared
         // fault; most of the site failing is not.

@@ -572,7 +572,7 @@ impl Scope {
         self.failing = v.failing();
         self.fired_on = match v {
             Verdict::Refused { class, .. } | Verdict::FailingOf { class, .. } => class as u8,
-            _ => self.kind.shares(),
+            _ => self.kind.outage_shares(),
         };
         self.counted_on = match v {
             Verdict::FailingOf { class, .. } => class as u8,
@@ -630,7 +630,7 @@ impl Scope {
         // (terminal, weight, whether silence).
         let mut seen = [(NONE, 0i16, false); RING];
         let mut n = 0;
-        let shares = self.kind.shares();
+        let shares = self.kind.outage_shares();
         // Oldest first, so that after a stable sort by terminal each
         // terminal's outcomes are in the order they happened.
         let start = if (self.len as usize) < RING {
@@ -906,6 +906,37 @@ impl ScopeKind {
                     | Failure::Keys as u8
             }
             ScopeKind::Certificate => Failure::Expired as u8,
+        }
+    }
+}
+
+impl ScopeKind {
+    /// The failure kinds of an incident of this scope that would take
+    /// `failure` as the same fault's. A release's bad messages come back
+    /// as a reply that would not parse on one vendor's terminals and as
+    /// the host's refusal on another's: one defect, and an incident that
+    /// fired on the first takes the second. Not the other way: a release
+    /// refused for its messages does not explain its terminals' links
+    /// failing (a host down, a carrier's outage).
+    fn kin(self, failure: Failure) -> u8 {
+        if self.relative() && failure == Failure::Protocol {
+            Failure::Link as u8 | Failure::Protocol as u8
+        } else {
+            failure as u8
+        }
+    }
+
+    /// The failure kinds its failing-most-of-the-time and fleet-relative
+    /// tests count. A host's outage leaves payments unanswered or answers
+    /// them with a malfunction; it does not refuse their MACs: keys
+    /// refused on a host are its key change, judged on their own (three
+    /// terminals at two merchants), and counted with an outage they would
+    /// make a host of three faults at once — its keys, a version it stopped
+    /// accepting, a shop's router — and fold the shop into it.
+    fn outage_shares(self) -> u8 {
+        match self {
+            ScopeKind::Host => self.shares() & !(Failure::Keys as u8),
+            _ => self.shares(),
         }
     }
 }
@@ -1507,7 +1538,15 @@ impl Fleet {
                 &[]
             }
         };
-        for &(class, min) in refusals {
+        // A kind of refusal its open incident did not fire on is judged
+        // first: a merchant whose customers' cards hit a limit and whose
+        // MACs are now refused has a second fault, and that is the news.
+        let held = sc
+            .incident
+            .map_or(0, |i| self.incidents[i as usize].fired_on);
+        let news = refusals.iter().filter(|(c, _)| held & *c as u8 == 0);
+        let old = refusals.iter().filter(|(c, _)| held & *c as u8 != 0);
+        for &(class, min) in news.chain(old) {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
             let refused: Vec<u32> = sc
                 .members
@@ -1582,7 +1621,7 @@ impl Fleet {
                 && spread(&members))
             .then_some(failing)
         };
-        if let Some(failing) = past_fleet(kind.shares(), None, RELATIVE_CHANCE_MAX) {
+        if let Some(failing) = past_fleet(kind.outage_shares(), None, RELATIVE_CHANCE_MAX) {
             return Verdict::Failing(failing);
         }
         // A release whose app crashes on some payments hides among a
@@ -2493,7 +2532,7 @@ impl Fleet {
             // only: a version's protocol fault does not take in a member
             // whose screen is failing.
             if let Some(i) = sc.incident
-                && self.incidents[i as usize].fired_on & failure as u8 == 0
+                && self.incidents[i as usize].fired_on & kind.kin(failure) == 0
             {
                 // Unless its host now fails on all it shares, or leaves
                 // payments unanswered in a burst: a second fault, the
@@ -2501,10 +2540,18 @@ impl Fleet {
                 // lives on apart (closing once they stop) and the scope is
                 // the outage's to open. So with a shop whose customers'
                 // refusals opened its incident and whose router now fails.
+                // So too with refusals of another kind: a merchant's
+                // keys refused while its refund ban's incident is open.
+                let first = &self.incidents[i as usize];
                 let outage = matches!(kind, ScopeKind::Host | ScopeKind::Site)
                     && matches!(verdict, Some(Verdict::Burst(_) | Verdict::Failing(_)))
-                    && self.incidents[i as usize].fired_on_refusals_only();
-                if !outage {
+                    && first.fired_on_refusals_only();
+                let other_refusals = matches!(
+                    verdict,
+                    Some(Verdict::Refused { class, .. })
+                        if class as u8 & failure as u8 != 0 && first.fired_on & class as u8 == 0
+                ) && first.fired_on_refusals_only();
+                if !outage && !other_refusals {
                     continue;
                 }
                 sc.incident = None;
@@ -3758,6 +3805,71 @@ mod vote_tests {
         assert_ne!(opened[1].1 & Failure::Link as u8, 0);
         let outage = f.incidents.iter().rfind(|i| i.key == "H1").unwrap();
         assert!(outage.terminals.len() >= 20, "{:?}", outage.terminals);
+    }
+
+    #[test]
+    fn a_merchants_keys_refused_while_its_refusals_incident_is_open_are_a_second_incident() {
+        // Merchant M0's four terminals in shops S0 and S1 on host H1, with
+        // eight shops of other merchants. M0's customers are refused for
+        // its account from t0 (two terminals); ten minutes on, all four of
+        // its terminals are refused for their MACs.
+        let mut f = Fleet::default();
+        for t in 0..20u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
+            f.set_scope(t, ScopeKind::Host, "H1");
+            let merchant = if t < 4 {
+                "M0".to_string()
+            } else {
+                format!("M{t}")
+            };
+            f.set_scope(t, ScopeKind::Merchant, &merchant);
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for step in 0..120i64 {
+            for t in 0..20u32 {
+                let ts = t0.plus_secs(step * 10 + i64::from(t % 4));
+                if t < 4 && step >= 60 && step % 2 == 0 {
+                    f.observe_refusal(t, ts, Failure::Keys, Purchase::default());
+                } else if t < 2 && step % 3 == 0 {
+                    let purchase = Purchase {
+                        key: step as u32 * 8 + t + 1,
+                        setup_explains: false,
+                    };
+                    f.observe_refusal(t, ts, Failure::Account, purchase);
+                } else {
+                    f.observe(t, ts, None, Source::Payment(0));
+                }
+            }
+        }
+        let m0: Vec<u8> = f
+            .incidents
+            .iter()
+            .filter(|i| i.key == "M0")
+            .map(|i| i.fired_on)
+            .collect();
+        assert_eq!(
+            m0,
+            vec![Failure::Account as u8, Failure::Keys as u8],
+            "{:?}",
+            f.incidents
+        );
+    }
+
+    #[test]
+    fn a_release_takes_its_terminals_refusals_as_the_same_defect_and_no_host_its_keys() {
+        let messages = Failure::Link as u8 | Failure::Protocol as u8;
+        for release in [ScopeKind::AppVersion, ScopeKind::Firmware, ScopeKind::Model] {
+            assert_eq!(release.kin(Failure::Protocol), messages);
+            // A release refused for its messages does not explain its
+            // links failing.
+            assert_eq!(release.kin(Failure::Link), Failure::Link as u8);
+        }
+        assert_eq!(
+            ScopeKind::Host.kin(Failure::Protocol),
+            Failure::Protocol as u8
+        );
+        assert_eq!(ScopeKind::Host.outage_shares() & Failure::Keys as u8, 0);
+        assert_ne!(ScopeKind::Host.outage_shares() & Failure::Link as u8, 0);
     }
 
     #[test]

@@ -413,14 +413,25 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
 /// answered round trips. A link that drops leaves the terminal waiting out
 /// its timer; a timer that runs out first was set too short (a parameter),
 /// or the app does not wait for the answer at all.
-pub(crate) fn gave_up_early(s: &TerminalState, t: &Txn) -> bool {
+/// How soon, in whole seconds rounded up (1 at least), or 0 if it did not.
+pub(crate) fn gave_up_early(s: &TerminalState, t: &Txn) -> u8 {
     let Some(ms) = t.latency_ms.filter(|_| t.timed_out) else {
-        return false;
+        return 0;
     };
     let usual = s.metric(MetricId::TxnLatency);
     let within_usual = !usual.trusted() || ms <= EARLY_TIMEOUT_USUAL_TIMES * f64::from(usual.mean);
-    ms < EARLY_TIMEOUT_MAX_MS && within_usual
+    if ms < EARLY_TIMEOUT_MAX_MS && within_usual {
+        (ms / 1000.0).ceil().clamp(1.0, 8.0) as u8
+    } else {
+        0
+    }
 }
+
+/// Timed out within this many seconds: sooner than any timer a terminal
+/// is shipped with; only one set by hand (a parameter) runs out this soon.
+/// Between it and [`EARLY_TIMEOUT_MAX_MS`], a short timer of some vendor's
+/// may be the usual one, and the link gone.
+pub(crate) const TIMER_SET_TOO_SHORT_S: u8 = 3;
 
 /// A timeout after less than this is sooner than a host answers, ms...
 const EARLY_TIMEOUT_MAX_MS: f64 = 8000.0;
@@ -1233,6 +1244,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "mcc_mismatch",
     "site_peers_failing",
     "site_peers_ok",
+    "wifi_link_alone",
     "site_cellular_ok",
     "site_peers_power",
     "carrier_peers_ok",

@@ -257,9 +257,9 @@ pub(crate) struct TxnLite {
     pub stan: Option<Box<str>>,
     /// The card's BIN (first six digits) as a number, 0 when unknown.
     pub bin: u32,
-    /// Timed out sooner than any host answers (see
-    /// [`crate::signals::gave_up_early`]).
-    pub gave_up_early: bool,
+    /// Timed out sooner than any host answers, after so many seconds (0:
+    /// it did not; see [`crate::signals::gave_up_early`]).
+    pub gave_up_early: u8,
 }
 
 impl TxnLite {
