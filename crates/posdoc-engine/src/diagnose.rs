@@ -16,6 +16,12 @@ pub struct CauseScore {
     pub p: f64,
 }
 
+/// Wrong-PIN refusals (ISO 8583 `55`, `75`) on one terminal within
+/// [`PIN_REFUSED_WINDOW_S`], on two cards' banks at least, that say its PIN
+/// pad is failing.
+const PIN_REFUSED_MIN: usize = 3;
+const PIN_REFUSED_WINDOW_S: i64 = 3600;
+
 /// Why: one observation, in words, with how much it moved the verdict.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvidenceItem {
@@ -1259,6 +1265,25 @@ impl Engine {
                     String::new(),
                 ));
             }
+        }
+        // One customer in fifty mistypes a PIN; three customers' cards
+        // refused for a wrong PIN on one terminal within the hour is its
+        // PIN pad registering keys that were not pressed (a sticky key, a
+        // worn membrane).
+        let from = ts.plus_secs(-PIN_REFUSED_WINDOW_S);
+        let mut bins: Vec<u32> = s
+            .txns
+            .iter()
+            .filter(|t| t.ts >= from && t.ts <= horizon)
+            .filter(|t| matches!(t.code.as_deref(), Some("55" | "75")))
+            .map(|t| t.bin)
+            .collect();
+        let refused = bins.len();
+        bins.retain(|&b| b != 0);
+        bins.sort_unstable();
+        bins.dedup();
+        if refused >= PIN_REFUSED_MIN && bins.len() >= 2 {
+            out.push(yes("pin_refused_often", refused.to_string(), String::new()));
         }
     }
 

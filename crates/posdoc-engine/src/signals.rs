@@ -1273,6 +1273,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "host_peers_unreachable",
     "bin_failing_elsewhere",
     "other_cards_ok_here",
+    "pin_refused_often",
     "refused_many_cards_here",
     "refused_many_cards_at_merchant",
     "refused_on_chip_only",

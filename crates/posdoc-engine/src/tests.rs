@@ -4884,3 +4884,35 @@ fn a_cellular_link_that_will_not_come_up_is_the_radio_not_the_parameters() {
         .sum();
     assert!(radio >= 0.85, "{:?}", d.causes);
 }
+
+#[test]
+fn wrong_pins_from_three_banks_cards_within_the_hour_are_the_pin_pad() {
+    let kb = kb();
+    let refused = |bins: &[&str]| {
+        let fault: Vec<String> = bins
+            .iter()
+            .enumerate()
+            .map(|(i, bin)| {
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":{},"currency":"CNY","channel":"card_ic","stan":"9900{i:02}","response_code":"55","pan":"{bin}******{:04}"}}"#,
+                    t(62 + 9 * i as u32, 0),
+                    1200 + 100 * i,
+                    1000 + i
+                )
+            })
+            .collect();
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let three = refused(&["622848", "621700", "436742"]);
+    assert_eq!(three.top(), Cause::HardwareKeypad, "{:?}", three.causes);
+    assert!(
+        signal_of(&three, "pin_refused_often").is_some(),
+        "{:?}",
+        three.evidence
+    );
+    // One customer's wrong PIN is that customer's.
+    let one = refused(&["622848"]);
+    assert_eq!(one.top(), Cause::CardDecline, "{:?}", one.causes);
+}
