@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+"""Shared helpers: cached diagnose output joined to truth events."""
+import json, os, subprocess, collections
+def diag(bin_, g, s):
+    out = f"/work/dg/{os.path.basename(bin_)}-{g}-{s}.jsonl"
+    if not os.path.exists(out):
+        subprocess.run([bin_, "diagnose", "-i", f"/work/data/{g}/seed{s}/records.jsonl", "--lang", "en", "-o", out, "--no-progress"], check=True, stderr=subprocess.DEVNULL)
+    return [json.loads(l) for l in open(out)]
+def joined(bin_, g, s):
+    """-> (truths by fault id, [(truth_event, diagnosis or None)], incidents)"""
+    rows = diag(bin_, g, s)
+    by = collections.defaultdict(list)
+    incs = [r for r in rows if r["kind"] == "incident"]
+    for r in rows:
+        if r["kind"] == "diagnosis":
+            by[(r["terminal_id"], r["ts"], r.get("code"))].append(r)
+    faults, evs = {}, []
+    for l in open(f"/work/data/{g}/seed{s}/truth.jsonl"):
+        t = json.loads(l)
+        if t["kind"] == "truth": faults[t["fault_id"]] = t
+        elif t["kind"] == "truth_event":
+            q = by.get((t["terminal_id"], t["ts"], t.get("code")))
+            evs.append((t, q.pop(0) if q else None))
+    return faults, evs, incs

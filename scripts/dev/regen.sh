@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# regenerates /work/data/GEN/seedN for all generators
+cd "$(dirname "$0")/../.."
+job() { g=$1; s=$2; d=/work/data/$g/seed$s; [ -f $d/truth.jsonl ] && return; mkdir -p $d
+  case $g in
+    blind) python3 scripts/blindgen.py --seed $s --out $d >/dev/null 2>&1;;
+    simA) target/release/posdoc-sim --seed $((s*7919)) --out $d >/dev/null 2>&1;;
+    simB) target/release/posdoc-sim --seed $((s*104729)) --out $d >/dev/null 2>&1;;
+    *) python3 scripts/$g/$g.py --seed $s --out $d >/dev/null 2>&1;;
+  esac; }
+export -f job
+{ for g in gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 blind; do for s in $(seq 1 10); do echo $g $s; done; done
+  for g in simA simB; do for s in $(seq 1 20); do echo $g $s; done; done; } | xargs -P 2 -n 2 bash -c 'job "$@"' _
