@@ -5,7 +5,7 @@ use posdoc_record::{Cause, CheckResult, Ts};
 
 use std::borrow::Cow;
 
-use crate::signals::{self, Obs, Seen, yes};
+use crate::signals::{self, Obs, Seen, yes, yes_at};
 use crate::state::{CheckLite, Net, Outcome, TerminalState};
 use crate::{Engine, Pending, absent_text, troubleshoot};
 
@@ -414,7 +414,7 @@ impl Engine {
                         strength: if early <= signals::TIMER_SET_TOO_SHORT_S {
                             1.0
                         } else {
-                            0.7
+                            signals::SHORT_TIMER_STRENGTH
                         },
                         value_zh: Some(format!("{early}秒")),
                     },
@@ -987,15 +987,11 @@ impl Engine {
             // neighbour on the same Wi-Fi is fine (a wired one leaves the
             // access point itself in doubt).
             if s.net == Net::Wifi {
-                out.push(Obs {
-                    id: "wifi_link_alone",
-                    seen: Seen::Yes {
-                        value: site_link_ok.to_string(),
-                        baseline: String::new(),
-                        strength: if wifi_ok >= 1 { 1.0 } else { 0.6 },
-                        value_zh: None,
-                    },
-                });
+                out.push(yes_at(
+                    "wifi_link_alone",
+                    site_link_ok.to_string(),
+                    if wifi_ok >= 1 { 1.0 } else { 0.6 },
+                ));
             }
         }
         // One neighbour failing too is a coincidence as often as a shared
@@ -1003,15 +999,11 @@ impl Engine {
         let others = peers.len().saturating_sub(1).max(1);
         let shared = failing >= 2 || failing * 2 >= others;
         if failing >= 1 {
-            out.push(Obs {
-                id: "site_peers_failing",
-                seen: Seen::Yes {
-                    value: failing.to_string(),
-                    baseline: String::new(),
-                    strength: if shared { 1.0 } else { 0.35 },
-                    value_zh: None,
-                },
-            });
+            out.push(yes_at(
+                "site_peers_failing",
+                failing.to_string(),
+                if shared { 1.0 } else { 0.35 },
+            ));
         }
         if cellular_ok && failing >= 2 && matches!(s.net, Net::Ethernet | Net::Wifi) {
             out.push(yes("site_cellular_ok", String::new(), String::new()));
@@ -1101,15 +1093,11 @@ impl Engine {
         if others.approving < 2 || others.unreachable_events * 4 > others.approved_events {
             return;
         }
-        out.push(Obs {
-            id: "merchant_shops_failing_links",
-            seen: Seen::Yes {
-                value: failing_shops.to_string(),
-                baseline: String::new(),
-                strength,
-                value_zh: None,
-            },
-        });
+        out.push(yes_at(
+            "merchant_shops_failing_links",
+            failing_shops.to_string(),
+            strength,
+        ));
     }
 
     /// Whether terminal `t` is held by an incident wider than its shop (a

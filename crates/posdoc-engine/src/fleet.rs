@@ -908,9 +908,7 @@ impl ScopeKind {
             ScopeKind::Certificate => Failure::Expired as u8,
         }
     }
-}
 
-impl ScopeKind {
     /// The failure kinds of an incident of this scope that would take
     /// `failure` as the same fault's. A release's bad messages come back
     /// as a reply that would not parse on one vendor's terminals and as
@@ -927,7 +925,9 @@ impl ScopeKind {
     }
 
     /// The failure kinds its failing-most-of-the-time and fleet-relative
-    /// tests count. A host's outage leaves payments unanswered or answers
+    /// tests count (a host's fleet-relative test reads each member's latest
+    /// failure on the host, whatever its kind: it still counts keys; see
+    /// `Fleet::judge_members`). A host's outage leaves payments unanswered or answers
     /// them with a malfunction; it does not refuse their MACs: keys
     /// refused on a host are its key change, judged on their own (three
     /// terminals at two merchants), and counted with an outage they would
@@ -3807,14 +3807,11 @@ mod vote_tests {
         assert!(outage.terminals.len() >= 20, "{:?}", outage.terminals);
     }
 
-    #[test]
-    fn a_merchants_keys_refused_while_its_refusals_incident_is_open_are_a_second_incident() {
-        // Merchant M0's four terminals in shops S0 and S1 on host H1, with
-        // eight shops of other merchants. M0's customers are refused for
-        // its account from t0 (two terminals); ten minutes on, all four of
-        // its terminals are refused for their MACs.
+    /// `n` terminals on host H1 in shops of two (S0, S1, ...), the first
+    /// four merchant M0's, every other one its own merchant's.
+    fn shops_of_two_on_h1_with_m0(n: u32) -> Fleet {
         let mut f = Fleet::default();
-        for t in 0..20u32 {
+        for t in 0..n {
             f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
             f.set_scope(t, ScopeKind::Host, "H1");
             let merchant = if t < 4 {
@@ -3824,6 +3821,16 @@ mod vote_tests {
             };
             f.set_scope(t, ScopeKind::Merchant, &merchant);
         }
+        f
+    }
+
+    #[test]
+    fn a_merchants_keys_refused_while_its_refusals_incident_is_open_are_a_second_incident() {
+        // Merchant M0's four terminals in shops S0 and S1 on host H1, with
+        // eight shops of other merchants. M0's customers are refused for
+        // its account from t0 (two terminals); ten minutes on, all four of
+        // its terminals are refused for their MACs.
+        let mut f = shops_of_two_on_h1_with_m0(20);
         let t0 = Ts::from_secs(1_800_000_000);
         for step in 0..120i64 {
             for t in 0..20u32 {
@@ -3877,17 +3884,7 @@ mod vote_tests {
         // Six shops of two on host H1, failing to answer from t0 on; shops
         // S0 and S1 are merchant M0's. Ten minutes on, M0's terminals are
         // refused for their MACs as well.
-        let mut f = Fleet::default();
-        for t in 0..12u32 {
-            f.set_scope(t, ScopeKind::Site, &format!("S{}", t / 2));
-            f.set_scope(t, ScopeKind::Host, "H1");
-            let merchant = if t < 4 {
-                "M0".to_string()
-            } else {
-                format!("M{t}")
-            };
-            f.set_scope(t, ScopeKind::Merchant, &merchant);
-        }
+        let mut f = shops_of_two_on_h1_with_m0(12);
         let t0 = Ts::from_secs(1_800_000_000);
         for step in 0..120i64 {
             for t in 0..12u32 {

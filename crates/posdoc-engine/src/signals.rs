@@ -54,6 +54,20 @@ pub(crate) fn yes(id: &'static str, value: String, baseline: String) -> Obs {
     }
 }
 
+/// A signal seen at `strength` (its likelihood ratios raised to that
+/// power): a weaker or a surer form of it.
+pub(crate) fn yes_at(id: &'static str, value: String, strength: f64) -> Obs {
+    Obs {
+        id,
+        seen: Seen::Yes {
+            value,
+            baseline: String::new(),
+            strength,
+            value_zh: None,
+        },
+    }
+}
+
 /// A signal whose value is a duration, written for each language.
 pub(crate) fn yes_dur(id: &'static str, secs: f64) -> Obs {
     Obs {
@@ -432,6 +446,8 @@ pub(crate) fn gave_up_early(s: &TerminalState, t: &Txn) -> u8 {
 /// Between it and [`EARLY_TIMEOUT_MAX_MS`], a short timer of some vendor's
 /// may be the usual one, and the link gone.
 pub(crate) const TIMER_SET_TOO_SHORT_S: u8 = 3;
+/// The strength of `timeout_early` past [`TIMER_SET_TOO_SHORT_S`].
+pub(crate) const SHORT_TIMER_STRENGTH: f64 = 0.7;
 
 /// A timeout after less than this is sooner than a host answers, ms...
 const EARLY_TIMEOUT_MAX_MS: f64 = 8000.0;
