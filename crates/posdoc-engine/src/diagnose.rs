@@ -1521,7 +1521,7 @@ struct ExplainedSigns {
     incident_causes: &'static [Cause],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1623,6 +1623,18 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 7] = [
         count_for: &[Cause::HardwareBoard],
         signs: &["stage:mac", "log:mac_text", "all_failing", "key_mismatch"],
         with_prior: true,
+        incident_causes: &[],
+    },
+    // A receive timer set shorter than the host's answers fails only the
+    // payments answered after it: those answered sooner go through in
+    // between. Failing now and then is the short timer's own pattern as
+    // much as a defect's.
+    ExplainedSigns {
+        when: &["timeout_early"],
+        signs_of: Cause::SoftwareBug,
+        count_for: &[Cause::SoftwareConfig],
+        signs: &["intermittent_failures"],
+        with_prior: false,
         incident_causes: &[],
     },
 ];

@@ -3743,6 +3743,35 @@ fn payments_timing_out_within_seconds_are_a_timer_set_too_short() {
 }
 
 #[test]
+fn a_short_timer_failing_now_and_then_after_an_update_is_the_timer_not_a_defect() {
+    let kb = kb();
+    // A parameter push reboots the terminal at 60:00 and leaves its receive
+    // timer at 2 s: the host's answers that come sooner go through, the
+    // slower ones time out. Failing in between approvals is the timer's
+    // pattern too, not only a new version's defect.
+    let mut fault = vec![format!(
+        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"reboot":"update"}}"#,
+        t(60, 0)
+    )];
+    for i in 0..4 {
+        fault.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"8800{i:02}","timed_out":true,"latency_ms":2000}}"#,
+            t(80 + 6 * i, 0)
+        ));
+        for k in 0..2 {
+            fault.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":700,"currency":"CNY","channel":"card_ic","stan":"8810{i}{k}","response_code":"00","latency_ms":1400}}"#,
+                t(82 + 6 * i + 2 * k, 0)
+            ));
+        }
+    }
+    let mut lines = terminal_life(&fault);
+    sort_by_time(&mut lines);
+    let last = run(&kb, &lines).pop().unwrap();
+    assert_eq!(last.top(), Cause::SoftwareConfig, "{:?}", last.causes);
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
