@@ -1521,7 +1521,7 @@ struct ExplainedSigns {
     incident_causes: &'static [Cause],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1634,6 +1634,16 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 8] = [
         signs_of: Cause::SoftwareBug,
         count_for: &[Cause::SoftwareConfig],
         signs: &["intermittent_failures"],
+        with_prior: false,
+        incident_causes: &[],
+    },
+    // The same timer runs out while the terminal waits for the answer: at
+    // the receive stage, where a link gone quiet times out too.
+    ExplainedSigns {
+        when: &["timeout_early"],
+        signs_of: Cause::NetworkLan,
+        count_for: &[Cause::SoftwareConfig],
+        signs: &["stage:receive"],
         with_prior: false,
         incident_causes: &[],
     },

@@ -3758,6 +3758,12 @@ fn a_short_timer_failing_now_and_then_after_an_update_is_the_timer_not_a_defect(
             r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"8800{i:02}","timed_out":true,"latency_ms":2000}}"#,
             t(80 + 6 * i, 0)
         ));
+        // The terminal's own line for the same payment: it timed out
+        // waiting for the answer.
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E3","stage":"receive","detail":"receive timeout","stan":"8800{i:02}"}}"#,
+            t(80 + 6 * i, 1)
+        ));
         for k in 0..2 {
             fault.push(format!(
                 r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":700,"currency":"CNY","channel":"card_ic","stan":"8810{i}{k}","response_code":"00","latency_ms":1400}}"#,
@@ -3767,8 +3773,11 @@ fn a_short_timer_failing_now_and_then_after_an_update_is_the_timer_not_a_defect(
     }
     let mut lines = terminal_life(&fault);
     sort_by_time(&mut lines);
-    let last = run(&kb, &lines).pop().unwrap();
-    assert_eq!(last.top(), Cause::SoftwareConfig, "{:?}", last.causes);
+    let diags = run(&kb, &lines);
+    let payment = diags.iter().rfind(|d| d.code == "timeout").unwrap();
+    assert_eq!(payment.top(), Cause::SoftwareConfig, "{:?}", payment.causes);
+    let line = diags.iter().rfind(|d| d.code == "E3").unwrap();
+    assert_eq!(line.top(), Cause::SoftwareConfig, "{:?}", line.causes);
 }
 
 #[test]
