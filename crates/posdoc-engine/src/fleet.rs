@@ -160,9 +160,11 @@ impl ScopeKind {
             // Two certificates of one batch refused just after the batch
             // expired is the batch, nothing else.
             ScopeKind::Site | ScopeKind::Merchant | ScopeKind::Certificate => 2,
-            // Every terminal sees some of a bank's cards: three of them
-            // failing it in five minutes, in several shops, is no chance.
-            ScopeKind::Issuer => 3,
+            // Every terminal sees some of a bank's cards: two of them
+            // failing it besides the shop failing most (three terminals in
+            // three shops), past chance by the binomial test, is no chance.
+            // Waiting for a fourth cost a bank's outage a minute or two.
+            ScopeKind::Issuer => 2,
             _ => 4,
         }
     }

@@ -2099,6 +2099,38 @@ fn a_host_answering_its_own_malfunction_is_up_but_may_be_overloaded() {
 }
 
 #[test]
+fn a_banks_cards_unanswered_in_three_shops_within_a_minute_open_its_incident() {
+    let kb = kb();
+    // From minute 30 the construction bank's cards go unanswered: the
+    // first three, paid in three shops (T8-1, T1-1, T5-0), get 91, and
+    // the customers at T8-1 and T1-1 try again within the minute. The
+    // other banks' cards are answered. Three shops losing one bank's cards
+    // in a minute is no chance; a fourth terminal need not be waited for.
+    let outage = |failing: usize| {
+        let mut lines = with_cards(
+            fleet_answers(12, 2, 34, &|_, _, _| None),
+            &["621700"],
+            30,
+            &|n| n <= failing,
+        );
+        for (tid, sec) in [("T8-1", 40), ("T1-1", 50)] {
+            lines.push(format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"{tid}","type":"purchase","amount":100,"currency":"CNY","pan":"621700******1234","stan":"9900{sec}","response_code":"91"}}"#,
+                t(30, sec)
+            ));
+        }
+        run_fleet(&kb, &by_time(lines)).1
+    };
+    let incidents = outage(3);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].scope, vec![("issuer", "ccb".to_string())]);
+    assert_opened_within(&incidents[0], 30, 180.0);
+    // Two shops' cards are two customers' bad luck.
+    let incidents = outage(2);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
 fn a_bank_the_knowledge_base_does_not_know_is_named_by_its_bin() {
     let kb = kb();
     let lines = with_cards(
