@@ -808,6 +808,9 @@ impl Engine {
                 .any(|f| rule.when.iter().any(|&w| said_by(f, w)))
                 && (rule.incident_causes.is_empty()
                     || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
+                && !factors
+                    .iter()
+                    .any(|f| rule.unless.iter().any(|&w| said_by(f, w)))
             {
                 let from = rule.signs_of.index();
                 for to in rule.count_for.iter().map(|c| c.index()) {
@@ -1519,9 +1522,11 @@ struct ExplainedSigns {
     /// thought to be one of these: a release refused by its host does not
     /// make a member's own full memory the release's leak.
     incident_causes: &'static [Cause],
+    /// Signals that keep the rule from holding (any of them).
+    unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 10] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1532,6 +1537,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         signs: &["memory_high", "log:memory_text", "app_crashes"],
         with_prior: true,
         incident_causes: &[Cause::ResourceMemory, Cause::SoftwareBug],
+        unless: &[],
     },
     // Keys wiped at an abnormal reset: every sign of keys missing (the code,
     // the MAC stage, the key check, the words) is the board's doing as much
@@ -1544,6 +1550,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         signs: &["stage:mac", "log:mac_text", "key_mismatch"],
         with_prior: true,
         incident_causes: &[],
+        unless: &[],
     },
     // A part naming itself (a sensor, the security chip, the main board)
     // failing in a shop whose power is failing: the power says why a part
@@ -1563,6 +1570,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         ],
         with_prior: false,
         incident_causes: &[],
+        unless: &[],
     },
     // A radio module not answering its own commands reads as no signal
     // and no link: the weak reading, the dark heartbeats and the failed
@@ -1581,6 +1589,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         ],
         with_prior: true,
         incident_causes: &[],
+        unless: &[],
     },
     // A MAC refused while the terminal's own key check passes: the signs
     // of a MAC failing (the MAC stage, its words) say nothing more of the
@@ -1594,6 +1603,22 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         signs: &["stage:mac", "log:mac_text"],
         with_prior: false,
         incident_causes: &[],
+        unless: &[],
+    },
+    // MACs refused across a host's shops at once: the host's keys moved
+    // and the terminals' did not. Each terminal's own key check passes
+    // then — its keys are whole, just not the host's — so that check
+    // speaks for the keys as much as for a wrong key index.
+    ExplainedSigns {
+        when: &["incident_host_keys"],
+        signs_of: Cause::SoftwareConfig,
+        count_for: &[Cause::SecurityKeys],
+        signs: &["mac_refused_keys_ok"],
+        with_prior: false,
+        incident_causes: &[],
+        // Unless this terminal's parameters or versions were just changed:
+        // a push that set the wrong key index leaves the keys whole too.
+        unless: &["recent_parameter_change", "recent_update"],
     },
     // A payment sent under another category than the merchant's own: a
     // misregistered merchant's other payments go through, so its peers
@@ -1612,6 +1637,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         ],
         with_prior: false,
         incident_causes: &[],
+        unless: &[],
     },
     // A security chip or board that logs its own failure, now or lately:
     // the MACs it computes then fail as if the keys were wrong — every one
@@ -1624,6 +1650,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         signs: &["stage:mac", "log:mac_text", "all_failing", "key_mismatch"],
         with_prior: true,
         incident_causes: &[],
+        unless: &[],
     },
     // A receive timer set shorter than the host's answers fails only the
     // payments answered after it: those answered sooner go through in
@@ -1636,6 +1663,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         signs: &["intermittent_failures"],
         with_prior: false,
         incident_causes: &[],
+        unless: &[],
     },
     // The same timer runs out while the terminal waits for the answer: at
     // the receive stage, where a link gone quiet times out too.
@@ -1646,6 +1674,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 9] = [
         signs: &["stage:receive"],
         with_prior: false,
         incident_causes: &[],
+        unless: &[],
     },
 ];
 

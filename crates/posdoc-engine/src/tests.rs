@@ -2243,6 +2243,57 @@ fn a_hosts_keys_changing_while_a_shops_router_fails_are_two_incidents() {
 }
 
 #[test]
+fn a_hosts_keys_moving_leave_its_terminals_key_checks_passing() {
+    let kb = kb();
+    // From minute 20 the host refuses every MAC of three terminals in three
+    // shops, whose own key checks keep passing: their keys are whole, the
+    // host's moved. T4-0 rebooted for an update at minute 18, though: a
+    // push that picked the wrong key index leaves the keys whole too.
+    let refused = |s: u32, k: u32| matches!((s, k), (1, 0) | (2, 1) | (4, 0));
+    let mut lines = fleet_answers(6, 2, 40, &|s, k, m| {
+        (m >= 20 && refused(s, k)).then_some("A0")
+    });
+    for m in (0..40).step_by(2) {
+        for tid in ["T1-0", "T2-1", "T4-0"] {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"{tid}","online":true,"key_check":"ok"}}"#,
+                t(m, 55)
+            ));
+        }
+    }
+    lines.push(format!(
+        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T4-0","online":true,"reboot":"update"}}"#,
+        t(18, 0)
+    ));
+    let (diags, incidents) = run_fleet(&kb, &by_time(lines));
+    let shown = not_merged(&incidents);
+    assert!(
+        shown
+            .iter()
+            .any(|i| i.scope == vec![("host", "H1".to_string())] && i.cause == Cause::SecurityKeys),
+        "{shown:#?}"
+    );
+    let last_of = |tid: &str| {
+        diags
+            .iter()
+            .rev()
+            .find(|d| d.terminal_id == tid && d.code == "A0")
+            .unwrap()
+    };
+    for tid in ["T1-0", "T2-1"] {
+        let d = last_of(tid);
+        assert!(
+            signal_of(d, "incident_host_keys").is_some(),
+            "{:?}",
+            d.evidence
+        );
+        assert_eq!(d.top(), Cause::SecurityKeys, "{tid}: {:?}", d.causes);
+    }
+    let pushed = last_of("T4-0");
+    assert_eq!(pushed.top(), Cause::SoftwareConfig, "{:?}", pushed.causes);
+}
+
+#[test]
 fn macs_refused_in_three_shops_at_once_are_the_hosts_keys() {
     let kb = kb();
     // From minute 20 the host refuses every MAC of three terminals in three
