@@ -187,6 +187,21 @@ fn a_reset_cause_names_the_power_or_not() {
 }
 
 #[test]
+fn a_terse_low_battery_line_names_the_battery() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    // Terminals with a one-line display log in capitals and abbreviations.
+    for line in ["bat low 7", "low batt", "batt=3%"] {
+        assert_ne!(kb.pattern_hits(line) & bit("battery_text"), 0, "{line}");
+    }
+    // A batch is no battery.
+    assert_eq!(
+        kb.pattern_hits("batch upload failed") & bit("battery_text"),
+        0
+    );
+}
+
+#[test]
 fn a_patterns_exclusions_unmake_its_match() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
