@@ -347,6 +347,19 @@ impl Engine {
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
                 linked_log_hits = linked.map_or(0, |e| e.log_hits);
+                // The host says it does not support a plain purchase: no
+                // merchant is barred from the one thing every terminal
+                // does, so what it cannot take is the message as this
+                // terminal's software builds it.
+                if t.txn_type == "purchase"
+                    && t.response_code.as_deref() == Some(FUNCTION_NOT_SUPPORTED)
+                {
+                    factors_push_signal(
+                        kb,
+                        &mut factors,
+                        yes("purchase_unsupported", String::new(), String::new()),
+                    );
+                }
                 if t.txn_type != "purchase" && !t.txn_type.is_empty() {
                     factors_push_signal(
                         kb,
@@ -1681,6 +1694,10 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 10] = [
 /// How recently another shop of the merchant must have lost its link to
 /// count as losing it with this terminal, seconds.
 const MERCHANT_SHOPS_WINDOW_S: i64 = 300;
+
+/// The response code for "requested function not supported" (CUP and
+/// ISO 8583:1987 alike).
+const FUNCTION_NOT_SUPPORTED: &str = "40";
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;

@@ -1256,6 +1256,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "many_subsystems",
     "large_amount",
     "special_txn_type",
+    "purchase_unsupported",
     "void_refused",
     "mcc_mismatch",
     "site_peers_failing",

@@ -3864,6 +3864,37 @@ fn a_short_timer_failing_now_and_then_after_an_update_is_the_timer_not_a_defect(
 }
 
 #[test]
+fn a_plain_purchase_the_host_does_not_support_is_the_version_not_the_merchant() {
+    let kb = kb();
+    // The host answers 40, "function not supported": to a refund, the
+    // merchant may not take refunds; to a plain purchase, which every
+    // merchant may take, it cannot take the message this software builds.
+    let refused = |txn_type: &str| {
+        let fault: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"{txn_type}","amount":500,"currency":"CNY","channel":"card_ic","stan":"7700{i:02}","response_code":"40"}}"#,
+                    t(61 + 3 * i, 0)
+                )
+            })
+            .collect();
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let purchase = refused("purchase");
+    assert_eq!(
+        purchase.top(),
+        Cause::SoftwareIncompatible,
+        "{:?}",
+        purchase.causes
+    );
+    assert!(signal_of(&purchase, "purchase_unsupported").is_some());
+    let refund = refused("refund");
+    assert_eq!(refund.top(), Cause::BusinessTxnType, "{:?}", refund.causes);
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
