@@ -1539,7 +1539,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 10] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 11] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1632,6 +1632,19 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 10] = [
         // Unless this terminal's parameters or versions were just changed:
         // a push that set the wrong key index leaves the keys whole too.
         unless: &["recent_parameter_change", "recent_update"],
+    },
+    // A PIN pad that drops keys, as its own error counter or its lines
+    // say: the customer gives up and the payment is cancelled, or its PIN
+    // entry runs out. The cancel and the input's words are the pad's
+    // doing as much as a person's slip.
+    ExplainedSigns {
+        when: &["keypad_errors", "recent_logs:keypad_text"],
+        signs_of: Cause::OperatorError,
+        count_for: &[Cause::HardwareKeypad],
+        signs: &["log:operator_text", "log:input_text", "isolated_failure"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
     },
     // A payment sent under another category than the merchant's own: a
     // misregistered merchant's other payments go through, so its peers

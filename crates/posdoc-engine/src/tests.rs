@@ -3895,6 +3895,37 @@ fn a_plain_purchase_the_host_does_not_support_is_the_version_not_the_merchant() 
 }
 
 #[test]
+fn a_payment_cancelled_on_a_pin_pad_dropping_keys_is_the_pad() {
+    let kb = kb();
+    // From minute 60 the terminal's own counter of keypad errors climbs;
+    // at 75 a payment is cancelled, as a customer whose keys do not
+    // register gives up. Alone, a cancel is a person's slip.
+    let cancel = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E0","stage":"app","detail":"用户取消 cancelled"}}"#,
+        t(75, 0)
+    );
+    let diagnose = |counter: bool| {
+        let mut fault = vec![cancel.clone()];
+        if counter {
+            for m in (60..76).step_by(5) {
+                fault.push(format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"keypad_errors":{}}}"#,
+                    t(m, 20),
+                    4 + m / 5
+                ));
+            }
+        }
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let slip = diagnose(false);
+    assert_eq!(slip.top(), Cause::OperatorError, "{:?}", slip.causes);
+    let pad = diagnose(true);
+    assert_eq!(pad.top(), Cause::HardwareKeypad, "{:?}", pad.causes);
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
