@@ -1539,7 +1539,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 11] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 12] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1641,6 +1641,19 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 11] = [
         when: &["keypad_errors", "recent_logs:keypad_text"],
         signs_of: Cause::OperatorError,
         count_for: &[Cause::HardwareKeypad],
+        signs: &["log:operator_text", "log:input_text", "isolated_failure"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A screen the cashier or customer cannot read, as its own lines say:
+    // the payment is cancelled or its input runs out. The cancel is the
+    // screen's doing as much as a person's slip. (Not a complaint's word
+    // for the screen: "the screen shows 64" quotes it, it blames nothing.)
+    ExplainedSigns {
+        when: &["recent_logs:display_text"],
+        signs_of: Cause::OperatorError,
+        count_for: &[Cause::HardwareDisplay],
         signs: &["log:operator_text", "log:input_text", "isolated_failure"],
         with_prior: false,
         incident_causes: &[],

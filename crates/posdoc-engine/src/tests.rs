@@ -3926,6 +3926,32 @@ fn a_payment_cancelled_on_a_pin_pad_dropping_keys_is_the_pad() {
 }
 
 #[test]
+fn a_payment_cancelled_beside_a_failing_screen_is_the_screen() {
+    let kb = kb();
+    // At minute 70 the terminal logs its screen failing; at 75 a payment
+    // is cancelled, as a cashier who cannot read the prompts gives up.
+    // Alone, a cancel is a person's slip.
+    let cancel = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E0","stage":"app","detail":"用户取消 cancelled"}}"#,
+        t(75, 0)
+    );
+    let screen = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E31","detail":"LCD 背光异常"}}"#,
+        t(70, 0)
+    );
+    let diagnose = |fault: Vec<String>| {
+        let mut lines = terminal_life(&fault);
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let slip = diagnose(vec![cancel.clone()]);
+    assert_eq!(slip.top(), Cause::OperatorError, "{:?}", slip.causes);
+    let dark = diagnose(vec![screen, cancel]);
+    assert_eq!(dark.code, "E0");
+    assert_eq!(dark.top(), Cause::HardwareDisplay, "{:?}", dark.causes);
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
