@@ -236,6 +236,9 @@ impl Engine {
         // The payment (this event, or the one an error logs) timed out
         // sooner than a host answers.
         let early;
+        // ...or, not saying how soon, on a terminal whose timeouts lately
+        // ran out that soon.
+        let lately_early;
         let mut vendor_code = false;
         let (code, source, stan, mut prior, prior_text, stage, detail, is_card, timed_out) = match p
         {
@@ -282,6 +285,12 @@ impl Engine {
                 };
                 let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
                 early = linked.map_or(0, |t| t.gave_up_early);
+                // The payment it logs timed out without saying after how
+                // long (or waited long): its timer lately ran out soon.
+                lately_early = match linked {
+                    Some(t) if t.timed_out && early == 0 => signals::timer_short_lately(s, e.ts),
+                    _ => 0,
+                };
                 // Unanswered: timed out, or no code came back.
                 let linked_timeout = linked.is_some_and(|t| t.timed_out || t.code.is_none());
                 let linked_rc = linked.map(|t| t.code.as_deref().unwrap_or("").to_string());
@@ -344,6 +353,11 @@ impl Engine {
                     .rev()
                     .find(|x| x.ts == t.ts && x.stan.as_deref() == t.stan.as_deref())
                     .map_or(0, |x| x.gave_up_early);
+                lately_early = if t.timed_out && early == 0 && t.latency_ms.is_none() {
+                    signals::timer_short_lately(s, t.ts)
+                } else {
+                    0
+                };
                 let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
                 linked_log_hits = linked.map_or(0, |e| e.log_hits);
@@ -430,6 +444,25 @@ impl Engine {
                             signals::SHORT_TIMER_STRENGTH
                         },
                         value_zh: Some(format!("{early}秒")),
+                    },
+                },
+            );
+        }
+        if lately_early > 0 {
+            factors_push_signal(
+                kb,
+                &mut factors,
+                Obs {
+                    id: "timer_short_lately",
+                    seen: Seen::Yes {
+                        value: format!("{lately_early} s"),
+                        baseline: String::new(),
+                        strength: if lately_early <= signals::TIMER_SET_TOO_SHORT_S {
+                            1.0
+                        } else {
+                            signals::SHORT_TIMER_STRENGTH
+                        },
+                        value_zh: Some(format!("{lately_early}秒")),
                     },
                 },
             );
@@ -1696,7 +1729,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 12] = [
     // between. Failing now and then is the short timer's own pattern as
     // much as a defect's.
     ExplainedSigns {
-        when: &["timeout_early"],
+        when: &["timeout_early", "timer_short_lately"],
         signs_of: Cause::SoftwareBug,
         count_for: &[Cause::SoftwareConfig],
         signs: &["intermittent_failures"],
@@ -1707,7 +1740,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 12] = [
     // The same timer runs out while the terminal waits for the answer: at
     // the receive stage, where a link gone quiet times out too.
     ExplainedSigns {
-        when: &["timeout_early"],
+        when: &["timeout_early", "timer_short_lately"],
         signs_of: Cause::NetworkLan,
         count_for: &[Cause::SoftwareConfig],
         signs: &["stage:receive"],

@@ -441,6 +441,34 @@ pub(crate) fn gave_up_early(s: &TerminalState, t: &Txn) -> u8 {
     }
 }
 
+/// How soon this terminal's payments lately timed out, in seconds, when at
+/// least [`SHORT_TIMER_LATELY_MIN`] of them within [`SHORT_TIMER_LATELY_S`]
+/// before `ts` gave up sooner than a host answers (the most common such
+/// time, the shortest on a tie), else 0. A timer is a setting: a payment
+/// that timed out without saying after how long ran out on the same one.
+pub(crate) fn timer_short_lately(s: &TerminalState, ts: Ts) -> u8 {
+    let from = ts.plus_secs(-SHORT_TIMER_LATELY_S);
+    let mut counts = [0u8; 9];
+    for t in s.txns.iter().filter(|t| t.ts >= from && t.ts < ts) {
+        if t.gave_up_early > 0 {
+            let i = usize::from(t.gave_up_early.min(8));
+            counts[i] = counts[i].saturating_add(1);
+        }
+    }
+    let total: u32 = counts.iter().map(|&c| u32::from(c)).sum();
+    if total < SHORT_TIMER_LATELY_MIN {
+        return 0;
+    }
+    (1..=8u8)
+        .max_by_key(|&i| (counts[usize::from(i)], std::cmp::Reverse(i)))
+        .unwrap_or(0)
+}
+
+/// Early timeouts lately that tell a terminal's timer is short...
+const SHORT_TIMER_LATELY_MIN: u32 = 2;
+/// ...within this many seconds before the payment.
+const SHORT_TIMER_LATELY_S: i64 = 7200;
+
 /// Timed out within this many seconds: sooner than any timer a terminal
 /// is shipped with; only one set by hand (a parameter) runs out this soon.
 /// Between it and [`EARLY_TIMEOUT_MAX_MS`], a short timer of some vendor's
@@ -1253,6 +1281,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "timeouts_on_healthy_network",
     "intermittent_failures",
     "timeout_early",
+    "timer_short_lately",
     "many_subsystems",
     "large_amount",
     "special_txn_type",

@@ -3952,6 +3952,34 @@ fn a_payment_cancelled_beside_a_failing_screen_is_the_screen() {
 }
 
 #[test]
+fn a_timeout_not_saying_how_long_on_a_terminal_whose_timer_runs_out_in_seconds_is_the_timer() {
+    let kb = kb();
+    // Two payments time out after 2 s; the third's record does not say
+    // how long it waited. A timer is a setting: the same one ran out.
+    let mut fault: Vec<String> = (0..2)
+        .map(|i| {
+            format!(
+                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"8800{i:02}","timed_out":true,"latency_ms":2000}}"#,
+                t(61 + 5 * i, 0)
+            )
+        })
+        .collect();
+    fault.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"880009","timed_out":true}}"#,
+        t(80, 0)
+    ));
+    let mut lines = terminal_life(&fault);
+    sort_by_time(&mut lines);
+    let last = run(&kb, &lines).pop().unwrap();
+    assert!(
+        signal_of(&last, "timer_short_lately").is_some(),
+        "{:?}",
+        last.evidence
+    );
+    assert_eq!(last.top(), Cause::SoftwareConfig, "{:?}", last.causes);
+}
+
+#[test]
 fn a_timeout_logged_a_minute_later_under_its_stan_is_one_failure() {
     let kb = kb();
     // T0-0's payment times out after a minute and is logged then, under
