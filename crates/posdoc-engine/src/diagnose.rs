@@ -429,43 +429,13 @@ impl Engine {
                 )
             }
         };
-        if early > 0 {
-            factors_push_signal(
-                kb,
-                &mut factors,
-                Obs {
-                    id: "timeout_early",
-                    seen: Seen::Yes {
-                        value: format!("{early} s"),
-                        baseline: String::new(),
-                        strength: if early <= signals::TIMER_SET_TOO_SHORT_S {
-                            1.0
-                        } else {
-                            signals::SHORT_TIMER_STRENGTH
-                        },
-                        value_zh: Some(format!("{early}秒")),
-                    },
-                },
-            );
-        }
-        if lately_early > 0 {
-            factors_push_signal(
-                kb,
-                &mut factors,
-                Obs {
-                    id: "timer_short_lately",
-                    seen: Seen::Yes {
-                        value: format!("{lately_early} s"),
-                        baseline: String::new(),
-                        strength: if lately_early <= signals::TIMER_SET_TOO_SHORT_S {
-                            1.0
-                        } else {
-                            signals::SHORT_TIMER_STRENGTH
-                        },
-                        value_zh: Some(format!("{lately_early}秒")),
-                    },
-                },
-            );
+        for (id, secs) in [
+            ("timeout_early", early),
+            ("timer_short_lately", lately_early),
+        ] {
+            if secs > 0 {
+                factors_push_signal(kb, &mut factors, signals::short_timer(id, secs));
+            }
         }
         let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
         // A vendor's code table is mostly assumption: keep more room for

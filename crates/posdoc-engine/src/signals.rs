@@ -68,6 +68,26 @@ pub(crate) fn yes_at(id: &'static str, value: String, strength: f64) -> Obs {
     }
 }
 
+/// A timer seen running out `secs` seconds in (`timeout_early`,
+/// `timer_short_lately`): full strength within [`TIMER_SET_TOO_SHORT_S`],
+/// sooner than any timer a terminal ships with, else
+/// [`SHORT_TIMER_STRENGTH`].
+pub(crate) fn short_timer(id: &'static str, secs: u8) -> Obs {
+    Obs {
+        id,
+        seen: Seen::Yes {
+            value: format!("{secs} s"),
+            baseline: String::new(),
+            strength: if secs <= TIMER_SET_TOO_SHORT_S {
+                1.0
+            } else {
+                SHORT_TIMER_STRENGTH
+            },
+            value_zh: Some(format!("{secs}秒")),
+        },
+    }
+}
+
 /// A signal whose value is a duration, written for each language.
 pub(crate) fn yes_dur(id: &'static str, secs: f64) -> Obs {
     Obs {
