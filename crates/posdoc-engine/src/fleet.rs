@@ -284,6 +284,9 @@ const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
 /// incident: each twice, so that one terminal's own trouble and a
 /// neighbour's chance failure are no scope's.
 const SIGNS_EACH_MIN: usize = 2;
+/// A release's terminals that must have crashed within the hour, at
+/// least, to open its incident on their diagnoses.
+const RELEASE_BUG_TERMINALS_MIN: u32 = 4;
 /// Events of one terminal this close together are one episode: a payment
 /// timing out, the error it shows (logged as late as a minute on), the
 /// cashier's retry at once.
@@ -1077,6 +1080,9 @@ struct ScopeSigns {
     /// The fleet's so far, and the first one's time.
     seen: u32,
     first: Option<Ts>,
+    /// Per terminal, when its sign last counted in `seen` (for
+    /// [`ScopeSigns::note_terminal`]).
+    noted_at: FxHashMap<u32, Ts>,
 }
 
 impl ScopeSigns {
@@ -1125,6 +1131,32 @@ impl ScopeSigns {
             .map(|run| run[0])
             .collect();
         Some((n, each))
+    }
+
+    /// Counts `terminal`'s sign at `ts` in the fleet's rate of terminals
+    /// with one in an hour: its first in [`SCOPE_SIGNS_WINDOW_S`] only, so
+    /// that one terminal crashing twenty times is one terminal, not twenty.
+    fn note_terminal(&mut self, terminal: u32, ts: Ts) {
+        if self
+            .noted_at
+            .get(&terminal)
+            .is_some_and(|&at| ts.secs_since(at) < SCOPE_SIGNS_WINDOW_S as f64)
+        {
+            return;
+        }
+        self.noted_at.insert(terminal, ts);
+        self.note(ts);
+    }
+
+    /// Scope `s`'s distinct terminals with a sign in the window.
+    fn terminals(&self, s: u32) -> Vec<u32> {
+        let mut who: Vec<u32> = self
+            .by_scope
+            .get(&s)
+            .map_or_else(Vec::new, |v| v.iter().map(|&(_, t)| t).collect());
+        who.sort_unstable();
+        who.dedup();
+        who
     }
 
     /// The chance of a scope of `members` terminals having its `n` or more
@@ -1199,6 +1231,9 @@ pub(crate) struct Fleet {
     /// Events diagnosed as a version its host no longer accepts, per
     /// release (app version and firmware scopes).
     release_signs: ScopeSigns,
+    /// Events diagnosed as a software defect, per release: terminals, not
+    /// events, count (see [`Fleet::observe_release_bug`]).
+    release_bugs: ScopeSigns,
     /// Per terminal, its latest failure the diagnosis read as a person's:
     /// the cashier's slip or the customer's card.
     human_at: Vec<Option<Ts>>,
@@ -2398,6 +2433,66 @@ impl Fleet {
                 settled: true,
             };
             self.open_on_signs(s, v, each, ts);
+            held = true;
+        }
+    }
+
+    /// An event of `terminal` at `ts` was diagnosed as its software's
+    /// defect. A release that crashes now and then — one payment in fifty
+    /// on each updated terminal — never has a fifth of its terminals failing
+    /// in fifteen minutes; over an hour, more of its terminals crash than
+    /// the fleet's rate of crashing terminals explains (by a chance below
+    /// [`SCOPE_SIGNS_CHANCE_MAX`]), in two merchants at least: the
+    /// release's incident. Terminals, not crashes: one terminal's own defect
+    /// crashing it twenty times is no release's.
+    pub fn observe_release_bug(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        // A crash on a terminal an incident holds is that incident's (its
+        // model's defect): no sign of another release's.
+        if self.incident_of[terminal as usize] != NONE {
+            return;
+        }
+        self.release_bugs.note_terminal(terminal, ts);
+        // One release's incident: its app's, its firmware's or its model's.
+        let releases = [ScopeKind::AppVersion, ScopeKind::Firmware, ScopeKind::Model];
+        let mut held = releases.iter().any(|&kind| {
+            let s = self.member_of[terminal as usize][kind as usize];
+            s != NONE && self.scopes[s as usize].incident.is_some()
+        });
+        for kind in releases {
+            let s = self.member_of[terminal as usize][kind as usize];
+            if s == NONE {
+                continue;
+            }
+            self.release_bugs.push(s, terminal, ts);
+            if held {
+                continue;
+            }
+            let who = self.release_bugs.terminals(s);
+            if (who.len() as u32) < RELEASE_BUG_TERMINALS_MIN
+                || self.spanned(&who, ScopeKind::Merchant) < 2
+                || self.sites_spanned(&who) < kind.min_sites()
+            {
+                continue;
+            }
+            // A model the whole fleet runs cannot stand out from the fleet.
+            let members = self.scopes[s as usize].members.len().max(who.len());
+            if (self.last_seen.len().saturating_sub(members) as u32) < OUTSIDE_HEARD_MIN {
+                continue;
+            }
+            let k = who.len() as u32;
+            if self
+                .release_bugs
+                .chance(k, members, self.last_seen.len(), ts)
+                >= SCOPE_SIGNS_CHANCE_MAX
+            {
+                continue;
+            }
+            let v = Verdict::FailingOf {
+                failing: k,
+                class: Failure::Device,
+            };
+            self.open_on_signs(s, v, who, ts);
             held = true;
         }
     }

@@ -214,10 +214,11 @@ const MERCHANT_REFUSED_S: i64 = 7200;
 /// Certificates expiring within the same this many seconds (from the hour)
 /// are filed as one batch.
 const CERT_BATCH_S: i64 = 600;
-/// How sure a diagnosis must be that an event was a person's doing (the
-/// cashier's slip, the customer's card) for the fleet to count it so: for
-/// a shop's cashiers' incident, and against a release's devices.
-const PERSON_CAUSE_P_MIN: f64 = 0.5;
+/// How sure a diagnosis must be of an event's cause for the fleet to count
+/// it as a sign of a shared one: a person's doing (the cashier's slip, the
+/// customer's card; for a shop's cashiers' incident, and against a
+/// release's devices), a shop's router or mains, a release's defect.
+const SIGN_CAUSE_P_MIN: f64 = 0.5;
 /// Distinct BINs one refusal code must reach across a merchant's terminals
 /// before it is the merchant's...
 const MERCHANT_REFUSED_BINS_MIN: u32 = 3;
@@ -560,7 +561,7 @@ impl Engine {
                     if let Some(i) = d.incident_index {
                         self.fleet.vote(i, t, &d.posterior);
                     }
-                    let sure = d.causes[0].p >= PERSON_CAUSE_P_MIN;
+                    let sure = d.causes[0].p >= SIGN_CAUSE_P_MIN;
                     match d.causes[0].cause {
                         Cause::OperatorError if sure => {
                             self.fleet.observe_operator(t, d.ts);
@@ -569,6 +570,16 @@ impl Engine {
                         Cause::CardDecline if sure => self.fleet.observe_human(t, d.ts),
                         Cause::NetworkLan | Cause::PowerSupply if sure => {
                             self.fleet.observe_site_link(t, d.ts)
+                        }
+                        // A crash the diagnosis splits between the code and
+                        // the memory it ran out of is a release's defect
+                        // either way (a leak is a defect too).
+                        Cause::SoftwareBug | Cause::ResourceMemory
+                            if d.posterior[Cause::SoftwareBug.index()]
+                                + d.posterior[Cause::ResourceMemory.index()]
+                                >= SIGN_CAUSE_P_MIN =>
+                        {
+                            self.fleet.observe_release_bug(t, d.ts)
                         }
                         Cause::SoftwareIncompatible if sure => {
                             self.fleet.observe_release_refused(t, d.ts)

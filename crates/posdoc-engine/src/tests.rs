@@ -4316,6 +4316,54 @@ fn a_release_crashing_in_a_fleet_whose_links_fail_all_day_is_its_incident() {
     assert_eq!(shown[0].cause, Cause::SoftwareBug, "{shown:#?}");
 }
 
+/// Thirty shops of three terminals paying every minute for 90 minutes.
+/// Terminal 0 of shops 0-19 runs app 9.9.0; the app crashes (an `error`
+/// at the app stage) at `crashes`' (shop, minute) pairs. In time order.
+fn release_crashing_now_and_then(crashes: &[(u32, u32)]) -> Vec<String> {
+    let mut lines: Vec<String> = fleet_answers(30, 3, 90, &|_, _, _| None)
+        .into_iter()
+        .map(|l| {
+            match (0..20u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#))) {
+                Some(s) => l.replace(
+                    &format!(r#""app_version":"5.0.{s}""#),
+                    r#""app_version":"9.9.0""#,
+                ),
+                None => l,
+            }
+        })
+        .collect();
+    for &(s, m) in crashes {
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E9","stage":"app","detail":"FATAL EXCEPTION: main java.lang.NullPointerException"}}"#,
+            t(m, 55)
+        ));
+    }
+    sort_by_time(&mut lines);
+    lines
+}
+
+#[test]
+fn a_release_crashing_now_and_then_on_one_terminal_after_another_is_its_incident() {
+    let kb = kb();
+    // Ten of its twenty terminals crash once each, one every six minutes:
+    // never a fifth of them in a quarter hour, but ten in an hour where
+    // the rest of the fleet crashed not at all.
+    let crashes: Vec<(u32, u32)> = (0..10).map(|s| (s, 20 + 6 * s)).collect();
+    let (_, incidents) = run_fleet(&kb, &release_crashing_now_and_then(&crashes));
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("app_version", "9.9.0".to_string())]);
+    assert_eq!(shown[0].cause, Cause::SoftwareBug, "{shown:#?}");
+    assert!(shown[0].terminals.len() >= 4, "{shown:#?}");
+    // One of its terminals crashing twelve times, two others once: that
+    // terminal's own defect and two chance crashes, no release's.
+    let mut crashes: Vec<(u32, u32)> = (0..12).map(|k| (0, 20 + 5 * k)).collect();
+    crashes.extend([(5, 40), (9, 70)]);
+    let (_, incidents) = run_fleet(&kb, &release_crashing_now_and_then(&crashes));
+    let shown = not_merged(&incidents);
+    assert!(shown.is_empty(), "{shown:#?}");
+}
+
 #[test]
 fn cashiers_slips_on_a_releases_terminals_are_no_release_incident() {
     let kb = kb();
