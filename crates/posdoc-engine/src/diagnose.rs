@@ -286,9 +286,11 @@ impl Engine {
                 let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
                 early = linked.map_or(0, |t| t.gave_up_early);
                 // The payment it logs timed out without saying after how
-                // long (or waited long): its timer lately ran out soon.
+                // long: its timer lately ran out soon.
                 lately_early = match linked {
-                    Some(t) if t.timed_out && early == 0 => signals::timer_short_lately(s, e.ts),
+                    Some(t) if t.timed_out && early == 0 && !t.latency_known => {
+                        signals::timer_short_lately(s, e.ts)
+                    }
                     _ => 0,
                 };
                 // Unanswered: timed out, or no code came back.

@@ -439,6 +439,7 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         stan: t.stan.as_deref().map(Into::into),
         bin: txn_bin(t),
         gave_up_early: gave_up_early(s, t),
+        latency_known: t.latency_ms.is_some(),
     });
 }
 

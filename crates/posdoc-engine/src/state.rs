@@ -260,6 +260,9 @@ pub(crate) struct TxnLite {
     /// Timed out sooner than any host answers, after so many seconds (0:
     /// it did not; see [`crate::signals::gave_up_early`]).
     pub gave_up_early: u8,
+    /// It said how long it waited (`latency_ms`): a timeout that waited its
+    /// full minute says its timer is not short.
+    pub latency_known: bool,
 }
 
 impl TxnLite {

@@ -3977,6 +3977,26 @@ fn a_timeout_not_saying_how_long_on_a_terminal_whose_timer_runs_out_in_seconds_i
         last.evidence
     );
     assert_eq!(last.top(), Cause::SoftwareConfig, "{:?}", last.causes);
+    // A payment that says it waited its full minute, then the error line
+    // logging it under its STAN: no short timer.
+    fault.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":500,"currency":"CNY","channel":"card_ic","stan":"880010","timed_out":true,"latency_ms":60000}}"#,
+        t(85, 0)
+    ));
+    fault.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E3","stan":"880010","detail":"receive timeout"}}"#,
+        t(85, 5)
+    ));
+    let logged = last_traced_diagnosis(&kb, terminal_life(&fault), "44017001");
+    assert_eq!(logged.code, "E3");
+    assert!(
+        logged
+            .trace
+            .iter()
+            .all(|f| f.signal != "timer_short_lately"),
+        "{:?}",
+        logged.trace
+    );
 }
 
 #[test]
