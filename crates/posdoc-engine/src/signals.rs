@@ -10,6 +10,10 @@ use posdoc_kb::Kb;
 
 /// How far back "now" reaches for telemetry and history, seconds.
 pub(crate) const RECENT_S: i64 = 600;
+/// A processor's load lasting: readings at this level at least, over this
+/// many seconds before an event (see `cpu_high`).
+const CPU_LASTED_PCT: f32 = 70.0;
+const CPU_LASTED_S: i64 = 1800;
 /// Clean heartbeats after a terminal's last power sign that say its power
 /// is back.
 const POWER_BACK_BEATS: u8 = 5;
@@ -1028,7 +1032,19 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
     if let Some(v) = worst(MetricId::Cpu, true) {
         let m = s.metric(MetricId::Cpu);
         let base = if m.n >= 8 { m.mean } else { 30.0 };
-        if v >= 90.0 && v >= base + 15.0 {
+        // Past 80 %, a load that has lasted (two readings past 70 % in
+        // the half hour) is as telling as a spike past 90 %: one reading
+        // between is a busy moment.
+        let lasted = || {
+            m.window(
+                ts.plus_secs(-CPU_LASTED_S).max(fixed.unwrap_or_default()),
+                horizon,
+            )
+            .filter(|&x| x >= CPU_LASTED_PCT)
+            .count()
+                >= 2
+        };
+        if v >= base + 15.0 && (v >= 90.0 || (v >= 80.0 && lasted())) {
             out.push(yes("cpu_high", format!("{v:.0}%"), format!("{base:.0}%")));
         } else {
             out.push(absent("cpu_high"));

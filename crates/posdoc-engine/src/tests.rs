@@ -3952,6 +3952,43 @@ fn a_payment_cancelled_beside_a_failing_screen_is_the_screen() {
 }
 
 #[test]
+fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_is_not() {
+    let kb = kb();
+    // Card reads time out ("处理超时") with the processor at 82 % then 86 %
+    // in its last two readings; or at 40 % then 86 %.
+    let card_read_timeout = |before: u32| {
+        let mut fault: Vec<String> = [(61, 40), (71, before), (81, 86)]
+            .iter()
+            .map(|&(m, cpu)| {
+                format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"cpu_pct":{cpu}}}"#,
+                    t(m, 10)
+                )
+            })
+            .collect();
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-410","stage":"card_read","detail":"处理超时"}}"#,
+            t(83, 0)
+        ));
+        last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
+    };
+    let loaded = card_read_timeout(82);
+    assert!(
+        signal_of(&loaded, "cpu_high").is_some(),
+        "{:?}",
+        loaded.evidence
+    );
+    assert_eq!(loaded.top(), Cause::ResourceCpu, "{:?}", loaded.causes);
+    let moment = card_read_timeout(40);
+    assert!(
+        signal_of(&moment, "cpu_high").is_none(),
+        "{:?}",
+        moment.evidence
+    );
+    assert_ne!(moment.top(), Cause::ResourceCpu, "{:?}", moment.causes);
+}
+
+#[test]
 fn a_timeout_not_saying_how_long_on_a_terminal_whose_timer_runs_out_in_seconds_is_the_timer() {
     let kb = kb();
     // Two payments time out after 2 s; the third's record does not say
