@@ -1270,6 +1270,11 @@ struct Beat {
     gaps: u8,
     /// When it falls silent (or is told silent again) unless heard first.
     due: Option<Ts>,
+    /// The soonest of its entries in [`Fleet::silence_due`]: each word
+    /// moves `due` on, and only a due sooner than this one is queued (the
+    /// queued one, popped, queues `due`): one entry per terminal, not one
+    /// per record.
+    queued: Option<Ts>,
     /// When a management system first reported it offline since it was
     /// last heard from.
     offline_since: Option<Ts>,
@@ -1391,7 +1396,10 @@ impl Fleet {
         if b.gaps >= BEAT_GAPS_KNOWN {
             let due = ts.plus_secs(b.silent_after_s());
             b.due = Some(due);
-            self.silence_due.push(std::cmp::Reverse((due, terminal)));
+            if b.queued.is_none_or(|q| due < q) {
+                b.queued = Some(due);
+                self.silence_due.push(std::cmp::Reverse((due, terminal)));
+            }
         }
     }
 
@@ -1405,7 +1413,15 @@ impl Fleet {
             }
             self.silence_due.pop();
             let b = &mut self.beats[terminal as usize];
+            if b.queued == Some(due) {
+                b.queued = None;
+            }
             if b.due != Some(due) {
+                // Heard since it was queued: its silence is due later.
+                if let Some(later) = b.due.filter(|&d| d > due && b.queued.is_none()) {
+                    b.queued = Some(later);
+                    self.silence_due.push(std::cmp::Reverse((later, terminal)));
+                }
                 continue;
             }
             let next = due.plus_secs((f64::from(b.gap_s).round() as i64).max(60));
@@ -1414,6 +1430,7 @@ impl Fleet {
                 .is_some_and(|h| next.secs_since(h) <= SILENCE_TOLD_S as f64)
                 .then_some(next);
             if let Some(next) = b.due {
+                b.queued = Some(next);
                 self.silence_due.push(std::cmp::Reverse((next, terminal)));
             }
             self.silent(terminal, due);
