@@ -4266,6 +4266,31 @@ mod vote_tests {
     }
 
     #[test]
+    fn a_chatty_terminal_keeps_one_silence_entry_and_still_falls_silent() {
+        let mut f = Fleet::default();
+        let t0 = Ts::from_secs(1_800_000_000);
+        for m in 0..10i64 {
+            f.heard(0, t0.plus_secs(m * 60), true);
+        }
+        // A record every second for ten minutes: each puts its silence off.
+        for s in 600..1200i64 {
+            f.heard(0, t0.plus_secs(s), false);
+            f.tick(t0.plus_secs(s));
+        }
+        assert!(f.silence_due.len() <= 2, "{}", f.silence_due.len());
+        assert_eq!(f.beats[0].due, Some(t0.plus_secs(1199 + 150)));
+        // Then quiet: silent 150 s after its last word, not before.
+        f.tick(t0.plus_secs(1199 + 149));
+        assert_eq!(f.beats[0].due, Some(t0.plus_secs(1199 + 150)));
+        f.tick(t0.plus_secs(1199 + 150));
+        assert!(
+            f.beats[0].due.is_some_and(|d| d > t0.plus_secs(1199 + 150)),
+            "{:?}",
+            f.beats[0].due
+        );
+    }
+
+    #[test]
     fn a_record_from_a_clock_far_behind_puts_off_silence_by_half_an_hour_at_most() {
         let mut f = Fleet::default();
         let t0 = Ts::from_secs(1_800_000_000);
