@@ -6,7 +6,7 @@ use posdoc_record::{Cause, CheckResult, Ts};
 use std::borrow::Cow;
 
 use crate::signals::{self, Obs, Seen, yes, yes_at};
-use crate::state::{CheckLite, Net, Outcome, TerminalState};
+use crate::state::{CheckLite, MetricId, Net, Outcome, TerminalState};
 use crate::{Engine, Pending, absent_text, troubleshoot};
 
 /// A cause and its probability.
@@ -812,7 +812,7 @@ impl Engine {
         // 4. What people checked.
         let checks = self.relevant_checks(s, ts, horizon);
         for c in &checks {
-            if let Some(f) = check_factor(kb, c) {
+            if let Some(f) = check_factor(kb, c, s) {
                 factors.push(f);
             }
         }
@@ -1401,21 +1401,70 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
     }
 }
 
+/// Words a person's check answers with, beside ok and fail: a problem
+/// found, or none.
+const CHECK_PROBLEM_WORDS: [&str; 22] = [
+    "abnormal",
+    "bad",
+    "blocked",
+    "broken",
+    "expired",
+    "error",
+    "failed",
+    "frozen",
+    "hold",
+    "invalid",
+    "mismatch",
+    "misregistered",
+    "missing",
+    "suspended",
+    "wrong",
+    "异常",
+    "冻结",
+    "过期",
+    "错误",
+    "失败",
+    "不符",
+    "无效",
+];
+const CHECK_FINE_WORDS: [&str; 7] = ["normal", "fine", "good", "pass", "passed", "valid", "正常"];
+
+/// Whether a check's answer in words says a problem was found (`Some(true)`),
+/// none (`Some(false)`), or neither.
+fn check_word_fails(answer: &str) -> Option<bool> {
+    let a = answer.trim().to_lowercase();
+    if CHECK_PROBLEM_WORDS.iter().any(|w| a.contains(w)) {
+        Some(true)
+    } else if CHECK_FINE_WORDS.iter().any(|w| a == *w) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// P(answer | cause) of a person's check, as a factor.
-fn check_factor(kb: &Kb, c: &CheckLite) -> Option<Factor> {
+fn check_factor(kb: &Kb, c: &CheckLite, s: &TerminalState) -> Option<Factor> {
     let def = kb.check(&c.name)?;
     let fail = match &c.result {
         CheckResult::Ok => false,
         CheckResult::Fail => true,
         CheckResult::Value(v) => {
-            let x: f64 = v
+            match v
                 .trim()
                 .trim_end_matches(['V', 'v', '%'])
                 .trim()
-                .parse()
-                .ok()?;
-            let [lo, hi] = def.ok_range?;
-            !(lo..=hi).contains(&x)
+                .parse::<f64>()
+            {
+                Ok(x) => {
+                    // The adapter rating the terminal's own supply readings
+                    // tell, when they are steady enough to.
+                    let supply = s.metric(MetricId::Supply);
+                    let usual = supply.trusted().then_some(f64::from(supply.mean));
+                    def.judge(x, usual)?
+                }
+                // A word for what was found: "expired", "frozen", "normal".
+                Err(_) => check_word_fails(v)?,
+            }
         }
     };
     let mut lik = [0.0; Cause::COUNT];

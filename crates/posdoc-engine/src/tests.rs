@@ -3365,7 +3365,7 @@ fn a_refused_answer_leaves_the_session_as_it_was() {
     let first = s.next();
     // A number for a check that takes ok or fail is refused, and the
     // session neither records it nor stops asking it.
-    let plain = kb.checks.iter().find(|c| c.ok_range.is_none()).unwrap();
+    let plain = kb.checks.iter().find(|c| !c.takes_value()).unwrap();
     let before = s.posterior().to_vec();
     assert!(s.answer(&plain.id, Answer::Value(1.0)).is_err());
     assert_eq!(s.posterior().to_vec(), before);
@@ -3986,6 +3986,88 @@ fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_
         moment.evidence
     );
     assert_ne!(moment.top(), Cause::ResourceCpu, "{:?}", moment.causes);
+}
+
+#[test]
+fn a_check_by_another_name_answered_in_a_word_is_still_the_check() {
+    let kb = kb();
+    // The TLS handshake fails; a technician's `cert_check` says "expired",
+    // or "normal".
+    let handshake = |answer: &str| {
+        let fault = vec![
+            format!(
+                r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"cert_check","result":"{answer}"}}"#,
+                t(61, 0)
+            ),
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E7","stage":"tls","detail":"handshake failed"}}"#,
+                t(62, 0)
+            ),
+        ];
+        last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
+    };
+    let expired = handshake("expired");
+    let factor = expired
+        .trace
+        .iter()
+        .find(|f| f.signal == "check:cert_expiry")
+        .unwrap_or_else(|| panic!("{:?}", expired.trace));
+    let cert = Cause::SecurityCertificate.index();
+    assert!(factor.ln[cert] > 0.0, "{factor:?}");
+    assert_eq!(
+        expired.top(),
+        Cause::SecurityCertificate,
+        "{:?}",
+        expired.causes
+    );
+    let normal = handshake("normal");
+    let factor = normal
+        .trace
+        .iter()
+        .find(|f| f.signal == "check:cert_expiry")
+        .unwrap_or_else(|| panic!("{:?}", normal.trace));
+    assert!(factor.ln[cert] < 0.0, "{factor:?}");
+    // A word that says neither is no answer.
+    let unclear = handshake("asked the manager");
+    assert!(
+        unclear
+            .trace
+            .iter()
+            .all(|f| f.signal != "check:cert_expiry")
+    );
+}
+
+#[test]
+fn an_adapter_reading_its_own_rating_is_no_power_sign() {
+    let kb = kb();
+    // The terminal's supply reads 12 V all along; the adapter measures
+    // 11.9 V (fine), or 10.2 V (low).
+    let measured = |volts: &str| {
+        let fault = vec![
+            format!(
+                r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"adapter_voltage","result":"{volts}"}}"#,
+                t(61, 0)
+            ),
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect"}}"#,
+                t(62, 0)
+            ),
+        ];
+        let lines: Vec<String> = terminal_life(&fault)
+            .into_iter()
+            .map(|l| l.replace(r#""supply_v":5.1"#, r#""supply_v":12.0"#))
+            .collect();
+        let d = last_traced_diagnosis(&kb, lines, "44017001");
+        let f = d
+            .trace
+            .iter()
+            .find(|f| f.signal == "check:adapter_voltage")
+            .unwrap_or_else(|| panic!("{:?}", d.trace))
+            .clone();
+        f.ln[Cause::PowerSupply.index()]
+    };
+    assert!(measured("11.9V") < 0.0);
+    assert!(measured("10.2V") > 0.0);
 }
 
 #[test]

@@ -48,7 +48,8 @@ pub enum Answer {
     Ok,
     /// Problem found / the problem persists.
     Fail,
-    /// A measured value, judged by the check's `ok_range`.
+    /// A measured value, judged by the check's range (see
+    /// [`posdoc_kb::CheckDef::judge`]).
     Value(f64),
     /// Could not be done; ask something else.
     Skip,
@@ -158,8 +159,8 @@ impl Session {
             Answer::Ok => Some(false),
             Answer::Fail => Some(true),
             Answer::Skip => None,
-            Answer::Value(x) => match def.ok_range {
-                Some([lo, hi]) => Some(!(lo..=hi).contains(&x)),
+            Answer::Value(x) => match def.judge(x, None) {
+                Some(fail) => Some(fail),
                 None => return Err(format!("check `{}` takes ok or fail, not a number", def.id)),
             },
         };

@@ -102,12 +102,45 @@ pub struct CheckDef {
     pub cost_min: f64,
     pub question: Text,
     pub ok_range: Option<[f64; 2]>,
+    /// The ok range as shares of the rating the value is measured against
+    /// (see [`CheckDef::judge`]).
+    pub ok_share_of_rating: Option<[f64; 2]>,
     /// P(answer = fail | cause).
     pub p_fail: CauseVec,
     /// The entropy of the answer given each cause, in bits: the binary
     /// entropy of `p_fail`, worked out once for ranking checks by the
     /// information they bring.
     pub answer_entropy: CauseVec,
+}
+
+/// The ratings a power adapter comes in, volts.
+const ADAPTER_RATINGS_V: [f64; 4] = [5.0, 9.0, 12.0, 24.0];
+
+impl CheckDef {
+    /// Whether it takes a measured value (else ok or fail).
+    pub fn takes_value(&self) -> bool {
+        self.ok_range.is_some() || self.ok_share_of_rating.is_some()
+    }
+
+    /// Whether the measured `value` is a failure: outside `ok_range`, or
+    /// outside `ok_share_of_rating` of the adapter rating nearest `usual`
+    /// (the terminal's usual supply reading, when known) or else nearest
+    /// the value: 11.8 V from a 12 V adapter is fine, not 5 V gone high.
+    /// The rating, not the usual reading itself: a supply sagging for
+    /// hours has dragged its usual down with it. `None` if the check takes
+    /// no value.
+    pub fn judge(&self, value: f64, usual: Option<f64>) -> Option<bool> {
+        if let Some([lo, hi]) = self.ok_share_of_rating {
+            let near = usual.filter(|u| *u > 0.0).unwrap_or(value);
+            let rating = ADAPTER_RATINGS_V
+                .into_iter()
+                .min_by(|a, b| (near - a).abs().total_cmp(&(near - b).abs()))
+                .unwrap_or(5.0);
+            return Some(!(lo * rating..=hi * rating).contains(&value));
+        }
+        let [lo, hi] = self.ok_range?;
+        Some(!(lo..=hi).contains(&value))
+    }
 }
 
 /// The entropy in bits of a yes/no answer that is yes with chance `p`.
@@ -732,11 +765,21 @@ impl Builder {
                     *p = p.clamp(0.01, 0.99);
                 }
             }
-            if let Some([lo, hi]) = c
-                .ok_range
-                .filter(|[lo, hi]| lo.partial_cmp(hi) != Some(std::cmp::Ordering::Less))
-            {
-                self.err(&file, format!("{what}: ok_range [{lo}, {hi}] is empty"));
+            for (field, range) in [
+                ("ok_range", c.ok_range),
+                ("ok_share_of_rating", c.ok_share_of_rating),
+            ] {
+                if let Some([lo, hi]) =
+                    range.filter(|[lo, hi]| lo.partial_cmp(hi) != Some(std::cmp::Ordering::Less))
+                {
+                    self.err(&file, format!("{what}: {field} [{lo}, {hi}] is empty"));
+                }
+            }
+            if c.ok_range.is_some() && c.ok_share_of_rating.is_some() {
+                self.err(
+                    &file,
+                    format!("{what}: ok_range and ok_share_of_rating both given; one only"),
+                );
             }
             if !c
                 .p_fail
@@ -752,6 +795,7 @@ impl Builder {
                 cost_min: c.cost_min,
                 question: c.question,
                 ok_range: c.ok_range,
+                ok_share_of_rating: c.ok_share_of_rating,
                 answer_entropy: p_fail.map(binary_entropy_bits),
                 p_fail,
             });

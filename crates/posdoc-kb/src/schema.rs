@@ -68,6 +68,9 @@ pub struct CheckEntry {
     pub cost_min: f64,
     pub question: Text,
     pub ok_range: Option<[f64; 2]>,
+    /// The ok range as shares of a rating the value is measured against
+    /// (an adapter's 5, 9, 12 or 24 V), not in the value's own units.
+    pub ok_share_of_rating: Option<[f64; 2]>,
     pub p_fail_default: f64,
     #[serde(default)]
     pub p_fail: CauseWeights,

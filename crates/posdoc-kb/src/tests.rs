@@ -214,3 +214,37 @@ fn a_patterns_exclusions_unmake_its_match() {
     );
     assert_ne!(input & bit("input_text"), 0);
 }
+
+#[test]
+fn an_adapter_is_judged_against_its_own_rating_not_five_volts() {
+    let kb = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let adapter = kb.check("adapter_voltage").expect("adapter_voltage");
+    assert!(adapter.takes_value());
+    // Against the rating nearest the reading.
+    assert_eq!(adapter.judge(11.8, None), Some(false));
+    assert_eq!(adapter.judge(8.8, None), Some(false));
+    assert_eq!(adapter.judge(5.1, None), Some(false));
+    assert_eq!(adapter.judge(4.4, None), Some(true));
+    assert_eq!(adapter.judge(10.9, None), Some(true));
+    // A terminal whose supply usually reads 11.9 V has a 12 V adapter:
+    // 9.4 V from it is low, however near 9 V that is.
+    assert_eq!(adapter.judge(9.4, Some(11.9)), Some(true));
+    assert_eq!(adapter.judge(9.4, None), Some(false));
+    // A check with a plain range keeps it.
+    let battery = kb.check("battery_level").expect("battery_level");
+    assert_eq!(battery.judge(15.0, Some(12.0)), Some(true));
+    assert_eq!(battery.judge(60.0, None), Some(false));
+}
+
+#[test]
+fn checks_go_by_other_names_too() {
+    let kb = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
+    for (name, id) in [
+        ("param_check", "terminal_params_check"),
+        ("screen_test", "display_test"),
+        ("cert_check", "cert_expiry"),
+        ("merchant_status", "merchant_status_query"),
+    ] {
+        assert_eq!(kb.check(name).map(|c| c.id.as_str()), Some(id), "{name}");
+    }
+}

@@ -888,7 +888,7 @@ fn session_view(kb: &Kb, id: &str, s: &Session, lang: Lang) -> Value {
             let c = &kb.checks[check];
             json!({"ask": {
                 "check": c.id, "who": c.who.id(), "cost_min": c.cost_min,
-                "question": c.question.get(lang), "takes_value": c.ok_range.is_some(),
+                "question": c.question.get(lang), "takes_value": c.takes_value(),
             }})
         }
         Step::Done {
