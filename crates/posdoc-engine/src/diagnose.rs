@@ -1449,12 +1449,14 @@ fn check_factor(kb: &Kb, c: &CheckLite, s: &TerminalState) -> Option<Factor> {
         CheckResult::Ok => false,
         CheckResult::Fail => true,
         CheckResult::Value(v) => {
-            match v
-                .trim()
+            let v = v.trim();
+            let number = v
+                .strip_suffix("dBm")
+                .or_else(|| v.strip_suffix("dbm"))
+                .unwrap_or(v)
                 .trim_end_matches(['V', 'v', '%'])
-                .trim()
-                .parse::<f64>()
-            {
+                .trim();
+            match number.parse::<f64>() {
                 Ok(x) => {
                     // The adapter rating the terminal's own supply readings
                     // tell, when they are steady enough to.

@@ -4038,6 +4038,33 @@ fn a_check_by_another_name_answered_in_a_word_is_still_the_check() {
 }
 
 #[test]
+fn a_signal_test_reading_weak_in_dbm_is_the_signal() {
+    let kb = kb();
+    let reading = |dbm: &str| {
+        let fault = vec![
+            format!(
+                r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"signal_test","result":"{dbm}"}}"#,
+                t(61, 0)
+            ),
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect"}}"#,
+                t(62, 0)
+            ),
+        ];
+        last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
+    };
+    let weak = reading("-106dBm");
+    let factor = weak
+        .trace
+        .iter()
+        .find(|f| f.signal == "check:signal_bars")
+        .unwrap_or_else(|| panic!("{:?}", weak.trace));
+    assert!(factor.ln[Cause::NetworkSignal.index()] > 0.0, "{factor:?}");
+    let fine = reading("-78dBm");
+    assert!(fine.trace.iter().all(|f| f.signal != "check:signal_bars"));
+}
+
+#[test]
 fn an_adapter_reading_its_own_rating_is_no_power_sign() {
     let kb = kb();
     // The terminal's supply reads 12 V all along; the adapter measures

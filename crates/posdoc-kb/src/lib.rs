@@ -105,6 +105,8 @@ pub struct CheckDef {
     /// The ok range as shares of the rating the value is measured against
     /// (see [`CheckDef::judge`]).
     pub ok_share_of_rating: Option<[f64; 2]>,
+    /// A negative reading is in dBm (see [`CheckDef::judge`]).
+    pub dbm_as_bars: bool,
     /// P(answer = fail | cause).
     pub p_fail: CauseVec,
     /// The entropy of the answer given each cause, in bits: the binary
@@ -139,7 +141,27 @@ impl CheckDef {
             return Some(!(lo * rating..=hi * rating).contains(&value));
         }
         let [lo, hi] = self.ok_range?;
+        if self.dbm_as_bars && value < 0.0 {
+            // A radio's strength in dBm, as the bars it shows: too few is a
+            // finding; enough, read once, says nothing of a signal that
+            // comes and goes.
+            return (bars_of_dbm(value) < lo).then_some(true);
+        }
         Some(!(lo..=hi).contains(&value))
+    }
+}
+
+/// The bars a terminal's signal icon shows at `dbm`: above -80 four, above
+/// -90 three, above -100 two, else one.
+pub fn bars_of_dbm(dbm: f64) -> f64 {
+    if dbm > -80.0 {
+        4.0
+    } else if dbm > -90.0 {
+        3.0
+    } else if dbm > -100.0 {
+        2.0
+    } else {
+        1.0
     }
 }
 
@@ -796,6 +818,7 @@ impl Builder {
                 question: c.question,
                 ok_range: c.ok_range,
                 ok_share_of_rating: c.ok_share_of_rating,
+                dbm_as_bars: c.dbm_as_bars,
                 answer_entropy: p_fail.map(binary_entropy_bits),
                 p_fail,
             });

@@ -71,6 +71,10 @@ pub struct CheckEntry {
     /// The ok range as shares of a rating the value is measured against
     /// (an adapter's 5, 9, 12 or 24 V), not in the value's own units.
     pub ok_share_of_rating: Option<[f64; 2]>,
+    /// A reading in dBm (negative) is a radio's strength: judged by the
+    /// bars it shows, a weak one only (see `CheckDef::judge`).
+    #[serde(default)]
+    pub dbm_as_bars: bool,
     pub p_fail_default: f64,
     #[serde(default)]
     pub p_fail: CauseWeights,

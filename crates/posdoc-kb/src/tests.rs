@@ -248,3 +248,18 @@ fn checks_go_by_other_names_too() {
         assert_eq!(kb.check(name).map(|c| c.id.as_str()), Some(id), "{name}");
     }
 }
+
+#[test]
+fn a_radio_reading_in_dbm_is_judged_by_its_bars_and_only_a_weak_one_counts() {
+    let kb = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let bars = kb.check("signal_test").expect("signal_test is signal_bars");
+    assert_eq!(bars.id, "signal_bars");
+    assert_eq!(bars.judge(-105.0, None), Some(true));
+    assert_eq!(bars.judge(-100.0, None), Some(true));
+    // Enough bars, read once, says nothing of a signal that comes and goes.
+    assert_eq!(bars.judge(-95.0, None), None);
+    assert_eq!(bars.judge(-70.0, None), None);
+    // Bars themselves are judged both ways.
+    assert_eq!(bars.judge(1.0, None), Some(true));
+    assert_eq!(bars.judge(3.0, None), Some(false));
+}
