@@ -1403,7 +1403,7 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
 
 /// Words a person's check answers with, beside ok and fail: a problem
 /// found, or none.
-const CHECK_PROBLEM_WORDS: [&str; 22] = [
+const CHECK_PROBLEM_WORDS: &[&str] = &[
     "abnormal",
     "bad",
     "blocked",
@@ -1427,7 +1427,7 @@ const CHECK_PROBLEM_WORDS: [&str; 22] = [
     "不符",
     "无效",
 ];
-const CHECK_FINE_WORDS: [&str; 7] = ["normal", "fine", "good", "pass", "passed", "valid", "正常"];
+const CHECK_FINE_WORDS: &[&str] = &["normal", "fine", "good", "pass", "passed", "valid", "正常"];
 
 /// Whether a check's answer in words says a problem was found (`Some(true)`),
 /// none (`Some(false)`), or neither.

@@ -2406,6 +2406,14 @@ impl Fleet {
         self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
     }
 
+    /// Whether any of `terminal`'s scopes of `kinds` has an incident open.
+    fn any_scope_incident(&self, terminal: u32, kinds: &[ScopeKind]) -> bool {
+        kinds.iter().any(|&kind| {
+            let s = self.member_of[terminal as usize][kind as usize];
+            s != NONE && self.scopes[s as usize].incident.is_some()
+        })
+    }
+
     /// An event of `terminal` at `ts` was diagnosed as a version its host
     /// no longer accepts. The host's refusal code may be one a merchant's
     /// set-up gives too (40, not permitted) while another merchant is
@@ -2417,10 +2425,7 @@ impl Fleet {
         let mut noted = false;
         // One release's incident: its app's or its firmware's, not both.
         let releases = [ScopeKind::AppVersion, ScopeKind::Firmware];
-        let mut held = releases.iter().any(|&kind| {
-            let s = self.member_of[terminal as usize][kind as usize];
-            s != NONE && self.scopes[s as usize].incident.is_some()
-        });
+        let mut held = self.any_scope_incident(terminal, &releases);
         for kind in releases {
             let s = self.member_of[terminal as usize][kind as usize];
             if s == NONE {
@@ -2472,10 +2477,7 @@ impl Fleet {
         self.release_bugs.note_terminal(terminal, ts);
         // One release's incident: its app's, its firmware's or its model's.
         let releases = [ScopeKind::AppVersion, ScopeKind::Firmware, ScopeKind::Model];
-        let mut held = releases.iter().any(|&kind| {
-            let s = self.member_of[terminal as usize][kind as usize];
-            s != NONE && self.scopes[s as usize].incident.is_some()
-        });
+        let mut held = self.any_scope_incident(terminal, &releases);
         for kind in releases {
             let s = self.member_of[terminal as usize][kind as usize];
             if s == NONE {

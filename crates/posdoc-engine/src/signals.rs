@@ -257,14 +257,9 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
 
 /// The nearest common adapter rating to a reading.
 fn nominal_supply(v: f32) -> f32 {
-    [5.0f32, 9.0, 12.0, 24.0]
-        .into_iter()
-        .min_by(|a, b| (v - a).abs().total_cmp(&(v - b).abs()))
-        .unwrap_or(5.0)
+    posdoc_kb::nearest_adapter_rating(f64::from(v)) as f32
 }
 
-/// Whether a supply reading is off: against the terminal's own baseline once
-/// it has one, else against the nearest common adapter rating.
 /// Whether a supply reading is at this terminal's usual (tighter than not
 /// off: the band a healthy adapter keeps).
 fn supply_steady(v: f64, m: &Metric) -> bool {
@@ -276,6 +271,8 @@ fn supply_steady(v: f64, m: &Metric) -> bool {
     (v - nominal).abs() <= 0.03 * nominal
 }
 
+/// Whether a supply reading is off: against the terminal's own baseline once
+/// it has one, else against the nearest common adapter rating.
 pub(crate) fn supply_off_nominal(v: f64, m: &Metric) -> bool {
     let v = v as f32;
     if m.trusted() {

@@ -3988,80 +3988,85 @@ fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_
     assert_ne!(moment.top(), Cause::ResourceCpu, "{:?}", moment.causes);
 }
 
+/// Terminal 44017001's error (`error`: its code, stage and words, as JSON
+/// fields) a minute after a person's check `name` was answered `result`,
+/// diagnosed with its trace; `life` rewrites each of its ordinary records.
+fn error_after_check(
+    kb: &Arc<Kb>,
+    name: &str,
+    result: &str,
+    error: &str,
+    life: &dyn Fn(String) -> String,
+) -> Diagnosis {
+    let fault = vec![
+        format!(
+            r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"{name}","result":"{result}"}}"#,
+            t(61, 0)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001",{error}}}"#,
+            t(62, 0)
+        ),
+    ];
+    let lines = terminal_life(&fault).into_iter().map(life).collect();
+    last_traced_diagnosis(kb, lines, "44017001")
+}
+
+/// The log-weight for `cause` of `d`'s trace factor `signal`, if it has one.
+fn factor_ln(d: &Diagnosis, signal: &str, cause: Cause) -> Option<f64> {
+    d.trace
+        .iter()
+        .find(|f| f.signal == signal)
+        .map(|f| f.ln[cause.index()])
+}
+
 #[test]
 fn a_check_by_another_name_answered_in_a_word_is_still_the_check() {
     let kb = kb();
     // The TLS handshake fails; a technician's `cert_check` says "expired",
     // or "normal".
     let handshake = |answer: &str| {
-        let fault = vec![
-            format!(
-                r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"cert_check","result":"{answer}"}}"#,
-                t(61, 0)
-            ),
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E7","stage":"tls","detail":"handshake failed"}}"#,
-                t(62, 0)
-            ),
-        ];
-        last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
+        error_after_check(
+            &kb,
+            "cert_check",
+            answer,
+            r#""code":"E7","stage":"tls","detail":"handshake failed""#,
+            &|l| l,
+        )
     };
+    let cert = Cause::SecurityCertificate;
     let expired = handshake("expired");
-    let factor = expired
-        .trace
-        .iter()
-        .find(|f| f.signal == "check:cert_expiry")
+    let ln = factor_ln(&expired, "check:cert_expiry", cert)
         .unwrap_or_else(|| panic!("{:?}", expired.trace));
-    let cert = Cause::SecurityCertificate.index();
-    assert!(factor.ln[cert] > 0.0, "{factor:?}");
-    assert_eq!(
-        expired.top(),
-        Cause::SecurityCertificate,
-        "{:?}",
-        expired.causes
-    );
+    assert!(ln > 0.0, "{ln}");
+    assert_eq!(expired.top(), cert, "{:?}", expired.causes);
     let normal = handshake("normal");
-    let factor = normal
-        .trace
-        .iter()
-        .find(|f| f.signal == "check:cert_expiry")
+    let ln = factor_ln(&normal, "check:cert_expiry", cert)
         .unwrap_or_else(|| panic!("{:?}", normal.trace));
-    assert!(factor.ln[cert] < 0.0, "{factor:?}");
+    assert!(ln < 0.0, "{ln}");
     // A word that says neither is no answer.
     let unclear = handshake("asked the manager");
-    assert!(
-        unclear
-            .trace
-            .iter()
-            .all(|f| f.signal != "check:cert_expiry")
-    );
+    assert!(factor_ln(&unclear, "check:cert_expiry", cert).is_none());
 }
 
 #[test]
 fn a_signal_test_reading_weak_in_dbm_is_the_signal() {
     let kb = kb();
     let reading = |dbm: &str| {
-        let fault = vec![
-            format!(
-                r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"signal_test","result":"{dbm}"}}"#,
-                t(61, 0)
-            ),
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect"}}"#,
-                t(62, 0)
-            ),
-        ];
-        last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
+        error_after_check(
+            &kb,
+            "signal_test",
+            dbm,
+            r#""code":"E1","stage":"connect""#,
+            &|l| l,
+        )
     };
     let weak = reading("-106dBm");
-    let factor = weak
-        .trace
-        .iter()
-        .find(|f| f.signal == "check:signal_bars")
+    let ln = factor_ln(&weak, "check:signal_bars", Cause::NetworkSignal)
         .unwrap_or_else(|| panic!("{:?}", weak.trace));
-    assert!(factor.ln[Cause::NetworkSignal.index()] > 0.0, "{factor:?}");
+    assert!(ln > 0.0, "{ln}");
     let fine = reading("-78dBm");
-    assert!(fine.trace.iter().all(|f| f.signal != "check:signal_bars"));
+    assert!(factor_ln(&fine, "check:signal_bars", Cause::NetworkSignal).is_none());
 }
 
 #[test]
@@ -4070,28 +4075,15 @@ fn an_adapter_reading_its_own_rating_is_no_power_sign() {
     // The terminal's supply reads 12 V all along; the adapter measures
     // 11.9 V (fine), or 10.2 V (low).
     let measured = |volts: &str| {
-        let fault = vec![
-            format!(
-                r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"adapter_voltage","result":"{volts}"}}"#,
-                t(61, 0)
-            ),
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect"}}"#,
-                t(62, 0)
-            ),
-        ];
-        let lines: Vec<String> = terminal_life(&fault)
-            .into_iter()
-            .map(|l| l.replace(r#""supply_v":5.1"#, r#""supply_v":12.0"#))
-            .collect();
-        let d = last_traced_diagnosis(&kb, lines, "44017001");
-        let f = d
-            .trace
-            .iter()
-            .find(|f| f.signal == "check:adapter_voltage")
+        let d = error_after_check(
+            &kb,
+            "adapter_voltage",
+            volts,
+            r#""code":"E1","stage":"connect""#,
+            &|l| l.replace(r#""supply_v":5.1"#, r#""supply_v":12.0"#),
+        );
+        factor_ln(&d, "check:adapter_voltage", Cause::PowerSupply)
             .unwrap_or_else(|| panic!("{:?}", d.trace))
-            .clone();
-        f.ln[Cause::PowerSupply.index()]
     };
     assert!(measured("11.9V") < 0.0);
     assert!(measured("10.2V") > 0.0);

@@ -118,6 +118,14 @@ pub struct CheckDef {
 /// The ratings a power adapter comes in, volts.
 const ADAPTER_RATINGS_V: [f64; 4] = [5.0, 9.0, 12.0, 24.0];
 
+/// The adapter rating nearest `volts`.
+pub fn nearest_adapter_rating(volts: f64) -> f64 {
+    ADAPTER_RATINGS_V
+        .into_iter()
+        .min_by(|a, b| (volts - a).abs().total_cmp(&(volts - b).abs()))
+        .unwrap_or(5.0)
+}
+
 impl CheckDef {
     /// Whether it takes a measured value (else ok or fail).
     pub fn takes_value(&self) -> bool {
@@ -133,11 +141,7 @@ impl CheckDef {
     /// no value.
     pub fn judge(&self, value: f64, usual: Option<f64>) -> Option<bool> {
         if let Some([lo, hi]) = self.ok_share_of_rating {
-            let near = usual.filter(|u| *u > 0.0).unwrap_or(value);
-            let rating = ADAPTER_RATINGS_V
-                .into_iter()
-                .min_by(|a, b| (near - a).abs().total_cmp(&(near - b).abs()))
-                .unwrap_or(5.0);
+            let rating = nearest_adapter_rating(usual.filter(|u| *u > 0.0).unwrap_or(value));
             return Some(!(lo * rating..=hi * rating).contains(&value));
         }
         let [lo, hi] = self.ok_range?;
