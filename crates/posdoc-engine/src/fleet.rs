@@ -287,6 +287,24 @@ const SIGNS_EACH_MIN: usize = 2;
 /// A release's terminals that must have crashed within the hour, at
 /// least, to open its incident on their diagnoses.
 const RELEASE_BUG_TERMINALS_MIN: u32 = 4;
+/// Members with a known host a release's incident needs before where they
+/// pay says anything.
+const RELEASE_HOST_MEMBERS_MIN: u32 = 3;
+/// The mean belief in its software's fault (a defect or a version refused)
+/// that makes a member's failures its release's, for where the release fails.
+const SOFTWARE_MEMBER_SHARE: f64 = 0.5;
+/// The release's terminals on other hosts, not failing, that make "one
+/// host only" more than the release running on one host.
+const RELEASE_ELSEWHERE_MIN: u32 = 3;
+/// The share of the release's terminals on the one host that are failing:
+/// a host refusing a version refuses every terminal running it.
+const RELEASE_HOST_FAILING_SHARE: f64 = 0.5;
+/// How small a share of the release's terminals on other hosts may be
+/// members, against the one host's share, for it to fail on that host only.
+const RELEASE_ELSEWHERE_SHARE_MAX: f64 = 0.25;
+/// The share of its release's terminals a host must have failing, against
+/// the host failing most's, to count as one more host it fails on alike.
+const RELEASE_HOSTS_ALIKE_SHARE: f64 = 0.5;
 /// Events of one terminal this close together are one episode: a payment
 /// timing out, the error it shows (logged as late as a minute on), the
 /// cashier's retry at once.
@@ -717,6 +735,20 @@ impl Scope {
     }
 }
 
+/// Where a release's failing terminals pay: a version one acquirer host
+/// stopped accepting fails on that host only, and on all the release's
+/// terminals there; a defect fails wherever the release runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostSpread {
+    /// Its members mostly on this host, at least half the release's
+    /// terminals there among them, while `elsewhere` of its terminals on
+    /// other hosts are not.
+    OneHost { host: String, elsewhere: u32 },
+    /// Members on this many hosts, each with several of them and alike
+    /// shares of the release's terminals there.
+    Hosts(u32),
+}
+
 /// A fault shared by several terminals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -755,6 +787,19 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// Whether `terminal` is a member whose diagnoses so far read, on the
+    /// whole, as its software's (a defect or a version refused): a member
+    /// that joined failing for its own reasons, or for a bank's, says
+    /// nothing of where the release fails.
+    fn reads_as_software(&self, terminal: u32) -> bool {
+        self.ballots.iter().any(|(t, sum, n)| {
+            *t == terminal
+                && *n > 0
+                && sum[Cause::SoftwareBug.index()] + sum[Cause::SoftwareIncompatible.index()]
+                    >= SOFTWARE_MEMBER_SHARE * f64::from(*n)
+        })
+    }
+
     /// Adds `n` diagnoses of `terminal` summing to `posterior` to its
     /// ballot and to the votes.
     fn ballot(&mut self, terminal: u32, posterior: &CauseVec, n: u32) {
@@ -2294,6 +2339,64 @@ impl Fleet {
     pub fn incident_of(&self, terminal: u32) -> Option<&Incident> {
         let i = *self.incident_of.get(terminal as usize)?;
         (i != NONE).then(|| &self.incidents[i as usize])
+    }
+
+    /// How a release's incident sits on the acquirer hosts (see
+    /// [`HostSpread`]); `None` for other scopes, or too few members to say.
+    /// Each host is judged by the share of the release's terminals on it
+    /// that are members read as their software's: a refused version is all
+    /// of them, and a member failing for its own reasons while the incident
+    /// was open is not counted.
+    pub fn release_host_spread(&self, inc: &Incident) -> Option<HostSpread> {
+        if !inc.kind.relative() {
+            return None;
+        }
+        let host_of = |t: u32| self.member_of[t as usize][ScopeKind::Host as usize];
+        // Per host: (host scope, members on it, release terminals on it).
+        let mut hosts: Vec<(u32, u32, u32)> = Vec::new();
+        let mut tally = |h: u32, member: bool| {
+            if h == NONE {
+                return;
+            }
+            let i = match hosts.iter().position(|e| e.0 == h) {
+                Some(i) => i,
+                None => {
+                    hosts.push((h, 0, 0));
+                    hosts.len() - 1
+                }
+            };
+            hosts[i].1 += u32::from(member);
+            hosts[i].2 += 1;
+        };
+        for &t in &self.scopes[inc.scope as usize].members {
+            tally(host_of(t), inc.reads_as_software(t));
+        }
+        let known: u32 = hosts.iter().map(|e| e.1).sum();
+        if known < RELEASE_HOST_MEMBERS_MIN {
+            return None;
+        }
+        let share = |e: &(u32, u32, u32)| f64::from(e.1) / f64::from(e.2.max(1));
+        hosts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (top, on_top, there) = hosts[0];
+        let top_share = share(&hosts[0]);
+        let (rest_members, rest) = hosts[1..]
+            .iter()
+            .fold((0, 0), |(m, n), e| (m + e.1, n + e.2));
+        if on_top >= RELEASE_HOST_MEMBERS_MIN
+            && f64::from(on_top) >= RELEASE_HOST_FAILING_SHARE * f64::from(there)
+            && rest >= RELEASE_ELSEWHERE_MIN
+            && f64::from(rest_members) <= RELEASE_ELSEWHERE_SHARE_MAX * top_share * f64::from(rest)
+        {
+            return Some(HostSpread::OneHost {
+                host: self.scopes[top as usize].key.to_string(),
+                elsewhere: rest - rest_members,
+            });
+        }
+        let alike = hosts
+            .iter()
+            .filter(|e| e.1 >= 2 && share(e) >= RELEASE_HOSTS_ALIKE_SHARE * top_share)
+            .count() as u32;
+        (alike >= 2).then_some(HostSpread::Hosts(alike))
     }
 
     /// Adds a diagnosed member's belief to its incident's ([`Incident::index`]).

@@ -1345,6 +1345,8 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_issuer",
     "incident_card_declines",
     "failing_before_incident",
+    "release_fails_on_one_host",
+    "release_fails_across_hosts",
     "host_failing_many_bins",
     "host_peers_ok",
     "merchant_peers_ok",

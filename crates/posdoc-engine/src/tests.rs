@@ -4522,6 +4522,103 @@ fn a_release_crashing_now_and_then_on_one_terminal_after_another_is_its_incident
     assert!(shown.is_empty(), "{shown:#?}");
 }
 
+/// Terminal 0 of shops 0-19 is updated to app 9.9.0 at minute 10; shops
+/// 0-9 pay through host H2, the rest through H1. From minute 20 every
+/// payment of the 9.9.0 terminals of the shops in `refused` is refused as a
+/// bad message (30).
+fn release_refused_in_shops(refused: &dyn Fn(u32) -> bool) -> Vec<String> {
+    let answer =
+        |s: u32, k: u32, m: u32| (k == 0 && s < 20 && m >= 20 && refused(s)).then_some("30");
+    let mut lines = Vec::new();
+    for l in fleet_answers(30, 3, 60, &answer) {
+        let of_shop = |s: u32| l.contains(&format!(r#""terminal_id":"T{s}-"#));
+        if !l.contains(r#""kind":"terminal""#) {
+            lines.push(l);
+            continue;
+        }
+        let l = if (0..10u32).any(of_shop) {
+            l.replace(r#""host":"H1""#, r#""host":"H2""#)
+        } else {
+            l
+        };
+        if let Some(s) =
+            (0..20u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#)))
+        {
+            lines.push(
+                l.replace(
+                    &format!(r#""app_version":"5.0.{s}""#),
+                    r#""app_version":"9.9.0""#,
+                )
+                .replace(
+                    r#"{"kind":"terminal","#,
+                    &format!(r#"{{"kind":"terminal","ts":"{}","#, t(10, 0)),
+                ),
+            );
+        }
+        lines.push(l);
+    }
+    sort_by_time(&mut lines);
+    lines
+}
+
+#[test]
+fn a_release_refused_on_one_host_only_is_a_version_that_host_refuses_one_failing_on_every_host_a_defect()
+ {
+    let kb = kb();
+    let late = Ts::parse(&t(40, 0)).unwrap();
+    let read = |refused: &dyn Fn(u32) -> bool, signal: &str| {
+        let (diags, incidents) = run_fleet(&kb, &release_refused_in_shops(refused));
+        let shown = not_merged(&incidents);
+        assert!(
+            shown
+                .iter()
+                .any(|i| i.scope == vec![("app_version", "9.9.0".to_string())]),
+            "{shown:#?}"
+        );
+        let late: Vec<&Diagnosis> = diags
+            .iter()
+            .filter(|d| d.ts > late && d.terminal_id.ends_with("-0"))
+            .collect();
+        assert!(!late.is_empty());
+        assert!(
+            late.iter()
+                .all(|d| d.evidence.iter().any(|e| e.signal == signal)),
+            "{:#?}",
+            late[0]
+        );
+        // (top cause, the defect's belief over the refusal's)
+        late.iter()
+            .map(|d| {
+                let p = |c: Cause| d.causes.iter().find(|x| x.cause == c).map_or(1e-9, |x| x.p);
+                (
+                    d.causes[0].cause,
+                    p(Cause::SoftwareBug) / p(Cause::SoftwareIncompatible),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // All ten 9.9.0 terminals on H2 refused, none of the ten on H1: H2 no
+    // longer takes the version's messages.
+    let one = read(&|s| s < 10, "release_fails_on_one_host");
+    assert!(
+        one.iter().all(|&(c, _)| c == Cause::SoftwareIncompatible),
+        "{one:?}"
+    );
+    // Four on each host refused alike: the version's own defect is believed
+    // far more than where one host refuses it (the bad messages alone still
+    // leave a refusal, or a parameter push, open).
+    let across = read(
+        &|s| s < 4 || (10..14).contains(&s),
+        "release_fails_across_hosts",
+    );
+    let most_one = one.iter().map(|x| x.1).fold(0.0, f64::max);
+    let least_across = across.iter().map(|x| x.1).fold(f64::INFINITY, f64::min);
+    assert!(
+        least_across > 20.0 * most_one,
+        "{least_across} vs {most_one}"
+    );
+}
+
 #[test]
 fn cashiers_slips_on_a_releases_terminals_are_no_release_incident() {
     let kb = kb();
