@@ -795,7 +795,14 @@ impl Incident {
         self.ballots.iter().any(|(t, sum, n)| {
             *t == terminal
                 && *n > 0
-                && sum[Cause::SoftwareBug.index()] + sum[Cause::SoftwareIncompatible.index()]
+                && [
+                    Cause::SoftwareBug,
+                    Cause::SoftwareIncompatible,
+                    Cause::TransmissionCorruption,
+                ]
+                .iter()
+                .map(|c| sum[c.index()])
+                .sum::<f64>()
                     >= SOFTWARE_MEMBER_SHARE * f64::from(*n)
         })
     }
