@@ -395,6 +395,12 @@ const OFFLINE_PERSISTS_S: i64 = 45;
 /// Shop terminals first reported offline within this many seconds of each
 /// other went dark at once.
 const OFFLINE_AT_ONCE_S: i64 = 30;
+/// A shop terminal reported offline between these many seconds before the
+/// others, and not heard since, makes their reports a shop closing counter
+/// by counter: a cut power or router reaches the management system from its
+/// terminals within a minute or two of each other.
+const OFFLINE_STAGGER_MIN_S: i64 = 180;
+const OFFLINE_STAGGERED_S: i64 = 900;
 
 const NONE: u32 = u32::MAX;
 
@@ -1525,14 +1531,27 @@ impl Fleet {
             .get_or_insert(ts);
         // Or its shop's terminals reported offline all at once: a power
         // cut or a router's, not a shop closing one counter after another.
+        // Two counters shut a few seconds apart after a third shut minutes
+        // before are a shop closing too.
         let shop = self.member_of[terminal as usize][ScopeKind::Site as usize];
-        let with_a_neighbour = shop != NONE
-            && self.scopes[shop as usize].members.iter().any(|&m| {
-                m != terminal
-                    && self.beats[m as usize]
-                        .offline_since
-                        .is_some_and(|o| (ts.secs_since(o)).abs() <= OFFLINE_AT_ONCE_S as f64)
-            });
+        let with_a_neighbour = shop != NONE && {
+            let (mut at_once, mut before) = (false, false);
+            for &m in &self.scopes[shop as usize].members {
+                let Some(o) = self.beats[m as usize]
+                    .offline_since
+                    .filter(|_| m != terminal)
+                else {
+                    continue;
+                };
+                let ago = ts.secs_since(o);
+                if ago.abs() <= OFFLINE_AT_ONCE_S as f64 {
+                    at_once = true;
+                } else if ago > OFFLINE_STAGGER_MIN_S as f64 && ago <= OFFLINE_STAGGERED_S as f64 {
+                    before = true;
+                }
+            }
+            at_once && !before
+        };
         let source = if ts.secs_since(since) >= OFFLINE_PERSISTS_S as f64 || with_a_neighbour {
             self.note_dark(terminal, ts);
             Source::Other

@@ -4253,6 +4253,26 @@ fn a_shop_reported_offline_terminal_by_terminal_at_closing_time_is_no_incident()
     sort_by_time(&mut lines);
     let (_, incidents) = run_fleet(&kb, &lines);
     assert!(incidents.is_empty(), "{incidents:#?}");
+    // Its terminals beating every half minute until switched off: one
+    // counter at 20:10, the last two six minutes later within sixteen
+    // seconds of each other. The first one's silence, and the other two
+    // reported at once, are still the shop closing, not its power.
+    let mut closing = shop_quiet_from(fleet_lines(4, 3, 40, &|_, _, _| false), 1, 20);
+    for (k, (m, s)) in [(20, 10), (26, 0), (26, 16)].into_iter().enumerate() {
+        closing.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":false}}"#,
+            t(m, s)
+        ));
+        for beat in (0..m * 2).filter(|b| b * 30 + 5 < m * 60 + s) {
+            closing.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":true}}"#,
+                t(beat / 2, (beat % 2) * 30 + 5)
+            ));
+        }
+    }
+    sort_by_time(&mut closing);
+    let (_, incidents) = run_fleet(&kb, &closing);
+    assert!(incidents.is_empty(), "{incidents:#?}");
     // The same reports beside a payment timing out in the shop: its fault.
     let mut failing = lines.clone();
     failing.push(format!(
