@@ -720,7 +720,7 @@ impl Engine {
             // Where a release's failing terminals pay tells a version one
             // host stopped accepting from a defect that fails everywhere.
             match self.fleet.release_host_spread(inc) {
-                Some(crate::fleet::HostSpread::OneHost { host, .. }) => {
+                Some(crate::fleet::HostSpread::OneHost { host }) => {
                     factors_push_signal(
                         kb,
                         &mut factors,

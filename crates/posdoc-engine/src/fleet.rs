@@ -290,8 +290,9 @@ const RELEASE_BUG_TERMINALS_MIN: u32 = 4;
 /// Members with a known host a release's incident needs before where they
 /// pay says anything.
 const RELEASE_HOST_MEMBERS_MIN: u32 = 3;
-/// The mean belief in its software's fault (a defect or a version refused)
-/// that makes a member's failures its release's, for where the release fails.
+/// The mean belief in its software's fault (a defect, a version refused, its
+/// messages damaged) that makes a member's failures its release's, for
+/// where the release fails.
 const SOFTWARE_MEMBER_SHARE: f64 = 0.5;
 /// The release's terminals on other hosts, not failing, that make "one
 /// host only" more than the release running on one host.
@@ -303,7 +304,8 @@ const RELEASE_HOST_FAILING_SHARE: f64 = 0.5;
 /// members, against the one host's share, for it to fail on that host only.
 const RELEASE_ELSEWHERE_SHARE_MAX: f64 = 0.25;
 /// The share of its release's terminals a host must have failing, against
-/// the host failing most's, to count as one more host it fails on alike.
+/// that of the host with the most failing, to count as one more host it
+/// fails on alike.
 const RELEASE_HOSTS_ALIKE_SHARE: f64 = 0.5;
 /// Events of one terminal this close together are one episode: a payment
 /// timing out, the error it shows (logged as late as a minute on), the
@@ -746,10 +748,10 @@ impl Scope {
 /// terminals there; a defect fails wherever the release runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostSpread {
-    /// Its members mostly on this host, at least half the release's
-    /// terminals there among them, while `elsewhere` of its terminals on
-    /// other hosts are not.
-    OneHost { host: String, elsewhere: u32 },
+    /// Its members mostly on this host: at least half the release's
+    /// terminals there among them, and at most a quarter of that share of
+    /// its terminals elsewhere.
+    OneHost { host: String },
     /// Members on this many hosts, each with several of them and alike
     /// shares of the release's terminals there.
     Hosts(u32),
@@ -794,7 +796,8 @@ pub struct Incident {
 
 impl Incident {
     /// Whether `terminal` is a member whose diagnoses so far read, on the
-    /// whole, as its software's (a defect or a version refused): a member
+    /// whole, as its software's (a defect, a version refused, or messages
+    /// the host could not parse, which either may send): a member
     /// that joined failing for its own reasons, or for a bank's, says
     /// nothing of where the release fails.
     fn reads_as_software(&self, terminal: u32) -> bool {
@@ -2415,7 +2418,6 @@ impl Fleet {
         {
             return Some(HostSpread::OneHost {
                 host: self.scopes[top as usize].key.to_string(),
-                elsewhere: rest - rest_members,
             });
         }
         let alike = hosts
