@@ -719,22 +719,17 @@ impl Engine {
             factors_push_signal(kb, &mut factors, incident_obs(kb, inc, s.net));
             // Where a release's failing terminals pay tells a version one
             // host stopped accepting from a defect that fails everywhere.
-            match self.fleet.release_host_spread(inc) {
+            let spread = match self.fleet.release_host_spread(inc) {
                 Some(crate::fleet::HostSpread::OneHost { host }) => {
-                    factors_push_signal(
-                        kb,
-                        &mut factors,
-                        yes("release_fails_on_one_host", host, String::new()),
-                    );
+                    Some(("release_fails_on_one_host", host))
                 }
                 Some(crate::fleet::HostSpread::Hosts(n)) => {
-                    factors_push_signal(
-                        kb,
-                        &mut factors,
-                        yes("release_fails_across_hosts", n.to_string(), String::new()),
-                    );
+                    Some(("release_fails_across_hosts", n.to_string()))
                 }
-                None => {}
+                None => None,
+            };
+            if let Some((signal, value)) = spread {
+                factors_push_signal(kb, &mut factors, yes(signal, value, String::new()));
             }
             // A terminal in trouble of its own since well before the
             // incident opened: the incident is the likelier cause of this

@@ -2370,6 +2370,21 @@ impl Fleet {
         (i != NONE).then(|| &self.incidents[i as usize])
     }
 
+    /// Whether `n` signs on `signers` of scope `s`'s terminals are more than
+    /// the rest of the fleet's rate of them explains ([`ScopeSigns::chance`]
+    /// below [`SCOPE_SIGNS_CHANCE_MAX`]).
+    fn signs_past_chance(
+        &self,
+        signs: &ScopeSigns,
+        s: u32,
+        n: u32,
+        signers: usize,
+        ts: Ts,
+    ) -> bool {
+        let members = self.scopes[s as usize].members.len().max(signers);
+        signs.chance(n, members, self.last_seen.len(), ts) < SCOPE_SIGNS_CHANCE_MAX
+    }
+
     /// How a release's incident sits on the acquirer hosts (see
     /// [`HostSpread`]); `None` for other scopes, or too few members to say.
     /// Each host is judged by the share of the release's terminals on it
@@ -2478,12 +2493,7 @@ impl Fleet {
         if who.len() < 2 || n < OPERATOR_SLIPS_MIN || most > OPERATOR_ONE_SHARE_MAX * f64::from(n) {
             return;
         }
-        let members = self.scopes[s as usize].members.len().max(who.len());
-        if self
-            .operator_slips
-            .chance(n, members, self.last_seen.len(), ts)
-            >= SCOPE_SIGNS_CHANCE_MAX
-        {
+        if !self.signs_past_chance(&self.operator_slips, s, n, who.len(), ts) {
             return;
         }
         let v = Verdict::Refused {
@@ -2530,8 +2540,7 @@ impl Fleet {
         if each.len() < 2 || self.scopes[s as usize].incident.is_some() {
             return;
         }
-        let members = self.scopes[s as usize].members.len().max(each.len());
-        if self.link_signs.chance(n, members, self.last_seen.len(), ts) >= SCOPE_SIGNS_CHANCE_MAX {
+        if !self.signs_past_chance(&self.link_signs, s, n, each.len(), ts) {
             return;
         }
         self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
@@ -2572,12 +2581,7 @@ impl Fleet {
             if held || each.len() < 2 || self.spanned(&each, ScopeKind::Merchant) < 2 {
                 continue;
             }
-            let members = self.scopes[s as usize].members.len().max(each.len());
-            if self
-                .release_signs
-                .chance(n, members, self.last_seen.len(), ts)
-                >= SCOPE_SIGNS_CHANCE_MAX
-            {
+            if !self.signs_past_chance(&self.release_signs, s, n, each.len(), ts) {
                 continue;
             }
             let v = Verdict::Refused {
@@ -2631,11 +2635,7 @@ impl Fleet {
                 continue;
             }
             let k = who.len() as u32;
-            if self
-                .release_bugs
-                .chance(k, members, self.last_seen.len(), ts)
-                >= SCOPE_SIGNS_CHANCE_MAX
-            {
+            if !self.signs_past_chance(&self.release_bugs, s, k, who.len(), ts) {
                 continue;
             }
             let v = Verdict::FailingOf {

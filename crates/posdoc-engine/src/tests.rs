@@ -122,11 +122,7 @@ fn a_mac_refused_while_the_keys_check_ok_is_not_the_keys() {
         })
         .collect();
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
-    assert!(
-        signal_of(&d, "mac_refused_keys_ok").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "mac_refused_keys_ok");
     assert_ne!(d.top(), Cause::SecurityKeys, "{:?}", d.causes);
 }
 
@@ -365,11 +361,7 @@ fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() 
         run(&kb, &lines).pop().unwrap()
     };
     let expired = diagnose("[TLS] SSL handshake fail: certificate has expired (X509_V_ERR 10)");
-    assert!(
-        signal_of(&expired, "log:cert_expired_text").is_some(),
-        "{:?}",
-        expired.evidence
-    );
+    assert_signal(&expired, "log:cert_expired_text");
     assert_eq!(
         expired.top(),
         Cause::SecurityCertificate,
@@ -384,11 +376,7 @@ fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() 
         server.causes
     );
     let version = diagnose("[TLS] SSL handshake fail alert 70 (protocol_version)");
-    assert!(
-        signal_of(&version, "log:cert_expired_text").is_none(),
-        "{:?}",
-        version.evidence
-    );
+    assert_no_signal(&version, "log:cert_expired_text");
 }
 
 #[test]
@@ -431,11 +419,7 @@ fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_ver
         })
         .collect();
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
-    assert!(
-        signal_of(&d, "log:cert_untrusted_text").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "log:cert_untrusted_text");
     assert_eq!(d.top(), Cause::SecurityCertificate, "{:?}", d.causes);
 }
 
@@ -493,11 +477,7 @@ fn keys_wiped_at_a_watchdog_reset_are_the_board_not_the_keys() {
         run(&kb, &lines).pop().unwrap()
     };
     let wiped = keys_gone(r#","reboot":"watchdog""#);
-    assert!(
-        signal_of(&wiped, "keys_lost_at_reset").is_some(),
-        "{:?}",
-        wiped.evidence
-    );
+    assert_signal(&wiped, "keys_lost_at_reset");
     assert_eq!(wiped.top(), Cause::HardwareBoard, "{:?}", wiped.causes);
     // Keys gone with no reset: the keys.
     let lost = keys_gone("");
@@ -573,11 +553,7 @@ fn a_version_the_management_system_pushed_is_an_update_not_a_parameter_change() 
     let mut lines = terminal_life(&fault);
     sort_by_time(&mut lines);
     let d = run(&kb, &lines).pop().unwrap();
-    assert!(
-        signal_of(&d, "recent_parameter_change").is_none(),
-        "{:?}",
-        d.evidence
-    );
+    assert_no_signal(&d, "recent_parameter_change");
     assert!(
         matches!(d.top(), Cause::SoftwareBug | Cause::SoftwareIncompatible),
         "{:?}",
@@ -757,6 +733,18 @@ fn signal_of<'a>(d: &'a Diagnosis, signal: &str) -> Option<&'a EvidenceItem> {
     d.evidence.iter().find(|e| e.signal == signal)
 }
 
+/// Asserts that `d`'s evidence shows `signal`.
+#[track_caller]
+fn assert_signal(d: &Diagnosis, signal: &str) {
+    assert!(signal_of(d, signal).is_some(), "{signal}: {:?}", d.evidence);
+}
+
+/// Asserts that `d`'s evidence does not show `signal`.
+#[track_caller]
+fn assert_no_signal(d: &Diagnosis, signal: &str) {
+    assert!(signal_of(d, signal).is_none(), "{signal}: {:?}", d.evidence);
+}
+
 #[test]
 fn an_unknown_code_is_read_as_text() {
     let kb = kb();
@@ -881,11 +869,7 @@ fn slow_transactions_on_a_healthy_link_point_at_the_terminal_cpu() {
     // An hour of answers in about 0.8 s, then answers in 20 s and a timeout.
     let d = slow_payments(None);
     assert_eq!(d.code, "timeout");
-    assert!(
-        signal_of(&d, "slow_processing").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "slow_processing");
     assert_eq!(d.top(), Cause::ResourceCpu, "{:?}", d.causes);
 }
 
@@ -929,19 +913,11 @@ fn messages_refused_as_malformed_on_chip_payments_only_are_the_software() {
     // Chip payments refused as malformed while QR ones pay: the software
     // that builds the chip data.
     let chip = format_errors_on(&["card_ic"]);
-    assert!(
-        signal_of(&chip, "refused_on_chip_only").is_some(),
-        "{:?}",
-        chip.evidence
-    );
+    assert_signal(&chip, "refused_on_chip_only");
     assert_eq!(chip.top(), Cause::SoftwareBug, "{:?}", chip.causes);
     // Every kind refused: no such sign, and the line stays in the running.
     let all = format_errors_on(&["card_ic", "qr"]);
-    assert!(
-        signal_of(&all, "refused_on_chip_only").is_none(),
-        "{:?}",
-        all.evidence
-    );
+    assert_no_signal(&all, "refused_on_chip_only");
     assert_ne!(all.top(), Cause::SoftwareBug, "{:?}", all.causes);
 }
 
@@ -1017,11 +993,7 @@ fn an_inspection_that_changed_parameters_is_a_suspect_and_a_routine_check_hides_
         ),
     ];
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
-    assert!(
-        signal_of(&d, "recent_parameter_change").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "recent_parameter_change");
     assert_eq!(d.top(), Cause::SoftwareConfig, "{:?}", d.causes);
 }
 
@@ -2885,11 +2857,7 @@ fn a_terminal_trying_a_host_address_its_peers_do_not_has_its_parameters_wrong() 
     assert_eq!(odd.top(), Cause::SoftwareConfig, "{:?}", odd.causes);
     // The address the others try: no such sign.
     let usual = diagnose_t1("10.18.4.21:5000");
-    assert!(
-        signal_of(&usual, "unfamiliar_host_address").is_none(),
-        "{:?}",
-        usual.evidence
-    );
+    assert_no_signal(&usual, "unfamiliar_host_address");
 }
 
 #[test]
@@ -3165,23 +3133,11 @@ fn a_signal_as_weak_as_it_always_was_is_not_what_failed() {
     };
     // Always about -97 dBm: its usual poor reception, weighed lightly.
     let chronic = diagnose(-96);
-    assert!(
-        signal_of(&chronic, "signal_weak").is_none(),
-        "{:?}",
-        chronic.evidence
-    );
-    assert!(
-        signal_of(&chronic, "signal_weak_as_usual").is_some(),
-        "{:?}",
-        chronic.evidence
-    );
+    assert_no_signal(&chronic, "signal_weak");
+    assert_signal(&chronic, "signal_weak_as_usual");
     // From about -75 dBm: the signal sank, and that is what failed.
     let sank = diagnose(-74);
-    assert!(
-        signal_of(&sank, "signal_weak").is_some(),
-        "{:?}",
-        sank.evidence
-    );
+    assert_signal(&sank, "signal_weak");
     assert_eq!(sank.top(), Cause::NetworkSignal, "{:?}", sank.causes);
 }
 
@@ -3202,11 +3158,7 @@ fn a_link_that_always_lost_a_fifth_of_its_packets_is_no_healthy_one() {
     let d = run(&kb, &v).pop().unwrap();
     // Its link, not the host it could not reach (with no other terminal
     // of the carrier to tell the two apart).
-    assert!(
-        signal_of(&d, "timeouts_on_healthy_network").is_none(),
-        "{:?}",
-        d.evidence
-    );
+    assert_no_signal(&d, "timeouts_on_healthy_network");
     assert!(
         matches!(d.top(), Cause::NetworkSignal | Cause::NetworkCarrier),
         "{:?}",
@@ -3285,11 +3237,7 @@ fn refused_for_its_macs_and_its_format_at_once_is_a_damaged_line() {
     };
     // A format error, then MACs refused, then the format again.
     let mixed = refused(&["30", "A0", "30", "A0"]);
-    assert!(
-        signal_of(&mixed, "mac_and_format_refused").is_some(),
-        "{:?}",
-        mixed.evidence
-    );
+    assert_signal(&mixed, "mac_and_format_refused");
     assert_eq!(
         mixed.top(),
         Cause::TransmissionCorruption,
@@ -3298,11 +3246,7 @@ fn refused_for_its_macs_and_its_format_at_once_is_a_damaged_line() {
     );
     // MACs refused alone: no such sign.
     let macs = refused(&["A0", "A0", "A0"]);
-    assert!(
-        signal_of(&macs, "mac_and_format_refused").is_none(),
-        "{:?}",
-        macs.evidence
-    );
+    assert_no_signal(&macs, "mac_and_format_refused");
 }
 
 #[test]
@@ -3321,11 +3265,7 @@ fn a_risk_rule_on_cards_spares_qr_payments_too() {
         v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017014","type":"purchase","amount":3050,"currency":"CNY","channel":"nfc","stan":"9{m:05}","response_code":"59","pan":"{bin}******5853"}}"#, t(m, 40)));
     }
     let d = run(&kb, &v).pop().unwrap();
-    assert!(
-        signal_of(&d, "qr_ok_card_fail").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "qr_ok_card_fail");
     assert_eq!(d.top(), Cause::BusinessRisk, "{:?}", d.causes);
 }
 
@@ -3522,19 +3462,11 @@ fn payments_far_slower_than_a_slow_link_explains_are_the_terminals() {
     // A 1.5 s round trip cannot make a 20 s payment: the CPU, not the link.
     let d = slow_payments(Some(1500));
     assert_eq!(d.code, "timeout");
-    assert!(
-        signal_of(&d, "slow_beyond_link").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "slow_beyond_link");
     assert_eq!(d.top(), Cause::ResourceCpu, "{:?}", d.causes);
     // A 6 s round trip can: the link.
     let d = slow_payments(Some(6000));
-    assert!(
-        signal_of(&d, "slow_beyond_link").is_none(),
-        "{:?}",
-        d.evidence
-    );
+    assert_no_signal(&d, "slow_beyond_link");
     assert_eq!(d.top(), Cause::NetworkLan, "{:?}", d.causes);
 }
 
@@ -3790,18 +3722,10 @@ fn payments_timing_out_within_seconds_are_a_timer_set_too_short() {
         run(&kb, &lines).pop().unwrap()
     };
     let early = after(1600);
-    assert!(
-        signal_of(&early, "timeout_early").is_some(),
-        "{:?}",
-        early.evidence
-    );
+    assert_signal(&early, "timeout_early");
     assert_eq!(early.top(), Cause::SoftwareConfig, "{:?}", early.causes);
     let waited = after(60_000);
-    assert!(
-        signal_of(&waited, "timeout_early").is_none(),
-        "{:?}",
-        waited.evidence
-    );
+    assert_no_signal(&waited, "timeout_early");
     assert_ne!(waited.top(), Cause::SoftwareConfig, "{:?}", waited.causes);
     // Five seconds may be some vendor's short timer run out on a dead
     // link; two are no timer a terminal ships with.
@@ -3812,11 +3736,7 @@ fn payments_timing_out_within_seconds_are_a_timer_set_too_short() {
             .map_or(0.0, |c| c.p)
     };
     let (two, five) = (after(2000), after(5000));
-    assert!(
-        signal_of(&five, "timeout_early").is_some(),
-        "{:?}",
-        five.evidence
-    );
+    assert_signal(&five, "timeout_early");
     assert!(
         p_config(&two) > p_config(&five) + 0.01,
         "{:?} vs {:?}",
@@ -3973,18 +3893,10 @@ fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_
         last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
     };
     let loaded = card_read_timeout(82);
-    assert!(
-        signal_of(&loaded, "cpu_high").is_some(),
-        "{:?}",
-        loaded.evidence
-    );
+    assert_signal(&loaded, "cpu_high");
     assert_eq!(loaded.top(), Cause::ResourceCpu, "{:?}", loaded.causes);
     let moment = card_read_timeout(40);
-    assert!(
-        signal_of(&moment, "cpu_high").is_none(),
-        "{:?}",
-        moment.evidence
-    );
+    assert_no_signal(&moment, "cpu_high");
     assert_ne!(moment.top(), Cause::ResourceCpu, "{:?}", moment.causes);
 }
 
@@ -4109,11 +4021,7 @@ fn a_timeout_not_saying_how_long_on_a_terminal_whose_timer_runs_out_in_seconds_i
     let mut lines = terminal_life(&fault);
     sort_by_time(&mut lines);
     let last = run(&kb, &lines).pop().unwrap();
-    assert!(
-        signal_of(&last, "timer_short_lately").is_some(),
-        "{:?}",
-        last.evidence
-    );
+    assert_signal(&last, "timer_short_lately");
     assert_eq!(last.top(), Cause::SoftwareConfig, "{:?}", last.causes);
     // A payment that says it waited its full minute, then the error line
     // logging it under its STAN: no short timer.
@@ -4905,11 +4813,7 @@ fn a_key_held_down_by_itself_is_the_keypad() {
         t(61, 10)
     )];
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
-    assert!(
-        signal_of(&d, "log:keypad_text").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "log:keypad_text");
     assert_eq!(d.top(), Cause::HardwareKeypad, "{:?}", d.causes);
 }
 
@@ -4921,11 +4825,7 @@ fn a_part_failing_its_own_self_test_is_the_board() {
         t(61, 10)
     )];
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
-    assert!(
-        signal_of(&d, "log:board_text").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "log:board_text");
     assert_eq!(d.top(), Cause::HardwareBoard, "{:?}", d.causes);
 }
 
@@ -4999,11 +4899,7 @@ fn a_cashiers_timeouts_beside_a_screen_that_keeps_failing_are_the_screen() {
     let d = run(&kb, &terminal_life(&[screen(61), screen(68), cashier]))
         .pop()
         .unwrap();
-    assert!(
-        signal_of(&d, "failure_beside_screen_fault").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "failure_beside_screen_fault");
     assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.evidence);
 }
 
@@ -5026,11 +4922,7 @@ fn a_wrong_pin_beside_a_keypad_that_keeps_failing_leans_to_the_keypad() {
     let d = run(&kb, &terminal_life(&[keypad(61), keypad(68), refused]))
         .pop()
         .unwrap();
-    assert!(
-        signal_of(&d, "failure_beside_keypad_fault").is_some(),
-        "{:?}",
-        d.evidence
-    );
+    assert_signal(&d, "failure_beside_keypad_fault");
     assert_eq!(d.top(), Cause::HardwareKeypad, "{:?}", d.evidence);
     assert_eq!(alone.top(), Cause::CardDecline, "{:?}", alone.evidence);
 }
@@ -5060,26 +4952,14 @@ fn mac_failures_after_a_parameter_push_are_the_parameters_after_a_key_load_the_k
         run(&kb, &lines).pop().unwrap()
     };
     let pushed = after("TMS参数下发");
-    assert!(
-        signal_of(&pushed, "recent_parameter_change").is_some(),
-        "{:?}",
-        pushed.evidence
-    );
+    assert_signal(&pushed, "recent_parameter_change");
     assert_eq!(pushed.top(), Cause::SoftwareConfig, "{:?}", pushed.evidence);
     let keys = after("重新签到下载密钥");
-    assert!(
-        signal_of(&keys, "recent_key_load").is_some(),
-        "{:?}",
-        keys.evidence
-    );
+    assert_signal(&keys, "recent_key_load");
     assert_eq!(keys.top(), Cause::SecurityKeys, "{:?}", keys.evidence);
     // A replaced keypad is not a key load.
     let part = after("keypad replaced");
-    assert!(
-        signal_of(&part, "recent_key_load").is_none(),
-        "{:?}",
-        part.evidence
-    );
+    assert_no_signal(&part, "recent_key_load");
 }
 
 #[test]
@@ -5257,11 +5137,7 @@ fn a_certificate_check_failing_is_the_certificate_not_damaged_bytes() {
     let mut lines = terminal_life(&[error]);
     lines[0] = lines[0].replace("2027-06-30", "2026-11-02");
     let d = run(&kb, &lines).pop().unwrap();
-    assert!(
-        signal_of(&d, "log:corrupt_text").is_none(),
-        "{:?}",
-        d.evidence
-    );
+    assert_no_signal(&d, "log:corrupt_text");
     assert_eq!(d.top(), Cause::SecurityCertificate, "{:?}", d.evidence);
     assert!(
         d.posterior[Cause::TransmissionCorruption.index()] < 0.01,
@@ -5467,11 +5343,7 @@ fn wrong_pins_from_three_banks_cards_within_the_hour_are_the_pin_pad() {
     };
     let three = refused(&["622848", "621700", "436742"]);
     assert_eq!(three.top(), Cause::HardwareKeypad, "{:?}", three.causes);
-    assert!(
-        signal_of(&three, "pin_refused_often").is_some(),
-        "{:?}",
-        three.evidence
-    );
+    assert_signal(&three, "pin_refused_often");
     // One customer's wrong PIN is that customer's.
     let one = refused(&["622848"]);
     assert_eq!(one.top(), Cause::CardDecline, "{:?}", one.causes);
