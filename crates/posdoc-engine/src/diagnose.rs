@@ -1,6 +1,6 @@
 //! Turning one failed event into a [`Diagnosis`].
 
-use posdoc_kb::{CauseVec, CodeLookup, Kb, LrDef, Text, Who, normalize};
+use posdoc_kb::{CauseVec, CodeLookup, Kb, LrDef, Text, Who, fill_str, normalize};
 use posdoc_record::{Cause, CheckResult, Ts};
 
 use std::borrow::Cow;
@@ -169,13 +169,10 @@ impl FactorText {
                 value_zh,
             } => kb.signals.get(id).map_or_else(Text::default, |d| {
                 let value = value.unwrap_or("");
-                let en = d.text.fill(&[("value", value), ("baseline", &baseline)]);
-                match value_zh {
-                    Some(zh) => Text {
-                        zh: d.text.fill(&[("value", &zh), ("baseline", &baseline)]).zh,
-                        en: en.en,
-                    },
-                    None => en,
+                let zh = value_zh.as_deref().unwrap_or(value);
+                Text {
+                    zh: fill_str(&d.text.zh, &[("value", zh), ("baseline", &baseline)]),
+                    en: fill_str(&d.text.en, &[("value", value), ("baseline", &baseline)]),
                 }
             }),
             FactorText::Absent(id) => kb.signals.get(id).map_or_else(Text::default, |d| {

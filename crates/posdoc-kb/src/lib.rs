@@ -11,6 +11,7 @@
 mod schema;
 mod text;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -18,7 +19,7 @@ use std::path::Path;
 use posdoc_record::Cause;
 
 pub use schema::{CauseEntry, CheckEntry, CodeEntry, MeaningEntry, ResponseCodeEntry};
-pub use text::{Lang, Text};
+pub use text::{Lang, Text, fill_str};
 
 include!(concat!(env!("OUT_DIR"), "/kb_files.rs"));
 
@@ -280,6 +281,9 @@ pub struct Kb {
     pub signals: HashMap<String, LrDef>,
     pub stages: HashMap<String, LrDef>,
     pub patterns: Vec<LrDef>,
+    /// Every pattern's words in one automaton: a log line is read once, not
+    /// once per word (hundreds of them).
+    pattern_words: PatternWords,
     pub code_priors: HashMap<String, CodePriorDef>,
     /// Each code's preferred dialect (China UnionPay first), keyed by the
     /// canonical code: looked up on every transaction without allocating.
@@ -287,6 +291,61 @@ pub struct Kb {
     pub issuers: Vec<IssuerDef>,
     /// BIN (six digits, as a number) to its issuer in `issuers`.
     issuer_of_bin: HashMap<u32, u16>,
+}
+
+/// The words of the first [`PATTERNS_MAX`] log patterns, with the patterns
+/// each word makes (`any`) or unmakes (`none`).
+#[derive(Debug, Clone)]
+struct PatternWords {
+    finder: AhoCorasick,
+    /// Per word: the patterns it is an `any` word of, as bits.
+    makes: Vec<u64>,
+    /// Per word: the patterns it is a `none` word of, as bits.
+    unmakes: Vec<u64>,
+}
+
+impl PatternWords {
+    fn of(patterns: &[LrDef]) -> PatternWords {
+        let mut words: Vec<&str> = Vec::new();
+        let mut makes: Vec<u64> = Vec::new();
+        let mut unmakes: Vec<u64> = Vec::new();
+        for (i, p) in patterns.iter().take(PATTERNS_MAX).enumerate() {
+            let any = p.any.iter().map(|w| (w, false));
+            for (w, none) in any.chain(p.none.iter().map(|w| (w, true))) {
+                let at = match words.iter().position(|x| x == w) {
+                    Some(at) => at,
+                    None => {
+                        words.push(w);
+                        makes.push(0);
+                        unmakes.push(0);
+                        words.len() - 1
+                    }
+                };
+                let bits = if none { &mut unmakes } else { &mut makes };
+                bits[at] |= 1 << i;
+            }
+        }
+        let finder = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .expect("log pattern words make an automaton");
+        PatternWords {
+            finder,
+            makes,
+            unmakes,
+        }
+    }
+
+    /// A pattern matches when one of its `any` words occurs in the text and
+    /// none of its `none` words does.
+    fn hits(&self, lower: &str) -> u64 {
+        let (mut made, mut unmade) = (0u64, 0u64);
+        for m in self.finder.find_overlapping_iter(lower) {
+            made |= self.makes[m.pattern().as_usize()];
+            unmade |= self.unmakes[m.pattern().as_usize()];
+        }
+        made & !unmade
+    }
 }
 
 /// What a displayed code means on one terminal.
@@ -431,15 +490,7 @@ impl Kb {
     /// Which log patterns a lowercased text matches, as a bit set over the
     /// first [`PATTERNS_MAX`] patterns (`kb check` holds the count to that).
     pub fn pattern_hits(&self, lower: &str) -> u64 {
-        self.patterns
-            .iter()
-            .take(PATTERNS_MAX)
-            .enumerate()
-            .filter(|(_, pat)| {
-                pat.any.iter().any(|k| lower.contains(k.as_str()))
-                    && !pat.none.iter().any(|k| lower.contains(k.as_str()))
-            })
-            .fold(0, |m, (i, _)| m | (1 << i))
+        self.pattern_words.hits(lower)
     }
 
     /// A response code carried inside a code no table knows, as terminals
@@ -1078,6 +1129,7 @@ impl Builder {
             vendors,
             signals,
             stages,
+            pattern_words: PatternWords::of(&patterns),
             patterns,
             code_priors,
             issuers,

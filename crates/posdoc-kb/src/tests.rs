@@ -263,3 +263,41 @@ fn a_radio_reading_in_dbm_is_judged_by_its_bars_and_only_a_weak_one_counts() {
     assert_eq!(bars.judge(1.0, None), Some(true));
     assert_eq!(bars.judge(3.0, None), Some(false));
 }
+
+/// The automaton must read a line as word-by-word substring search would:
+/// every word alone, every word beside each of its pattern's `none` words,
+/// and words that overlap one another ("batt" inside "battery").
+#[test]
+fn pattern_hits_agree_with_searching_each_word() {
+    let kb = Kb::builtin().unwrap();
+    let naive = |lower: &str| -> u64 {
+        kb.patterns
+            .iter()
+            .take(crate::PATTERNS_MAX)
+            .enumerate()
+            .filter(|(_, p)| {
+                p.any.iter().any(|k| lower.contains(k.as_str()))
+                    && !p.none.iter().any(|k| lower.contains(k.as_str()))
+            })
+            .fold(0, |m, (i, _)| m | (1 << i))
+    };
+    let mut lines = vec![String::new(), "nothing to see".to_string()];
+    for p in &kb.patterns {
+        for w in &p.any {
+            lines.push(format!("x {w} y"));
+            lines.push(format!("{w}{w}"));
+            for n in &p.none {
+                lines.push(format!("{w} / {n}"));
+                lines.push(format!("{n}{w}"));
+            }
+        }
+    }
+    let words: Vec<&String> = kb.patterns.iter().flat_map(|p| &p.any).collect();
+    for pair in words.windows(2) {
+        lines.push(format!("{}{}", pair[0], pair[1]));
+    }
+    assert!(lines.len() > 500);
+    for line in &lines {
+        assert_eq!(kb.pattern_hits(line), naive(line), "{line}");
+    }
+}

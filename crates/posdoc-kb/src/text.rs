@@ -49,16 +49,61 @@ impl Text {
     }
     /// Fills `{name}` placeholders in both languages.
     pub fn fill(&self, vars: &[(&str, &str)]) -> Text {
-        let fill_one = |s: &str| {
-            let mut out = s.to_string();
-            for (k, v) in vars {
-                out = out.replace(&format!("{{{k}}}"), v);
-            }
-            out
-        };
         Text {
-            zh: fill_one(&self.zh),
-            en: fill_one(&self.en),
+            zh: fill_str(&self.zh, vars),
+            en: fill_str(&self.en, vars),
         }
+    }
+}
+
+/// Fills `{name}` placeholders in one pass; a placeholder no variable names
+/// stays as written. One pass, because this runs for every factor of every
+/// diagnosis, and because a value that itself reads `{x}` is not filled again.
+pub fn fill_str(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_named_placeholders_once_and_keeps_unknown_ones() {
+        let vars = [("value", "{baseline}"), ("baseline", "-80 dBm")];
+        assert_eq!(
+            fill_str("signal {value} (usual {baseline}), {other} {", &vars),
+            "signal {baseline} (usual -80 dBm), {other} {"
+        );
+        assert_eq!(fill_str("信号{value}", &[("value", "弱")]), "信号弱");
+        assert_eq!(fill_str("{}{value", &[("value", "x")]), "{}{value");
+        let t = Text {
+            zh: "{value}次".into(),
+            en: "{value} times".into(),
+        };
+        assert_eq!(t.fill(&[("value", "3")]).en, "3 times");
+        assert_eq!(t.fill(&[("value", "3")]).zh, "3次");
     }
 }

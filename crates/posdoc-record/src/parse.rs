@@ -13,6 +13,8 @@ use crate::mask::{MaskedPan, scrub_text};
 use crate::record::*;
 use crate::time::Ts;
 
+mod fast;
+
 /// Longest line accepted; a longer one is reported and skipped (a runaway
 /// line must not take the process's memory with it).
 pub const LINE_BYTES_MAX: usize = 1 << 20;
@@ -234,7 +236,10 @@ pub fn parse_line(line: &str) -> Result<Option<Record>, RecordError> {
     if line.len() > LINE_BYTES_MAX {
         return Err(bad(format!("line longer than {LINE_BYTES_MAX} bytes")));
     }
-    let f: Flat = serde_json::from_str(line).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    let f = match fast::flat(line) {
+        Some(f) => f,
+        None => serde_json::from_str(line).map_err(|e| bad(format!("invalid JSON: {e}")))?,
+    };
     convert(f).map(Some)
 }
 
@@ -550,7 +555,102 @@ mod tests {
         assert!(matches!(&got[2], Ok((4, Record::Other { kind, .. })) if kind == "truth"));
     }
 
+    /// Both readers of a line, as records (or the error `convert` gives).
+    fn both(line: &str) -> Option<(Result<Record, RecordError>, Result<Record, RecordError>)> {
+        let line = line.trim();
+        let fast = fast::flat(line)?;
+        let slow: Flat = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("serde refuses what the fast reader took: {line}: {e}"));
+        Some((convert(fast), convert(slow)))
+    }
+
+    #[test]
+    fn the_fast_reader_takes_the_common_lines_and_reads_them_as_serde_does() {
+        let lines = [
+            r#"{"kind":"error","ts":"2026-11-03T12:02:42Z","terminal_id":"44017001","code":"E1","stage":"receive","stan":"000312","detail":"接收超时"}"#,
+            r#"{"kind":"txn","ts":"2026-11-03T12:01:10Z","terminal_id":"44017001","type":"purchase","amount":4800,"currency":"CNY","response_code":"05","pan":"6217001234567891234","stan":311,"latency_ms":812.5,"timed_out":false}"#,
+            r#"{"kind":"telemetry","ts":"2026-11-03T12:00:00Z","terminal_id":"T1","online":true,"rssi_dbm":-67,"packet_loss":0.012,"supply_v":4.93,"power_events":0,"reboot":null,"app_crashes":1}"#,
+            r#" { "kind" : "merchant" , "merchant_id" : 898110055410001 , "mcc" : "5541" , "name" : "银河加油站" , "card_rate" : 0.0033 } "#,
+            r#"{"kind":"truth","fault_id":"f1","extra":1.5,"flag":true}"#,
+            r#"{}"#,
+        ];
+        for line in lines {
+            let (fast, slow) = both(line).unwrap_or_else(|| panic!("fast reader gave up: {line}"));
+            assert_eq!(fast, slow, "{line}");
+        }
+        // What it must leave to serde: escapes, nesting, repeats, exponents,
+        // long or malformed numbers, values of the wrong type.
+        for line in [
+            r#"{"kind":"error","detail":"say \"hi\""}"#,
+            r#"{"kind":"error","extra":{"x":1}}"#,
+            r#"{"kind":"error","kind":"txn"}"#,
+            r#"{"kind":"telemetry","rssi_dbm":-6.7e1}"#,
+            r#"{"kind":"telemetry","rssi_dbm":1234567890.1234567}"#,
+            r#"{"kind":"txn","amount":012}"#,
+            r#"{"kind":"txn","amount":-0}"#,
+            r#"{"kind":"txn","amount":12.5}"#,
+            r#"{"kind":"txn","amount":"12"}"#,
+            r#"{"kind":"error",}"#,
+            r#"{"kind":"error"} x"#,
+            "{\"kind\":\"error\",\"detail\":\"a\tb\"}",
+        ] {
+            assert!(fast::flat(line).is_none(), "fast reader took {line}");
+        }
+    }
+
+    fn json_scalar() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        // Mostly what the fast reader takes, so that lines get past it whole.
+        prop_oneof![
+            8 => "\"[a-zA-Z0-9 :._-]{0,12}\"",
+            2 => "\"[\\PC]{0,6}\"",
+            8 => "-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,8})?",
+            4 => "-?[0-9]{1,3}",
+            1 => "-?(0|[1-9][0-9]{0,3})(\\.[0-9]{1,3})?[eE][+-]?[0-9]{1,3}",
+            1 => "0[0-9]{1,3}",
+            2 => Just("-0".to_string()),
+            1 => Just("-".to_string()),
+            1 => Just("1.".to_string()),
+            2 => Just("true".to_string()),
+            2 => Just("false".to_string()),
+            3 => Just("null".to_string()),
+            1 => Just("nul".to_string()),
+            1 => Just("[1,2]".to_string()),
+            1 => Just("{\"a\":1}".to_string()),
+            1 => Just("\"a\\\"b\"".to_string()),
+            1 => Just("\"tab\there\"".to_string()),
+        ]
+    }
+
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #[test]
+        fn fast_reads_as_serde_does(
+            fields in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "kind", "ts", "terminal_id", "code", "stage", "detail", "stan", "type",
+                    "amount", "currency", "response_code", "timed_out", "latency_ms", "pan",
+                    "fee", "merchant_id", "mcc", "online", "rssi_dbm", "packet_loss",
+                    "power_events", "reboot", "name", "card_rate", "fixed_fee", "result",
+                    "vendor", "model", "host", "notes", "cause", "unknown", "kinds", "",
+                ]), json_scalar(), "[ \t]{0,2}"),
+                0..8,
+            ),
+            kind in proptest::sample::select(vec![
+                "\"error\"", "\"txn\"", "\"telemetry\"", "\"terminal\"", "\"merchant\"",
+                "\"check\"", "\"complaint\"", "\"x\"", "null", "3",
+            ]),
+        ) {
+            let mut line = format!("{{\"kind\":{kind}");
+            for (key, value, ws) in &fields {
+                line.push_str(&format!(",{ws}\"{key}\"{ws}:{ws}{value}{ws}"));
+            }
+            line.push('}');
+            if let Some((fast, slow)) = both(&line) {
+                proptest::prop_assert_eq!(fast, slow, "{}", line);
+            }
+        }
+
         #[test]
         fn arbitrary_lines_never_panic(s in "\\PC{0,200}") {
             let _ = parse_line(&s);

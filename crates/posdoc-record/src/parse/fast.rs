@@ -1,0 +1,398 @@
+//! The common line, read without serde: a flat object of plain strings,
+//! short decimal numbers, booleans and nulls. Reading records is a third of
+//! `diagnose`'s time through serde, and nearly every line a fleet writes is
+//! this simple.
+//!
+//! The rule that keeps it safe: this reader either produces exactly the
+//! [`Flat`] serde would, or gives up (`None`) and the line goes to serde,
+//! which reads it or says what is wrong with it. It gives up on anything it
+//! is not sure of: escapes, control characters, nested values, exponents,
+//! long numbers, a repeated field, a value of the wrong type. So a bad line's
+//! error is always serde's, and `fast_reads_as_serde_does` holds the two to
+//! the same answer on generated lines.
+
+use std::borrow::Cow;
+
+use super::{Flat, Loose};
+
+/// A scalar as written.
+#[derive(Debug, Clone, Copy)]
+enum Tok<'a> {
+    /// A string without escapes or control characters.
+    Str(&'a str),
+    /// An integer without sign or leading zeros, at most 15 digits.
+    Uint(&'a str),
+    /// A negative integer or a decimal fraction, at most 15 digits, no
+    /// exponent: exactly representable steps for both readers.
+    Num(&'a str),
+    Bool(bool),
+    Null,
+}
+
+/// Most digits a number may have for this reader to take it. Fifteen digits
+/// stay below 2^53 and need at most 10^15, so serde's fast float path and
+/// Rust's parser both round the one exact division the same way.
+const DIGITS_MAX: usize = 15;
+
+struct Scan<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A string's contents after its opening quote.
+    fn plain_str(&mut self) -> Option<&'a str> {
+        let rest = &self.s.as_bytes()[self.i..];
+        let len = memchr::memchr2(b'"', b'\\', rest)?;
+        // Vectorizes, unlike a loop that stops at the first control byte.
+        let controls = rest[..len].iter().fold(false, |c, &b| c | (b < 0x20));
+        if rest[len] != b'"' || controls {
+            return None;
+        }
+        let out = &self.s[self.i..self.i + len];
+        self.i += len + 1;
+        Some(out)
+    }
+
+    fn literal(&mut self, word: &str, tok: Tok<'a>) -> Option<Tok<'a>> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            Some(tok)
+        } else {
+            None
+        }
+    }
+
+    fn number(&mut self) -> Option<Tok<'a>> {
+        let bytes = self.s.as_bytes();
+        let start = self.i;
+        let negative = self.eat(b'-');
+        let int_start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        let int_digits = self.i - int_start;
+        // JSON allows neither `-` alone nor a leading zero before digits.
+        if int_digits == 0 || (int_digits > 1 && bytes[int_start] == b'0') {
+            return None;
+        }
+        let mut digits = int_digits;
+        let mut fraction = false;
+        if self.eat(b'.') {
+            let frac_start = self.i;
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+            if self.i == frac_start {
+                return None;
+            }
+            digits += self.i - frac_start;
+            fraction = true;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) || digits > DIGITS_MAX {
+            return None;
+        }
+        let text = &self.s[start..self.i];
+        // serde reads `-0` as a float, not as an integer.
+        if negative && !fraction && text == "-0" {
+            return None;
+        }
+        Some(if negative || fraction {
+            Tok::Num(text)
+        } else {
+            Tok::Uint(text)
+        })
+    }
+
+    fn scalar(&mut self) -> Option<Tok<'a>> {
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.plain_str().map(Tok::Str)
+            }
+            b't' => self.literal("true", Tok::Bool(true)),
+            b'f' => self.literal("false", Tok::Bool(false)),
+            b'n' => self.literal("null", Tok::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+}
+
+/// `Some(value)` when the token is of the field's type (`Some(None)` for a
+/// null), `None` when serde must judge it.
+fn text(t: Tok<'_>) -> Option<Option<Cow<'_, str>>> {
+    match t {
+        Tok::Str(s) => Some(Some(Cow::Borrowed(s))),
+        Tok::Null => Some(None),
+        _ => None,
+    }
+}
+
+fn owned(t: Tok<'_>) -> Option<Option<String>> {
+    text(t).map(|v| v.map(Cow::into_owned))
+}
+
+fn loose(t: Tok<'_>) -> Option<Option<Loose<'_>>> {
+    match t {
+        Tok::Str(s) => Some(Some(Loose(Cow::Borrowed(s)))),
+        // Without sign or leading zeros, the digits are how serde would print
+        // the number it read.
+        Tok::Uint(s) => Some(Some(Loose(Cow::Owned(s.to_string())))),
+        Tok::Bool(b) => Some(Some(Loose(Cow::Borrowed(if b { "true" } else { "false" })))),
+        Tok::Null => Some(None),
+        Tok::Num(_) => None,
+    }
+}
+
+fn float(t: Tok<'_>) -> Option<Option<f64>> {
+    match t {
+        Tok::Uint(s) | Tok::Num(s) => s.parse().ok().map(Some),
+        Tok::Null => Some(None),
+        _ => None,
+    }
+}
+
+fn int(t: Tok<'_>) -> Option<Option<i64>> {
+    match t {
+        Tok::Uint(s) => s.parse().ok().map(Some),
+        Tok::Num(s) if !s.contains('.') => s.parse().ok().map(Some),
+        Tok::Null => Some(None),
+        _ => None,
+    }
+}
+
+fn boolean(t: Tok<'_>) -> Option<Option<bool>> {
+    match t {
+        Tok::Bool(b) => Some(Some(b)),
+        Tok::Null => Some(None),
+        _ => None,
+    }
+}
+
+/// The format's fields by name length: a key is compared with a handful of
+/// names, not sixty.
+const BY_LEN: [&[(&str, u8)]; 19] = [
+    &[],
+    &[],
+    &[("ts", 1)],
+    &[
+        ("rrn", 13),
+        ("pan", 15),
+        ("fee", 16),
+        ("mcc", 18),
+        ("lat", 46),
+        ("lon", 47),
+    ],
+    &[
+        ("kind", 0),
+        ("code", 3),
+        ("stan", 6),
+        ("type", 7),
+        ("name", 40),
+        ("city", 41),
+        ("host", 53),
+        ("from", 60),
+        ("text", 61),
+    ],
+    &[("stage", 4), ("model", 49), ("notes", 58), ("cause", 62)],
+    &[
+        ("detail", 5),
+        ("amount", 8),
+        ("online", 19),
+        ("reboot", 25),
+        ("temp_c", 29),
+        ("vendor", 48),
+        ("serial", 50),
+        ("result", 56),
+        ("action", 57),
+    ],
+    &[
+        ("channel", 14),
+        ("cpu_pct", 28),
+        ("printer", 32),
+        ("site_id", 38),
+        ("qr_rate", 44),
+        ("network", 51),
+        ("carrier", 52),
+    ],
+    &[
+        ("currency", 9),
+        ("rssi_dbm", 20),
+        ("supply_v", 22),
+        ("firmware", 36),
+    ],
+    &[
+        ("timed_out", 11),
+        ("key_check", 30),
+        ("card_rate", 43),
+        ("fixed_fee", 45),
+        ("installed", 55),
+    ],
+    &[("latency_ms", 12), ("settlement", 42)],
+    &[
+        ("terminal_id", 2),
+        ("merchant_id", 17),
+        ("packet_loss", 21),
+        ("battery_pct", 23),
+        ("app_crashes", 35),
+        ("app_version", 37),
+        ("incident_id", 39),
+    ],
+    &[
+        ("power_events", 24),
+        ("clock_skew_s", 31),
+        ("complaint_id", 59),
+    ],
+    &[("response_code", 10), ("keypad_errors", 33)],
+    &[("cert_not_after", 54)],
+    &[("memory_used_pct", 27)],
+    &[("storage_used_pct", 26)],
+    &[],
+    &[("card_reader_errors", 34)],
+];
+
+fn field_of(key: &str) -> Option<u8> {
+    BY_LEN
+        .get(key.len())?
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|&(_, i)| i)
+}
+
+/// Reads a trimmed line, or `None` for serde to read it.
+pub(super) fn flat(line: &str) -> Option<Flat<'_>> {
+    let mut p = Scan { s: line, i: 0 };
+    let mut f = Flat::default();
+    // A field given twice is serde's to refuse.
+    let mut seen: u128 = 0;
+    p.ws();
+    if !p.eat(b'{') {
+        return None;
+    }
+    p.ws();
+    if !p.eat(b'}') {
+        loop {
+            p.ws();
+            if !p.eat(b'"') {
+                return None;
+            }
+            let key = p.plain_str()?;
+            p.ws();
+            if !p.eat(b':') {
+                return None;
+            }
+            p.ws();
+            let t = p.scalar()?;
+            // A key that is no field of the format is skipped, as serde does.
+            if let Some(field) = field_of(key) {
+                match field {
+                    0 => set(&mut f.kind, text(t))?,
+                    1 => set(&mut f.ts, text(t))?,
+                    2 => set(&mut f.terminal_id, loose(t))?,
+                    3 => set(&mut f.code, loose(t))?,
+                    4 => set(&mut f.stage, text(t))?,
+                    5 => set(&mut f.detail, text(t))?,
+                    6 => set(&mut f.stan, loose(t))?,
+                    7 => set(&mut f.txn_type, text(t))?,
+                    8 => set(&mut f.amount, int(t))?,
+                    9 => set(&mut f.currency, loose(t))?,
+                    10 => set(&mut f.response_code, loose(t))?,
+                    11 => set(&mut f.timed_out, boolean(t))?,
+                    12 => set(&mut f.latency_ms, float(t))?,
+                    13 => set(&mut f.rrn, loose(t))?,
+                    14 => set(&mut f.channel, text(t))?,
+                    15 => set(&mut f.pan, loose(t))?,
+                    16 => set(&mut f.fee, int(t))?,
+                    17 => set(&mut f.merchant_id, loose(t))?,
+                    18 => set(&mut f.mcc, loose(t))?,
+                    19 => set(&mut f.online, boolean(t))?,
+                    20 => set(&mut f.rssi_dbm, float(t))?,
+                    21 => set(&mut f.packet_loss, float(t))?,
+                    22 => set(&mut f.supply_v, float(t))?,
+                    23 => set(&mut f.battery_pct, float(t))?,
+                    24 => set(&mut f.power_events, float(t))?,
+                    25 => set(&mut f.reboot, loose(t))?,
+                    26 => set(&mut f.storage_used_pct, float(t))?,
+                    27 => set(&mut f.memory_used_pct, float(t))?,
+                    28 => set(&mut f.cpu_pct, float(t))?,
+                    29 => set(&mut f.temp_c, float(t))?,
+                    30 => set(&mut f.key_check, text(t))?,
+                    31 => set(&mut f.clock_skew_s, float(t))?,
+                    32 => set(&mut f.printer, text(t))?,
+                    33 => set(&mut f.keypad_errors, float(t))?,
+                    34 => set(&mut f.card_reader_errors, float(t))?,
+                    35 => set(&mut f.app_crashes, float(t))?,
+                    36 => set(&mut f.firmware, loose(t))?,
+                    37 => set(&mut f.app_version, loose(t))?,
+                    38 => set(&mut f.site_id, loose(t))?,
+                    39 => set(&mut f.incident_id, loose(t))?,
+                    40 => set(&mut f.name, owned(t))?,
+                    41 => set(&mut f.city, owned(t))?,
+                    42 => set(&mut f.settlement, owned(t))?,
+                    43 => set(&mut f.card_rate, float(t))?,
+                    44 => set(&mut f.qr_rate, float(t))?,
+                    45 => set(&mut f.fixed_fee, int(t))?,
+                    46 => set(&mut f.lat, float(t))?,
+                    47 => set(&mut f.lon, float(t))?,
+                    48 => set(&mut f.vendor, text(t))?,
+                    49 => set(&mut f.model, loose(t))?,
+                    50 => set(&mut f.serial, loose(t))?,
+                    51 => set(&mut f.network, text(t))?,
+                    52 => set(&mut f.carrier, text(t))?,
+                    53 => set(&mut f.host, loose(t))?,
+                    54 => set(&mut f.cert_not_after, text(t))?,
+                    55 => set(&mut f.installed, text(t))?,
+                    56 => set(&mut f.result, loose(t))?,
+                    57 => set(&mut f.action, text(t))?,
+                    58 => set(&mut f.notes, text(t))?,
+                    59 => set(&mut f.complaint_id, loose(t))?,
+                    60 => set(&mut f.from, text(t))?,
+                    61 => set(&mut f.text, text(t))?,
+                    62 => set(&mut f.cause, text(t))?,
+                    _ => return None,
+                }
+                let bit = 1u128 << field;
+                if seen & bit != 0 {
+                    return None;
+                }
+                seen |= bit;
+            }
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b'}') {
+                break;
+            }
+            return None;
+        }
+    }
+    p.ws();
+    (p.i == line.len()).then_some(f)
+}
+
+/// Stores a field's value, or gives up when it is not of the field's type.
+fn set<T>(slot: &mut Option<T>, value: Option<Option<T>>) -> Option<()> {
+    *slot = value?;
+    Some(())
+}
