@@ -160,22 +160,22 @@ enum FactorText {
 }
 
 impl FactorText {
-    fn resolve(self, kb: &Kb, value: Option<&str>) -> Text {
+    fn resolve(&self, kb: &Kb, value: Option<&str>) -> Text {
         match self {
-            FactorText::Ready(t) => t,
+            FactorText::Ready(t) => t.clone(),
             FactorText::Signal {
                 id,
                 baseline,
                 value_zh,
-            } => kb.signals.get(id).map_or_else(Text::default, |d| {
+            } => kb.signals.get(*id).map_or_else(Text::default, |d| {
                 let value = value.unwrap_or("");
                 let zh = value_zh.as_deref().unwrap_or(value);
                 Text {
-                    zh: fill_str(&d.text.zh, &[("value", zh), ("baseline", &baseline)]),
-                    en: fill_str(&d.text.en, &[("value", value), ("baseline", &baseline)]),
+                    zh: fill_str(&d.text.zh, &[("value", zh), ("baseline", baseline)]),
+                    en: fill_str(&d.text.en, &[("value", value), ("baseline", baseline)]),
                 }
             }),
-            FactorText::Absent(id) => kb.signals.get(id).map_or_else(Text::default, |d| {
+            FactorText::Absent(id) => kb.signals.get(*id).map_or_else(Text::default, |d| {
                 d.text_absent.clone().unwrap_or_else(|| {
                     absent_text(&d.text.fill(&[("value", ""), ("baseline", "")]))
                 })
@@ -908,20 +908,23 @@ impl Engine {
             },
             weight: prior[top].ln() - prior[second].ln(),
         }];
-        let mut ranked: Vec<(f64, Factor)> = factors
-            .into_iter()
-            .map(|f| (f.ln[top] - f.ln[second], f))
+        // Weights and places, sorted: a factor is too big to move about.
+        let mut ranked: Vec<(f64, usize)> = factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.ln[top] - f.ln[second], i))
             .collect();
         ranked.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-        for (w, f) in ranked
+        for (w, i) in ranked
             .into_iter()
             .filter(|(w, _)| w.abs() > 0.05)
             .take(self.cfg.evidence_listed.saturating_sub(1))
         {
+            let f = &factors[i];
             let text = f.text.resolve(kb, f.value.as_deref());
             evidence.push(EvidenceItem {
-                signal: f.signal.into_owned(),
-                value: f.value,
+                signal: f.signal.to_string(),
+                value: f.value.clone(),
                 text,
                 weight: w,
             });

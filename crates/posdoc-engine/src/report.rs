@@ -33,7 +33,7 @@ struct CheckOut<'a> {
 }
 
 #[derive(Serialize)]
-struct DiagnosisOut<'a> {
+pub(crate) struct DiagnosisOut<'a> {
     kind: &'static str,
     ts: &'a str,
     terminal_id: &'a str,
@@ -63,8 +63,9 @@ pub fn write_incident(
     kb: &Kb,
     lang: Lang,
 ) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *w, &incident_json(r, kb, lang))?;
-    w.write_all(b"\n")
+    let mut line = serde_json::to_vec(&incident_json(r, kb, lang))?;
+    line.push(b'\n');
+    w.write_all(&line)
 }
 
 /// One `incident` record as a JSON value.
@@ -93,15 +94,103 @@ pub fn incident_json(r: &IncidentReport, kb: &Kb, lang: Lang) -> serde_json::Val
     v
 }
 
-/// Writes one `diagnosis` record as a JSON line.
+/// Writes one `diagnosis` record as a JSON line: the bytes serde would
+/// write for [`diagnosis_json`]'s value, field for field, without serde's
+/// token-by-token writing and byte-by-byte escaping of long texts
+/// (`writes_what_serde_writes` holds the two equal).
 pub fn write_jsonl(
     w: &mut dyn std::io::Write,
     d: &Diagnosis,
     kb: &Kb,
     lang: Lang,
 ) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *w, &diagnosis_out(d, kb, lang))?;
-    w.write_all(b"\n")
+    let mut o = Vec::with_capacity(2048);
+    o.extend_from_slice(b"{\"kind\":\"diagnosis\",\"ts\":");
+    json_str(&mut o, &d.ts_raw);
+    o.extend_from_slice(b",\"terminal_id\":");
+    json_str(&mut o, &d.terminal_id);
+    o.extend_from_slice(b",\"code\":");
+    json_str(&mut o, &d.code);
+    o.extend_from_slice(b",\"causes\":[");
+    for (i, c) in d.causes.iter().enumerate() {
+        if i > 0 {
+            o.push(b',');
+        }
+        o.extend_from_slice(b"{\"cause\":");
+        json_str(&mut o, c.cause.id());
+        o.extend_from_slice(b",\"p\":");
+        json_f64(&mut o, round3(c.p))?;
+        o.extend_from_slice(b",\"title\":");
+        json_str(&mut o, kb.cause(c.cause).title.get(lang));
+        o.push(b'}');
+    }
+    o.extend_from_slice(b"],\"evidence\":[");
+    for (i, e) in d.evidence.iter().enumerate() {
+        if i > 0 {
+            o.push(b',');
+        }
+        o.extend_from_slice(b"{\"signal\":");
+        json_str(&mut o, &e.signal);
+        if let Some(v) = &e.value {
+            o.extend_from_slice(b",\"value\":");
+            json_str(&mut o, v);
+        }
+        o.extend_from_slice(b",\"text\":");
+        json_str(&mut o, e.text.get(lang));
+        o.push(b'}');
+    }
+    o.extend_from_slice(b"],\"incident_id\":");
+    match &d.incident_id {
+        Some(id) => json_str(&mut o, id),
+        None => o.extend_from_slice(b"null"),
+    }
+    o.extend_from_slice(b",\"next_checks\":[");
+    for (i, c) in d.next_checks.iter().enumerate() {
+        if i > 0 {
+            o.push(b',');
+        }
+        o.extend_from_slice(b"{\"check\":");
+        json_str(&mut o, &c.check);
+        o.extend_from_slice(b",\"who\":");
+        json_str(&mut o, c.who.id());
+        o.extend_from_slice(b",\"cost_min\":");
+        json_f64(&mut o, c.cost_min)?;
+        o.extend_from_slice(b",\"question\":");
+        json_str(&mut o, c.question.get(lang));
+        o.push(b'}');
+    }
+    o.extend_from_slice(b"],\"source\":");
+    json_str(&mut o, d.source);
+    if let Some(stan) = &d.stan {
+        o.extend_from_slice(b",\"stan\":");
+        json_str(&mut o, stan);
+    }
+    if let Some(site) = &d.site_id {
+        o.extend_from_slice(b",\"site_id\":");
+        json_str(&mut o, site);
+    }
+    o.extend_from_slice(b"}\n");
+    w.write_all(&o)
+}
+
+/// A JSON string as serde writes it. Most texts need no escape: they are
+/// copied whole; the rest go through serde.
+fn json_str(o: &mut Vec<u8>, s: &str) {
+    if posdoc_record::json_special_at(s.as_bytes()).is_some() {
+        // Writing to a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *o, s);
+    } else {
+        o.reserve(s.len() + 2);
+        o.push(b'"');
+        o.extend_from_slice(s.as_bytes());
+        o.push(b'"');
+    }
+}
+
+/// A number as serde writes it (shortest round-trip form, `null` if not
+/// finite).
+fn json_f64(o: &mut Vec<u8>, x: f64) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *o, &x).map_err(std::io::Error::other)
 }
 
 /// One `diagnosis` record as a JSON value.
@@ -109,7 +198,7 @@ pub fn diagnosis_json(d: &Diagnosis, kb: &Kb, lang: Lang) -> serde_json::Value {
     serde_json::to_value(diagnosis_out(d, kb, lang)).unwrap_or_default()
 }
 
-fn diagnosis_out<'a>(d: &'a Diagnosis, kb: &'a Kb, lang: Lang) -> DiagnosisOut<'a> {
+pub(crate) fn diagnosis_out<'a>(d: &'a Diagnosis, kb: &'a Kb, lang: Lang) -> DiagnosisOut<'a> {
     DiagnosisOut {
         kind: "diagnosis",
         ts: &d.ts_raw,

@@ -5348,3 +5348,34 @@ fn wrong_pins_from_three_banks_cards_within_the_hour_are_the_pin_pad() {
     let one = refused(&["622848"]);
     assert_eq!(one.top(), Cause::CardDecline, "{:?}", one.causes);
 }
+
+/// `write_jsonl` writes by hand what serde would write for the same
+/// diagnosis, in both languages, escapes and absent fields included.
+#[test]
+fn writes_what_serde_writes() {
+    let kb = kb();
+    let mut lines = terminal_life(&[]);
+    let ts = t(61, 0);
+    lines.push(format!(
+        r#"{{"kind":"error","ts":"{ts}","terminal_id":"44017001","code":"E\"1\\","stage":"receive","stan":"000312","detail":"接收超时 \"host\"\tline"}}"#
+    ));
+    lines.push(format!(
+        r#"{{"kind":"txn","ts":"{ts}","terminal_id":"44017001","type":"purchase","amount":4800,"currency":"CNY","response_code":"51"}}"#
+    ));
+    let diagnoses = run(&kb, &lines);
+    assert!(diagnoses.len() >= 2, "{}", diagnoses.len());
+    assert!(diagnoses.iter().any(|d| d.stan.is_none()));
+    assert!(diagnoses.iter().any(|d| d.code.contains('"')));
+    for d in &diagnoses {
+        for lang in [posdoc_kb::Lang::Zh, posdoc_kb::Lang::En] {
+            let mut by_hand = Vec::new();
+            report::write_jsonl(&mut by_hand, d, &kb, lang).unwrap();
+            let mut by_serde = serde_json::to_vec(&report::diagnosis_out(d, &kb, lang)).unwrap();
+            by_serde.push(b'\n');
+            assert_eq!(
+                String::from_utf8(by_hand).unwrap(),
+                String::from_utf8(by_serde).unwrap()
+            );
+        }
+    }
+}

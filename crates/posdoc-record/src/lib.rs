@@ -12,7 +12,7 @@ mod time;
 
 pub use cause::Cause;
 pub use mask::{MaskedPan, luhn_valid, scrub_json, scrub_text};
-pub use parse::{LINE_BYTES_MAX, LineError, Reader, RecordError, parse_line};
+pub use parse::{LINE_BYTES_MAX, LineError, Reader, RecordError, json_special_at, parse_line};
 pub use record::*;
 pub use time::{TimeError, Ts};
 

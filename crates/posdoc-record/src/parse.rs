@@ -15,6 +15,8 @@ use crate::time::Ts;
 
 mod fast;
 
+pub use fast::json_special_at;
+
 /// Longest line accepted; a longer one is reported and skipped (a runaway
 /// line must not take the process's memory with it).
 pub const LINE_BYTES_MAX: usize = 1 << 20;
@@ -247,11 +249,10 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
     let kind = f
         .kind
         .as_deref()
-        .ok_or_else(|| bad("missing `kind`".into()))?
-        .to_string();
-    let k = kind.as_str();
+        .ok_or_else(|| bad("missing `kind`".into()))?;
+    let k = kind;
     let ts = time(f.ts.as_deref(), "ts")?;
-    let ts_raw = f.ts.as_deref().unwrap_or_default().to_string();
+    let ts_raw = || f.ts.as_deref().unwrap_or_default().to_string();
     let need_ts = || required(ts, "ts", k);
     let record = match k {
         "merchant" => Record::Merchant(Merchant {
@@ -317,7 +318,7 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
         }),
         "error" => Record::Error(ErrorEvent {
             ts: need_ts()?,
-            ts_raw,
+            ts_raw: ts_raw(),
             terminal_id: required(s(f.terminal_id), "terminal_id", k)?,
             code: required(s(f.code), "code", k)?,
             stage: sc(f.stage),
@@ -326,7 +327,7 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
         }),
         "txn" => Record::Txn(Txn {
             ts: need_ts()?,
-            ts_raw,
+            ts_raw: ts_raw(),
             terminal_id: required(s(f.terminal_id), "terminal_id", k)?,
             txn_type: required(sc(f.txn_type), "type", k)?,
             amount: required(f.amount, "amount", k)?,
@@ -368,7 +369,10 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
             cause: required(sc(f.cause), "cause", k)?,
             notes: free_text(f.notes),
         }),
-        _ => Record::Other { kind, ts },
+        _ => Record::Other {
+            kind: kind.to_string(),
+            ts,
+        },
     };
     Ok(record)
 }
