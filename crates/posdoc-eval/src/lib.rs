@@ -251,7 +251,8 @@ pub fn score(truth: &Truth, preds: &[Prediction], select: &dyn Fn(&TruthEvent) -
         .into_iter()
         .map(|((t, p), n)| (t.id().to_string(), p.id().to_string(), n))
         .collect();
-    conf.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    // Ties in a fixed order: the report must not change from run to run.
+    conf.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
     r.confusions = conf;
     r
 }
@@ -560,6 +561,48 @@ mod tests {
         );
         let faults = score(&truth, &preds, &|e| truth.is_fault_event(e));
         assert_eq!(faults.events, 2);
+    }
+
+    /// Equal confusions of one true cause come in the order of what they
+    /// were read as, whatever order the tally kept them in.
+    #[test]
+    fn tied_confusions_are_listed_in_a_fixed_order() {
+        let mut lines = String::new();
+        let mut preds = Vec::new();
+        let read_as = [
+            Cause::PowerSupply,
+            Cause::NetworkSignal,
+            Cause::HardwareBoard,
+            Cause::NetworkCarrier,
+        ];
+        for (i, &c) in read_as.iter().enumerate() {
+            let t = format!("2026-11-03T12:0{i}:00Z");
+            lines.push_str(&format!(
+                r#"{{"kind":"truth_event","ts":"{t}","terminal_id":"T1","cause":"network.lan","code":"E1"}}"#
+            ));
+            lines.push('\n');
+            preds.push(Prediction {
+                ts: ts(&t),
+                terminal_id: "T1".into(),
+                code: "E1".into(),
+                ranked: vec![c],
+            });
+        }
+        let truth = Truth::parse(&lines);
+        let read: Vec<String> = score(&truth, &preds, &|_| true)
+            .confusions
+            .into_iter()
+            .map(|(_, p, _)| p)
+            .collect();
+        assert_eq!(
+            read,
+            [
+                "hardware.board",
+                "network.carrier",
+                "network.signal",
+                "power.supply"
+            ]
+        );
     }
 
     #[test]
