@@ -111,55 +111,43 @@ pub fn write_jsonl(
     json_str(&mut o, &d.terminal_id);
     o.extend_from_slice(b",\"code\":");
     json_str(&mut o, &d.code);
-    o.extend_from_slice(b",\"causes\":[");
-    for (i, c) in d.causes.iter().enumerate() {
-        if i > 0 {
-            o.push(b',');
-        }
+    o.extend_from_slice(b",\"causes\":");
+    json_list(&mut o, &d.causes, |o, c| {
         o.extend_from_slice(b"{\"cause\":");
-        json_str(&mut o, c.cause.id());
+        json_str(o, c.cause.id());
         o.extend_from_slice(b",\"p\":");
-        json_f64(&mut o, round3(c.p))?;
+        json_f64(o, round3(c.p));
         o.extend_from_slice(b",\"title\":");
-        json_str(&mut o, kb.cause(c.cause).title.get(lang));
-        o.push(b'}');
-    }
-    o.extend_from_slice(b"],\"evidence\":[");
-    for (i, e) in d.evidence.iter().enumerate() {
-        if i > 0 {
-            o.push(b',');
-        }
+        json_str(o, kb.cause(c.cause).title.get(lang));
+    });
+    o.extend_from_slice(b",\"evidence\":");
+    json_list(&mut o, &d.evidence, |o, e| {
         o.extend_from_slice(b"{\"signal\":");
-        json_str(&mut o, &e.signal);
+        json_str(o, &e.signal);
         if let Some(v) = &e.value {
             o.extend_from_slice(b",\"value\":");
-            json_str(&mut o, v);
+            json_str(o, v);
         }
         o.extend_from_slice(b",\"text\":");
-        json_str(&mut o, e.text.get(lang));
-        o.push(b'}');
-    }
-    o.extend_from_slice(b"],\"incident_id\":");
+        json_str(o, e.text.get(lang));
+    });
+    o.extend_from_slice(b",\"incident_id\":");
     match &d.incident_id {
         Some(id) => json_str(&mut o, id),
         None => o.extend_from_slice(b"null"),
     }
-    o.extend_from_slice(b",\"next_checks\":[");
-    for (i, c) in d.next_checks.iter().enumerate() {
-        if i > 0 {
-            o.push(b',');
-        }
+    o.extend_from_slice(b",\"next_checks\":");
+    json_list(&mut o, &d.next_checks, |o, c| {
         o.extend_from_slice(b"{\"check\":");
-        json_str(&mut o, &c.check);
+        json_str(o, &c.check);
         o.extend_from_slice(b",\"who\":");
-        json_str(&mut o, c.who.id());
+        json_str(o, c.who.id());
         o.extend_from_slice(b",\"cost_min\":");
-        json_f64(&mut o, c.cost_min)?;
+        json_f64(o, c.cost_min);
         o.extend_from_slice(b",\"question\":");
-        json_str(&mut o, c.question.get(lang));
-        o.push(b'}');
-    }
-    o.extend_from_slice(b"],\"source\":");
+        json_str(o, c.question.get(lang));
+    });
+    o.extend_from_slice(b",\"source\":");
     json_str(&mut o, d.source);
     if let Some(stan) = &d.stan {
         o.extend_from_slice(b",\"stan\":");
@@ -173,11 +161,24 @@ pub fn write_jsonl(
     w.write_all(&o)
 }
 
+/// A JSON array of objects: `open_object` writes each one's `{` and fields;
+/// the closing brace and the commas are written here.
+fn json_list<T>(o: &mut Vec<u8>, items: &[T], mut open_object: impl FnMut(&mut Vec<u8>, &T)) {
+    o.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            o.push(b',');
+        }
+        open_object(o, item);
+        o.push(b'}');
+    }
+    o.push(b']');
+}
+
 /// A JSON string as serde writes it. Most texts need no escape: they are
-/// copied whole; the rest go through serde.
+/// copied whole; the rest go through serde. (Writing to a `Vec` cannot fail.)
 fn json_str(o: &mut Vec<u8>, s: &str) {
     if posdoc_record::json_special_at(s.as_bytes()).is_some() {
-        // Writing to a `Vec` cannot fail.
         let _ = serde_json::to_writer(&mut *o, s);
     } else {
         o.reserve(s.len() + 2);
@@ -187,10 +188,10 @@ fn json_str(o: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// A number as serde writes it (shortest round-trip form, `null` if not
-/// finite).
-fn json_f64(o: &mut Vec<u8>, x: f64) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *o, &x).map_err(std::io::Error::other)
+/// A number as serde writes it: the shortest form that reads back the same,
+/// `null` if not finite.
+fn json_f64(o: &mut Vec<u8>, x: f64) {
+    let _ = serde_json::to_writer(&mut *o, &x);
 }
 
 /// One `diagnosis` record as a JSON value.

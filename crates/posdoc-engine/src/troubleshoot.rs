@@ -19,25 +19,24 @@ pub fn rank_checks(
     posterior: &CauseVec,
     answered: &dyn Fn(&str) -> bool,
 ) -> Vec<(usize, f64)> {
-    // Sized at once: growing it step by step cost more than the ranking.
-    let mut out: Vec<(usize, f64)> = Vec::with_capacity(kb.checks.len());
-    let unanswered = kb
+    let mut out: Vec<(usize, f64)> = kb
         .checks
         .iter()
         .enumerate()
-        .filter(|(_, c)| !answered(&c.id));
-    out.extend(unanswered.filter_map(|(i, c)| {
-        // What the answer tells of the cause is what the cause tells of
-        // the answer: H(answer) - H(answer | cause), two logarithms per
-        // check instead of one per cause and answer.
-        let (mut p_fail, mut h_given) = (0.0, 0.0);
-        for ((p, q), hq) in posterior.iter().zip(&c.p_fail).zip(&c.answer_entropy) {
-            p_fail += p * q;
-            h_given += p * hq;
-        }
-        let gain = binary_entropy_bits(p_fail) - h_given;
-        (gain >= GAIN_MIN_BITS).then_some((i, gain / c.cost_min))
-    }));
+        .filter(|(_, c)| !answered(&c.id))
+        .filter_map(|(i, c)| {
+            // What the answer tells of the cause is what the cause tells of
+            // the answer: H(answer) - H(answer | cause), two logarithms per
+            // check instead of one per cause and answer.
+            let (mut p_fail, mut h_given) = (0.0, 0.0);
+            for ((p, q), hq) in posterior.iter().zip(&c.p_fail).zip(&c.answer_entropy) {
+                p_fail += p * q;
+                h_given += p * hq;
+            }
+            let gain = binary_entropy_bits(p_fail) - h_given;
+            (gain >= GAIN_MIN_BITS).then_some((i, gain / c.cost_min))
+        })
+        .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
 }
@@ -184,18 +183,17 @@ pub fn confirming_checks(
     cause: Cause,
     answered: &dyn Fn(&str) -> bool,
 ) -> Vec<(usize, f64)> {
-    // Sized at once: growing it step by step cost more than the ranking.
-    let mut out: Vec<(usize, f64)> = Vec::with_capacity(kb.checks.len());
-    let unanswered = kb
+    let mut out: Vec<(usize, f64)> = kb
         .checks
         .iter()
         .enumerate()
-        .filter(|(_, c)| !answered(&c.id));
-    out.extend(unanswered.filter_map(|(i, c)| {
-        let others = c.p_fail.iter().sum::<f64>() / Cause::COUNT as f64;
-        let lift = c.p_fail[cause.index()] - others;
-        (lift >= 0.3).then_some((i, lift / c.cost_min))
-    }));
+        .filter(|(_, c)| !answered(&c.id))
+        .filter_map(|(i, c)| {
+            let others = c.p_fail.iter().sum::<f64>() / Cause::COUNT as f64;
+            let lift = c.p_fail[cause.index()] - others;
+            (lift >= 0.3).then_some((i, lift / c.cost_min))
+        })
+        .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
 }

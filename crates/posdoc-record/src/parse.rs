@@ -246,11 +246,10 @@ pub fn parse_line(line: &str) -> Result<Option<Record>, RecordError> {
 }
 
 fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
-    let kind = f
+    let k = f
         .kind
         .as_deref()
         .ok_or_else(|| bad("missing `kind`".into()))?;
-    let k = kind;
     let ts = time(f.ts.as_deref(), "ts")?;
     let ts_raw = || f.ts.as_deref().unwrap_or_default().to_string();
     let need_ts = || required(ts, "ts", k);
@@ -370,7 +369,7 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
             notes: free_text(f.notes),
         }),
         _ => Record::Other {
-            kind: kind.to_string(),
+            kind: k.to_string(),
             ts,
         },
     };

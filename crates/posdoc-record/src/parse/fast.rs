@@ -239,103 +239,13 @@ fn boolean(t: Tok<'_>) -> Option<Option<bool>> {
     }
 }
 
-/// The format's fields by name length: a key is compared with a handful of
-/// names, not sixty.
-const BY_LEN: [&[(&str, u8)]; 19] = [
-    &[],
-    &[],
-    &[("ts", 1)],
-    &[
-        ("rrn", 13),
-        ("pan", 15),
-        ("fee", 16),
-        ("mcc", 18),
-        ("lat", 46),
-        ("lon", 47),
-    ],
-    &[
-        ("kind", 0),
-        ("code", 3),
-        ("stan", 6),
-        ("type", 7),
-        ("name", 40),
-        ("city", 41),
-        ("host", 53),
-        ("from", 60),
-        ("text", 61),
-    ],
-    &[("stage", 4), ("model", 49), ("notes", 58), ("cause", 62)],
-    &[
-        ("detail", 5),
-        ("amount", 8),
-        ("online", 19),
-        ("reboot", 25),
-        ("temp_c", 29),
-        ("vendor", 48),
-        ("serial", 50),
-        ("result", 56),
-        ("action", 57),
-    ],
-    &[
-        ("channel", 14),
-        ("cpu_pct", 28),
-        ("printer", 32),
-        ("site_id", 38),
-        ("qr_rate", 44),
-        ("network", 51),
-        ("carrier", 52),
-    ],
-    &[
-        ("currency", 9),
-        ("rssi_dbm", 20),
-        ("supply_v", 22),
-        ("firmware", 36),
-    ],
-    &[
-        ("timed_out", 11),
-        ("key_check", 30),
-        ("card_rate", 43),
-        ("fixed_fee", 45),
-        ("installed", 55),
-    ],
-    &[("latency_ms", 12), ("settlement", 42)],
-    &[
-        ("terminal_id", 2),
-        ("merchant_id", 17),
-        ("packet_loss", 21),
-        ("battery_pct", 23),
-        ("app_crashes", 35),
-        ("app_version", 37),
-        ("incident_id", 39),
-    ],
-    &[
-        ("power_events", 24),
-        ("clock_skew_s", 31),
-        ("complaint_id", 59),
-    ],
-    &[("response_code", 10), ("keypad_errors", 33)],
-    &[("cert_not_after", 54)],
-    &[("memory_used_pct", 27)],
-    &[("storage_used_pct", 26)],
-    &[],
-    &[("card_reader_errors", 34)],
-];
-
-fn field_of(key: &str) -> Option<u8> {
-    BY_LEN
-        .get(key.len())?
-        .iter()
-        // The first byte settles most comparisons without a call to memcmp.
-        .find(|(name, _)| name.as_bytes()[0] == key.as_bytes()[0] && *name == key)
-        .map(|&(_, i)| i)
-}
-
 /// Reads a trimmed line, or `None` for serde to read it.
 pub(super) fn flat(line: &str) -> Option<Flat<'_>> {
     let mut p = Scan { s: line, i: 0 };
     let mut f = Flat::default();
-    // A field given twice is serde's to refuse.
-    let mut seen: u128 = 0;
+    // Fields given as null: empty, like fields not given, but serde still
+    // refuses one given again.
+    let mut nulled: Vec<&str> = Vec::new();
     p.ws();
     if !p.eat(b'{') {
         return None;
@@ -354,79 +264,79 @@ pub(super) fn flat(line: &str) -> Option<Flat<'_>> {
             }
             p.ws();
             let t = p.scalar()?;
-            // A key that is no field of the format is skipped, as serde does.
-            if let Some(field) = field_of(key) {
-                match field {
-                    0 => set(&mut f.kind, text(t))?,
-                    1 => set(&mut f.ts, text(t))?,
-                    2 => set(&mut f.terminal_id, loose(t))?,
-                    3 => set(&mut f.code, loose(t))?,
-                    4 => set(&mut f.stage, text(t))?,
-                    5 => set(&mut f.detail, text(t))?,
-                    6 => set(&mut f.stan, loose(t))?,
-                    7 => set(&mut f.txn_type, text(t))?,
-                    8 => set(&mut f.amount, int(t))?,
-                    9 => set(&mut f.currency, loose(t))?,
-                    10 => set(&mut f.response_code, loose(t))?,
-                    11 => set(&mut f.timed_out, boolean(t))?,
-                    12 => set(&mut f.latency_ms, float(t))?,
-                    13 => set(&mut f.rrn, loose(t))?,
-                    14 => set(&mut f.channel, text(t))?,
-                    15 => set(&mut f.pan, loose(t))?,
-                    16 => set(&mut f.fee, int(t))?,
-                    17 => set(&mut f.merchant_id, loose(t))?,
-                    18 => set(&mut f.mcc, loose(t))?,
-                    19 => set(&mut f.online, boolean(t))?,
-                    20 => set(&mut f.rssi_dbm, float(t))?,
-                    21 => set(&mut f.packet_loss, float(t))?,
-                    22 => set(&mut f.supply_v, float(t))?,
-                    23 => set(&mut f.battery_pct, float(t))?,
-                    24 => set(&mut f.power_events, float(t))?,
-                    25 => set(&mut f.reboot, loose(t))?,
-                    26 => set(&mut f.storage_used_pct, float(t))?,
-                    27 => set(&mut f.memory_used_pct, float(t))?,
-                    28 => set(&mut f.cpu_pct, float(t))?,
-                    29 => set(&mut f.temp_c, float(t))?,
-                    30 => set(&mut f.key_check, text(t))?,
-                    31 => set(&mut f.clock_skew_s, float(t))?,
-                    32 => set(&mut f.printer, text(t))?,
-                    33 => set(&mut f.keypad_errors, float(t))?,
-                    34 => set(&mut f.card_reader_errors, float(t))?,
-                    35 => set(&mut f.app_crashes, float(t))?,
-                    36 => set(&mut f.firmware, loose(t))?,
-                    37 => set(&mut f.app_version, loose(t))?,
-                    38 => set(&mut f.site_id, loose(t))?,
-                    39 => set(&mut f.incident_id, loose(t))?,
-                    40 => set(&mut f.name, owned(t))?,
-                    41 => set(&mut f.city, owned(t))?,
-                    42 => set(&mut f.settlement, owned(t))?,
-                    43 => set(&mut f.card_rate, float(t))?,
-                    44 => set(&mut f.qr_rate, float(t))?,
-                    45 => set(&mut f.fixed_fee, int(t))?,
-                    46 => set(&mut f.lat, float(t))?,
-                    47 => set(&mut f.lon, float(t))?,
-                    48 => set(&mut f.vendor, text(t))?,
-                    49 => set(&mut f.model, loose(t))?,
-                    50 => set(&mut f.serial, loose(t))?,
-                    51 => set(&mut f.network, text(t))?,
-                    52 => set(&mut f.carrier, text(t))?,
-                    53 => set(&mut f.host, loose(t))?,
-                    54 => set(&mut f.cert_not_after, text(t))?,
-                    55 => set(&mut f.installed, text(t))?,
-                    56 => set(&mut f.result, loose(t))?,
-                    57 => set(&mut f.action, text(t))?,
-                    58 => set(&mut f.notes, text(t))?,
-                    59 => set(&mut f.complaint_id, loose(t))?,
-                    60 => set(&mut f.from, text(t))?,
-                    61 => set(&mut f.text, text(t))?,
-                    62 => set(&mut f.cause, text(t))?,
-                    _ => return None,
-                }
-                let bit = 1u128 << field;
-                if seen & bit != 0 {
-                    return None;
-                }
-                seen |= bit;
+            if nulled.contains(&key) {
+                return None;
+            }
+            // Fields in the order a fleet writes them most.
+            let null = match key {
+                "kind" => set(&mut f.kind, text(t))?,
+                "ts" => set(&mut f.ts, text(t))?,
+                "terminal_id" => set(&mut f.terminal_id, loose(t))?,
+                "code" => set(&mut f.code, loose(t))?,
+                "stage" => set(&mut f.stage, text(t))?,
+                "detail" => set(&mut f.detail, text(t))?,
+                "stan" => set(&mut f.stan, loose(t))?,
+                "type" => set(&mut f.txn_type, text(t))?,
+                "amount" => set(&mut f.amount, int(t))?,
+                "currency" => set(&mut f.currency, loose(t))?,
+                "response_code" => set(&mut f.response_code, loose(t))?,
+                "timed_out" => set(&mut f.timed_out, boolean(t))?,
+                "latency_ms" => set(&mut f.latency_ms, float(t))?,
+                "rrn" => set(&mut f.rrn, loose(t))?,
+                "channel" => set(&mut f.channel, text(t))?,
+                "pan" => set(&mut f.pan, loose(t))?,
+                "fee" => set(&mut f.fee, int(t))?,
+                "merchant_id" => set(&mut f.merchant_id, loose(t))?,
+                "mcc" => set(&mut f.mcc, loose(t))?,
+                "online" => set(&mut f.online, boolean(t))?,
+                "rssi_dbm" => set(&mut f.rssi_dbm, float(t))?,
+                "packet_loss" => set(&mut f.packet_loss, float(t))?,
+                "supply_v" => set(&mut f.supply_v, float(t))?,
+                "battery_pct" => set(&mut f.battery_pct, float(t))?,
+                "power_events" => set(&mut f.power_events, float(t))?,
+                "reboot" => set(&mut f.reboot, loose(t))?,
+                "storage_used_pct" => set(&mut f.storage_used_pct, float(t))?,
+                "memory_used_pct" => set(&mut f.memory_used_pct, float(t))?,
+                "cpu_pct" => set(&mut f.cpu_pct, float(t))?,
+                "temp_c" => set(&mut f.temp_c, float(t))?,
+                "key_check" => set(&mut f.key_check, text(t))?,
+                "clock_skew_s" => set(&mut f.clock_skew_s, float(t))?,
+                "printer" => set(&mut f.printer, text(t))?,
+                "keypad_errors" => set(&mut f.keypad_errors, float(t))?,
+                "card_reader_errors" => set(&mut f.card_reader_errors, float(t))?,
+                "app_crashes" => set(&mut f.app_crashes, float(t))?,
+                "firmware" => set(&mut f.firmware, loose(t))?,
+                "app_version" => set(&mut f.app_version, loose(t))?,
+                "site_id" => set(&mut f.site_id, loose(t))?,
+                "incident_id" => set(&mut f.incident_id, loose(t))?,
+                "name" => set(&mut f.name, owned(t))?,
+                "city" => set(&mut f.city, owned(t))?,
+                "settlement" => set(&mut f.settlement, owned(t))?,
+                "card_rate" => set(&mut f.card_rate, float(t))?,
+                "qr_rate" => set(&mut f.qr_rate, float(t))?,
+                "fixed_fee" => set(&mut f.fixed_fee, int(t))?,
+                "lat" => set(&mut f.lat, float(t))?,
+                "lon" => set(&mut f.lon, float(t))?,
+                "vendor" => set(&mut f.vendor, text(t))?,
+                "model" => set(&mut f.model, loose(t))?,
+                "serial" => set(&mut f.serial, loose(t))?,
+                "network" => set(&mut f.network, text(t))?,
+                "carrier" => set(&mut f.carrier, text(t))?,
+                "host" => set(&mut f.host, loose(t))?,
+                "cert_not_after" => set(&mut f.cert_not_after, text(t))?,
+                "installed" => set(&mut f.installed, text(t))?,
+                "result" => set(&mut f.result, loose(t))?,
+                "action" => set(&mut f.action, text(t))?,
+                "notes" => set(&mut f.notes, text(t))?,
+                "complaint_id" => set(&mut f.complaint_id, loose(t))?,
+                "from" => set(&mut f.from, text(t))?,
+                "text" => set(&mut f.text, text(t))?,
+                "cause" => set(&mut f.cause, text(t))?,
+                // Not a field of the format: serde skips it too.
+                _ => false,
+            };
+            if null {
+                nulled.push(key);
             }
             p.ws();
             if p.eat(b',') {
@@ -442,10 +352,14 @@ pub(super) fn flat(line: &str) -> Option<Flat<'_>> {
     (p.i == line.len()).then_some(f)
 }
 
-/// Stores a field's value, or gives up when it is not of the field's type.
-fn set<T>(slot: &mut Option<T>, value: Option<Option<T>>) -> Option<()> {
+/// Stores a field's value and tells whether it was a null, or gives up: on
+/// a value serde must judge, and on a field given twice, which serde refuses.
+fn set<T>(slot: &mut Option<T>, value: Option<Option<T>>) -> Option<bool> {
+    if slot.is_some() {
+        return None;
+    }
     *slot = value?;
-    Some(())
+    Some(slot.is_none())
 }
 
 #[cfg(test)]
