@@ -692,7 +692,7 @@ impl Scope {
         // Per terminal: whether it is failing (its latest outcome, or most
         // of them), how many failures it had, and whether they were all
         // silence.
-        let mut verdicts: Vec<(u32, bool, i16, bool)> = Vec::new();
+        let mut verdicts: Vec<(u32, bool, i16, bool)> = Vec::with_capacity(seen.len());
         let mut i = 0;
         while i < seen.len() {
             let t = seen[i].0;
@@ -730,7 +730,7 @@ impl Scope {
             _ => 1,
         };
         let (mut failing, mut ok) = (0, 0);
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(verdicts.len());
         for (t, is_failing, fails, _) in verdicts {
             if is_failing && fails >= min_fails {
                 failing += 1;
@@ -1824,7 +1824,7 @@ impl Fleet {
     /// from.
     fn judge_members(&self, scope: u32, ts: Ts, shares: u8) -> (u32, u32, Vec<u32>) {
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);
-        let mut failing = Vec::new();
+        let mut failing = Vec::with_capacity(self.scopes[scope as usize].members.len());
         let mut ok = 0;
         let kind = self.scopes[scope as usize].kind;
         // A shop or carrier takes a report of a member offline as its

@@ -2,7 +2,7 @@
 //! priors are counts that cases update (a Dirichlet over causes per vendor
 //! and code, with the knowledge base's prior as pseudo-counts).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use posdoc_kb::CauseVec;
 use posdoc_record::{Cause, Ts};
@@ -16,7 +16,9 @@ const CASE_LOOKBACK_S: i64 = 6 * 3600;
 
 #[derive(Debug, Default)]
 pub(crate) struct Learned {
-    by_code: HashMap<(Box<str>, Box<str>), [u32; Cause::COUNT]>,
+    /// Counts by vendor, then code: nested so that a diagnosis looks them
+    /// up by `&str` without building a key.
+    by_code: HashMap<Box<str>, HashMap<Box<str>, [u32; Cause::COUNT]>>,
     base: [u32; Cause::COUNT],
 }
 
@@ -47,7 +49,9 @@ impl Learned {
         for code in codes {
             let counts = self
                 .by_code
-                .entry((t.vendor.clone(), code.into()))
+                .entry(t.vendor.clone())
+                .or_default()
+                .entry(code.into())
                 .or_insert([0; Cause::COUNT]);
             counts[cause.index()] = counts[cause.index()].saturating_add(1);
         }
@@ -60,7 +64,7 @@ impl Learned {
     /// The prior for `code` on `vendor`, updated with the cases seen so far.
     /// Returns the number of cases that contributed.
     pub fn adjust(&self, prior: &mut CauseVec, vendor: &str, code: &str) -> u32 {
-        let Some(counts) = self.by_code.get(&(Box::from(vendor), Box::from(code))) else {
+        let Some(counts) = self.by_code.get(vendor).and_then(|codes| codes.get(code)) else {
             return 0;
         };
         let n: u32 = counts.iter().sum();

@@ -12,7 +12,9 @@ mod schema;
 mod text;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::HashMap;
+// Looked up by every diagnosis many times over: a fast hash, not SipHash
+// (the keys are the knowledge base's own, not an attacker's).
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -879,7 +881,7 @@ impl Builder {
             });
         }
 
-        let mut response_codes = HashMap::new();
+        let mut response_codes = HashMap::default();
         for (file, r) in std::mem::take(&mut self.response_codes) {
             let what = format!("response code {} `{}`", r.dialect, r.code);
             let Some(dialect) = Dialect::parse(&r.dialect) else {
@@ -909,7 +911,7 @@ impl Builder {
             );
         }
 
-        let mut vendors: HashMap<String, VendorDef> = HashMap::new();
+        let mut vendors: HashMap<String, VendorDef> = HashMap::default();
         for (file, vendor, name) in std::mem::take(&mut self.vendor_names) {
             self.text(&file, &format!("vendor `{vendor}` name"), &name);
             vendors.insert(
@@ -971,7 +973,7 @@ impl Builder {
             );
         }
 
-        let mut signals = HashMap::new();
+        let mut signals = HashMap::default();
         for (file, s) in std::mem::take(&mut self.signals) {
             let what = format!("signal `{}`", s.id);
             self.text(&file, &what, &s.text);
@@ -1000,7 +1002,7 @@ impl Builder {
                 },
             );
         }
-        let mut stages = HashMap::new();
+        let mut stages = HashMap::default();
         for (file, s) in std::mem::take(&mut self.stages) {
             let what = format!("stage `{}`", s.stage);
             self.text(&file, &what, &s.text);
@@ -1055,7 +1057,7 @@ impl Builder {
                 none,
             });
         }
-        let mut code_priors = HashMap::new();
+        let mut code_priors = HashMap::default();
         for (file, p) in std::mem::take(&mut self.code_priors) {
             let what = format!("code_prior `{}`", p.code);
             self.text(&file, &what, &p.text);
@@ -1087,7 +1089,7 @@ impl Builder {
         }
 
         let mut issuers = Vec::new();
-        let mut issuer_of_bin = HashMap::new();
+        let mut issuer_of_bin = HashMap::default();
         for (file, x) in std::mem::take(&mut self.issuers) {
             let what = format!("issuer `{}`", x.id);
             self.text(&file, &format!("{what} name"), &x.name);
@@ -1115,7 +1117,7 @@ impl Builder {
         if !self.errors.is_empty() {
             return Err(KbErrors(self.errors));
         }
-        let mut preferred_rc: HashMap<String, ResponseCodeDef> = HashMap::new();
+        let mut preferred_rc: HashMap<String, ResponseCodeDef> = HashMap::default();
         for ((d, code), def) in &response_codes {
             if *d == Dialect::Cup || !preferred_rc.contains_key(code) {
                 preferred_rc.insert(code.clone(), def.clone());

@@ -18,7 +18,10 @@ impl MaskedPan {
     /// Masks whatever arrived in a `pan` field. Already-masked input
     /// (`621700******1234`) is kept if it shows no more than 6 + 4 digits.
     pub fn mask(raw: &str) -> MaskedPan {
-        let digits: Vec<char> = raw.chars().filter(char::is_ascii_digit).collect();
+        // ASCII digits are single bytes in UTF-8, and no byte of a longer
+        // character is one: filtering bytes keeps what filtering chars does.
+        let mut digits = Vec::with_capacity(raw.len());
+        digits.extend(raw.bytes().filter(u8::is_ascii_digit));
         let already_masked = raw.contains(['*', 'X', 'x', '#']);
         if already_masked && digits.len() <= 10 {
             let clean: String = raw
@@ -42,21 +45,18 @@ impl MaskedPan {
     }
 }
 
-fn mask_digits(digits: &[char]) -> String {
+fn mask_digits(digits: &[u8]) -> String {
     let n = digits.len();
-    if n <= 10 {
-        // Too short to keep six and four apart: keep only the last four.
-        return digits
+    // Too short to keep six and four apart: keep only the last four.
+    let shown = |i: usize| (n > 10 && i < 6) || i + 4 >= n;
+    let mut out = String::with_capacity(n);
+    out.extend(
+        digits
             .iter()
             .enumerate()
-            .map(|(i, &c)| if i + 4 >= n { c } else { '*' })
-            .collect();
-    }
-    digits
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| if i < 6 || i + 4 >= n { c } else { '*' })
-        .collect()
+            .map(|(i, &c)| if shown(i) { char::from(c) } else { '*' }),
+    );
+    out
 }
 
 impl fmt::Debug for MaskedPan {
@@ -124,8 +124,7 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
         let track_sep = i < b.len() && matches!(b[i], b'=' | b'D' | b'd');
         let looks_like_pan = (13..=19).contains(&run.len()) && (luhn_valid(run) || track_sep);
         if looks_like_pan {
-            let digits: Vec<char> = run.iter().map(|&c| char::from(c)).collect();
-            out.push_str(&mask_digits(&digits));
+            out.push_str(&mask_digits(run));
             if track_sep {
                 // Track 2: expiry, service code and discretionary data follow.
                 out.push_str("=****");
@@ -246,6 +245,18 @@ mod tests {
     }
 
     #[test]
+    fn a_number_too_short_to_keep_six_and_four_keeps_the_last_four() {
+        assert_eq!(MaskedPan::mask("1234567890").as_str(), "******7890");
+        assert_eq!(MaskedPan::mask("12-345").as_str(), "*2345");
+        assert_eq!(MaskedPan::mask("12345678901").as_str(), "123456*8901");
+        assert_eq!(
+            MaskedPan::mask("卡62170012345678901").as_str(),
+            "621700*******8901"
+        );
+        assert_eq!(MaskedPan::mask("").as_str(), "");
+    }
+
+    #[test]
     fn scrubs_pans_and_track_data_in_text() {
         let pan = "4111111111111111";
         let t = format!("read card {pan} ok");
@@ -282,6 +293,18 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn a_masked_number_shows_at_most_its_first_six_and_last_four(s in "[0-9 \\-中]{0,30}") {
+            let digits: Vec<char> = s.chars().filter(char::is_ascii_digit).collect();
+            let out: Vec<char> = MaskedPan::mask(&s).as_str().chars().collect();
+            proptest::prop_assert_eq!(out.len(), digits.len());
+            let n = digits.len();
+            for (i, (&o, &d)) in out.iter().zip(&digits).enumerate() {
+                let shown = (n > 10 && i < 6) || i + 4 >= n;
+                proptest::prop_assert_eq!(o, if shown { d } else { '*' });
+            }
+        }
+
         #[test]
         fn scrub_never_leaves_a_luhn_valid_card_number(s in "[0-9a-z =D中]{0,80}") {
             let out = scrub_text(&s);

@@ -238,10 +238,10 @@ pub fn parse_line(line: &str) -> Result<Option<Record>, RecordError> {
     if line.len() > LINE_BYTES_MAX {
         return Err(bad(format!("line longer than {LINE_BYTES_MAX} bytes")));
     }
-    let f = match fast::flat(line) {
-        Some(f) => f,
-        None => serde_json::from_str(line).map_err(|e| bad(format!("invalid JSON: {e}")))?,
-    };
+    let mut f = Flat::default();
+    if fast::flat_into(line, &mut f).is_none() {
+        f = serde_json::from_str(line).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    }
     convert(f).map(Some)
 }
 

@@ -240,9 +240,17 @@ fn boolean(t: Tok<'_>) -> Option<Option<bool>> {
 }
 
 /// Reads a trimmed line, or `None` for serde to read it.
+#[cfg(test)]
 pub(super) fn flat(line: &str) -> Option<Flat<'_>> {
-    let mut p = Scan { s: line, i: 0 };
     let mut f = Flat::default();
+    flat_into(line, &mut f).map(|()| f)
+}
+
+/// [`flat`] into a `Flat` the caller holds (empty), so that the record's
+/// hundred-odd fields are not copied on the way back; on `None` it holds
+/// whatever was read before the reader stepped aside.
+pub(super) fn flat_into<'a>(line: &'a str, f: &mut Flat<'a>) -> Option<()> {
+    let mut p = Scan { s: line, i: 0 };
     // Fields given as null: empty, like fields not given, but serde still
     // refuses one given again.
     let mut nulled: Vec<&str> = Vec::new();
@@ -349,7 +357,7 @@ pub(super) fn flat(line: &str) -> Option<Flat<'_>> {
         }
     }
     p.ws();
-    (p.i == line.len()).then_some(f)
+    (p.i == line.len()).then_some(())
 }
 
 /// Stores a field's value and tells whether it was a null, or gives up: on
