@@ -141,10 +141,32 @@ const FACTORS_USUAL: usize = 32;
 
 /// One factor in the product: a likelihood per cause and how to explain it.
 struct Factor {
+    /// The signal's id is `prefix` then `signal` (`no:` and a signal seen
+    /// absent, `stage:` and a stage, `log:` and a pattern, `check:` and a
+    /// check; most have none), kept apart so that only the few factors a
+    /// reader sees have their id written out.
+    prefix: &'static str,
     signal: Cow<'static, str>,
     value: Option<String>,
     text: FactorText,
     ln: CauseVec,
+}
+
+impl Factor {
+    /// Whether this factor's signal has the id `id`.
+    fn is(&self, id: &str) -> bool {
+        // Lengths first: asked of every factor for dozens of ids per
+        // diagnosis, and almost every answer is no.
+        let (prefix, signal) = (self.prefix, &*self.signal);
+        id.len() == prefix.len() + signal.len()
+            && (prefix.is_empty() || id.starts_with(prefix))
+            && id[prefix.len()..] == *signal
+    }
+
+    /// The signal's id, as the evidence shows it.
+    fn id(&self) -> String {
+        [self.prefix, &self.signal].concat()
+    }
 }
 
 /// A factor's sentence, written only if it makes the evidence list: most
@@ -316,6 +338,7 @@ impl Engine {
                     };
                     if text.is_complete() {
                         factors.push(Factor {
+                            prefix: "",
                             signal: "linked_response_code".into(),
                             value: Some(if to { "timeout".into() } else { rc }),
                             text: FactorText::Ready(text),
@@ -459,7 +482,8 @@ impl Engine {
             && let Some(def) = kb.stages.get(st)
         {
             factors.push(Factor {
-                signal: format!("stage:{st}").into(),
+                prefix: "stage:",
+                signal: st.to_string().into(),
                 value: Some(st.to_string()),
                 text: FactorText::Ready(def.text.clone()),
                 ln: def.ln,
@@ -482,7 +506,8 @@ impl Engine {
                 .find_map(|d| pat.any.iter().find(|k| d.contains(k.as_str())))
                 .cloned();
             factors.push(Factor {
-                signal: format!("log:{}", pat.id).into(),
+                prefix: "log:",
+                signal: pat.id.clone().into(),
                 value: hit,
                 text: FactorText::Ready(pat.text.clone()),
                 ln: pat.ln,
@@ -849,7 +874,7 @@ impl Engine {
                     }
                     for f in factors
                         .iter_mut()
-                        .filter(|f| rule.signs.contains(&&*f.signal))
+                        .filter(|f| rule.signs.iter().any(|&sign| f.is(sign)))
                     {
                         f.ln[to] = f.ln[to].max(f.ln[from]);
                     }
@@ -874,7 +899,7 @@ impl Engine {
                 ln: prior_ln,
             })
             .chain(factors.iter().map(|f| TracedFactor {
-                signal: f.signal.to_string(),
+                signal: f.id(),
                 value: f.value.clone(),
                 ln: f.ln,
             }))
@@ -924,7 +949,7 @@ impl Engine {
             let f = &factors[i];
             let text = f.text.resolve(kb, f.value.as_deref());
             evidence.push(EvidenceItem {
-                signal: f.signal.to_string(),
+                signal: f.id(),
                 value: f.value.clone(),
                 text,
                 weight: w,
@@ -1382,6 +1407,7 @@ fn lr_factor(
     strength: f64,
 ) -> Factor {
     Factor {
+        prefix: "",
         signal: signal.into(),
         value,
         text: FactorText::Ready(text),
@@ -1402,6 +1428,7 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
         } => {
             let value = (!value.is_empty()).then_some(value);
             factors.push(Factor {
+                prefix: "",
                 signal: Cow::Borrowed(o.id),
                 value,
                 text: FactorText::Signal {
@@ -1415,7 +1442,8 @@ fn factors_push_signal(kb: &Kb, factors: &mut Vec<Factor>, o: Obs) {
         Seen::Absent => {
             if def.lr_absent.iter().any(|&x| (x - 1.0).abs() > 1e-9) {
                 factors.push(Factor {
-                    signal: Cow::Owned(format!("no:{}", o.id)),
+                    prefix: "no:",
+                    signal: Cow::Borrowed(o.id),
                     value: None,
                     text: FactorText::Absent(o.id),
                     ln: def.ln_absent,
@@ -1511,7 +1539,8 @@ fn check_factor(kb: &Kb, c: &CheckLite, s: &TerminalState) -> Option<Factor> {
         }
     };
     Some(Factor {
-        signal: format!("check:{}", def.id).into(),
+        prefix: "check:",
+        signal: def.id.clone().into(),
         value: Some(match &c.result {
             CheckResult::Ok => "ok".into(),
             CheckResult::Fail => "fail".into(),
@@ -1591,12 +1620,12 @@ fn linked_error<'a>(
 fn said(factors: &[Factor], when: &str) -> bool {
     match when.strip_prefix("recent_logs:") {
         Some(pattern) => factors.iter().any(|f| {
-            &*f.signal == "recent_logs"
+            f.is("recent_logs")
                 && f.value
                     .as_deref()
                     .is_some_and(|v| v.split(',').any(|p| p.trim() == pattern))
         }),
-        None => factors.iter().any(|f| &*f.signal == when),
+        None => factors.iter().any(|f| f.is(when)),
     }
 }
 
@@ -1884,6 +1913,7 @@ fn recent_codes_factor(
     mean.iter_mut().for_each(|m| *m /= n);
     let list = codes.join(", ");
     Some(Factor {
+        prefix: "",
         signal: "recent_codes".into(),
         value: Some(list.clone()),
         text: FactorText::Ready(Text {
@@ -1963,6 +1993,7 @@ fn patterns_factor(
         .map(|&(i, _)| kb.patterns[i].text.en.trim_start_matches("log: "))
         .collect();
     Some(Factor {
+        prefix: "",
         signal: Cow::Borrowed(signal),
         value: Some(ids.join(",")),
         text: FactorText::Ready(text(&zh.join("；"), &en.join("; "))),
@@ -2107,22 +2138,6 @@ fn rc_text(code: &str, meaning: &Text) -> Text {
 }
 
 fn code_text(l: &CodeLookup<'_>, code: &str, s: &TerminalState) -> Text {
-    let total: f64 = l.entry.meanings.iter().map(|m| m.weight).sum();
-    let list = |zh: bool| {
-        l.entry
-            .meanings
-            .iter()
-            .map(|m| {
-                let pct = 100.0 * m.weight / total.max(1e-9);
-                if zh {
-                    format!("{}（{pct:.0}%）", m.text.zh)
-                } else {
-                    format!("{} ({pct:.0}%)", m.text.en)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(if zh { "；" } else { "; " })
-    };
     let model = if l.model_specific {
         format!(" {}", s.model)
     } else {
@@ -2131,13 +2146,11 @@ fn code_text(l: &CodeLookup<'_>, code: &str, s: &TerminalState) -> Text {
     Text {
         zh: format!(
             "{}{model} 终端上的 {code} 可能是：{}",
-            l.vendor.name.zh,
-            list(true)
+            l.vendor.name.zh, l.entry.readings.zh
         ),
         en: format!(
             "{code} on {}{model} terminals can mean: {}",
-            l.vendor.name.en,
-            list(false)
+            l.vendor.name.en, l.entry.readings.en
         ),
     }
 }

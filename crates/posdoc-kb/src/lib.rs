@@ -229,6 +229,29 @@ pub struct CodeDef {
     pub code: String,
     pub models: Vec<String>,
     pub meanings: Vec<MeaningDef>,
+    /// The readings with their shares of the weight, as a diagnosis lists
+    /// them ("终端已锁定（60%）；…", "terminal locked (60%); …"), written
+    /// once here rather than for every event showing the code.
+    pub readings: Text,
+}
+
+impl CodeDef {
+    fn readings_of(meanings: &[MeaningDef]) -> Text {
+        let total: f64 = meanings.iter().map(|m| m.weight).sum();
+        let pct = |m: &MeaningDef| 100.0 * m.weight / total.max(1e-9);
+        Text {
+            zh: meanings
+                .iter()
+                .map(|m| format!("{}（{:.0}%）", m.text.zh, pct(m)))
+                .collect::<Vec<_>>()
+                .join("；"),
+            en: meanings
+                .iter()
+                .map(|m| format!("{} ({:.0}%)", m.text.en, pct(m)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -959,6 +982,7 @@ impl Builder {
             let entry = CodeDef {
                 code: normalize_code(&c.code),
                 models: c.models.clone(),
+                readings: CodeDef::readings_of(&meanings),
                 meanings,
             };
             match vendors.get_mut(&vendor) {
