@@ -57,8 +57,8 @@ fn failed_event(r: &Record) -> Option<Failed> {
     match r {
         Record::Error(e) => Some(Failed {
             ts: e.ts,
-            terminal_id: e.terminal_id.clone(),
-            code: e.code.clone(),
+            terminal_id: e.terminal_id.to_string(),
+            code: e.code.to_string(),
         }),
         Record::Txn(t) => {
             let code = match t.response_code.as_deref() {
@@ -69,7 +69,7 @@ fn failed_event(r: &Record) -> Option<Failed> {
             };
             Some(Failed {
                 ts: t.ts,
-                terminal_id: t.terminal_id.clone(),
+                terminal_id: t.terminal_id.to_string(),
                 code: code.to_string(),
             })
         }

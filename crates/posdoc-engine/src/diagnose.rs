@@ -349,12 +349,12 @@ impl Engine {
                 let card = matches!(e.stage.as_deref(), Some("card_read" | "pin"));
                 let to = linked_timeout;
                 (
-                    e.code.clone(),
+                    e.code.to_string(),
                     "error",
-                    e.stan.clone(),
+                    e.stan.as_deref().map(String::from),
                     prior,
                     text,
-                    e.stage.clone(),
+                    e.stage.as_deref().map(String::from),
                     e.detail.clone(),
                     card,
                     to,
@@ -365,7 +365,7 @@ impl Engine {
                     let (p, text) = pseudo_code_prior(kb, "timeout");
                     ("timeout".to_string(), p, text)
                 } else {
-                    let rc = t.response_code.clone().unwrap_or_default();
+                    let rc = t.response_code.as_deref().unwrap_or_default().to_string();
                     match kb.response_code(&rc) {
                         Some(d) => (rc.clone(), d.prior, rc_text(&rc, &d.meaning)),
                         None => {
@@ -413,7 +413,7 @@ impl Engine {
                             } else {
                                 "special_txn_type"
                             },
-                            t.txn_type.clone(),
+                            t.txn_type.to_string(),
                             String::new(),
                         ),
                     );
@@ -446,7 +446,7 @@ impl Engine {
                 (
                     code,
                     "txn",
-                    t.stan.clone(),
+                    t.stan.as_deref().map(String::from),
                     prior,
                     text,
                     stage,
@@ -638,7 +638,7 @@ impl Engine {
         // that builds the chip data, not the line (damage on a line spares
         // no kind of message).
         if let Pending::Txn(t) = p {
-            answered_rc = t.response_code.clone().filter(|_| answered);
+            answered_rc = t.response_code.as_deref().map(String::from).filter(|_| answered);
         }
         if let Some(rc) = answered_rc
             && matches!(
@@ -986,8 +986,8 @@ impl Engine {
         Some(Diagnosis {
             ts,
             ts_raw: match p {
-                Pending::Error(e, _) => e.ts_raw.clone(),
-                Pending::Txn(t) => t.ts_raw.clone(),
+                Pending::Error(e, _) => e.ts_raw.to_string(),
+                Pending::Txn(t) => t.ts_raw.to_string(),
             },
             terminal_id: tid.to_string(),
             code,

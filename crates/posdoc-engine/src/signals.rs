@@ -165,6 +165,15 @@ fn note_versions(
     moved
 }
 
+/// Keeps a worded reading and when it was last given: every heartbeat
+/// repeats it, so the words are stored again only when they change.
+fn note_reading(slot: &mut Option<(Ts, Box<str>)>, ts: Ts, words: &str) {
+    match slot {
+        Some((at, was)) if **was == *words => *at = ts,
+        _ => *slot = Some((ts, words.into())),
+    }
+}
+
 pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
     let ts = t.ts;
     if t.online != Some(false)
@@ -238,10 +247,10 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
         } else if s.key_check.as_ref().is_some_and(|(_, was)| &**was == "ok") {
             s.keys_lost_at = Some(ts);
         }
-        s.key_check = Some((ts, k.as_str().into()));
+        note_reading(&mut s.key_check, ts, k);
     }
     if let Some(p) = &t.printer {
-        s.printer = Some((ts, p.as_str().into()));
+        note_reading(&mut s.printer, ts, p);
     }
     if let Some(n) = t.keypad_errors {
         s.keypad_errors.add(ts, n);

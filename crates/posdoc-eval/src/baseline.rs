@@ -81,10 +81,10 @@ impl Checklist {
     pub fn push(&mut self, r: &Record) {
         match r {
             Record::Telemetry(t) => {
-                self.last_heartbeat.insert(t.terminal_id.clone(), t.clone());
+                self.last_heartbeat.insert(t.terminal_id.to_string(), t.clone());
             }
             Record::Error(e) => {
-                let hb = self.last_heartbeat.get(&e.terminal_id);
+                let hb = self.last_heartbeat.get(e.terminal_id.as_str());
                 let ranked = rank([
                     by_response_code(&e.code.to_ascii_uppercase()),
                     e.stage.as_deref().and_then(by_stage),
@@ -92,17 +92,17 @@ impl Checklist {
                 ]);
                 self.predictions.push(Prediction {
                     ts: e.ts,
-                    terminal_id: e.terminal_id.clone(),
-                    code: e.code.clone(),
+                    terminal_id: e.terminal_id.to_string(),
+                    code: e.code.to_string(),
                     ranked,
                 });
             }
             Record::Txn(t) if t.failed() => {
-                let hb = self.last_heartbeat.get(&t.terminal_id);
+                let hb = self.last_heartbeat.get(t.terminal_id.as_str());
                 let code = if t.timed_out {
                     None
                 } else {
-                    t.response_code.clone()
+                    t.response_code.as_deref().map(String::from)
                 };
                 let ranked = rank([
                     code.as_deref().and_then(by_response_code),
@@ -111,7 +111,7 @@ impl Checklist {
                 ]);
                 self.predictions.push(Prediction {
                     ts: t.ts,
-                    terminal_id: t.terminal_id.clone(),
+                    terminal_id: t.terminal_id.to_string(),
                     code: code.unwrap_or_else(|| "timeout".into()),
                     ranked,
                 });

@@ -199,12 +199,14 @@ fn bad(message: String) -> RecordError {
     RecordError { message }
 }
 
-fn s(v: Option<Loose<'_>>) -> Option<String> {
-    v.map(|l| l.0.into_owned()).filter(|x| !x.is_empty())
+/// A field's text as the record keeps it (`String`, or [`Str`] for short
+/// fields); empty is absent.
+fn s<'a, T: From<Cow<'a, str>>>(v: Option<Loose<'a>>) -> Option<T> {
+    sc(v.map(|l| l.0))
 }
 
-fn sc(v: Option<Cow<'_, str>>) -> Option<String> {
-    v.map(Cow::into_owned).filter(|x| !x.is_empty())
+fn sc<'a, T: From<Cow<'a, str>>>(v: Option<Cow<'a, str>>) -> Option<T> {
+    v.filter(|x| !x.is_empty()).map(T::from)
 }
 
 fn free_text(v: Option<Cow<'_, str>>) -> Option<String> {
@@ -254,7 +256,7 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
         .as_deref()
         .ok_or_else(|| bad("missing `kind`".into()))?;
     let ts = time(f.ts.as_deref(), "ts")?;
-    let ts_raw = || f.ts.as_deref().unwrap_or_default().to_string();
+    let ts_raw = || Str::from(f.ts.as_deref().unwrap_or_default());
     let need_ts = || required(ts, "ts", k);
     let record = match k {
         "merchant" => Record::Merchant(Merchant {
@@ -280,15 +282,15 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
         "terminal" => Record::Terminal(Terminal {
             ts,
             terminal_id: required(s(f.terminal_id), "terminal_id", k)?,
-            vendor: required(sc(f.vendor), "vendor", k)?.to_ascii_lowercase(),
+            vendor: required(sc::<Cow<str>>(f.vendor), "vendor", k)?.to_ascii_lowercase(),
             model: required(s(f.model), "model", k)?,
             serial: s(f.serial),
             firmware: s(f.firmware),
             app_version: s(f.app_version),
             merchant_id: s(f.merchant_id),
             site_id: s(f.site_id),
-            network: sc(f.network).map(|n| n.to_ascii_lowercase()),
-            carrier: sc(f.carrier).map(|n| n.to_ascii_lowercase()),
+            network: sc::<Cow<str>>(f.network).map(|n| n.to_ascii_lowercase()),
+            carrier: sc::<Cow<str>>(f.carrier).map(|n| n.to_ascii_lowercase()),
             host: s(f.host),
             cert_not_after: time(f.cert_not_after.as_deref(), "cert_not_after")?,
             installed: time(f.installed.as_deref(), "installed")?,
@@ -339,17 +341,20 @@ fn convert(f: Flat<'_>) -> Result<Record, RecordError> {
             rrn: s(f.rrn),
             channel: sc(f.channel),
             mcc: s(f.mcc),
-            response_code: s(f.response_code).map(|c| c.to_ascii_uppercase()),
+            response_code: s::<Str>(f.response_code).map(|mut c| {
+                c.make_ascii_uppercase();
+                c
+            }),
             timed_out: f.timed_out.unwrap_or(false),
             latency_ms: f.latency_ms,
             fee: f.fee,
-            pan: s(f.pan).map(|p| MaskedPan::mask(&p)),
+            pan: s::<Cow<str>>(f.pan).map(|p| MaskedPan::mask(&p)),
         }),
         "check" => Record::Check(Check {
             ts: need_ts()?,
             target: target(&f.terminal_id, &f.site_id, &f.incident_id, k)?,
             name: required(f.name.clone().filter(|n| !n.is_empty()), "name", k)?,
-            result: CheckResult::parse(&required(s(f.result), "result", k)?),
+            result: CheckResult::parse(&required(s::<Cow<str>>(f.result), "result", k)?),
         }),
         "maintenance" => Record::Maintenance(Maintenance {
             ts: need_ts()?,

@@ -3,6 +3,11 @@
 use crate::mask::MaskedPan;
 use crate::time::Ts;
 
+/// The text of a record's short fields (ids, codes, stages): kept inline
+/// up to 24 bytes, so that reading a heartbeat or a payment allocates
+/// nothing for them.
+pub type Str = compact_str::CompactString;
+
 /// One record of the format. Unknown kinds are kept as [`Record::Other`] so
 /// that a file with extension kinds (or truth records) still reads cleanly.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +127,7 @@ pub struct Terminal {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Telemetry {
     pub ts: Ts,
-    pub terminal_id: String,
+    pub terminal_id: Str,
     pub online: Option<bool>,
     pub rssi_dbm: Option<f64>,
     pub latency_ms: Option<f64>,
@@ -130,19 +135,19 @@ pub struct Telemetry {
     pub supply_v: Option<f64>,
     pub battery_pct: Option<f64>,
     pub power_events: Option<u32>,
-    pub reboot: Option<String>,
+    pub reboot: Option<Str>,
     pub storage_used_pct: Option<f64>,
     pub memory_used_pct: Option<f64>,
     pub cpu_pct: Option<f64>,
     pub temp_c: Option<f64>,
-    pub key_check: Option<String>,
+    pub key_check: Option<Str>,
     pub clock_skew_s: Option<f64>,
-    pub printer: Option<String>,
+    pub printer: Option<Str>,
     pub keypad_errors: Option<u32>,
     pub card_reader_errors: Option<u32>,
     pub app_crashes: Option<u32>,
-    pub firmware: Option<String>,
-    pub app_version: Option<String>,
+    pub firmware: Option<Str>,
+    pub app_version: Option<Str>,
 }
 
 /// A code shown or logged by a terminal.
@@ -150,29 +155,29 @@ pub struct Telemetry {
 pub struct ErrorEvent {
     pub ts: Ts,
     /// The time exactly as it arrived, echoed in the diagnosis.
-    pub ts_raw: String,
-    pub terminal_id: String,
-    pub code: String,
-    pub stage: Option<String>,
+    pub ts_raw: Str,
+    pub terminal_id: Str,
+    pub code: Str,
+    pub stage: Option<Str>,
     /// Raw log line, card numbers masked.
     pub detail: Option<String>,
-    pub stan: Option<String>,
+    pub stan: Option<Str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Txn {
     pub ts: Ts,
-    pub ts_raw: String,
-    pub terminal_id: String,
-    pub txn_type: String,
+    pub ts_raw: Str,
+    pub terminal_id: Str,
+    pub txn_type: Str,
     pub amount: i64,
-    pub currency: String,
-    pub merchant_id: Option<String>,
-    pub stan: Option<String>,
-    pub rrn: Option<String>,
-    pub channel: Option<String>,
-    pub mcc: Option<String>,
-    pub response_code: Option<String>,
+    pub currency: Str,
+    pub merchant_id: Option<Str>,
+    pub stan: Option<Str>,
+    pub rrn: Option<Str>,
+    pub channel: Option<Str>,
+    pub mcc: Option<Str>,
+    pub response_code: Option<Str>,
     pub timed_out: bool,
     pub latency_ms: Option<f64>,
     pub fee: Option<i64>,
@@ -260,7 +265,7 @@ mod tests {
 
     fn txn(rc: Option<&str>, timed_out: bool) -> Txn {
         Txn {
-            response_code: rc.map(String::from),
+            response_code: rc.map(Str::from),
             timed_out,
             ..Txn::default()
         }

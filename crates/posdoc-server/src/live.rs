@@ -233,24 +233,24 @@ impl EngineThread {
     /// last flush.
     fn note_status(&mut self, r: &Record, body: &str) {
         let (terminal, ts) = match r {
-            Record::Telemetry(t) => (&t.terminal_id, t.ts),
-            Record::Txn(t) => (&t.terminal_id, t.ts),
-            Record::Error(e) => (&e.terminal_id, e.ts),
+            Record::Telemetry(t) => (t.terminal_id.as_str(), t.ts),
+            Record::Txn(t) => (t.terminal_id.as_str(), t.ts),
+            Record::Error(e) => (e.terminal_id.as_str(), e.ts),
             _ => return,
         };
         let secs = ts.0.div_euclid(1000);
-        if !self.status.contains_key(terminal.as_str()) {
+        if !self.status.contains_key(terminal) {
             self.status.insert(
-                terminal.clone(),
+                terminal.to_string(),
                 TerminalStatus {
-                    terminal_id: terminal.clone(),
+                    terminal_id: terminal.to_string(),
                     ..TerminalStatus::default()
                 },
             );
         }
         let st = self
             .status
-            .get_mut(terminal.as_str())
+            .get_mut(terminal)
             .expect("inserted above");
         match r {
             Record::Telemetry(t) if secs >= st.last_seen => {
@@ -272,7 +272,7 @@ impl EngineThread {
             Record::Txn(t) => t.merchant_id.as_deref(),
             _ => None,
         }
-        .or_else(|| self.merchant_of.get(terminal.as_str()).map(String::as_str));
+        .or_else(|| self.merchant_of.get(terminal).map(String::as_str));
         let minute = secs.div_euclid(60) * 60;
         for m in std::iter::once("").chain(merchant) {
             if !self.minutes.contains_key(m) {
