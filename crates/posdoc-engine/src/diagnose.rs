@@ -638,7 +638,11 @@ impl Engine {
         // that builds the chip data, not the line (damage on a line spares
         // no kind of message).
         if let Pending::Txn(t) = p {
-            answered_rc = t.response_code.as_deref().map(String::from).filter(|_| answered);
+            answered_rc = t
+                .response_code
+                .as_deref()
+                .map(String::from)
+                .filter(|_| answered);
         }
         if let Some(rc) = answered_rc
             && matches!(

@@ -81,7 +81,8 @@ impl Checklist {
     pub fn push(&mut self, r: &Record) {
         match r {
             Record::Telemetry(t) => {
-                self.last_heartbeat.insert(t.terminal_id.to_string(), t.clone());
+                self.last_heartbeat
+                    .insert(t.terminal_id.to_string(), t.clone());
             }
             Record::Error(e) => {
                 let hb = self.last_heartbeat.get(e.terminal_id.as_str());

@@ -437,23 +437,31 @@ pub fn normalize_code(code: &str) -> String {
         .collect()
 }
 
+/// A file as the knowledge base's author wrote it.
+fn read_toml(text: &str) -> Result<schema::File, String> {
+    toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))
+}
+
+/// The built-in files, named with `prefix`: embedded as JSON, which
+/// `build.rs` converted from the TOML under `kb/` (so a problem found in
+/// one still names its TOML file).
+fn builtin_files(prefix: &str) -> impl Iterator<Item = (String, Result<schema::File, String>)> {
+    BUILTIN_FILES.iter().map(move |(name, json)| {
+        let file = serde_json::from_str(json).map_err(|e| format!("invalid built-in file: {e}"));
+        (format!("{prefix}{name}"), file)
+    })
+}
+
 impl Kb {
     /// The built-in knowledge base.
     pub fn builtin() -> Result<Kb, KbErrors> {
-        Kb::from_files(
-            BUILTIN_FILES
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect(),
-        )
+        Kb::build(builtin_files(""))
     }
 
     /// The built-in knowledge base with `dir`'s `*.toml` files merged over it.
     pub fn load(dir: Option<&Path>) -> Result<Kb, KbErrors> {
-        let mut files: Vec<(String, String)> = BUILTIN_FILES
-            .iter()
-            .map(|(n, t)| (format!("builtin:{n}"), t.to_string()))
-            .collect();
+        let mut files: Vec<(String, Result<schema::File, String>)> =
+            builtin_files("builtin:").collect();
         if let Some(dir) = dir {
             let mut user = Vec::new();
             read_dir_toml(dir, &mut user).map_err(|e| {
@@ -468,18 +476,31 @@ impl Kb {
                     message: "no *.toml files found".into(),
                 }]));
             }
-            files.extend(user);
+            files.extend(user.into_iter().map(|(name, text)| {
+                let file = read_toml(&text);
+                (name, file)
+            }));
         }
-        Kb::from_files(files)
+        Kb::build(files)
     }
 
     /// Builds from (name, TOML text) pairs; later entries replace earlier ones with the same key.
     pub fn from_files(files: Vec<(String, String)>) -> Result<Kb, KbErrors> {
+        Kb::build(files.into_iter().map(|(name, text)| {
+            let file = read_toml(&text);
+            (name, file)
+        }))
+    }
+
+    /// Builds from files read (or what was wrong with each).
+    fn build(
+        files: impl IntoIterator<Item = (String, Result<schema::File, String>)>,
+    ) -> Result<Kb, KbErrors> {
         let mut b = Builder::default();
-        for (name, text) in files {
-            match toml::from_str::<schema::File>(&text) {
+        for (name, file) in files {
+            match file {
                 Ok(file) => b.add(&name, file),
-                Err(e) => b.err(&name, format!("invalid TOML: {e}")),
+                Err(e) => b.err(&name, e),
             }
         }
         b.finish()

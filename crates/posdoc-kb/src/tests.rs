@@ -301,3 +301,23 @@ fn pattern_hits_agree_with_searching_each_word() {
         assert_eq!(kb.pattern_hits(line), naive(line), "{line}");
     }
 }
+
+/// The built-in files are embedded as JSON that `build.rs` converts from the
+/// TOML under `kb/`: the knowledge base built from them must be the one the
+/// TOML itself builds, to the last float.
+#[test]
+fn the_embedded_knowledge_base_is_the_toml_under_kb() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    let toml_files: Vec<(String, String)> = BUILTIN_FILES
+        .iter()
+        .map(|(name, _)| {
+            let text = std::fs::read_to_string(root.join(name))
+                .unwrap_or_else(|e| panic!("kb/{name}: {e}"));
+            (name.to_string(), text)
+        })
+        .collect();
+    assert!(toml_files.len() >= 10, "{} files", toml_files.len());
+    let from_toml = Kb::from_files(toml_files).unwrap_or_else(|e| panic!("{e}"));
+    let builtin = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(format!("{builtin:?}"), format!("{from_toml:?}"));
+}

@@ -248,10 +248,7 @@ impl EngineThread {
                 },
             );
         }
-        let st = self
-            .status
-            .get_mut(terminal)
-            .expect("inserted above");
+        let st = self.status.get_mut(terminal).expect("inserted above");
         match r {
             Record::Telemetry(t) if secs >= st.last_seen => {
                 st.online = t.online.or(st.online);
