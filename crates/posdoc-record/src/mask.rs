@@ -29,7 +29,13 @@ impl MaskedPan {
             clean.extend(
                 raw.bytes()
                     .filter(|b| b.is_ascii_digit() || mask_mark(b))
-                    .map(|b| if b.is_ascii_digit() { char::from(b) } else { '*' }),
+                    .map(|b| {
+                        if b.is_ascii_digit() {
+                            char::from(b)
+                        } else {
+                            '*'
+                        }
+                    }),
             );
             return MaskedPan(clean);
         }
