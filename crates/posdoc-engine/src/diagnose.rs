@@ -140,7 +140,8 @@ const CHECK_RELEVANT_S: i64 = 4 * 3600;
 const FACTORS_USUAL: usize = 32;
 
 /// One factor in the product: a likelihood per cause and how to explain it.
-struct Factor {
+#[derive(Debug)]
+pub(crate) struct Factor {
     /// The signal's id is `prefix` then `signal` (`no:` and a signal seen
     /// absent, `stage:` and a stage, `log:` and a pattern, `check:` and a
     /// check; most have none), kept apart so that only the few factors a
@@ -171,6 +172,7 @@ impl Factor {
 
 /// A factor's sentence, written only if it makes the evidence list: most
 /// factors of a diagnosis never reach a reader.
+#[derive(Debug)]
 enum FactorText {
     Ready(Text),
     /// A knowledge-base signal seen, with its baseline (the value is the
@@ -236,7 +238,13 @@ fn ratio(num: &CauseVec, base: &CauseVec, temper: f64) -> CauseVec {
 }
 
 impl Engine {
-    pub(crate) fn diagnose_pending(&self, p: &Pending) -> Option<Diagnosis> {
+    /// Diagnoses one event, weighing its factors in `factors` (emptied
+    /// first: room kept from one diagnosis to the next).
+    pub(crate) fn diagnose_pending(
+        &self,
+        p: &Pending,
+        factors: &mut Vec<Factor>,
+    ) -> Option<Diagnosis> {
         let (tid, ts) = match p {
             Pending::Error(e, _) => (e.terminal_id.as_str(), e.ts),
             Pending::Txn(t) => (t.terminal_id.as_str(), t.ts),
@@ -248,7 +256,8 @@ impl Engine {
         let base = kb.base_prior();
         // Sized once for a diagnosis's usual count: growing it by doubling
         // moved every factor (27 floats each) several times over.
-        let mut factors: Vec<Factor> = Vec::with_capacity(FACTORS_USUAL);
+        factors.clear();
+        factors.reserve(FACTORS_USUAL);
 
         // 1. The prior: what this code means on this terminal.
         let mut linked_log_hits = 0u64;
@@ -397,14 +406,14 @@ impl Engine {
                 {
                     factors_push_signal(
                         kb,
-                        &mut factors,
+                        factors,
                         yes("purchase_unsupported", String::new(), String::new()),
                     );
                 }
                 if t.txn_type != "purchase" && !t.txn_type.is_empty() {
                     factors_push_signal(
                         kb,
-                        &mut factors,
+                        factors,
                         // Every merchant may void its own same-day payment:
                         // a refused void is mostly the wrong one picked.
                         yes(
@@ -429,7 +438,7 @@ impl Engine {
                 {
                     factors_push_signal(
                         kb,
-                        &mut factors,
+                        factors,
                         yes("mcc_mismatch", carried.to_string(), registered.to_string()),
                     );
                 }
@@ -438,7 +447,7 @@ impl Engine {
                     if (t.amount as f32) > usual * 8.0 && t.amount >= 100_000 {
                         factors_push_signal(
                             kb,
-                            &mut factors,
+                            factors,
                             yes("large_amount", yuan(t.amount as f64), yuan(usual as f64)),
                         );
                     }
@@ -461,7 +470,7 @@ impl Engine {
             ("timer_short_lately", lately_early),
         ] {
             if secs > 0 {
-                factors_push_signal(kb, &mut factors, signals::short_timer(id, secs));
+                factors_push_signal(kb, factors, signals::short_timer(id, secs));
             }
         }
         let cases = self.learned.adjust(&mut prior, &s.vendor, &code);
@@ -715,7 +724,7 @@ impl Engine {
         let decided = host_decided(&prior);
         for (i, o) in obs.into_iter().enumerate() {
             let before = factors.len();
-            factors_push_signal(kb, &mut factors, o);
+            factors_push_signal(kb, factors, o);
             // So does its shop's (its peers failing, its power): a shop
             // whose mains fail while its merchant is frozen gets the
             // merchant's refusals all the same.
@@ -747,7 +756,7 @@ impl Engine {
             }
             let provisional = softmax(&provisional);
             let before = factors.len();
-            factors_push_signal(kb, &mut factors, incident_obs(kb, inc, s.net));
+            factors_push_signal(kb, factors, incident_obs(kb, inc, s.net));
             // Where a release's failing terminals pay tells a version one
             // host stopped accepting from a defect that fails everywhere.
             let spread = match self.fleet.release_host_spread(inc) {
@@ -760,7 +769,7 @@ impl Engine {
                 None => None,
             };
             if let Some((signal, value)) = spread {
-                factors_push_signal(kb, &mut factors, yes(signal, value, String::new()));
+                factors_push_signal(kb, factors, yes(signal, value, String::new()));
             }
             // A terminal in trouble of its own since well before the
             // incident opened: the incident is the likelier cause of this
@@ -790,7 +799,7 @@ impl Engine {
             if predated {
                 factors_push_signal(
                     kb,
-                    &mut factors,
+                    factors,
                     yes(
                         "failing_before_incident",
                         (PREDATED_TO_S / 60).to_string(),
@@ -840,7 +849,7 @@ impl Engine {
             factors.push(f);
         }
         if let Some(o) = device_behind_failure(&self.bits, s, hits, &prior, ts, horizon) {
-            factors_push_signal(kb, &mut factors, o);
+            factors_push_signal(kb, factors, o);
         }
         if let Some(f) = complaint_factor(kb, s, ts, horizon) {
             factors.push(f);
@@ -849,7 +858,7 @@ impl Engine {
         if groups >= SUBSYSTEMS_SHARED_MIN {
             factors_push_signal(
                 kb,
-                &mut factors,
+                factors,
                 yes("many_subsystems", groups.to_string(), String::new()),
             );
         }
@@ -866,10 +875,10 @@ impl Engine {
         // leaves count for the cause behind it as much as for that fault.
         let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
         for rule in EXPLAINED_SIGNS {
-            if rule.when.iter().any(|&w| said(&factors, w))
+            if rule.when.iter().any(|&w| said(factors, w))
                 && (rule.incident_causes.is_empty()
                     || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
-                && !rule.unless.iter().any(|&w| said(&factors, w))
+                && !rule.unless.iter().any(|&w| said(factors, w))
             {
                 let from = rule.signs_of.index();
                 for to in rule.count_for.iter().map(|c| c.index()) {

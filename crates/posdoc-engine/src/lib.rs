@@ -407,6 +407,9 @@ pub struct Engine {
     slots: Vec<Option<Record>>,
     free_slots: Vec<u32>,
     pending: std::collections::VecDeque<Pending>,
+    /// Room for a diagnosis's factors, kept from one to the next: a fresh
+    /// one each time was the largest allocation a diagnosis made.
+    factor_room: Vec<diagnose::Factor>,
     seq: u64,
     max_ts: Option<Ts>,
     applied_to: Option<Ts>,
@@ -450,6 +453,7 @@ impl Engine {
             slots: Vec::new(),
             free_slots: Vec::new(),
             pending: std::collections::VecDeque::new(),
+            factor_room: Vec::new(),
             seq: 0,
             max_ts: None,
             applied_to: None,
@@ -555,7 +559,10 @@ impl Engine {
                 break;
             }
             let p = self.pending.pop_front().expect("front");
-            if let Some(d) = self.diagnose_pending(&p) {
+            let mut room = std::mem::take(&mut self.factor_room);
+            let diagnosis = self.diagnose_pending(&p, &mut room);
+            self.factor_room = room;
+            if let Some(d) = diagnosis {
                 self.counters.diagnoses += 1;
                 if let Some(&t) = self.terminal_index.get(d.terminal_id.as_str()) {
                     if let Some(i) = d.incident_index {
