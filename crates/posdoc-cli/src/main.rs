@@ -22,6 +22,15 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use posdoc_kb::{Kb, Lang};
 
+// mimalloc rather than glibc's malloc: a diagnose run makes a few small
+// allocations per record and many per diagnosis (texts, evidence), and
+// malloc/free were ~9 % of its instructions. With mimalloc the whole run takes
+// 4-7 % fewer instructions and ~10 % less time (alternated runs, output
+// byte-identical). Its C source builds with the C toolchain the bundled SQLite
+// already needs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "posdoc",

@@ -476,20 +476,21 @@ impl Kb {
                     message: "no *.toml files found".into(),
                 }]));
             }
-            files.extend(user.into_iter().map(|(name, text)| {
-                let file = read_toml(&text);
-                (name, file)
-            }));
+            files.extend(
+                user.into_iter()
+                    .map(|(name, text)| (name, read_toml(&text))),
+            );
         }
         Kb::build(files)
     }
 
     /// Builds from (name, TOML text) pairs; later entries replace earlier ones with the same key.
     pub fn from_files(files: Vec<(String, String)>) -> Result<Kb, KbErrors> {
-        Kb::build(files.into_iter().map(|(name, text)| {
-            let file = read_toml(&text);
-            (name, file)
-        }))
+        Kb::build(
+            files
+                .into_iter()
+                .map(|(name, text)| (name, read_toml(&text))),
+        )
     }
 
     /// Builds from files read (or what was wrong with each).
