@@ -174,6 +174,28 @@ fn pattern_hits_are_a_bit_per_matching_pattern() {
 }
 
 #[test]
+fn a_keypad_that_scans_its_keys_wrongly_is_named_by_its_scan() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    // A keypad is a matrix of keys scanned row by row: a stuck or bouncing
+    // key is reported as a fault of that scan, often beside the key's name.
+    for line in [
+        "[PIN] PIN输入错 key matrix scan: key '9' stuck",
+        "KEY SCAN ERR row=3",
+        "按键扫描异常",
+        "按键失灵",
+        "key bounce on '5'",
+    ] {
+        assert_ne!(hits(line) & bit("keypad_text"), 0, "{line}");
+    }
+    // A card scanned, or a QR code, is not a key.
+    for line in ["扫码失败", "QR scan failed", "card scan timeout"] {
+        assert_eq!(hits(line) & bit("keypad_text"), 0, "{line}");
+    }
+}
+
+#[test]
 fn a_reset_cause_names_the_power_or_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
