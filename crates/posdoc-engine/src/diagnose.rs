@@ -721,14 +721,22 @@ impl Engine {
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
-        let decided = host_decided(&prior);
+        let decided = host_decided(&prior) > HOST_DECIDED_MIN;
+        // Any answer of the host's (a MAC refused, a format error) means the
+        // round trip worked too: a terminal whose power or line fails gets
+        // no answer from the host through them, so the signs of causes that
+        // hardly ever give this answer weigh little. Unlike a decision, the
+        // answer is about the terminal's own message, so signs against the
+        // others still count (kept whole, they tell a host's malfunction
+        // from a card's bank, a defect from a version).
+        let host_answer = decided || answered;
         for (i, o) in obs.into_iter().enumerate() {
             let before = factors.len();
             factors_push_signal(kb, factors, o);
             // So does its shop's (its peers failing, its power): a shop
             // whose mains fail while its merchant is frozen gets the
             // merchant's refusals all the same.
-            if (i < n_terminal_obs || site_obs.contains(&i)) && decided > HOST_DECIDED_MIN {
+            if (i < n_terminal_obs || site_obs.contains(&i)) && host_answer {
                 // For causes that hardly ever produce this answer, whatever
                 // the signs; for the others, as far as the signs speak
                 // against them (a power cut does not make a refusal less
@@ -736,7 +744,7 @@ impl Engine {
                 // wrong-PIN 55.
                 for f in &mut factors[before..] {
                     for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
-                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX || *x < 0.0 {
+                        if p < HOST_DECIDED_CAUSE_PRIOR_MAX || (decided && *x < 0.0) {
                             *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                         }
                     }
@@ -787,7 +795,7 @@ impl Engine {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
                     if (implausible && *x > 0.0)
-                        || (decided > HOST_DECIDED_MIN && prior[i] < HOST_DECIDED_CAUSE_PRIOR_MAX)
+                        || (host_answer && prior[i] < HOST_DECIDED_CAUSE_PRIOR_MAX)
                     {
                         *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                     }

@@ -1576,6 +1576,44 @@ fn a_refusal_the_host_decided_in_a_shop_whose_power_fails_is_not_the_power() {
 }
 
 #[test]
+fn a_mac_the_host_refused_on_a_terminal_whose_power_fails_is_not_the_power() {
+    let kb = kb();
+    // Shop 1's mains fail from minute 20: its terminals sag, lose power and
+    // reboot, and terminals 1 and 2 time out. Terminal 0's keys no longer
+    // match the host's: the host answers its payments with A0, MAC refused.
+    // An answer from the host means the round trip worked: however bad the
+    // power, it is not why the host refused the MAC.
+    let mut lines = fleet_answers(4, 3, 40, &|s, k, m| match (s, k, m) {
+        (1, 1 | 2, 20..) => Some("timeout"),
+        (1, 0, 22..) => Some("A0"),
+        _ => None,
+    });
+    for m in 20..40 {
+        for k in 0..3 {
+            let keys = if k == 0 {
+                r#","key_check":"mismatch""#
+            } else {
+                ""
+            };
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","supply_v":3.9,"power_events":2,"reboot":"power_loss"{keys}}}"#,
+                t(m, 59)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, _) = run_fleet(&kb, &lines);
+    let refused: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.terminal_id == "T1-0" && d.code == "A0")
+        .collect();
+    assert!(refused.len() >= 10, "{}", refused.len());
+    for d in refused {
+        assert_eq!(d.causes[0].cause, Cause::SecurityKeys, "{:?}", d.causes);
+    }
+}
+
+#[test]
 fn a_firmware_the_host_stopped_accepting_is_one_firmware_incident() {
     let kb = kb();
     // Terminal 0 of every shop runs firmware 3.2.0; from minute 20 the host
