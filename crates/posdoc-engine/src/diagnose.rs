@@ -316,7 +316,7 @@ impl Engine {
                         },
                     },
                 };
-                let linked = linked_txn(s, e.stan.as_deref(), e.ts, horizon);
+                let linked = linked_txn(s, e.stan.as_deref(), e.stage.as_deref(), e.ts, horizon);
                 early = linked.map_or(0, |t| t.gave_up_early);
                 // The payment it logs timed out without saying after how
                 // long: its timer lately ran out soon.
@@ -394,7 +394,8 @@ impl Engine {
                 } else {
                     0
                 };
-                let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon);
+                let answered_by_host = t.response_code.is_some() && !t.timed_out;
+                let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon, answered_by_host);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
                 linked_log_hits = linked.map_or(0, |e| e.log_hits);
                 // The host says it does not support a plain purchase: no
@@ -1597,29 +1598,44 @@ fn incident_obs(kb: &Kb, inc: &crate::fleet::Incident, net: Net) -> Obs {
 }
 
 /// The failed payment an error logs: by its STAN, else a failed one within
-/// half a minute.
+/// half a minute that is not plainly another attempt ([`other_stan`],
+/// [`before_sending`]).
 fn linked_txn<'a>(
     s: &'a TerminalState,
     stan: Option<&str>,
+    stage: Option<&str>,
     ts: Ts,
     horizon: Ts,
 ) -> Option<&'a crate::state::TxnLite> {
     let near = |t: Ts| (t.secs_since(ts)).abs() <= 30.0 && t <= horizon;
+    let another_attempt = |t: &crate::state::TxnLite| {
+        let answered = t.code.is_some() && !t.timed_out;
+        other_stan(stan, t.stan.as_deref()) || (answered && stage.is_some_and(before_sending))
+    };
     s.txns
         .iter()
         .rev()
         .find(|t| {
             stan.is_some() && t.stan.as_deref() == stan && (t.ts.secs_since(ts)).abs() <= 300.0
         })
-        .or_else(|| s.txns.iter().rev().find(|t| !t.ok && near(t.ts)))
+        .or_else(|| {
+            s.txns
+                .iter()
+                .rev()
+                .find(|t| !t.ok && near(t.ts) && !another_attempt(t))
+        })
         .filter(|t| !t.ok)
 }
 
+/// The error a failed payment logged: by its STAN, else one within half a
+/// minute that is not plainly another attempt (`answered`: the host
+/// answered the payment).
 fn linked_error<'a>(
     s: &'a TerminalState,
     stan: Option<&str>,
     ts: Ts,
     horizon: Ts,
+    answered: bool,
 ) -> Option<&'a crate::state::ErrLite> {
     s.errors
         .iter()
@@ -1628,11 +1644,30 @@ fn linked_error<'a>(
             stan.is_some() && e.stan.as_deref() == stan && (e.ts.secs_since(ts)).abs() <= 300.0
         })
         .or_else(|| {
-            s.errors
-                .iter()
-                .rev()
-                .find(|e| (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon)
+            let another_attempt = |e: &crate::state::ErrLite| {
+                other_stan(stan, e.stan.as_deref())
+                    || (answered && e.stage.as_deref().is_some_and(before_sending))
+            };
+            s.errors.iter().rev().find(|e| {
+                (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon && !another_attempt(e)
+            })
         })
+}
+
+/// Whether an error at this stage stops a payment before its message goes
+/// out: such an error (a card read wrong, no connection) and a payment the
+/// host answered are two attempts, however close in time. Not the PIN: a PIN
+/// typed on failing keys is logged at its stage and still sent, and the
+/// issuer answers it wrong (55).
+fn before_sending(stage: &str) -> bool {
+    matches!(stage, "card_read" | "connect" | "tls" | "send" | "power_on")
+}
+
+/// Whether two records name different transactions: an error and a payment
+/// that each carry a trace number, and not the same one, are two attempts
+/// however close in time (a QR payment refused, then a card swiped wrong).
+fn other_stan(a: Option<&str>, b: Option<&str>) -> bool {
+    a.zip(b).is_some_and(|(a, b)| a != b)
 }
 
 /// Whether a factor is the signal `when` names: a signal's id, or

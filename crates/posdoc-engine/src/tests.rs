@@ -5417,3 +5417,60 @@ fn writes_what_serde_writes() {
         }
     }
 }
+
+#[test]
+fn a_card_presented_wrongly_right_after_a_refused_qr_payment_is_another_attempt() {
+    let kb = kb();
+    // The host refuses a QR payment over the merchant's limit (65); twenty
+    // seconds later the cashier swipes a chip card for the next payment and
+    // the terminal asks for it inserted. Two attempts with two trace
+    // numbers: the refusal is not the cashier's, the swipe not the limit's.
+    let fault = vec![
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2862,"currency":"CNY","channel":"qr","stan":"182750","response_code":"65"}}"#,
+            t(61, 10)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E5","stage":"card_read","detail":"[CARD_READ] chip card swiped - insert card stan=182751","stan":"182751"}}"#,
+            t(61, 30)
+        ),
+    ];
+    let diags = run(&kb, &terminal_life(&fault));
+    let refused = diags.iter().find(|d| d.code == "65").expect("the refusal");
+    assert_no_signal(refused, "stage:card_read");
+    assert_no_signal(refused, "log:card_handling_text");
+    assert_ne!(refused.top(), Cause::OperatorError, "{:?}", refused.causes);
+    let swiped = diags.iter().find(|d| d.code == "E5").expect("the swipe");
+    assert_no_signal(swiped, "linked_response_code");
+    assert_eq!(swiped.top(), Cause::OperatorError, "{:?}", swiped.causes);
+}
+
+#[test]
+fn a_card_read_error_without_a_trace_number_is_not_the_payment_the_host_answered() {
+    let kb = kb();
+    // A refund the host refuses (40, not permitted), then a card inserted
+    // the wrong way, logged without a trace number: a card that was never
+    // read sent no message for the host to refuse.
+    let fault = vec![
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"refund","amount":4900,"currency":"CNY","channel":"card_ic","stan":"299641","response_code":"40","pan":"621661******2759"}}"#,
+            t(61, 10)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E32","stage":"card_read","detail":"[CARD] card inserted wrong way"}}"#,
+            t(61, 19)
+        ),
+    ];
+    let diags = run(&kb, &terminal_life(&fault));
+    let refused = diags.iter().find(|d| d.code == "40").expect("the refusal");
+    assert_no_signal(refused, "stage:card_read");
+    assert_no_signal(refused, "log:card_handling_text");
+    let inserted = diags.iter().find(|d| d.code == "E32").expect("the card");
+    assert_no_signal(inserted, "linked_response_code");
+    assert_eq!(
+        inserted.top(),
+        Cause::OperatorError,
+        "{:?}",
+        inserted.causes
+    );
+}

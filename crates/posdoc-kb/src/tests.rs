@@ -196,6 +196,31 @@ fn a_keypad_that_scans_its_keys_wrongly_is_named_by_its_scan() {
 }
 
 #[test]
+fn a_card_presented_the_wrong_way_is_the_cashiers_not_the_readers() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    // The terminal tells the cashier how to present the card: the reader
+    // read it well enough to know.
+    for line in [
+        "[SYS] chip card must be inserted, swipe refused",
+        "card inserted incorrectly, chip not detected",
+        "NL_card: card read error;card inserted wrong way",
+        "卡片方向错误",
+        "卡插反了",
+        "[CARD_READ] chip card swiped - insert card",
+    ] {
+        assert_ne!(hits(line) & bit("card_handling_text"), 0, "{line}");
+        assert_eq!(hits(line) & bit("reader_text"), 0, "{line}");
+    }
+    // A reader that cannot read the chip is the reader.
+    for line in ["IC card power-up failed (ATR timeout)", "读卡器故障"] {
+        assert_eq!(hits(line) & bit("card_handling_text"), 0, "{line}");
+        assert_ne!(hits(line) & bit("reader_text"), 0, "{line}");
+    }
+}
+
+#[test]
 fn a_reset_cause_names_the_power_or_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
