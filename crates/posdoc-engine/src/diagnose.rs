@@ -1704,7 +1704,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 12] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 13] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1855,6 +1855,21 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 12] = [
         with_prior: true,
         incident_causes: &[],
         unless: &[],
+    },
+    // Connections refused across a host's shops at once: the host's
+    // service is down, not every terminal's address or port set wrong. A
+    // refused connection's words (an address or port that looks wrong) are
+    // the host's doing then as much as the parameters'.
+    ExplainedSigns {
+        when: &["incident_host"],
+        signs_of: Cause::SoftwareConfig,
+        count_for: &[Cause::UpstreamAcquirer],
+        signs: &["log:refused_config", "log:connect_fail"],
+        with_prior: false,
+        incident_causes: &[Cause::UpstreamAcquirer],
+        // Unless this terminal's parameters or versions were just changed:
+        // its own address may be wrong while its host is down.
+        unless: &["recent_parameter_change", "recent_update"],
     },
     // A receive timer set shorter than the host's answers fails only the
     // payments answered after it: those answered sooner go through in

@@ -5474,3 +5474,54 @@ fn a_card_read_error_without_a_trace_number_is_not_the_payment_the_host_answered
         inserted.causes
     );
 }
+
+#[test]
+fn connections_refused_across_a_hosts_shops_are_the_host_not_their_parameters() {
+    let kb = kb();
+    // Every shop's terminals pay through host H1. From minute 20 its
+    // service comes and goes: one connection in two is refused, in words
+    // that also fit an address or port set wrong on one terminal, while
+    // the others go through. A refused connection sends no payment: the
+    // error is all there is.
+    let down = |s: u32, k: u32, m: u32| m >= 20 && (s + k + m).is_multiple_of(2);
+    let refused_stans: Vec<String> = (20..40)
+        .flat_map(|m| (0..5).flat_map(move |s| (0..3).map(move |k| (s, k, m))))
+        .filter(|&(s, k, m)| down(s, k, m))
+        .map(|(s, k, m)| format!(r#""stan":"{:06}""#, m * 1000 + s * 10 + k))
+        .collect();
+    let mut lines: Vec<String> = fleet_lines(5, 3, 40, &|_, _, _| false)
+        .into_iter()
+        .filter(|l| !refused_stans.iter().any(|st| l.contains(st.as_str())))
+        .collect();
+    for m in 20..40 {
+        for s in 0..5 {
+            for k in (0..3).filter(|&k| down(s, k, m)) {
+                let sec = (s * 7 + k * 3) % 50 + 1;
+                let stan = format!("{:06}", m * 1000 + s * 10 + k);
+                lines.push(format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-{k}","code":"E2","stage":"connect","detail":"connect failed: connection refused 10.1.2.3:8583","stan":"{stan}"}}"#,
+                    t(m, sec)
+                ));
+            }
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, _) = run_fleet(&kb, &lines);
+    let late: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.code == "E2" && d.ts >= Ts::parse(&t(25, 0)).unwrap())
+        .collect();
+    assert!(late.len() >= 50, "{}", late.len());
+    // Sure of it: the words fit a wrong address as well as a host down,
+    // so they must not keep a doubt the host's outage explains.
+    let host = late
+        .iter()
+        .filter(|d| d.causes[0].cause == Cause::UpstreamAcquirer && d.causes[0].p >= 0.9)
+        .count();
+    assert!(
+        host * 10 >= late.len() * 9,
+        "{host} of {}: {:?}",
+        late.len(),
+        late[0].causes
+    );
+}
