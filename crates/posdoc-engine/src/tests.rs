@@ -1539,37 +1539,55 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
     );
 }
 
-#[test]
-fn a_refusal_the_host_decided_in_a_shop_whose_power_fails_is_not_the_power() {
+/// Shop 1's mains fail from minute 20: its terminals sag and lose power,
+/// and terminals 1 and 2 reboot and time out. Terminal 0 pays on and the
+/// host answers it with `code` from minute 22; `terminal0` gives the extra
+/// fields of its telemetry in minute `m`. Returns terminal 0's diagnoses of
+/// those answers.
+fn refused_in_a_shop_whose_power_fails(
+    code: &'static str,
+    terminal0: &dyn Fn(u32) -> &'static str,
+) -> Vec<Diagnosis> {
     let kb = kb();
-    // Shop 1's mains fail from minute 20: its terminals 1 and 2 sag, lose
-    // power and time out. Terminal 0 rode out one cut on its battery and
-    // pays on, refused with 58 (not permitted to this terminal).
     let mut lines = fleet_answers(4, 3, 40, &|s, k, m| match (s, k, m) {
         (1, 1 | 2, 20..) => Some("timeout"),
-        (1, 0, 22..) => Some("58"),
+        (1, 0, 22..) => Some(code),
         _ => None,
     });
     for m in 20..40 {
         for k in 0..3 {
-            let reboot = if k == 0 && m != 21 {
-                ""
+            let extra = if k == 0 {
+                terminal0(m)
             } else {
                 r#","reboot":"power_loss""#
             };
             lines.push(format!(
-                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","supply_v":3.9,"power_events":2{reboot}}}"#,
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","supply_v":3.9,"power_events":2{extra}}}"#,
                 t(m, 59)
             ));
         }
     }
     sort_by_time(&mut lines);
     let (diags, _) = run_fleet(&kb, &lines);
-    let refused: Vec<&Diagnosis> = diags
-        .iter()
-        .filter(|d| d.terminal_id == "T1-0" && d.code == "58")
+    let refused: Vec<Diagnosis> = diags
+        .into_iter()
+        .filter(|d| d.terminal_id == "T1-0" && d.code == code)
         .collect();
     assert!(refused.len() >= 10, "{}", refused.len());
+    refused
+}
+
+#[test]
+fn a_refusal_the_host_decided_in_a_shop_whose_power_fails_is_not_the_power() {
+    // Terminal 0 rode out one cut on its battery and is refused with 58
+    // (not permitted to this terminal).
+    let refused = refused_in_a_shop_whose_power_fails("58", &|m| {
+        if m == 21 {
+            r#","reboot":"power_loss""#
+        } else {
+            ""
+        }
+    });
     for d in refused {
         assert_ne!(d.causes[0].cause, Cause::PowerSupply, "{:?}", d.causes);
     }
@@ -1577,37 +1595,14 @@ fn a_refusal_the_host_decided_in_a_shop_whose_power_fails_is_not_the_power() {
 
 #[test]
 fn a_mac_the_host_refused_on_a_terminal_whose_power_fails_is_not_the_power() {
-    let kb = kb();
-    // Shop 1's mains fail from minute 20: its terminals sag, lose power and
-    // reboot, and terminals 1 and 2 time out. Terminal 0's keys no longer
-    // match the host's: the host answers its payments with A0, MAC refused.
-    // An answer from the host means the round trip worked: however bad the
+    // Terminal 0 loses power and reboots like the others, and its keys no
+    // longer match the host's: the host answers with A0, MAC refused. An
+    // answer from the host means the round trip worked: however bad the
     // power, it is not why the host refused the MAC.
-    let mut lines = fleet_answers(4, 3, 40, &|s, k, m| match (s, k, m) {
-        (1, 1 | 2, 20..) => Some("timeout"),
-        (1, 0, 22..) => Some("A0"),
-        _ => None,
-    });
-    for m in 20..40 {
-        for k in 0..3 {
-            let keys = if k == 0 {
-                r#","key_check":"mismatch""#
-            } else {
-                ""
-            };
-            lines.push(format!(
-                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","supply_v":3.9,"power_events":2,"reboot":"power_loss"{keys}}}"#,
-                t(m, 59)
-            ));
-        }
-    }
-    sort_by_time(&mut lines);
-    let (diags, _) = run_fleet(&kb, &lines);
-    let refused: Vec<&Diagnosis> = diags
-        .iter()
-        .filter(|d| d.terminal_id == "T1-0" && d.code == "A0")
-        .collect();
-    assert!(refused.len() >= 10, "{}", refused.len());
+    let refused = refused_in_a_shop_whose_power_fails(
+        "A0",
+        &|_| r#","reboot":"power_loss","key_check":"mismatch""#,
+    );
     for d in refused {
         assert_eq!(d.causes[0].cause, Cause::SecurityKeys, "{:?}", d.causes);
     }
