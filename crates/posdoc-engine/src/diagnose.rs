@@ -261,6 +261,9 @@ impl Engine {
 
         // 1. The prior: what this code means on this terminal.
         let mut linked_log_hits = 0u64;
+        // Whether the host answered this event: a payment with a response
+        // code that did not time out.
+        let answered = matches!(p, Pending::Txn(t) if t.response_code.is_some() && !t.timed_out);
         // The response code the host answered this event with, if it did
         // (an error's: its payment's).
         let mut answered_rc: Option<String> = None;
@@ -394,8 +397,7 @@ impl Engine {
                 } else {
                     0
                 };
-                let answered_by_host = t.response_code.is_some() && !t.timed_out;
-                let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon, answered_by_host);
+                let linked = linked_error(s, t.stan.as_deref(), t.ts, horizon, answered);
                 let stage = linked.and_then(|e| e.stage.as_deref().map(String::from));
                 linked_log_hits = linked.map_or(0, |e| e.log_hits);
                 // The host says it does not support a plain purchase: no
@@ -581,12 +583,9 @@ impl Engine {
         let site_obs = site_obs_from..obs.len();
         // A card-specific reading needs the host to have answered: a
         // timeout says nothing about which card it was.
-        let (event_bin, answered) = match p {
-            Pending::Txn(t) => (
-                signals::txn_bin(t),
-                t.response_code.is_some() && !t.timed_out,
-            ),
-            Pending::Error(..) => (unanswered_card.unwrap_or(0), false),
+        let event_bin = match p {
+            Pending::Txn(t) => signals::txn_bin(t),
+            Pending::Error(..) => unanswered_card.unwrap_or(0),
         };
         self.group_signals(s, idx, ts, horizon, (event_bin, answered), &mut obs);
         if p.lost_link()
