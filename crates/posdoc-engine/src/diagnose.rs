@@ -1673,9 +1673,16 @@ fn other_stan(a: Option<&str>, b: Option<&str>) -> bool {
 /// `recent_logs:PATTERN` for one pattern among the terminal's recent log
 /// lines.
 fn said(factors: &[Factor], when: &str) -> bool {
-    match when.strip_prefix("recent_logs:") {
-        Some(pattern) => factors.iter().any(|f| {
-            f.is("recent_logs")
+    // `recent_logs:P` and `complaint:P`: that factor, naming pattern P among
+    // the patterns it lists.
+    let listed = ["recent_logs", "complaint"].into_iter().find_map(|signal| {
+        when.strip_prefix(signal)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .map(|pattern| (signal, pattern))
+    });
+    match listed {
+        Some((signal, pattern)) => factors.iter().any(|f| {
+            f.is(signal)
                 && f.value
                     .as_deref()
                     .is_some_and(|v| v.split(',').any(|p| p.trim() == pattern))
@@ -1802,7 +1809,11 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 13] = [
     // entry runs out. The cancel and the input's words are the pad's
     // doing as much as a person's slip.
     ExplainedSigns {
-        when: &["keypad_errors", "recent_logs:keypad_text"],
+        when: &[
+            "keypad_errors",
+            "recent_logs:keypad_text",
+            "complaint:keypad_text",
+        ],
         signs_of: Cause::OperatorError,
         count_for: &[Cause::HardwareKeypad],
         signs: &["log:operator_text", "log:input_text", "isolated_failure"],
@@ -1810,15 +1821,21 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 13] = [
         incident_causes: &[],
         unless: &[],
     },
-    // A screen the cashier or customer cannot read, as its own lines say:
-    // the payment is cancelled or its input runs out. The cancel is the
-    // screen's doing as much as a person's slip. (Not a complaint's word
-    // for the screen: "the screen shows 64" quotes it, it blames nothing.)
+    // A screen the cashier or customer cannot read, as its own lines or a
+    // complaint about it say: the payment is cancelled or its input runs
+    // out, at the PIN prompt the customer cannot see. The cancel is the screen's doing as much as a person's slip. (A
+    // complaint quoting the screen — "the screen shows 64" — blames
+    // nothing: `display_text` leaves such quotes out.)
     ExplainedSigns {
-        when: &["recent_logs:display_text"],
+        when: &["recent_logs:display_text", "complaint:display_text"],
         signs_of: Cause::OperatorError,
         count_for: &[Cause::HardwareDisplay],
-        signs: &["log:operator_text", "log:input_text", "isolated_failure"],
+        signs: &[
+            "log:operator_text",
+            "log:input_text",
+            "isolated_failure",
+            "stage:pin",
+        ],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

@@ -813,6 +813,34 @@ fn a_complaint_naming_the_terminal_is_evidence_after_it_arrives_only() {
 }
 
 #[test]
+fn cancels_at_the_pin_prompt_after_a_complaint_about_the_screen_are_the_screens() {
+    let kb = kb();
+    // The customer cannot read the amount or the prompt, and gives up at the
+    // PIN: the terminal logs only a cancel, as it does for any slip.
+    let cancels_after = |complaint: &str| {
+        let mut fault = vec![format!(
+            r#"{{"kind":"complaint","ts":"{}","complaint_id":"C1","from":"merchant","merchant_id":"M1","terminal_id":"44017001","text":"{complaint}"}}"#,
+            t(60, 0)
+        )];
+        for m in [64, 75, 86] {
+            fault.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"U00","stage":"pin","detail":"用户取消"}}"#,
+                t(m, 0)
+            ));
+        }
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    let d = cancels_after("屏幕花屏,看不清金额");
+    assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.causes);
+    // A complaint that quotes what the screen shows blames nothing.
+    let d = cancels_after("刚才开始收不了款，屏幕显示E1");
+    assert_eq!(d.top(), Cause::OperatorError, "{:?}", d.causes);
+    // Nor does one about something else.
+    let d = cancels_after("打印机不出纸");
+    assert_eq!(d.top(), Cause::OperatorError, "{:?}", d.causes);
+}
+
+#[test]
 fn a_watchdog_reset_leans_to_the_board_and_a_crash_to_the_software() {
     let kb = kb();
     let with_reboot = |why: &str| {

@@ -221,6 +221,53 @@ fn a_card_presented_the_wrong_way_is_the_cashiers_not_the_readers() {
 }
 
 #[test]
+fn a_card_not_inserted_is_the_cashiers_not_the_readers() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    for line in [
+        "ICC NOT IN",
+        "card not inserted",
+        "卡未插入",
+        "请插卡：未插卡",
+    ] {
+        assert_ne!(hits(line) & bit("card_handling_text"), 0, "{line}");
+        assert_eq!(hits(line) & bit("reader_text"), 0, "{line}");
+    }
+}
+
+#[test]
+fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    for line in [
+        "屏幕花屏,看不清金额",
+        "屏幕上有条纹",
+        "the screen goes blank now and then",
+        "屏幕显示异常",
+        "终端状态异常：显示模块故障",
+    ] {
+        assert_ne!(hits(line) & bit("display_text"), 0, "{line}");
+    }
+    // A display module is not the radio module, though both are modules.
+    assert_eq!(hits("终端状态异常：显示模块故障") & bit("modem_text"), 0);
+    assert_ne!(hits("通讯模块故障") & bit("modem_text"), 0);
+    // What the screen shows is the code's, not the screen's; a screen gone
+    // black as the terminal restarts is the restart's.
+    for line in [
+        "刚才开始收不了款，屏幕显示E1",
+        "收款一直转圈然后失败，屏幕显示05",
+        "下午开始收不了款，屏幕显示超时",
+        "突然不能用了,屏幕提示timeout",
+        "the screen shows 51 again",
+        "机器突然黑屏重启好几次了",
+    ] {
+        assert_eq!(hits(line) & bit("display_text"), 0, "{line}");
+    }
+}
+
+#[test]
 fn a_reset_cause_names_the_power_or_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
