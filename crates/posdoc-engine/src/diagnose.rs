@@ -653,18 +653,17 @@ impl Engine {
                 .map(String::from)
                 .filter(|_| answered);
         }
-        if let Some(rc) = answered_rc
+        if let Some(rc) = answered_rc.as_deref()
             && matches!(
-                self.refusal(Some(&rc), None),
+                self.refusal(Some(rc), None),
                 crate::Refusal::Shared {
                     kind: crate::fleet::Failure::Protocol,
                     ..
                 }
             )
-            && let Some(n) =
-                refused_on_chip_only(s, &rc, ts.plus_secs(-CHIP_ONLY_WINDOW_S), horizon)
+            && let Some(n) = refused_on_chip_only(s, rc, ts.plus_secs(-CHIP_ONLY_WINDOW_S), horizon)
         {
-            obs.push(yes("refused_on_chip_only", n.to_string(), rc));
+            obs.push(yes("refused_on_chip_only", n.to_string(), rc.to_string()));
         }
         // Refused both for its MACs and for its messages' format within the
         // hour: bytes damaged on the way break whichever part they hit,
@@ -721,7 +720,17 @@ impl Engine {
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
-        let decided = host_decided(&prior) > HOST_DECIDED_MIN;
+        // An error that logs a payment the host answered: the answer's
+        // meaning, not the vendor's code, says which causes give it.
+        let answer_prior = match p {
+            Pending::Txn(_) => answered.then_some(prior),
+            Pending::Error(..) => answered_rc
+                .as_deref()
+                .and_then(|rc| kb.response_code(rc))
+                .filter(|d| !d.approved)
+                .map(|d| d.prior),
+        };
+        let decided = host_decided(answer_prior.as_ref().unwrap_or(&prior)) > HOST_DECIDED_MIN;
         // Any answer of the host's (a MAC refused, a format error) means the
         // round trip worked too: a terminal whose power or line fails gets
         // no answer from the host through them, so the signs of causes that
@@ -729,7 +738,8 @@ impl Engine {
         // answer is about the terminal's own message, so signs against the
         // others still count (kept whole, they tell a host's malfunction
         // from a card's bank, a defect from a version).
-        let host_answer = decided || answered;
+        let host_answer = decided || answer_prior.is_some();
+        let answer_prior = answer_prior.unwrap_or(prior);
         for (i, o) in obs.into_iter().enumerate() {
             let before = factors.len();
             factors_push_signal(kb, factors, o);
@@ -743,7 +753,7 @@ impl Engine {
                 // the merchant's). A sticking key still explains a
                 // wrong-PIN 55.
                 for f in &mut factors[before..] {
-                    for (x, &p) in f.ln.iter_mut().zip(prior.iter()) {
+                    for (x, &p) in f.ln.iter_mut().zip(answer_prior.iter()) {
                         if p < HOST_DECIDED_CAUSE_PRIOR_MAX || (decided && *x < 0.0) {
                             *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                         }
@@ -795,7 +805,7 @@ impl Engine {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
                     if (implausible && *x > 0.0)
-                        || (host_answer && prior[i] < HOST_DECIDED_CAUSE_PRIOR_MAX)
+                        || (host_answer && answer_prior[i] < HOST_DECIDED_CAUSE_PRIOR_MAX)
                     {
                         *x *= HOST_DECIDED_TELEMETRY_WEIGHT;
                     }

@@ -325,8 +325,9 @@ pub(crate) struct PatternBits {
     pub keypad: u64,
     /// A cashier's timeout, cancel or mistake.
     pub cashier: u64,
-    /// A message damaged or unreadable; and a wait or a connection that
-    /// failed (a timeout's words may name the message too).
+    /// A message damaged or unreadable (or an answer that would not
+    /// parse); and a wait or a connection that failed (a timeout's words
+    /// may name the message too).
     pub corrupt: u64,
     pub link: u64,
 }
@@ -345,7 +346,7 @@ impl PatternBits {
             display: bit("display_text"),
             keypad: bit("keypad_text"),
             cashier: bit("operator_text") | bit("input_text"),
-            corrupt: bit("corrupt_text"),
+            corrupt: bit("corrupt_text") | bit("parse_text"),
             link: bit("timeout") | bit("connect_fail"),
         }
     }

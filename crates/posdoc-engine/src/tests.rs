@@ -1576,6 +1576,17 @@ fn refused_in_a_shop_whose_power_fails(
     code: &'static str,
     terminal0: &dyn Fn(u32) -> &'static str,
 ) -> Vec<Diagnosis> {
+    refused_and_logged_in_a_shop_whose_power_fails(code, terminal0, None)
+}
+
+/// The same, with terminal 0 logging each refused payment as an error of
+/// its own code E9 with the words `logged`, if given: then the diagnoses of
+/// those errors are returned.
+fn refused_and_logged_in_a_shop_whose_power_fails(
+    code: &'static str,
+    terminal0: &dyn Fn(u32) -> &'static str,
+    logged: Option<&str>,
+) -> Vec<Diagnosis> {
     let kb = kb();
     let mut lines = fleet_answers(4, 3, 40, &|s, k, m| match (s, k, m) {
         (1, 1 | 2, 20..) => Some("timeout"),
@@ -1594,15 +1605,53 @@ fn refused_in_a_shop_whose_power_fails(
                 t(m, 59)
             ));
         }
+        if let Some(detail) = logged.filter(|_| m >= 22) {
+            // Its payment's trace number, as `fleet_answers` numbers it.
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T1-0","code":"E9","stan":"{:06}","detail":"{detail}"}}"#,
+                t(m, 8),
+                m * 1000 + 10
+            ));
+        }
     }
     sort_by_time(&mut lines);
     let (diags, _) = run_fleet(&kb, &lines);
+    let shown = if logged.is_some() { "E9" } else { code };
     let refused: Vec<Diagnosis> = diags
         .into_iter()
-        .filter(|d| d.terminal_id == "T1-0" && d.code == code)
+        .filter(|d| d.terminal_id == "T1-0" && d.code == shown)
         .collect();
     assert!(refused.len() >= 10, "{}", refused.len());
     refused
+}
+
+#[test]
+fn an_error_logging_a_version_the_host_refused_in_a_shop_whose_power_fails_is_the_version() {
+    // Terminal 0 loses power and reboots like the others; the host refuses
+    // its payments as malformed (30) and the terminal logs each under its
+    // own code, saying the host does not support its version. The host's
+    // answer, not the vendor's code, says what gives it: no power cut makes
+    // a host refuse a version.
+    let logged = refused_and_logged_in_a_shop_whose_power_fails(
+        "30",
+        &|_| r#","reboot":"power_loss""#,
+        Some("主机拒绝:终端版本不支持 [rc=30 ver=6.1.2]"),
+    );
+    for d in logged {
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.signal == "linked_response_code"),
+            "{:?}",
+            d.evidence
+        );
+        assert_eq!(
+            d.causes[0].cause,
+            Cause::SoftwareIncompatible,
+            "{:?}",
+            d.causes
+        );
+    }
 }
 
 #[test]
@@ -2804,6 +2853,58 @@ fn messages_a_version_gets_refused_as_malformed_in_many_shops_are_not_the_line()
 }
 
 #[test]
+fn an_answer_a_version_cannot_parse_is_its_refusal_by_another_name_not_a_link_failing() {
+    let kb = kb();
+    // Terminal 0 of every shop runs firmware 3.2.0. From minute 20 the host
+    // refuses the messages of three shops' as malformed (30); the other
+    // three's get answers they cannot parse, and log only that.
+    let parse_fails = |s: u32, k: u32, m: u32| k == 0 && s >= 3 && m >= 20;
+    let mut lines: Vec<String> = fleet_answers(6, 2, 40, &|s, k, m| {
+        (k == 0 && m >= 20).then_some(if s < 3 { "30" } else { "timeout" })
+    })
+    .into_iter()
+    .filter(|l| !l.contains(r#""timed_out":true"#))
+    .collect();
+    for m in 20..40 {
+        for s in 3..6 {
+            if parse_fails(s, 0, m) {
+                lines.push(format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-0","code":"E12","stage":"receive","detail":"E/PayKernel: response parse failed"}}"#,
+                    t(m, 40)
+                ));
+            }
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let release = incidents
+        .iter()
+        .find(|i| i.scope.contains(&("firmware", "3.2.0".to_string())))
+        .unwrap_or_else(|| panic!("{incidents:#?}"));
+    // One defect: the terminals that could not parse their answers are in
+    // the incident their version's refusals opened.
+    for s in 3..6 {
+        assert!(
+            release.terminals.contains(&format!("T{s}-0")),
+            "{release:#?}"
+        );
+    }
+    let late: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.code == "E12" && d.ts >= Ts::parse(&t(30, 0)).unwrap())
+        .collect();
+    assert!(!late.is_empty());
+    for d in late {
+        assert_eq!(
+            d.incident_id.as_deref(),
+            Some(release.incident_id.as_str()),
+            "{:?}",
+            d.evidence
+        );
+    }
+}
+
+#[test]
 fn one_code_refused_to_one_apps_terminals_at_many_merchants_is_the_apps() {
     let kb = kb();
     // Six merchants' shops; terminal 0 of each runs app 5.1.0. From minute
@@ -3959,6 +4060,53 @@ fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_
     let moment = card_read_timeout(40);
     assert_no_signal(&moment, "cpu_high");
     assert_ne!(moment.top(), Cause::ResourceCpu, "{:?}", moment.causes);
+}
+
+#[test]
+fn an_app_not_responding_is_a_busy_processors_or_a_defects_as_the_load_says() {
+    let kb = kb();
+    // Android's ANR: the app's main thread blocked for seconds. A defect
+    // blocks it, and so does a processor too busy to run it; a crash is the
+    // defect's.
+    let app_error = |cpu: Option<u32>, detail: &str| {
+        let mut fault: Vec<String> = cpu
+            .map(|cpu| {
+                [61, 71, 81]
+                    .iter()
+                    .map(|&m| {
+                        format!(
+                            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"cpu_pct":{cpu}}}"#,
+                            t(m, 10)
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E9","stage":"app","detail":"{detail}"}}"#,
+            t(83, 0)
+        ));
+        last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
+    };
+    let anr = "应用无响应 ANR in com.pay.pos: Input dispatching timed out";
+    let busy = app_error(Some(95), anr);
+    assert_eq!(busy.top(), Cause::ResourceCpu, "{:?}", busy.causes);
+    let idle = app_error(Some(15), anr);
+    assert_eq!(idle.top(), Cause::SoftwareBug, "{:?}", idle.causes);
+    // Where the terminal does not report its load, the words leave both.
+    let p = |d: &Diagnosis, c: Cause| d.posterior[c.index()];
+    let unknown = app_error(None, anr);
+    assert!(
+        p(&unknown, Cause::ResourceCpu) > 0.5 * p(&unknown, Cause::SoftwareBug),
+        "{:?}",
+        unknown.causes
+    );
+    let crash = app_error(None, "FATAL EXCEPTION: main, app crashed");
+    assert!(
+        p(&crash, Cause::ResourceCpu) < 0.1 * p(&crash, Cause::SoftwareBug),
+        "{:?}",
+        crash.causes
+    );
 }
 
 /// Terminal 44017001's error (`error`: its code, stage and words, as JSON

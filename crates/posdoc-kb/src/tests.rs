@@ -268,6 +268,27 @@ fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
 }
 
 #[test]
+fn an_answer_that_would_not_parse_is_named_and_a_name_that_would_not_resolve_is_not() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    for line in [
+        "11-04 16:26:48.379 E/PayKernel(6583): response parse failed",
+        "[RECEIVE] response parse failed stan=438614",
+        "应答报文解析失败",
+        "failed to parse ISO8583 response",
+    ] {
+        assert_ne!(hits(line) & bit("parse_text"), 0, "{line}");
+    }
+    for line in [
+        "【域名解析失败】dns lookup failed ret=-3",
+        "hostname parse error",
+    ] {
+        assert_eq!(hits(line) & bit("parse_text"), 0, "{line}");
+    }
+}
+
+#[test]
 fn a_reset_cause_names_the_power_or_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
