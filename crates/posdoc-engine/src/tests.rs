@@ -2905,6 +2905,53 @@ fn an_answer_a_version_cannot_parse_is_its_refusal_by_another_name_not_a_link_fa
 }
 
 #[test]
+fn a_radio_link_that_will_not_come_up_during_its_hosts_outage_is_the_radios_not_the_hosts() {
+    let kb = kb();
+    // From minute 20 host H1 answers no one. Shop 0's terminal 0 is a
+    // cellular one; from minute 30 its modem cannot bring its data link up
+    // at all (PPP down), which no host's outage does.
+    let mut lines: Vec<String> = fleet_answers(6, 2, 40, &|_, _, m| (m >= 20).then_some("timeout"))
+        .into_iter()
+        .map(|l| {
+            if l.contains(r#""terminal_id":"T0-0","vendor""#) {
+                l.replace(
+                    r#""network":"ethernet""#,
+                    r#""network":"cellular","carrier":"cmcc""#,
+                )
+            } else {
+                l
+            }
+        })
+        .collect();
+    for m in 30..40 {
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T0-0","code":"E4","stage":"connect","detail":"【网络未连接】no link / carrier lost ret=-16 PPP down"}}"#,
+            t(m, 30)
+        ));
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    assert!(
+        incidents
+            .iter()
+            .any(|i| i.scope == vec![("host", "H1".to_string())]),
+        "{incidents:#?}"
+    );
+    let radio: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.terminal_id == "T0-0" && d.code == "E4")
+        .collect();
+    assert_eq!(radio.len(), 10);
+    for d in radio {
+        assert!(
+            matches!(d.top(), Cause::NetworkSignal | Cause::NetworkCarrier),
+            "{:?}",
+            d.causes
+        );
+    }
+}
+
+#[test]
 fn one_code_refused_to_one_apps_terminals_at_many_merchants_is_the_apps() {
     let kb = kb();
     // Six merchants' shops; terminal 0 of each runs app 5.1.0. From minute

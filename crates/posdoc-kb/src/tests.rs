@@ -289,6 +289,19 @@ fn an_answer_that_would_not_parse_is_named_and_a_name_that_would_not_resolve_is_
 }
 
 #[test]
+fn a_full_file_system_is_the_storage() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    for line in ["FILE FULL rc=-14", "交易文件已满"] {
+        assert_ne!(
+            kb.pattern_hits(&line.to_lowercase()) & bit("storage_text"),
+            0,
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn a_reset_cause_names_the_power_or_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
