@@ -1720,7 +1720,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 13] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 14] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1846,6 +1846,19 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 13] = [
             "isolated_failure",
             "stage:pin",
         ],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A handshake refused for its protocol version fails before any
+    // certificate is exchanged: the terminal's expired certificate, the
+    // words for it and its batch's incident say no more of this refusal
+    // than of a version the host stopped taking.
+    ExplainedSigns {
+        when: &["log:tls_version_text"],
+        signs_of: Cause::SecurityCertificate,
+        count_for: &[Cause::SoftwareIncompatible],
+        signs: &["cert_expired", "log:cert_text", "incident_certificate"],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

@@ -841,6 +841,41 @@ fn cancels_at_the_pin_prompt_after_a_complaint_about_the_screen_are_the_screens(
 }
 
 #[test]
+fn a_handshake_refused_for_its_protocol_version_is_the_version_though_the_certificate_expired() {
+    let kb = kb();
+    // The terminal's certificate expired the day before. The host refuses
+    // its handshakes: for the protocol version it offers, or for the
+    // certificate.
+    let refused = |detail: &str| {
+        let fault = vec![format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"tls","detail":"{detail}"}}"#,
+            t(61, 0)
+        )];
+        let life: Vec<String> = terminal_life(&fault)
+            .into_iter()
+            .map(|l| l.replace("2027-06-30T00:00:00Z", "2026-11-02T00:00:00Z"))
+            .collect();
+        run(&kb, &life).pop().unwrap()
+    };
+    // The version is refused in the first message, before any certificate
+    // is sent.
+    let version = refused("TLS handshake failure - alert protocol_version (client TLSv1.0)");
+    assert_eq!(
+        version.top(),
+        Cause::SoftwareIncompatible,
+        "{:?}",
+        version.causes
+    );
+    let certificate = refused("TLS handshake failure - certificate expired");
+    assert_eq!(
+        certificate.top(),
+        Cause::SecurityCertificate,
+        "{:?}",
+        certificate.causes
+    );
+}
+
+#[test]
 fn a_watchdog_reset_leans_to_the_board_and_a_crash_to_the_software() {
     let kb = kb();
     let with_reboot = |why: &str| {
