@@ -1720,7 +1720,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 14] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 15] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1859,6 +1859,18 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 14] = [
         signs_of: Cause::SecurityCertificate,
         count_for: &[Cause::SoftwareIncompatible],
         signs: &["cert_expired", "log:cert_text", "incident_certificate"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A terminal whose own words say its supply is low now, after its
+    // shop's power fault: the power is not back for it, whatever its
+    // neighbours' heartbeats say — the fault past is a fault present.
+    ExplainedSigns {
+        when: &["log:power_text"],
+        signs_of: Cause::HardwareBoard,
+        count_for: &[Cause::PowerSupply],
+        signs: &["past_power_fault"],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

@@ -5028,6 +5028,17 @@ fn errors_going_on_once_the_mains_are_back_are_the_board() {
         d.posterior[Cause::PowerSupply.index()],
         early.posterior[Cause::PowerSupply.index()]
     );
+    // Unless the terminal itself says its input is low: then the power is
+    // not back for it, whatever its last readings were.
+    let mut low = terminal_life(&fault);
+    low.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"power_on","detail":"供电电压低 input=9.2V"}}"#,
+        t(72, 30)
+    ));
+    sort_by_time(&mut low);
+    let d = run(&kb, &low).pop().unwrap();
+    assert_signal(&d, "log:power_text");
+    assert_eq!(d.top(), Cause::PowerSupply, "{:?}", d.causes);
 }
 
 #[test]
