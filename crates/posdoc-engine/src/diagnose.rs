@@ -1679,9 +1679,9 @@ fn other_stan(a: Option<&str>, b: Option<&str>) -> bool {
     a.zip(b).is_some_and(|(a, b)| a != b)
 }
 
-/// Whether a factor is the signal `when` names: a signal's id, or
-/// `recent_logs:PATTERN` for one pattern among the terminal's recent log
-/// lines.
+/// Whether a factor is the signal `when` names: a signal's id,
+/// `recent_logs:PATTERN` (or `complaint:PATTERN`) for one pattern among the
+/// terminal's recent log lines, or `check:CHECK=RESULT` for a check's result.
 fn said(factors: &[Factor], when: &str) -> bool {
     // `recent_logs:P` and `complaint:P`: that factor, naming pattern P among
     // the patterns it lists.
@@ -1690,14 +1690,23 @@ fn said(factors: &[Factor], when: &str) -> bool {
             .and_then(|rest| rest.strip_prefix(':'))
             .map(|pattern| (signal, pattern))
     });
-    match listed {
-        Some((signal, pattern)) => factors.iter().any(|f| {
+    // `check:C=R`: check C came back R (a check's factor is said whether it
+    // passed or failed).
+    let checked = when
+        .starts_with("check:")
+        .then(|| when.split_once('='))
+        .flatten();
+    match (listed, checked) {
+        (Some((signal, pattern)), _) => factors.iter().any(|f| {
             f.is(signal)
                 && f.value
                     .as_deref()
                     .is_some_and(|v| v.split(',').any(|p| p.trim() == pattern))
         }),
-        None => factors.iter().any(|f| f.is(when)),
+        (None, Some((check, result))) => factors
+            .iter()
+            .any(|f| f.is(check) && f.value.as_deref() == Some(result)),
+        (None, None) => factors.iter().any(|f| f.is(when)),
     }
 }
 
@@ -1720,7 +1729,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 15] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 16] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1796,6 +1805,20 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 15] = [
         count_for: &[Cause::SoftwareConfig, Cause::TransmissionCorruption],
         signs: &["stage:mac", "log:mac_text"],
         with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A MAC refused on a terminal whose parameters a person found wrong: a
+    // key index set wrong makes the terminal MAC with another key, and the
+    // host refuses every MAC as it would a key gone bad. The MAC's stage,
+    // words, code and every payment failing say nothing more of the keys
+    // than of that parameter; the check is what tells them apart.
+    ExplainedSigns {
+        when: &["check:terminal_params_check=fail"],
+        signs_of: Cause::SecurityKeys,
+        count_for: &[Cause::SoftwareConfig],
+        signs: &["stage:mac", "log:mac_text", "all_failing"],
+        with_prior: true,
         incident_causes: &[],
         unless: &[],
     },

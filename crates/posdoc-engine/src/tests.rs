@@ -127,6 +127,51 @@ fn a_mac_refused_while_the_keys_check_ok_is_not_the_keys() {
 }
 
 #[test]
+fn a_mac_refused_after_a_person_found_the_parameters_wrong_is_the_parameters() {
+    let kb = kb();
+    // A terminal that reports no key check: every MAC it sends is refused,
+    // which reads as its keys until a technician finds a parameter (the key
+    // index) wrong; the same refusals after that are the parameters'.
+    let refusals = |from: u32| -> Vec<String> {
+        (0..3)
+            .flat_map(|i| {
+                let stan = 900 + from + i;
+                [
+                    format!(
+                        r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"{stan:06}","response_code":"A0"}}"#,
+                        t(from + i, 0)
+                    ),
+                    format!(
+                        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E5","stage":"mac","stan":"{stan:06}","detail":"交易失败[A0] MAC校验错"}}"#,
+                        t(from + i, 1)
+                    ),
+                ]
+            })
+            .collect()
+    };
+    let mut fault = refusals(61);
+    fault.push(format!(
+        r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"param_check","result":"fail"}}"#,
+        t(70, 0)
+    ));
+    fault.extend(refusals(72));
+    let lines: Vec<String> = terminal_life(&fault)
+        .into_iter()
+        .map(|l| l.replace(r#""key_check":"ok","#, ""))
+        .collect();
+    let ds = run(&kb, &lines);
+    assert_eq!(ds.len(), 12);
+    let (before, after) = ds.split_at(6);
+    for d in before {
+        assert_eq!(d.top(), Cause::SecurityKeys, "{:?}", d.causes);
+    }
+    for d in after {
+        assert_signal(d, "check:terminal_params_check");
+        assert_eq!(d.top(), Cause::SoftwareConfig, "{:?}", d.causes);
+    }
+}
+
+#[test]
 fn a_mac_refused_with_its_stage_and_words_while_the_keys_check_ok_is_not_the_keys() {
     let kb = kb();
     // As above, each refusal followed by the terminal's own MAC error: the
