@@ -118,6 +118,9 @@ const PREDATED_FAILURES_MIN: u32 = 3;
 const PREDATED_STILL_TO_S: i64 = 600;
 /// What the incident then weighs (its log-likelihood ratios' share).
 const PREDATED_INCIDENT_WEIGHT: f64 = 0.35;
+/// What an incident weighs for an error of the terminal's own parts when it
+/// fired on no such failure (its log-likelihood ratios' share).
+const OFF_KIND_INCIDENT_WEIGHT: f64 = 0.1;
 /// A cause the event's own evidence leaves below this gets little from an
 /// incident's scope.
 const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
@@ -801,6 +804,16 @@ impl Engine {
             // host's outage an hour before its carrier's is not.
             let predated = failed(PREDATED_FROM_S, PREDATED_TO_S) >= PREDATED_FAILURES_MIN
                 && failed(PREDATED_TO_S, PREDATED_STILL_TO_S) >= 1;
+            // An error of the terminal's own parts (the app, the reader,
+            // the PIN pad, the printer) inside an incident that fired on
+            // none of them: a host's or a shop's link going down fails no
+            // app at its own stage. A shop's mains do: a sagging supply
+            // fails the reader and the printer first.
+            let off_kind = matches!(p, Pending::Error(..))
+                && crate::fleet::Failure::of_stage(stage.as_deref())
+                    == crate::fleet::Failure::Device
+                && !inc.fired_on(crate::fleet::Failure::Device)
+                && inc.cause().map(|(c, _)| c) != Some(Cause::PowerSupply);
             for f in &mut factors[before..] {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
@@ -811,6 +824,9 @@ impl Engine {
                     }
                     if predated {
                         *x *= PREDATED_INCIDENT_WEIGHT;
+                    }
+                    if off_kind {
+                        *x *= OFF_KIND_INCIDENT_WEIGHT;
                     }
                 }
             }

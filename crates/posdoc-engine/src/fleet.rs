@@ -845,6 +845,11 @@ impl Incident {
         self.fired_on & !REFUSAL_KINDS == 0
     }
 
+    /// Whether it fired on failures of `kind` (or took them in since).
+    pub fn fired_on(&self, kind: Failure) -> bool {
+        self.fired_on & kind as u8 != 0
+    }
+
     /// The knowledge-base signal a member's diagnosis gets from it: its
     /// kind's, but a host's that fired on MACs refused is its keys'.
     pub fn signal(&self) -> &'static str {

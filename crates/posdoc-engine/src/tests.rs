@@ -1582,6 +1582,54 @@ fn a_merchants_shops_all_turned_away_by_their_host_are_its_parameters() {
 }
 
 #[test]
+fn a_full_storage_failing_the_app_during_its_hosts_outage_is_the_storage() {
+    let kb = kb();
+    // Every shop's payments go unanswered from minute 20 to 35: the host's
+    // outage, one incident fired on links. One till's storage is full, and
+    // its app fails at its own stage meanwhile, on no payment of the host's
+    // (a trace number of its own): no host going down fails an app there.
+    let mut lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
+    for m in 0..50 {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T0-0","online":true,"storage_used_pct":{}}}"#,
+            t(m, 55),
+            if m < 15 { 60 } else { 99 }
+        ));
+    }
+    for m in [26, 28, 30] {
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T0-0","code":"E6","stage":"app","stan":"9{m:05}"}}"#,
+            t(m, 40)
+        ));
+    }
+    let inventory = lines.iter().take_while(|l| !l.contains(r#""ts""#)).count();
+    lines[inventory..].sort_by_key(|l| l.split(r#""ts":""#).nth(1).map(|r| r[..20].to_string()));
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let open = not_merged(&incidents);
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0].cause, Cause::UpstreamAcquirer, "{open:#?}");
+    let journal: Vec<&Diagnosis> = diags.iter().filter(|d| d.code == "E6").collect();
+    assert_eq!(journal.len(), 3);
+    for d in journal {
+        // Still the incident's member, and told so.
+        assert!(d.incident_id.is_some(), "{d:#?}");
+        assert_eq!(d.top(), Cause::ResourceStorage, "{:?}", d.causes);
+    }
+    // Its payments left unanswered meanwhile are still the host's.
+    let unanswered = diags
+        .iter()
+        .rev()
+        .find(|d| d.terminal_id == "T0-0" && d.code == "timeout")
+        .unwrap();
+    assert_eq!(
+        unanswered.top(),
+        Cause::UpstreamAcquirer,
+        "{:?}",
+        unanswered.causes
+    );
+}
+
+#[test]
 fn a_host_outage_is_one_incident_not_one_per_shop() {
     let kb = kb();
     let lines = fleet_lines(8, 2, 50, &|_, _, m| (20..35).contains(&m));
