@@ -14,6 +14,8 @@ pub(crate) const RECENT_S: i64 = 600;
 /// many seconds before an event (see `cpu_high`).
 const CPU_LASTED_PCT: f32 = 70.0;
 const CPU_LASTED_S: i64 = 1800;
+/// A load at this level, lasting, is saturation whatever the terminal's usual.
+const CPU_SATURATED_PCT: f32 = 90.0;
 /// Clean heartbeats after a terminal's last power sign that say its power
 /// is back.
 const POWER_BACK_BEATS: u8 = 5;
@@ -1041,16 +1043,21 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         // Past 80 %, a load that has lasted (two readings past 70 % in
         // the half hour) is as telling as a spike past 90 %: one reading
         // between is a busy moment.
-        let lasted = || {
+        let lasted = |pct: f32| {
             m.window(
                 ts.plus_secs(-CPU_LASTED_S).max(fixed.unwrap_or_default()),
                 horizon,
             )
-            .filter(|&x| x >= CPU_LASTED_PCT)
+            .filter(|&x| x >= pct)
             .count()
                 >= 2
         };
-        if v >= base + 15.0 && (v >= 90.0 || (v >= 80.0 && lasted())) {
+        // A processor pinned past 90 % for the half hour is saturated
+        // whatever its usual: one saturated since before the records began
+        // has taught its baseline nothing else.
+        let saturated = || v >= CPU_SATURATED_PCT && lasted(CPU_SATURATED_PCT);
+        if (v >= base + 15.0 && (v >= 90.0 || (v >= 80.0 && lasted(CPU_LASTED_PCT)))) || saturated()
+        {
             out.push(yes("cpu_high", format!("{v:.0}%"), format!("{base:.0}%")));
         } else {
             out.push(absent("cpu_high"));

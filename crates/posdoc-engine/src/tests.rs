@@ -4238,6 +4238,41 @@ fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_
 }
 
 #[test]
+fn a_processor_saturated_since_before_the_records_began_is_still_saturated() {
+    let kb = kb();
+    // Every heartbeat of the terminal's hour says its processor runs at 91
+    // to 99 %: its usual is its fault. Then a card read times out.
+    let timeout_after = |idle: bool| {
+        let mut lines = terminal_life(&[]);
+        for m in 0..90 {
+            let cpu = if idle && m < 80 { 30 } else { 91 + m % 9 };
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"cpu_pct":{cpu}}}"#,
+                t(m, 20)
+            ));
+        }
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-410","stage":"card_read","detail":"处理超时"}}"#,
+            t(84, 0)
+        ));
+        sort_by_time(&mut lines);
+        run(&kb, &lines).pop().unwrap()
+    };
+    let saturated = timeout_after(false);
+    assert_signal(&saturated, "cpu_high");
+    assert_eq!(
+        saturated.top(),
+        Cause::ResourceCpu,
+        "{:?}",
+        saturated.causes
+    );
+    // A terminal idling at 30 % until the same last readings: a load far
+    // over its usual, judged as before.
+    let fresh = timeout_after(true);
+    assert_signal(&fresh, "cpu_high");
+}
+
+#[test]
 fn an_app_not_responding_is_a_busy_processors_or_a_defects_as_the_load_says() {
     let kb = kb();
     // Android's ANR: the app's main thread blocked for seconds. A defect
