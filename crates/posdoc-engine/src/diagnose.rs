@@ -1745,7 +1745,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 16] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 17] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1909,6 +1909,18 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 16] = [
         when: &["log:power_text"],
         signs_of: Cause::HardwareBoard,
         count_for: &[Cause::PowerSupply],
+        signs: &["past_power_fault"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // ...and one whose own words name its battery: the mains going and
+    // coming drained or damaged the battery as much as the board, and the
+    // terminal says which.
+    ExplainedSigns {
+        when: &["log:battery_text"],
+        signs_of: Cause::HardwareBoard,
+        count_for: &[Cause::PowerBattery],
         signs: &["past_power_fault"],
         with_prior: false,
         incident_causes: &[],

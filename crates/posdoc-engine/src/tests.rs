@@ -5167,6 +5167,17 @@ fn errors_going_on_once_the_mains_are_back_are_the_board() {
     let d = run(&kb, &low).pop().unwrap();
     assert_signal(&d, "log:power_text");
     assert_eq!(d.top(), Cause::PowerSupply, "{:?}", d.causes);
+    // One that names its battery: the mains going and coming drained or
+    // damaged it, and the terminal says so.
+    let mut battery = terminal_life(&fault);
+    battery.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"B01","detail":"电池异常 battery fault"}}"#,
+        t(72, 30)
+    ));
+    sort_by_time(&mut battery);
+    let d = run(&kb, &battery).pop().unwrap();
+    assert_signal(&d, "log:battery_text");
+    assert_eq!(d.top(), Cause::PowerBattery, "{:?}", d.causes);
 }
 
 #[test]
