@@ -720,6 +720,7 @@ impl Engine {
             .filter(|i| i.opened_at <= horizon);
         let incident_id = incident.map(|i| i.id.clone());
         let incident_index = incident.map(|i| i.index);
+        let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
@@ -813,7 +814,7 @@ impl Engine {
                 && crate::fleet::Failure::of_stage(stage.as_deref())
                     == crate::fleet::Failure::Device
                 && !inc.fired_on(crate::fleet::Failure::Device)
-                && inc.cause().map(|(c, _)| c) != Some(Cause::PowerSupply);
+                && incident_cause != Some(Cause::PowerSupply);
             for f in &mut factors[before..] {
                 for (i, x) in f.ln.iter_mut().enumerate() {
                     let implausible = provisional[i] < INCIDENT_PLAUSIBLE_MIN;
@@ -907,7 +908,6 @@ impl Engine {
 
         // One fault explaining another's signs: the signs a second fault
         // leaves count for the cause behind it as much as for that fault.
-        let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
         for rule in EXPLAINED_SIGNS {
             if rule.when.iter().any(|&w| said(factors, w))
                 && (rule.incident_causes.is_empty()
