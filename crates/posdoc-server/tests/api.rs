@@ -645,7 +645,10 @@ async fn a_webhook_hears_the_incident_open_and_close() {
     let kb = Arc::new(posdoc_kb::Kb::builtin().unwrap());
     let server = posdoc_server::start(&cfg, kb).await.unwrap();
     let api = Api::new(&server);
-    api.ingest(&tok.ingest, &fleet(70)).await;
+    // Shop 1 is down from minute 20 to 40; its incident closes ten quiet
+    // minutes later and is announced closed once the half hour it could
+    // still resume in has passed: minute 80.
+    api.ingest(&tok.ingest, &fleet(85)).await;
     let mut events = Vec::new();
     let heard = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(b) = bodies.recv().await {
