@@ -322,16 +322,17 @@ pub(crate) fn run(kb: Arc<Kb>, a: &Args, lang: Lang) -> anyhow::Result<ExitCode>
         let (faults, detected, recall) = (i.faults, i.detected, i.recall);
         let (reported, real, precision) = (i.incidents, i.true_incidents, i.precision);
         let (right, per_fault) = (i.cause_right, i.incidents_per_fault);
+        let (distinct, one) = (i.distinct_incidents, i.precision_one_per_fault);
         writeln!(
             out,
             "\n{}",
             pick(
                 lang,
                 &format!(
-                    "故障事件（多台终端共同的故障）：真实 {faults} 个，发现 {detected} 个（召回率 {recall:.2}）；报出 {reported} 个，其中真实 {real} 个（精确率 {precision:.2}）；原因正确 {right} 个；从故障开始到报出的中位时间 {from_start}（从首次失败算 {delay}）；每个故障平均报出 {per_fault:.2} 个"
+                    "故障事件（多台终端共同的故障）：真实 {faults} 个，发现 {detected} 个（召回率 {recall:.2}）；报出 {reported} 个，其中真实 {real} 个（精确率 {precision:.2}），各为不同故障的 {distinct} 个（每个故障只算一个事件的精确率 {one:.2}）；原因正确 {right} 个；从故障开始到报出的中位时间 {from_start}（从首次失败算 {delay}）；每个故障平均报出 {per_fault:.2} 个"
                 ),
                 &format!(
-                    "Incidents (faults shared by several terminals): {faults} real, {detected} found (recall {recall:.2}); {reported} reported, {real} of them real (precision {precision:.2}); {right} with the right cause; median time from fault start to incident {from_start} (from its first failure {delay}); {per_fault:.2} incident(s) per found fault"
+                    "Incidents (faults shared by several terminals): {faults} real, {detected} found (recall {recall:.2}); {reported} reported, {real} of them real (precision {precision:.2}), {distinct} of them each a different fault (precision counting one incident per fault {one:.2}); {right} with the right cause; median time from fault start to incident {from_start} (from its first failure {delay}); {per_fault:.2} incident(s) per found fault"
                 )
             )
         )?;

@@ -277,6 +277,12 @@ pub struct IncidentScore {
     pub incidents: usize,
     pub true_incidents: usize,
     pub precision: f64,
+    /// The most incidents that are each a different fault (each fault
+    /// counted for one incident only), and their share of those reported:
+    /// precision when a fault's second incident, a cascade or a flap, is
+    /// a false alarm too.
+    pub distinct_incidents: usize,
+    pub precision_one_per_fault: f64,
     /// Of the found faults, those whose first incident named the right cause.
     pub cause_right: usize,
     /// Seconds from a fault's first failed event to its first incident, median.
@@ -341,6 +347,44 @@ fn incident_is(f: &Fault, i: &IncidentOut) -> bool {
     2 * shared >= i.terminals.len()
         && i.opened_at >= f.start.plus_secs(-120)
         && f.end.is_none_or(|end| i.opened_at <= end.plus_secs(600))
+}
+
+/// The largest number of incidents that can each be given a different
+/// fault they are (a maximum bipartite matching, by augmenting paths: a
+/// run has tens of faults and hundreds of incidents at most).
+fn one_per_fault(faults: &[&Fault], incidents: &[IncidentOut]) -> usize {
+    let is: Vec<Vec<usize>> = incidents
+        .iter()
+        .map(|i| {
+            (0..faults.len())
+                .filter(|&f| incident_is(faults[f], i))
+                .collect()
+        })
+        .collect();
+    // A fault's incident so far; an incident takes a fault that is free or
+    // whose incident can move to another.
+    fn take(
+        i: usize,
+        is: &[Vec<usize>],
+        held_by: &mut [Option<usize>],
+        tried: &mut [bool],
+    ) -> bool {
+        for &f in &is[i] {
+            if tried[f] {
+                continue;
+            }
+            tried[f] = true;
+            if held_by[f].is_none_or(|other| take(other, is, held_by, tried)) {
+                held_by[f] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+    let mut held_by = vec![None; faults.len()];
+    (0..incidents.len())
+        .filter(|&i| take(i, &is, &mut held_by, &mut vec![false; faults.len()]))
+        .count()
 }
 
 /// Scores incidents against the truth faults that span two or more terminals.
@@ -432,8 +476,10 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
         .iter()
         .filter(|i| shared.iter().any(|f| incident_is(f, i)))
         .count();
+    r.distinct_incidents = one_per_fault(&shared, incidents);
     r.recall = ratio(r.detected, r.faults);
     r.precision = ratio(r.true_incidents, r.incidents);
+    r.precision_one_per_fault = ratio(r.distinct_incidents, r.incidents);
     r.incidents_per_fault = ratio(matched_incidents, r.detected);
     r.median_delay_s = median(&mut delays);
     r.delays_s = delays;
@@ -487,6 +533,15 @@ mod tests {
             (r.faults, r.detected, r.incidents, r.true_incidents),
             (1, 1, 2, 1)
         );
+        assert_eq!(r.distinct_incidents, 1);
+        // The fault's second incident is real, and a second one for it.
+        let twice = [
+            found[0].clone(),
+            incident("2026-11-03T12:20:00Z", &["T1", "T2"]),
+        ];
+        let r2 = score_incidents(&truth, &twice);
+        assert_eq!((r2.true_incidents, r2.distinct_incidents), (2, 1));
+        assert_eq!((r2.precision, r2.precision_one_per_fault), (1.0, 0.5));
         assert_eq!(r.median_delay_s, Some(60.0));
         assert_eq!(r.median_delay_from_start_s, Some(360.0));
         let power = &r.per_cause["power.supply"];
