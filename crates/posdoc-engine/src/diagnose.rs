@@ -1870,13 +1870,18 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 17] = [
         incident_causes: &[],
         unless: &[],
     },
-    // A screen the cashier or customer cannot read, as its own lines or a
-    // complaint about it say: the payment is cancelled or its input runs
-    // out, at the PIN prompt the customer cannot see. The cancel is the screen's doing as much as a person's slip. (A
-    // complaint quoting the screen — "the screen shows 64" — blames
-    // nothing: `display_text` leaves such quotes out.)
+    // A screen the cashier or customer cannot read, as its own lines, a
+    // complaint about it or a person who looked at it say: the payment is
+    // cancelled or its input runs out, at the PIN prompt the customer
+    // cannot see. The cancel is the screen's doing as much as a person's
+    // slip. (A complaint quoting the screen — "the screen shows 64" —
+    // blames nothing: `display_text` leaves such quotes out.)
     ExplainedSigns {
-        when: &["recent_logs:display_text", "complaint:display_text"],
+        when: &[
+            "recent_logs:display_text",
+            "complaint:display_text",
+            "check:display_test=fail",
+        ],
         signs_of: Cause::OperatorError,
         count_for: &[Cause::HardwareDisplay],
         signs: &[

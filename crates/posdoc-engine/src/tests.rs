@@ -886,6 +886,31 @@ fn cancels_at_the_pin_prompt_after_a_complaint_about_the_screen_are_the_screens(
 }
 
 #[test]
+fn cancels_at_the_pin_prompt_after_the_screen_was_found_failing_are_the_screens() {
+    let kb = kb();
+    // A person ran the screen test and it failed; the cancels at the PIN
+    // prompt that follow are the screen the customer cannot read.
+    let cancels_after = |result: &str| {
+        let mut fault = vec![format!(
+            r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"display_test","result":"{result}"}}"#,
+            t(60, 0)
+        )];
+        for m in [64, 75, 86] {
+            fault.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"U00","stage":"pin","detail":"用户取消"}}"#,
+                t(m, 0)
+            ));
+        }
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    let d = cancels_after("fail");
+    assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.causes);
+    // A screen found fine leaves them the cashier's slips.
+    let d = cancels_after("ok");
+    assert_eq!(d.top(), Cause::OperatorError, "{:?}", d.causes);
+}
+
+#[test]
 fn a_handshake_refused_for_its_protocol_version_is_the_version_though_the_certificate_expired() {
     let kb = kb();
     // The terminal's certificate expired the day before. The host refuses
