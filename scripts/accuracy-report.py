@@ -27,7 +27,7 @@ for cause in sorted(pooled):
     print(f"{cause:<26}{e:>7}{row['posdoc'][1]/e:>8.2f}{row['posdoc'][2]/e:>7.2f}{row['checklist'][1]/max(row['checklist'][0],1):>10.2f}")
 for who in macro:
     print(f"{who:<10} top-1 {tot[who][1]/tot[who][0]:.3f}   averaged over causes {sum(macro[who])/len(macro[who]):.3f}")
-inc = {"faults": 0, "detected": 0, "incidents": 0, "true_incidents": 0}
+inc = {"faults": 0, "detected": 0, "incidents": 0, "true_incidents": 0, "distinct_incidents": 0}
 delays, from_start = [], []
 for s in range(1, n + 1):
     i = json.load(open(f"{d}/{s}/eval.json"))["incidents"]
@@ -41,6 +41,7 @@ def median(v):
 if inc["faults"]:
     print(f"incidents  recall {inc['detected']}/{inc['faults']} = {inc['detected'] / inc['faults']:.2f}   "
           f"precision {inc['true_incidents']}/{inc['incidents']} = {inc['true_incidents'] / max(inc['incidents'], 1):.2f}   "
+          f"one incident per fault {inc['distinct_incidents']}/{inc['incidents']} = {inc['distinct_incidents'] / max(inc['incidents'], 1):.2f}   "
           f"median time to incident from fault start {median(from_start)}, from first failure {median(delays)}")
 # Where each shared fault's time to incident went: from its start to its
 # first failure, to a second terminal's first failure (the data), and on to
