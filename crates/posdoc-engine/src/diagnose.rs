@@ -1745,7 +1745,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 17] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 18] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1903,6 +1903,20 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 17] = [
         signs_of: Cause::SecurityCertificate,
         count_for: &[Cause::SoftwareIncompatible],
         signs: &["cert_expired", "log:cert_text", "incident_certificate"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A TLS record refused for its integrity (bad_record_mac) comes after
+    // the handshake agreed on the certificate and the version: the TLS
+    // stage and the words of certificates say no more of the certificate
+    // or the version than of a defect sealing records wrong or a line
+    // damaging them.
+    ExplainedSigns {
+        when: &["log:tls_record_mac_text"],
+        signs_of: Cause::SecurityCertificate,
+        count_for: &[Cause::SoftwareBug, Cause::TransmissionCorruption],
+        signs: &["stage:tls", "log:cert_text"],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

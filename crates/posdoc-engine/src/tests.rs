@@ -946,6 +946,42 @@ fn a_handshake_refused_for_its_protocol_version_is_the_version_though_the_certif
 }
 
 #[test]
+fn a_tls_record_failing_its_integrity_check_is_no_certificate_or_version() {
+    let kb = kb();
+    // The terminal was updated an hour before; from minute 61 its TLS
+    // sessions fail.
+    let failing = |detail: &str| {
+        let fault = vec![
+            format!(
+                r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"firmware_update","notes":"固件升级"}}"#,
+                t(1, 0)
+            ),
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"tls","detail":"{detail}"}}"#,
+                t(61, 0)
+            ),
+        ];
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    // A record that failed its MAC after the handshake agreed: the update's
+    // defect (or the line), not the certificate or the version.
+    for detail in [
+        "SSL ALERT 20",
+        "SSL routines: decryption failed or bad record mac",
+    ] {
+        let d = failing(detail);
+        assert!(
+            matches!(d.top(), Cause::SoftwareBug | Cause::TransmissionCorruption),
+            "{detail}: {:?}",
+            d.causes
+        );
+    }
+    // A version refused stays the version.
+    let d = failing("SSL ALERT 70");
+    assert_eq!(d.top(), Cause::SoftwareIncompatible, "{:?}", d.causes);
+}
+
+#[test]
 fn a_watchdog_reset_leans_to_the_board_and_a_crash_to_the_software() {
     let kb = kb();
     let with_reboot = |why: &str| {
