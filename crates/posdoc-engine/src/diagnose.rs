@@ -1745,7 +1745,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 18] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 20] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1917,6 +1917,30 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 18] = [
         signs_of: Cause::SecurityCertificate,
         count_for: &[Cause::SoftwareBug, Cause::TransmissionCorruption],
         signs: &["stage:tls", "log:cert_text"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // An error whose own words name the printer (out of paper, cover
+    // open) on a terminal whose link is crawling: the paper ran out
+    // whatever the network does. Its heartbeats' round trips and losses
+    // say no more of the link than of the printer for that line (gen8's
+    // "PAPER OUT" on dial-up links).
+    ExplainedSigns {
+        when: &["log:printer_text"],
+        signs_of: Cause::NetworkLan,
+        count_for: &[Cause::HardwarePrinter],
+        signs: &["network_degraded"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // ...and one that names the card reader.
+    ExplainedSigns {
+        when: &["log:reader_text"],
+        signs_of: Cause::NetworkLan,
+        count_for: &[Cause::HardwareCardReader],
+        signs: &["network_degraded"],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

@@ -982,6 +982,33 @@ fn a_tls_record_failing_its_integrity_check_is_no_certificate_or_version() {
 }
 
 #[test]
+fn a_printer_out_of_paper_on_a_crawling_link_is_the_printer() {
+    let kb = kb();
+    // From minute 60 the terminal's heartbeats take seconds to come back
+    // (a dial-up line, a poor link); at minute 66 it logs, without a stage,
+    // that the printer is out of paper or that the card could not be read.
+    let logged = |code: &str, detail: &str| {
+        let mut fault: Vec<String> = (60..66)
+            .map(|m| {
+                format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":8400,"packet_loss":0.0}}"#,
+                    t(m, 4)
+                )
+            })
+            .collect();
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"{code}","detail":"{detail}"}}"#,
+            t(66, 0)
+        ));
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    let d = logged("P0", "PAPER OUT");
+    assert_eq!(d.top(), Cause::HardwarePrinter, "{:?}", d.causes);
+    let d = logged("R7", "读卡失败");
+    assert_eq!(d.top(), Cause::HardwareCardReader, "{:?}", d.causes);
+}
+
+#[test]
 fn a_watchdog_reset_leans_to_the_board_and_a_crash_to_the_software() {
     let kb = kb();
     let with_reboot = |why: &str| {
