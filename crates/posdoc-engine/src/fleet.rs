@@ -3004,8 +3004,7 @@ impl Fleet {
                 && i.kind != ScopeKind::Issuer
                 && (i.fired_on & fired_on != 0 || releases)
                 && (i.kind >= kind
-                    || (i.kind.relative()
-                        && kind.relative()
+                    || (releases
                         && share_failing(i.scope) >= *own_share.get_or_init(|| share_failing(s))))
         };
         let from = ts.plus_secs(-RELATIVE_WINDOW_S);

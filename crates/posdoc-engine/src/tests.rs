@@ -857,23 +857,31 @@ fn a_complaint_naming_the_terminal_is_evidence_after_it_arrives_only() {
     assert!(signal_of(&out[1], "complaint").is_some());
 }
 
+/// The terminal's diagnosis of the last of three cancels at the PIN prompt
+/// (minutes 64, 75, 86) that follow `first`, a record at minute 60 given
+/// its timestamp.
+fn cancels_at_the_pin_prompt_after(kb: &Arc<Kb>, first: &dyn Fn(String) -> String) -> Diagnosis {
+    let mut fault = vec![first(t(60, 0))];
+    for m in [64, 75, 86] {
+        fault.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"U00","stage":"pin","detail":"用户取消"}}"#,
+            t(m, 0)
+        ));
+    }
+    run(kb, &terminal_life(&fault)).pop().unwrap()
+}
+
 #[test]
 fn cancels_at_the_pin_prompt_after_a_complaint_about_the_screen_are_the_screens() {
     let kb = kb();
     // The customer cannot read the amount or the prompt, and gives up at the
     // PIN: the terminal logs only a cancel, as it does for any slip.
     let cancels_after = |complaint: &str| {
-        let mut fault = vec![format!(
-            r#"{{"kind":"complaint","ts":"{}","complaint_id":"C1","from":"merchant","merchant_id":"M1","terminal_id":"44017001","text":"{complaint}"}}"#,
-            t(60, 0)
-        )];
-        for m in [64, 75, 86] {
-            fault.push(format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"U00","stage":"pin","detail":"用户取消"}}"#,
-                t(m, 0)
-            ));
-        }
-        run(&kb, &terminal_life(&fault)).pop().unwrap()
+        cancels_at_the_pin_prompt_after(&kb, &|ts| {
+            format!(
+                r#"{{"kind":"complaint","ts":"{ts}","complaint_id":"C1","from":"merchant","merchant_id":"M1","terminal_id":"44017001","text":"{complaint}"}}"#
+            )
+        })
     };
     let d = cancels_after("屏幕花屏,看不清金额");
     assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.causes);
@@ -891,17 +899,11 @@ fn cancels_at_the_pin_prompt_after_the_screen_was_found_failing_are_the_screens(
     // A person ran the screen test and it failed; the cancels at the PIN
     // prompt that follow are the screen the customer cannot read.
     let cancels_after = |result: &str| {
-        let mut fault = vec![format!(
-            r#"{{"kind":"check","ts":"{}","terminal_id":"44017001","name":"display_test","result":"{result}"}}"#,
-            t(60, 0)
-        )];
-        for m in [64, 75, 86] {
-            fault.push(format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"U00","stage":"pin","detail":"用户取消"}}"#,
-                t(m, 0)
-            ));
-        }
-        run(&kb, &terminal_life(&fault)).pop().unwrap()
+        cancels_at_the_pin_prompt_after(&kb, &|ts| {
+            format!(
+                r#"{{"kind":"check","ts":"{ts}","terminal_id":"44017001","name":"display_test","result":"{result}"}}"#
+            )
+        })
     };
     let d = cancels_after("fail");
     assert_eq!(d.top(), Cause::HardwareDisplay, "{:?}", d.causes);

@@ -352,15 +352,8 @@ fn incident_is(f: &Fault, i: &IncidentOut) -> bool {
 /// The largest number of incidents that can each be given a different
 /// fault they are (a maximum bipartite matching, by augmenting paths: a
 /// run has tens of faults and hundreds of incidents at most).
-fn one_per_fault(faults: &[&Fault], incidents: &[IncidentOut]) -> usize {
-    let is: Vec<Vec<usize>> = incidents
-        .iter()
-        .map(|i| {
-            (0..faults.len())
-                .filter(|&f| incident_is(faults[f], i))
-                .collect()
-        })
-        .collect();
+/// `is[i]`: the faults incident `i` is.
+fn one_per_fault(faults: usize, is: &[Vec<usize>]) -> usize {
     // A fault's incident so far; an incident takes a fault that is free or
     // whose incident can move to another.
     fn take(
@@ -381,9 +374,9 @@ fn one_per_fault(faults: &[&Fault], incidents: &[IncidentOut]) -> usize {
         }
         false
     }
-    let mut held_by = vec![None; faults.len()];
-    (0..incidents.len())
-        .filter(|&i| take(i, &is, &mut held_by, &mut vec![false; faults.len()]))
+    let mut held_by = vec![None; faults];
+    (0..is.len())
+        .filter(|&i| take(i, is, &mut held_by, &mut vec![false; faults]))
         .count()
 }
 
@@ -472,11 +465,18 @@ pub fn score_incidents(truth: &Truth, incidents: &[IncidentOut]) -> IncidentScor
             },
         );
     }
-    r.true_incidents = incidents
+    // Each incident's faults, once: whether it is real, and the most
+    // incidents that are each a different fault.
+    let is: Vec<Vec<usize>> = incidents
         .iter()
-        .filter(|i| shared.iter().any(|f| incident_is(f, i)))
-        .count();
-    r.distinct_incidents = one_per_fault(&shared, incidents);
+        .map(|i| {
+            (0..shared.len())
+                .filter(|&f| incident_is(shared[f], i))
+                .collect()
+        })
+        .collect();
+    r.true_incidents = is.iter().filter(|faults| !faults.is_empty()).count();
+    r.distinct_incidents = one_per_fault(shared.len(), &is);
     r.recall = ratio(r.detected, r.faults);
     r.precision = ratio(r.true_incidents, r.incidents);
     r.precision_one_per_fault = ratio(r.distinct_incidents, r.incidents);
