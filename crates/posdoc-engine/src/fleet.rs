@@ -646,6 +646,24 @@ impl Scope {
         }
     }
 
+    /// Whether most of `terminal`'s failures here in `[from, to]` are of
+    /// the kinds `bits`: a terminal refused for its merchant's account a
+    /// dozen times whose heartbeat once reported it offline fails for the
+    /// account.
+    fn mostly_of(&self, terminal: u32, bits: u8, from: Ts, to: Ts) -> bool {
+        let (mut of, mut other) = (0u32, 0u32);
+        for o in &self.ring[..self.len as usize] {
+            if o.terminal == terminal && o.failure != 0 && o.ts >= from && o.ts <= to {
+                if o.failure & bits != 0 {
+                    of += 1;
+                } else {
+                    other += 1;
+                }
+            }
+        }
+        of > other
+    }
+
     /// Members with a failure this scope shares in `[from, to]`.
     fn failing_members(&self, from: Ts, to: Ts) -> Vec<u32> {
         let shares = self.kind.shares();
@@ -2591,7 +2609,9 @@ impl Fleet {
             if held || each.len() < 2 || self.spanned(&each, ScopeKind::Merchant) < 2 {
                 continue;
             }
-            if !self.signs_past_chance(&self.release_signs, s, n, each.len(), ts) {
+            if !self.signs_past_chance(&self.release_signs, s, n, each.len(), ts)
+                || self.mostly_another_releases(s, &each, Failure::Protocol)
+            {
                 continue;
             }
             let v = Verdict::Refused {
@@ -2602,6 +2622,28 @@ impl Fleet {
             self.open_on_signs(s, v, each, ts);
             held = true;
         }
+    }
+
+    /// Whether most of `who`, the terminals whose signs would open release
+    /// scope `s`'s incident, are members of another release's open
+    /// incident of that kind of failure: a firmware whose refused terminals
+    /// all run the app version already refused is that version's fault,
+    /// seen from the firmware (no cascade).
+    fn mostly_another_releases(&self, s: u32, who: &[u32], class: Failure) -> bool {
+        let held = who
+            .iter()
+            .filter(|&&t| {
+                let o = self.incident_of[t as usize];
+                o != NONE && {
+                    let i = &self.incidents[o as usize];
+                    i.scope != s
+                        && i.kind.relative()
+                        && i.closed_at.is_none()
+                        && i.fired_on & class as u8 != 0
+                }
+            })
+            .count();
+        2 * held > who.len()
     }
 
     /// An event of `terminal` at `ts` was diagnosed as its software's
@@ -2645,7 +2687,9 @@ impl Fleet {
                 continue;
             }
             let k = who.len() as u32;
-            if !self.signs_past_chance(&self.release_bugs, s, k, who.len(), ts) {
+            if !self.signs_past_chance(&self.release_bugs, s, k, who.len(), ts)
+                || self.mostly_another_releases(s, &who, Failure::Device)
+            {
                 continue;
             }
             let v = Verdict::FailingOf {
@@ -2978,6 +3022,11 @@ impl Fleet {
     /// firmware's second (on our outside sets, 31 fewer incidents and 169
     /// more fault events read right).
     ///
+    /// An incident explains a member it holds, or held and still lists
+    /// (its merchant's, once its crashing app took it in), whose failures
+    /// lately are of the kinds the incident fired on, or mostly so: one
+    /// offline report amid a dozen refusals for the account is a blip.
+    ///
     /// Unless the members no incident explains fail on their own, by the
     /// fleet-relative test against the rest of the fleet outside incidents:
     /// a carrier's outage in a city during its host's is still the
@@ -3037,10 +3086,20 @@ impl Fleet {
                     _ => false,
                 })
         };
+        // One terminal's mains or link failing is its own (its adapter, its
+        // battery run flat); two of a shop's, its shop's.
+        let place_signs = kind == ScopeKind::Site
+            && sc
+                .members
+                .iter()
+                .filter(|&&t| self.power_sign_in(t, from, ts) || self.dark_sign_in(t, from, ts))
+                .nth(1)
+                .is_some();
         let claimed = |t: u32| {
             // No host, carrier, version or merchant cuts a shop's mains: a
-            // member showing power signs lately fails for its shop, whatever
-            // else is down.
+            // member showing power signs lately, beside another showing
+            // power or dark signs, fails for its shop, whatever else is
+            // down.
             // Nor does any but a carrier darken its link, nor any but its
             // shop (its power, its router) or carrier a cellular member's.
             let open = self.incident_of[t as usize];
@@ -3051,7 +3110,7 @@ impl Fleet {
                     && (kind == ScopeKind::Site || held_by != Some(ScopeKind::Site))
             };
             let power = || self.power_sign_in(t, from, ts);
-            if (kind == ScopeKind::Site && (power() || dark()))
+            if (kind == ScopeKind::Site && place_signs && (power() || dark()))
                 || (kind == ScopeKind::Carrier && dark() && !power())
             {
                 return false;
@@ -3071,19 +3130,68 @@ impl Fleet {
             // messages refused on another's.
             let explains = |inc: u32| {
                 let i = &self.incidents[inc as usize];
-                claims(inc) && (bits & !i.fired_on == 0 || (i.kind.relative() && kind.relative()))
+                claims(inc)
+                    && (bits & !i.fired_on == 0
+                        || (i.kind.relative() && kind.relative())
+                        || self.scopes[s as usize].mostly_of(t, i.fired_on, from, ts))
+            };
+            // The open incident of another scope of its that it joined (its
+            // merchant's, before its failing app took it in) explains it as
+            // well as the one holding it now.
+            let of_its_scopes = || {
+                self.member_of[t as usize].iter().any(|&m| {
+                    m != NONE
+                        && m != s
+                        && self.scopes[m as usize].incident.is_some_and(|i| {
+                            i != open
+                                && self.incidents[i as usize].terminals.contains(&t)
+                                && explains(i)
+                        })
+                })
             };
             (open != NONE && explains(open))
+                || of_its_scopes()
                 || self.closing.iter().any(|&(inc, _)| {
                     explains(inc) && self.incidents[inc as usize].terminals.contains(&t)
                 })
                 || (!banks.is_empty() && banks_card(t))
         };
         let failing = self.failing_now(s, ts);
-        let (rest, explained): (Vec<u32>, Vec<u32>) = failing.iter().partition(|&&t| !claimed(t));
+        let (mut rest, mut explained): (Vec<u32>, Vec<u32>) =
+            failing.iter().partition(|&&t| !claimed(t));
         if failing.is_empty() || 2 * explained.len() < failing.len() {
             return false;
         }
+        // A failing member whose scope of the explaining incident's kind is
+        // unknown (its vendor reports no host), failing only as that
+        // incident's members do, is presumed one of them: a shop whose six
+        // terminals are in their host's outage and whose seventh, of
+        // unknown host, fails alike is not failing as a shop.
+        let holders: Vec<u32> = {
+            let mut v: Vec<u32> = explained
+                .iter()
+                .map(|&t| self.incident_of[t as usize])
+                .filter(|&i| i != NONE)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        rest.retain(|&t| {
+            let bits = failed_lately(t);
+            let presumed = self.incident_of[t as usize] == NONE
+                && bits != 0
+                && holders.iter().any(|&h| {
+                    let i = &self.incidents[h as usize];
+                    i.kind != ScopeKind::Issuer
+                        && self.member_of[t as usize][i.kind as usize] == NONE
+                        && bits & !i.fired_on == 0
+                });
+            if presumed {
+                explained.push(t);
+            }
+            !presumed
+        });
         // Members heard from lately that no incident explains: the
         // failing ones already sorted out, the others checked cheapest
         // first.
@@ -4509,5 +4617,206 @@ mod vote_tests {
             "{}",
             f.beats[0].silent_after_s()
         );
+    }
+
+    /// A shop `S1` of terminals `0..n` (merchant `M1`, nothing else of
+    /// theirs known), beside shops `S2`.. of three terminals each up to
+    /// `total`, all on host `H1` but those in `no_host`.
+    fn shops(n: u32, total: u32, no_host: &[u32]) -> Fleet {
+        let mut f = Fleet::default();
+        for t in 0..total {
+            let shop = if t < n { 1 } else { 2 + (t - n) / 3 };
+            f.set_scope(t, ScopeKind::Site, &format!("S{shop}"));
+            f.set_scope(t, ScopeKind::Merchant, &format!("M{shop}"));
+            if !no_host.contains(&t) {
+                f.set_scope(t, ScopeKind::Host, "H1");
+            }
+        }
+        f
+    }
+
+    fn scope(f: &Fleet, kind: ScopeKind, key: &str) -> u32 {
+        f.scope_index[&(kind, key.into())]
+    }
+
+    #[test]
+    fn a_shop_refused_for_its_merchant_whose_terminals_blipped_offline_is_its_merchants() {
+        // The merchant's account refused at its one shop's three terminals:
+        // its incident holds them. Two of them each had a link failure
+        // besides, once, amid their refusals.
+        let mut f = shops(3, 3, &[]);
+        let t0 = Ts::from_secs(1_800_000_000);
+        let merchant = scope(&f, ScopeKind::Merchant, "M1");
+        f.scopes[merchant as usize].fired_on = Failure::Account as u8;
+        let m = f.open_incident(merchant, t0);
+        for t in 0..3 {
+            f.join(m, t);
+        }
+        for step in 0..4i64 {
+            for t in 0..3u32 {
+                let ts = t0.plus_secs(60 + 120 * step + i64::from(t));
+                f.observe_refusal(t, ts, Failure::Account, Purchase::default());
+            }
+        }
+        f.observe(0, t0.plus_secs(300), Some(Failure::Link), Source::Other);
+        f.observe(1, t0.plus_secs(420), Some(Failure::Link), Source::Other);
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8 | Failure::Account as u8;
+        // Failing mostly for the account: the merchant's, not the shop's.
+        assert!(f.explained_elsewhere(site, t0.plus_secs(600)));
+        assert_eq!(f.incidents.len(), 1);
+        // Failing mostly on its link: its own.
+        for k in 0..5i64 {
+            f.observe(
+                0,
+                t0.plus_secs(480 + 20 * k),
+                Some(Failure::Link),
+                Source::Other,
+            );
+            f.observe(
+                1,
+                t0.plus_secs(490 + 20 * k),
+                Some(Failure::Link),
+                Source::Other,
+            );
+        }
+        assert!(!f.explained_elsewhere(site, t0.plus_secs(600)));
+    }
+
+    #[test]
+    fn a_shops_terminal_of_unknown_host_failing_with_the_others_in_its_outage_is_no_shops_fault() {
+        // Shop S1's terminals 0 and 1 are in host H1's outage; terminal 2's
+        // vendor reports no host. All three time out alike.
+        let mut f = shops(3, 12, &[2]);
+        let t0 = Ts::from_secs(1_800_000_000);
+        let host = scope(&f, ScopeKind::Host, "H1");
+        f.scopes[host as usize].fired_on = Failure::Link as u8;
+        let h = f.open_incident(host, t0);
+        for t in (0..12).filter(|&t| t != 2) {
+            f.join(h, t);
+        }
+        for step in 0..4i64 {
+            for t in 0..3u32 {
+                let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
+                f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+            }
+        }
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8;
+        assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
+        // No shop's incident opened beside the host's.
+        let keys: Vec<&str> = f.incidents.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, vec!["H1"]);
+        // Refused for the account instead, which no host's outage does: a
+        // fault of the shop's or its merchant's.
+        for step in 0..3i64 {
+            let ts = t0.plus_secs(250 + 10 * step);
+            f.observe_refusal(2, ts, Failure::Account, Purchase::default());
+        }
+        f.scopes[site as usize].fired_on = Failure::Link as u8 | Failure::Account as u8;
+        assert!(!f.explained_elsewhere(site, t0.plus_secs(300)));
+    }
+
+    #[test]
+    fn one_terminals_mains_failing_in_its_hosts_outage_is_no_shops_power() {
+        // Shop S1's two terminals time out in host H1's outage.
+        let mut f = shops(2, 11, &[]);
+        let t0 = Ts::from_secs(1_800_000_000);
+        let host = scope(&f, ScopeKind::Host, "H1");
+        f.scopes[host as usize].fired_on = Failure::Link as u8;
+        let h = f.open_incident(host, t0);
+        for t in 0..11 {
+            f.join(h, t);
+        }
+        for step in 0..4i64 {
+            for t in 0..2u32 {
+                let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
+                f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+            }
+        }
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8;
+        let now = t0.plus_secs(300);
+        // One of them reads low voltage: its adapter.
+        f.note_power(0, t0.plus_secs(200));
+        assert!(f.explained_elsewhere(site, now));
+        // Both: the shop's mains, whatever its host does.
+        f.note_power(1, t0.plus_secs(210));
+        assert!(!f.explained_elsewhere(site, now));
+    }
+
+    #[test]
+    fn a_shop_refused_for_its_merchant_is_its_merchants_while_its_app_holds_it() {
+        // Merchant M1's incident (its account) holds its shop's two
+        // terminals; their app's defect has its own incident, which takes
+        // them in as they crash. Refused for the account lately, the shop
+        // is the merchant's.
+        let mut f = shops(2, 2, &[]);
+        for t in 0..2 {
+            f.set_scope(t, ScopeKind::AppVersion, "9.9");
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        let merchant = scope(&f, ScopeKind::Merchant, "M1");
+        let app = scope(&f, ScopeKind::AppVersion, "9.9");
+        f.scopes[merchant as usize].fired_on = Failure::Account as u8;
+        let m = f.open_incident(merchant, t0);
+        f.scopes[app as usize].fired_on = Failure::Device as u8;
+        let a = f.open_incident(app, t0.plus_secs(60));
+        for t in 0..2 {
+            f.join(m, t);
+        }
+        for step in 0..3i64 {
+            for t in 0..2u32 {
+                let ts = t0.plus_secs(120 + 60 * step + i64::from(t));
+                f.observe_refusal(t, ts, Failure::Account, Purchase::default());
+            }
+        }
+        // Their app crashes: its incident holds them now.
+        for t in 0..2u32 {
+            f.observe(t, t0.plus_secs(290), Some(Failure::Device), Source::Other);
+        }
+        assert_eq!((f.incident_of[0], f.incident_of[1]), (a, a));
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Account as u8;
+        assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
+    }
+
+    #[test]
+    fn a_firmware_whose_refused_terminals_run_the_refused_app_opens_nothing() {
+        // Three hundred terminals in a hundred merchants. Terminals 0 and 3
+        // run app 7.4.2 on firmware pax/3.0; terminal 6 runs pax/3.0 too,
+        // its app version unreported.
+        let mut f = Fleet::default();
+        let t0 = Ts::from_secs(1_800_000_000);
+        for t in 0..300u32 {
+            f.set_scope(t, ScopeKind::Merchant, &format!("M{}", t / 3));
+            if t != 6 {
+                let version = if t == 0 || t == 3 { "7.4.2" } else { "7.5.0" };
+                f.set_scope(t, ScopeKind::AppVersion, version);
+            }
+            let firmware = if t % 3 == 0 && t <= 6 {
+                "pax/3.0"
+            } else {
+                "pax/3.1"
+            };
+            f.set_scope(t, ScopeKind::Firmware, firmware);
+            f.observe(t, t0, None, Source::Payment(0));
+        }
+        let at = |min: i64| t0.plus_secs(3600 + min * 60);
+        for min in [0, 3, 6] {
+            f.observe_release_refused(0, at(min));
+            f.observe_release_refused(3, at(min + 1));
+        }
+        let keys: Vec<&str> = f.incidents.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, vec!["7.4.2"]);
+        // Terminal 6, of no known version, refused alike: the firmware's
+        // refused terminals are mostly the version's.
+        for min in [7, 9, 11] {
+            f.observe_release_refused(6, at(min));
+            f.observe_release_refused(0, at(min + 1));
+            f.observe_release_refused(3, at(min + 1));
+        }
+        let keys: Vec<&str> = f.incidents.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, vec!["7.4.2"]);
     }
 }
