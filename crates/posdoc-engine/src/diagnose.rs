@@ -1745,7 +1745,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 20] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 21] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1918,6 +1918,20 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 20] = [
         count_for: &[Cause::SoftwareBug, Cause::TransmissionCorruption],
         signs: &["stage:tls", "log:cert_text"],
         with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A print failing for its voltage ("打印电压不足", "printer
+    // undervoltage"): a thermal head draws the most current a terminal
+    // ever does, so a sagging supply fails there first. The print stage,
+    // the printer's code and its words say no more of the printer than of
+    // the supply or the battery behind it.
+    ExplainedSigns {
+        when: &["log:power_text"],
+        signs_of: Cause::HardwarePrinter,
+        count_for: &[Cause::PowerSupply, Cause::PowerBattery],
+        signs: &["stage:print", "log:printer_text"],
+        with_prior: true,
         incident_causes: &[],
         unless: &[],
     },

@@ -1011,6 +1011,24 @@ fn a_printer_out_of_paper_on_a_crawling_link_is_the_printer() {
 }
 
 #[test]
+fn a_print_failing_for_its_voltage_is_the_supplys_and_one_out_of_paper_the_printers() {
+    let kb = kb();
+    let printing = |detail: &str| {
+        let fault = vec![format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E6","stage":"print","detail":"{detail}"}}"#,
+            t(61, 0)
+        )];
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    for detail in ["打印电压不足", "[PRINT] printer undervoltage"] {
+        let d = printing(detail);
+        assert_eq!(d.top(), Cause::PowerSupply, "{detail}: {:?}", d.causes);
+    }
+    let d = printing("打印机缺纸");
+    assert_eq!(d.top(), Cause::HardwarePrinter, "{:?}", d.causes);
+}
+
+#[test]
 fn a_watchdog_reset_leans_to_the_board_and_a_crash_to_the_software() {
     let kb = kb();
     let with_reboot = |why: &str| {
