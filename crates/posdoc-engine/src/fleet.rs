@@ -3430,6 +3430,21 @@ impl Fleet {
                     2 * signed < members
                 }
             })
+            // Nor does any but a carrier darken a carrier's terminals'
+            // heartbeats: a carrier whose members went dark is its own
+            // outage, whatever host they pay through.
+            .filter(|&o| {
+                let inc = &self.incidents[o as usize];
+                inc.kind != ScopeKind::Carrier || {
+                    let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+                    let dark = inc
+                        .terminals
+                        .iter()
+                        .filter(|&&t| self.dark_sign_in(t, from, ts))
+                        .count();
+                    2 * dark < inc.terminals.len()
+                }
+            })
             // An incident open well before this one fired is a fault of its
             // own: a host that stops answering later does not explain why
             // a release or a carrier failed first.
@@ -4871,5 +4886,39 @@ mod vote_tests {
         assert_eq!(open, vec![true, true, false, false]);
         f.tick(t0.plus_secs(1900));
         assert!(f.incidents.iter().all(|i| i.closed_at.is_some()));
+    }
+
+    #[test]
+    fn a_host_going_down_takes_in_no_carrier_whose_terminals_went_dark() {
+        // Terminals 0-3 are on carrier cucc in one city, whose incident is
+        // open; all twelve pay through host H1, which then goes down.
+        let host_opens_over_a_carrier = |dark: bool| {
+            let mut f = Fleet::default();
+            for t in 0..12u32 {
+                f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+                f.set_scope(t, ScopeKind::Host, "H1");
+                if t < 4 {
+                    f.set_scope(t, ScopeKind::Carrier, "cucc@lvliang");
+                }
+            }
+            let t0 = Ts::from_secs(1_800_000_000);
+            let carrier = scope(&f, ScopeKind::Carrier, "cucc@lvliang");
+            let host = scope(&f, ScopeKind::Host, "H1");
+            f.scopes[carrier as usize].fired_on = Failure::Link as u8;
+            let c = f.open_incident(carrier, t0);
+            for t in 0..4 {
+                f.join(c, t);
+                if dark {
+                    f.note_dark(t, t0.plus_secs(60));
+                }
+            }
+            f.scopes[host as usize].fired_on = Failure::Link as u8;
+            f.open_incident(host, t0.plus_secs(600));
+            f.incidents[c as usize].merged_into
+        };
+        // Their heartbeats dark: the carrier's own outage, no host's.
+        assert_eq!(host_opens_over_a_carrier(true), None);
+        // Their payments failing alone: the host's outage seen from closer.
+        assert_eq!(host_opens_over_a_carrier(false), Some(1));
     }
 }
