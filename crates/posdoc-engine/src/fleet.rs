@@ -687,10 +687,14 @@ impl Scope {
     /// a member is failing if its latest outcome there is a failure, or its
     /// failures there are at least its successes.
     fn judge(&self, from: Ts, to: Ts) -> (u32, u32, Vec<u32>) {
+        self.judge_on(from, to, self.kind.outage_shares())
+    }
+
+    /// [`Scope::judge`] on the failure kinds `shares` only.
+    fn judge_on(&self, from: Ts, to: Ts, shares: u8) -> (u32, u32, Vec<u32>) {
         // (terminal, weight, whether silence).
         let mut seen = [(NONE, 0i16, false); RING];
         let mut n = 0;
-        let shares = self.kind.outage_shares();
         // Oldest first, so that after a stable sort by terminal each
         // terminal's outcomes are in the order they happened.
         let start = if (self.len as usize) < RING {
@@ -2857,9 +2861,18 @@ impl Fleet {
                 // So too with refusals of another kind: a merchant's
                 // keys refused while its refund ban's incident is open.
                 let first = &self.incidents[i as usize];
+                // A shop failing on its refusals and a link or two is no
+                // outage: most of its terminals must be failing on their
+                // links alone.
                 let outage = matches!(kind, ScopeKind::Host | ScopeKind::Site)
                     && matches!(verdict, Some(Verdict::Burst(_) | Verdict::Failing(_)))
-                    && first.fired_on_refusals_only();
+                    && first.fired_on_refusals_only()
+                    && (kind != ScopeKind::Site || {
+                        let from = ts.plus_secs(-kind.window_s());
+                        let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8);
+                        failing >= kind.min_failing()
+                            && f64::from(failing) >= FAILING_SHARE_MIN * f64::from(failing + ok)
+                    });
                 let other_refusals = matches!(
                     verdict,
                     Some(Verdict::Refused { class, .. })
@@ -3912,6 +3925,44 @@ mod vote_tests {
         assert_eq!(opened[0].0, Failure::Account as u8, "{opened:?}");
         assert!(opened[1].0 & Failure::Link as u8 != 0, "{opened:?}");
         assert!((1200..1300).contains(&opened[1].1), "{opened:?}");
+    }
+
+    #[test]
+    fn a_shop_refused_on_and_on_with_a_link_failing_once_is_still_one_incident() {
+        // A shop of three terminals: customers' cards refused for the
+        // account's reasons on two of them open its incident. Twenty
+        // minutes on, both are refused twice more and terminal 2 loses its
+        // link twice: the shop fails on all it shares, but on its
+        // refusals, not its links — no outage to set the refusals apart.
+        let mut f = Fleet::default();
+        for t in 0..3u32 {
+            f.set_scope(t, ScopeKind::Site, "S0");
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        let refused = |f: &mut Fleet, t: u32, at: i64, key: u32| {
+            let purchase = Purchase {
+                key,
+                setup_explains: false,
+            };
+            f.observe_refusal(t, t0.plus_secs(at), Failure::Account, purchase);
+        };
+        for (t, at, key) in [(0u32, 0i64, 1u32), (1, 40, 2), (0, 70, 3)] {
+            refused(&mut f, t, at, key);
+        }
+        assert_eq!(f.incidents.len(), 1);
+        for (t, at, key) in [
+            (0u32, 1200i64, 4u32),
+            (1, 1230, 5),
+            (0, 1290, 6),
+            (1, 1320, 7),
+        ] {
+            refused(&mut f, t, at, key);
+        }
+        for at in [1250, 1300] {
+            f.observe(2, t0.plus_secs(at), Some(Failure::Link), Source::Payment(0));
+        }
+        let fired: Vec<u8> = f.incidents.iter().map(|i| i.fired_on).collect();
+        assert_eq!(fired, vec![Failure::Account as u8]);
     }
 
     /// Seventeen terminals: 0..12 on host H1 in six shops of two, 12..17
