@@ -6,6 +6,22 @@ def diag(bin_, g, s):
     if not os.path.exists(out):
         subprocess.run([bin_, "diagnose", "-i", f"/work/data/{g}/seed{s}/records.jsonl", "--lang", "en", "-o", out, "--no-progress"], check=True, stderr=subprocess.DEVNULL)
     return [json.loads(l) for l in open(out)]
+def ts(s):
+    import datetime
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+def seeds(gens):
+    """-> (gen, seed) for every seed generated under /work/data of `gens` (comma-separated)"""
+    for g in gens.split(","):
+        for s in range(1, 11):
+            if os.path.exists(f"/work/data/{g}/seed{s}"):
+                yield g, s
+def incidents(bin_, g, s):
+    """-> each incident's latest line, merged ones left out, in order of opening"""
+    last = {}
+    for r in diag(bin_, g, s):
+        if r["kind"] == "incident":
+            last[r["incident_id"]] = r
+    return sorted((v for v in last.values() if not v.get("merged_into")), key=lambda i: i["opened_at"])
 def joined(bin_, g, s):
     """-> (truths by fault id, [(truth_event, diagnosis or None)], incidents)"""
     rows = diag(bin_, g, s)

@@ -4718,6 +4718,35 @@ mod vote_tests {
         f.scope_index[&(kind, key.into())]
     }
 
+    /// Opens scope (`kind`, `key`)'s incident at `ts`, fired on `on`, with
+    /// `members` in it.
+    fn open_with(
+        f: &mut Fleet,
+        (kind, key): (ScopeKind, &str),
+        on: u8,
+        ts: Ts,
+        members: impl IntoIterator<Item = u32>,
+    ) -> u32 {
+        let s = scope(f, kind, key);
+        f.scopes[s as usize].fired_on = on;
+        let i = f.open_incident(s, ts);
+        for t in members {
+            f.join(i, t);
+        }
+        i
+    }
+
+    /// `terminals`' payments lost, each a minute apart, four times from
+    /// half a minute past `t0`.
+    fn links_failing(f: &mut Fleet, terminals: std::ops::Range<u32>, t0: Ts) {
+        for step in 0..4i64 {
+            for t in terminals.clone() {
+                let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
+                f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+            }
+        }
+    }
+
     #[test]
     fn a_shop_refused_for_its_merchant_whose_terminals_blipped_offline_is_its_merchants() {
         // The merchant's account refused at its one shop's three terminals:
@@ -4725,12 +4754,8 @@ mod vote_tests {
         // besides, once, amid their refusals.
         let mut f = shops(3, 3, &[]);
         let t0 = Ts::from_secs(1_800_000_000);
-        let merchant = scope(&f, ScopeKind::Merchant, "M1");
-        f.scopes[merchant as usize].fired_on = Failure::Account as u8;
-        let m = f.open_incident(merchant, t0);
-        for t in 0..3 {
-            f.join(m, t);
-        }
+        let account = Failure::Account as u8;
+        open_with(&mut f, (ScopeKind::Merchant, "M1"), account, t0, 0..3);
         for step in 0..4i64 {
             for t in 0..3u32 {
                 let ts = t0.plus_secs(60 + 120 * step + i64::from(t));
@@ -4768,18 +4793,15 @@ mod vote_tests {
         // vendor reports no host. All three time out alike.
         let mut f = shops(3, 12, &[2]);
         let t0 = Ts::from_secs(1_800_000_000);
-        let host = scope(&f, ScopeKind::Host, "H1");
-        f.scopes[host as usize].fired_on = Failure::Link as u8;
-        let h = f.open_incident(host, t0);
-        for t in (0..12).filter(|&t| t != 2) {
-            f.join(h, t);
-        }
-        for step in 0..4i64 {
-            for t in 0..3u32 {
-                let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
-                f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
-            }
-        }
+        let on_host = (0..12).filter(|&t| t != 2);
+        open_with(
+            &mut f,
+            (ScopeKind::Host, "H1"),
+            Failure::Link as u8,
+            t0,
+            on_host,
+        );
+        links_failing(&mut f, 0..3, t0);
         let site = scope(&f, ScopeKind::Site, "S1");
         f.scopes[site as usize].fired_on = Failure::Link as u8;
         assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
@@ -4801,18 +4823,14 @@ mod vote_tests {
         // Shop S1's two terminals time out in host H1's outage.
         let mut f = shops(2, 11, &[]);
         let t0 = Ts::from_secs(1_800_000_000);
-        let host = scope(&f, ScopeKind::Host, "H1");
-        f.scopes[host as usize].fired_on = Failure::Link as u8;
-        let h = f.open_incident(host, t0);
-        for t in 0..11 {
-            f.join(h, t);
-        }
-        for step in 0..4i64 {
-            for t in 0..2u32 {
-                let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
-                f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
-            }
-        }
+        open_with(
+            &mut f,
+            (ScopeKind::Host, "H1"),
+            Failure::Link as u8,
+            t0,
+            0..11,
+        );
+        links_failing(&mut f, 0..2, t0);
         let site = scope(&f, ScopeKind::Site, "S1");
         f.scopes[site as usize].fired_on = Failure::Link as u8;
         let now = t0.plus_secs(300);
@@ -4835,15 +4853,16 @@ mod vote_tests {
             f.set_scope(t, ScopeKind::AppVersion, "9.9");
         }
         let t0 = Ts::from_secs(1_800_000_000);
-        let merchant = scope(&f, ScopeKind::Merchant, "M1");
-        let app = scope(&f, ScopeKind::AppVersion, "9.9");
-        f.scopes[merchant as usize].fired_on = Failure::Account as u8;
-        let m = f.open_incident(merchant, t0);
-        f.scopes[app as usize].fired_on = Failure::Device as u8;
-        let a = f.open_incident(app, t0.plus_secs(60));
-        for t in 0..2 {
-            f.join(m, t);
-        }
+        let account = Failure::Account as u8;
+        open_with(&mut f, (ScopeKind::Merchant, "M1"), account, t0, 0..2);
+        let device = Failure::Device as u8;
+        let a = open_with(
+            &mut f,
+            (ScopeKind::AppVersion, "9.9"),
+            device,
+            t0.plus_secs(60),
+            [],
+        );
         for step in 0..3i64 {
             for t in 0..2u32 {
                 let ts = t0.plus_secs(120 + 60 * step + i64::from(t));
@@ -4921,11 +4940,7 @@ mod vote_tests {
             (ScopeKind::Site, "S1", Failure::Link),
         ]
         .into_iter()
-        .map(|(kind, key, on)| {
-            let s = scope(&f, kind, key);
-            f.scopes[s as usize].fired_on = on as u8;
-            f.open_incident(s, t0)
-        })
+        .map(|(kind, key, on)| open_with(&mut f, (kind, key), on as u8, t0, []))
         .collect();
         // Twenty quiet minutes: the link failures are over, the expired
         // batch and the defect not.
@@ -4953,18 +4968,12 @@ mod vote_tests {
                 }
             }
             let t0 = Ts::from_secs(1_800_000_000);
-            let carrier = scope(&f, ScopeKind::Carrier, "cucc@lvliang");
-            let host = scope(&f, ScopeKind::Host, "H1");
-            f.scopes[carrier as usize].fired_on = Failure::Link as u8;
-            let c = f.open_incident(carrier, t0);
-            for t in 0..4 {
-                f.join(c, t);
-                if dark {
-                    f.note_dark(t, t0.plus_secs(60));
-                }
+            let link = Failure::Link as u8;
+            let c = open_with(&mut f, (ScopeKind::Carrier, "cucc@lvliang"), link, t0, 0..4);
+            for t in (0..4).filter(|_| dark) {
+                f.note_dark(t, t0.plus_secs(60));
             }
-            f.scopes[host as usize].fired_on = Failure::Link as u8;
-            f.open_incident(host, t0.plus_secs(600));
+            open_with(&mut f, (ScopeKind::Host, "H1"), link, t0.plus_secs(600), []);
             f.incidents[c as usize].merged_into
         };
         // Their heartbeats dark: the carrier's own outage, no host's.
