@@ -563,6 +563,36 @@ impl Engine {
         {
             *o = yes("mac_refused_keys_ok", String::new(), String::new());
         }
+        // Power lost by a terminal living on its battery, with charge left
+        // in it: a mains fault cannot cut a terminal its battery carries,
+        // and a battery that stops at half charge is worn (its gauge
+        // counts charge it no longer holds). The level being normal is
+        // then the battery's story, not evidence against it.
+        // (Not a part naming itself, as one failing its self-test at power
+        // on does: that says nothing of how the power went.)
+        let power_lost = (hits & (self.bits.power | self.bits.battery) != 0
+            || stage.as_deref() == Some("power_on"))
+            && hits & self.bits.board == 0;
+        if power_lost
+            && obs.iter().any(|o| o.id == "runs_on_battery")
+            && let Some(level) = s
+                .metric(crate::state::MetricId::Battery)
+                .latest(ts.plus_secs(-BATTERY_LEVEL_AGE_S), ts)
+                .filter(|l| (CHARGE_LEFT_PCT..CHARGE_FULL_PCT).contains(l))
+        {
+            let o = yes(
+                "power_lost_with_charge_left",
+                format!("{level:.0}%"),
+                String::new(),
+            );
+            match obs
+                .iter_mut()
+                .find(|o| o.id == "battery_low" && o.seen == Seen::Absent)
+            {
+                Some(normal) => *normal = o,
+                None => obs.push(o),
+            }
+        }
         let n_terminal_obs = obs.len();
         let degraded = obs.iter().any(|o| {
             matches!(o.seen, Seen::Yes { .. })
@@ -1726,6 +1756,15 @@ fn said(factors: &[Factor], when: &str) -> bool {
     }
 }
 
+/// How old a battery reading may be to say what charge a terminal lost
+/// power with: the terminal was dark in between.
+const BATTERY_LEVEL_AGE_S: i64 = 3600;
+/// Charge a battery that is merely empty would not still show.
+const CHARGE_LEFT_PCT: f32 = 15.0;
+/// A level at which a battery is being kept full by its charger: the
+/// terminal then runs on the mains, whose loss it is.
+const CHARGE_FULL_PCT: f32 = 90.0;
+
 /// Signs of one cause that another explains as well, once a signal says
 /// that other is behind them.
 struct ExplainedSigns {
@@ -1745,7 +1784,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 21] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 22] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1976,6 +2015,17 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 21] = [
     // terminal says which.
     ExplainedSigns {
         when: &["log:battery_text"],
+        signs_of: Cause::HardwareBoard,
+        count_for: &[Cause::PowerBattery],
+        signs: &["past_power_fault"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // ...and one losing its power again and again with charge left in its
+    // battery: the power is not back, the battery drops it each time.
+    ExplainedSigns {
+        when: &["power_lost_with_charge_left"],
         signs_of: Cause::HardwareBoard,
         count_for: &[Cause::PowerBattery],
         signs: &["past_power_fault"],

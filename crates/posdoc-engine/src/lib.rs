@@ -320,6 +320,9 @@ pub struct Counters {
 pub(crate) struct PatternBits {
     /// Power words: an error a power cut raised.
     pub power: u64,
+    /// A battery's words, and a part's (a sensor, the main board) failing.
+    pub battery: u64,
+    pub board: u64,
     /// The screen's and the keypad's faults.
     pub display: u64,
     pub keypad: u64,
@@ -343,6 +346,8 @@ impl PatternBits {
         };
         PatternBits {
             power: bit("power_text"),
+            battery: bit("battery_text"),
+            board: bit("board_text"),
             display: bit("display_text"),
             keypad: bit("keypad_text"),
             cashier: bit("operator_text") | bit("input_text"),

@@ -1295,6 +1295,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "power_events",
     "reboot_power_loss",
     "battery_low",
+    "power_lost_with_charge_left",
     "runs_on_battery",
     "runs_on_mains",
     "signal_weak",

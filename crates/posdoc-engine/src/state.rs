@@ -144,6 +144,16 @@ impl Metric {
             .map(|s| s.v)
     }
 
+    /// The latest sample inside `[from, to]`, if any.
+    pub fn latest(&self, from: Ts, to: Ts) -> Option<f32> {
+        let (from, to) = (sample_secs(from), sample_secs(to));
+        self.samples[..self.len as usize]
+            .iter()
+            .filter(|s| s.t >= from && s.t <= to)
+            .max_by_key(|s| s.t)
+            .map(|s| s.v)
+    }
+
     /// Statistics of the samples inside `[from, to]`, if any.
     pub fn window_stats(&self, from: Ts, to: Ts) -> Option<WindowStats> {
         let mut st: Option<WindowStats> = None;

@@ -385,6 +385,52 @@ fn power_lost_on_a_handheld_leans_to_its_battery() {
 }
 
 #[test]
+fn a_handheld_shutting_down_with_charge_left_is_its_worn_battery_and_one_kept_full_is_not() {
+    let kb = kb();
+    // A handheld on its battery (levels and no supply voltage), shutting
+    // down and recovering its journal three times in an hour and a half.
+    // Draining from 60 %, it dies with half its charge shown: a worn
+    // battery. Held at 99 % by its charger, the terminal runs on the mains,
+    // and the battery has no story to tell.
+    let shutdowns = |level: &dyn Fn(u32) -> u32| {
+        let mut fault = Vec::new();
+        for m in 60..150u32 {
+            if m % 5 == 0 {
+                fault.push(format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"packet_loss":0.0,"battery_pct":{},"key_check":"ok","printer":"ok"}}"#,
+                    t(m, 0),
+                    level(m)
+                ));
+            }
+            if m % 30 == 12 {
+                fault.push(format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E5","stage":"power_on","detail":"异常掉电后重启 unexpected shutdown, recovering journal"}}"#,
+                    t(m, 20)
+                ));
+            }
+        }
+        let lines: Vec<String> = terminal_life(&fault)
+            .into_iter()
+            .map(|l| {
+                (0..3).fold(l, |l, v| {
+                    l.replace(
+                        &format!(r#""supply_v":5.1{v}"#),
+                        &format!(r#""battery_pct":{}"#, level(0)),
+                    )
+                })
+            })
+            .collect();
+        run(&kb, &lines).pop().unwrap()
+    };
+    let worn = shutdowns(&|m| 60 - m / 6);
+    assert_eq!(worn.top(), Cause::PowerBattery, "{worn:#?}");
+    assert_signal(&worn, "power_lost_with_charge_left");
+    let charged = shutdowns(&|_| 99);
+    assert_no_signal(&charged, "power_lost_with_charge_left");
+    assert_ne!(charged.top(), Cause::PowerBattery, "{charged:#?}");
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
