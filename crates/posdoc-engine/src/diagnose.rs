@@ -1729,13 +1729,15 @@ fn other_stan(a: Option<&str>, b: Option<&str>) -> bool {
 /// `recent_logs:PATTERN` (or `complaint:PATTERN`) for one pattern among the
 /// terminal's recent log lines, or `check:CHECK=RESULT` for a check's result.
 fn said(factors: &[Factor], when: &str) -> bool {
-    // `recent_logs:P` and `complaint:P`: that factor, naming pattern P among
-    // the patterns it lists.
-    let listed = ["recent_logs", "complaint"].into_iter().find_map(|signal| {
-        when.strip_prefix(signal)
-            .and_then(|rest| rest.strip_prefix(':'))
-            .map(|pattern| (signal, pattern))
-    });
+    // `recent_logs:P`, `complaint:P` and `code_words:P`: that factor, naming
+    // pattern P among the patterns it lists.
+    let listed = ["recent_logs", "complaint", "code_words"]
+        .into_iter()
+        .find_map(|signal| {
+            when.strip_prefix(signal)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .map(|pattern| (signal, pattern))
+        });
     // `check:C=R`: check C came back R (a check's factor is said whether it
     // passed or failed).
     let checked = when
@@ -1784,7 +1786,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 22] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 23] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -1945,6 +1947,35 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 22] = [
         with_prior: false,
         incident_causes: &[],
         unless: &[],
+    },
+    // A handshake failing in so many words and no more ("SSL握手失败"),
+    // on a member of a release's incident: the release's TLS stack no
+    // longer agreeing with its host is as likely as a certificate, unless
+    // the words or the terminal say the certificate expired, is not
+    // trusted or the clock is off. The TLS stage and the handshake's words
+    // are then the version's as much as the certificate's; the incident
+    // tells which.
+    ExplainedSigns {
+        when: &["incident_app_version", "incident_firmware"],
+        signs_of: Cause::SecurityCertificate,
+        count_for: &[Cause::SoftwareIncompatible],
+        signs: &["stage:tls", "log:cert_text"],
+        with_prior: false,
+        incident_causes: &[Cause::SecurityCertificate, Cause::SoftwareIncompatible],
+        unless: &[
+            "log:cert_expired_text",
+            "log:cert_untrusted_text",
+            "recent_logs:cert_expired_text",
+            "recent_logs:cert_untrusted_text",
+            "code_words:cert_expired_text",
+            "code_words:cert_untrusted_text",
+            "cert_expired",
+            "clock_skewed",
+            "check:check_date_time=fail",
+            "check:cert_expiry=fail",
+            // Nor a crash: the words are then a defect's, as the crash says.
+            "log:crash_text",
+        ],
     },
     // A TLS record refused for its integrity (bad_record_mac) comes after
     // the handshake agreed on the certificate and the version: the TLS

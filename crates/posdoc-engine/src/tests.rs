@@ -5114,6 +5114,73 @@ fn release_refused_in_shops(refused: &dyn Fn(u32) -> bool) -> Vec<String> {
     lines
 }
 
+/// Thirty shops of three terminals on one host; the first terminal of
+/// eight shops runs firmware 9.9.0 and, from minute 20, fails every payment's
+/// TLS handshake with `detail` (its payments gone).
+fn release_failing_handshakes(detail: &str) -> Vec<String> {
+    let release = |s: u32, k: u32| k == 0 && s < 8;
+    let mut lines = Vec::new();
+    for l in fleet_answers(30, 3, 60, &|_, _, _| None) {
+        let of = (0..8u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0""#)));
+        match of {
+            Some(_) if l.contains(r#""kind":"terminal""#) => {
+                lines.push(l.replace(r#""firmware":"3.2.0""#, r#""firmware":"9.9.0""#))
+            }
+            Some(s) => {
+                // [`t`]'s minute: hours from 10:00 and minutes.
+                let ts = l.split(r#""ts":""#).nth(1).unwrap()[..20].to_string();
+                let at = |r: std::ops::Range<usize>| ts[r].parse::<u32>().unwrap();
+                let m = (at(11..13) - 10) * 60 + at(14..16);
+                if m >= 20 && release(s, 0) {
+                    lines.push(format!(
+                        r#"{{"kind":"error","ts":"{ts}","terminal_id":"T{s}-0","code":"E3","stage":"tls","detail":"{detail}"}}"#
+                    ));
+                } else {
+                    lines.push(l);
+                }
+            }
+            None => lines.push(l),
+        }
+    }
+    lines
+}
+
+#[test]
+fn a_release_whose_handshakes_fail_in_no_more_words_is_the_version_one_saying_expired_the_certificate()
+ {
+    let kb = kb();
+    let late = Ts::parse(&t(35, 0)).unwrap();
+    let read = |detail: &str| {
+        let (diags, incidents) = run_fleet(&kb, &release_failing_handshakes(detail));
+        assert!(
+            not_merged(&incidents).iter().any(|i| i
+                .scope
+                .iter()
+                .any(|(k, v)| *k == "firmware" && v.ends_with("9.9.0"))),
+            "{incidents:#?}"
+        );
+        let late: Vec<Cause> = diags
+            .iter()
+            .filter(|d| d.ts > late && d.evidence.iter().any(|e| e.signal == "incident_firmware"))
+            .map(|d| d.causes[0].cause)
+            .collect();
+        assert!(late.len() >= 20, "{late:?}");
+        late
+    };
+    let generic = read("SSL握手失败 handshake failed");
+    let off = generic
+        .iter()
+        .filter(|&&c| c != Cause::SoftwareIncompatible)
+        .count();
+    assert_eq!(off, 0, "{off} of {} read otherwise", generic.len());
+    let expired = read("证书已过期 certificate has expired");
+    let off = expired
+        .iter()
+        .filter(|&&c| c != Cause::SecurityCertificate)
+        .count();
+    assert_eq!(off, 0, "{off} of {} read otherwise", expired.len());
+}
+
 #[test]
 fn a_release_refused_on_one_host_only_is_a_version_that_host_refuses_one_failing_on_every_host_a_defect()
  {
