@@ -431,6 +431,38 @@ fn a_handheld_shutting_down_with_charge_left_is_its_worn_battery_and_one_kept_fu
 }
 
 #[test]
+fn memory_full_in_so_many_words_is_the_ram_or_the_batch_as_the_readings_say() {
+    let kb = kb();
+    // "MEM FULL" is a legacy terminal's batch memory and a smart one's RAM:
+    // the terminal's own readings say which it ran out of. Its heartbeats
+    // stop reporting memory meanwhile: storage reported normal is then
+    // the batch ruled out, and the words alone must not rule it back in.
+    let full = |storage: u32, memory: Option<u32>| {
+        let mut fault = Vec::new();
+        for m in 60..75u32 {
+            let memory = memory.map_or(String::new(), |p| format!(r#","memory_used_pct":{p}"#));
+            fault.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":5.11,"storage_used_pct":{storage}{memory},"key_check":"ok","printer":"ok"}}"#,
+                t(m, 4)
+            ));
+            if m % 5 == 2 {
+                fault.push(format!(
+                    r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E7","stage":"app","detail":"MEM FULL"}}"#,
+                    t(m, 30)
+                ));
+            }
+        }
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
+    let ram = full(41, None);
+    assert_eq!(ram.top(), Cause::ResourceMemory, "{ram:#?}");
+    let ram = full(41, Some(96));
+    assert_eq!(ram.top(), Cause::ResourceMemory, "{ram:#?}");
+    let batch = full(98, Some(52));
+    assert_eq!(batch.top(), Cause::ResourceStorage, "{batch:#?}");
+}
+
+#[test]
 fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() {
     let kb = kb();
     // Updated an hour ago; its own certificate valid for months, its
