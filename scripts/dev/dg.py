@@ -38,3 +38,13 @@ def joined(bin_, g, s):
             q = by.get((t["terminal_id"], t["ts"], t.get("code")))
             evs.append((t, q.pop(0) if q else None))
     return faults, evs, incs
+def error_details(g, s):
+    """-> each error record's detail ("" when it has none), by (terminal, ts, code)"""
+    detail = {}
+    for line in open(f"/work/data/{g}/seed{s}/records.jsonl"):
+        if '"error"' not in line:
+            continue
+        r = json.loads(line)
+        if r["kind"] == "error":
+            detail[(r["terminal_id"], r["ts"], r.get("code"))] = r.get("detail") or ""
+    return detail

@@ -8,9 +8,9 @@ pairs. GENS is comma-separated (all outside sets by default). A word
 whose misreads are mostly one pair is where to look: "mem full" read as
 storage on gen13 was.
 """
-import collections, json, os, sys, tomllib
+import collections, os, sys, tomllib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dg import joined, seeds
+from dg import error_details, joined, seeds
 
 bin_ = sys.argv[1]
 gens = sys.argv[2] if len(sys.argv) > 2 else "gen3,gen4,gen5,gen6,gen7,gen8,gen9,gen10,gen11,gen12,gen13,blind"
@@ -21,13 +21,7 @@ patterns = [(p["id"], [w.lower() for w in p.get("any", [])], p.get("none", []))
 wrong = collections.defaultdict(collections.Counter)
 seen = collections.Counter()
 for g, s in seeds(gens):
-    detail = {}
-    for line in open(f"/work/data/{g}/seed{s}/records.jsonl"):
-        if '"error"' not in line:
-            continue
-        r = json.loads(line)
-        if r["kind"] == "error":
-            detail[(r["terminal_id"], r["ts"], r.get("code"))] = (r.get("detail") or "").lower()
+    detail = {k: v.lower() for k, v in error_details(g, s).items()}
     _, events, _ = joined(bin_, g, s)
     for t, d in events:
         text = detail.get((t["terminal_id"], t["ts"], t.get("code")))

@@ -8,9 +8,9 @@ FAULTS=1, only events of a fault (those `eval` scores). A line
 that names its cause plainly and is still misread points at missing words or
 at evidence that outweighs them; that is where accuracy work starts.
 """
-import collections, json, os, re, sys
+import collections, os, re, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dg import joined
+from dg import error_details, joined
 
 bin_, gens, seeds = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
 most = int(sys.argv[4]) if len(sys.argv) > 4 else 60
@@ -18,13 +18,7 @@ faults_only = os.environ.get("FAULTS") == "1"
 count = collections.Counter()
 for g in gens:
     for s in seeds:
-        detail = {}
-        for line in open(f"/work/data/{g}/seed{s}/records.jsonl"):
-            if '"error"' not in line:
-                continue
-            r = json.loads(line)
-            if r["kind"] == "error":
-                detail[(r["terminal_id"], r["ts"], r.get("code"))] = r.get("detail") or ""
+        detail = error_details(g, s)
         _, events, _ = joined(bin_, g, s)
         for t, d in events:
             text = detail.get((t["terminal_id"], t["ts"], t.get("code")))

@@ -576,7 +576,7 @@ impl Engine {
         if power_lost
             && obs.iter().any(|o| o.id == "runs_on_battery")
             && let Some(level) = s
-                .metric(crate::state::MetricId::Battery)
+                .metric(MetricId::Battery)
                 .latest(ts.plus_secs(-BATTERY_LEVEL_AGE_S), ts)
                 .filter(|l| (CHARGE_LEFT_PCT..CHARGE_FULL_PCT).contains(l))
         {
@@ -1726,8 +1726,10 @@ fn other_stan(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// Whether a factor is the signal `when` names: a signal's id,
-/// `recent_logs:PATTERN` (or `complaint:PATTERN`) for one pattern among the
-/// terminal's recent log lines, or `check:CHECK=RESULT` for a check's result.
+/// `recent_logs:PATTERN` (or `complaint:PATTERN`, `code_words:PATTERN`) for
+/// one pattern among the terminal's recent log lines (a complaint's words,
+/// the words its code usually comes with), or `check:CHECK=RESULT` for a
+/// check's result.
 fn said(factors: &[Factor], when: &str) -> bool {
     // `recent_logs:P`, `complaint:P` and `code_words:P`: that factor, naming
     // pattern P among the patterns it lists.

@@ -3904,11 +3904,7 @@ mod vote_tests {
         }
         let t0 = Ts::from_secs(1_800_000_000);
         for (t, at) in [(0u32, 0i64), (1, 40), (0, 70)] {
-            let purchase = Purchase {
-                key: t + 1,
-                setup_explains: false,
-            };
-            f.observe_refusal(t, t0.plus_secs(at), Failure::Account, purchase);
+            refused_for_account(&mut f, t, t0.plus_secs(at), t + 1);
         }
         for step in 0..30i64 {
             for t in 0..8u32 {
@@ -3939,15 +3935,8 @@ mod vote_tests {
             f.set_scope(t, ScopeKind::Site, "S0");
         }
         let t0 = Ts::from_secs(1_800_000_000);
-        let refused = |f: &mut Fleet, t: u32, at: i64, key: u32| {
-            let purchase = Purchase {
-                key,
-                setup_explains: false,
-            };
-            f.observe_refusal(t, t0.plus_secs(at), Failure::Account, purchase);
-        };
         for (t, at, key) in [(0u32, 0i64, 1u32), (1, 40, 2), (0, 70, 3)] {
-            refused(&mut f, t, at, key);
+            refused_for_account(&mut f, t, t0.plus_secs(at), key);
         }
         assert_eq!(f.incidents.len(), 1);
         for (t, at, key) in [
@@ -3956,7 +3945,7 @@ mod vote_tests {
             (0, 1290, 6),
             (1, 1320, 7),
         ] {
-            refused(&mut f, t, at, key);
+            refused_for_account(&mut f, t, t0.plus_secs(at), key);
         }
         for at in [1250, 1300] {
             f.observe(2, t0.plus_secs(at), Some(Failure::Link), Source::Payment(0));
@@ -4344,11 +4333,7 @@ mod vote_tests {
                 if t < 4 && step >= 60 && step % 2 == 0 {
                     f.observe_refusal(t, ts, Failure::Keys, Purchase::default());
                 } else if t < 2 && step % 3 == 0 {
-                    let purchase = Purchase {
-                        key: step as u32 * 8 + t + 1,
-                        setup_explains: false,
-                    };
-                    f.observe_refusal(t, ts, Failure::Account, purchase);
+                    refused_for_account(&mut f, t, ts, step as u32 * 8 + t + 1);
                 } else {
                     f.observe(t, ts, None, Source::Payment(0));
                 }
@@ -4745,6 +4730,16 @@ mod vote_tests {
                 f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
             }
         }
+    }
+
+    /// Terminal `t`'s customer `key` refused at `ts` for the account's
+    /// reasons (another key, another customer).
+    fn refused_for_account(f: &mut Fleet, t: u32, ts: Ts, key: u32) {
+        let purchase = Purchase {
+            key,
+            setup_explains: false,
+        };
+        f.observe_refusal(t, ts, Failure::Account, purchase);
     }
 
     #[test]

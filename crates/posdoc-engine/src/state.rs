@@ -135,23 +135,22 @@ impl Metric {
         self.var = (1.0 - alpha) * (self.var + alpha * d * d);
     }
 
-    /// The samples inside `[from, to]`.
-    pub fn window(&self, from: Ts, to: Ts) -> impl Iterator<Item = f32> + '_ {
+    /// The samples inside `[from, to]`, with their times, in no order.
+    fn samples_in(&self, from: Ts, to: Ts) -> impl Iterator<Item = &Sample> + '_ {
         let (from, to) = (sample_secs(from), sample_secs(to));
         self.samples[..self.len as usize]
             .iter()
             .filter(move |s| s.t >= from && s.t <= to)
-            .map(|s| s.v)
+    }
+
+    /// The samples inside `[from, to]`.
+    pub fn window(&self, from: Ts, to: Ts) -> impl Iterator<Item = f32> + '_ {
+        self.samples_in(from, to).map(|s| s.v)
     }
 
     /// The latest sample inside `[from, to]`, if any.
     pub fn latest(&self, from: Ts, to: Ts) -> Option<f32> {
-        let (from, to) = (sample_secs(from), sample_secs(to));
-        self.samples[..self.len as usize]
-            .iter()
-            .filter(|s| s.t >= from && s.t <= to)
-            .max_by_key(|s| s.t)
-            .map(|s| s.v)
+        self.samples_in(from, to).max_by_key(|s| s.t).map(|s| s.v)
     }
 
     /// Statistics of the samples inside `[from, to]`, if any.

@@ -32,6 +32,13 @@ fn t(min: u32, sec: u32) -> String {
     )
 }
 
+/// An error line of [`terminal_life`]'s terminal at `ts`.
+fn error_line(ts: &str, code: &str, stage: &str, detail: &str) -> String {
+    format!(
+        r#"{{"kind":"error","ts":"{ts}","terminal_id":"44017001","code":"{code}","stage":"{stage}","detail":"{detail}"}}"#
+    )
+}
+
 /// A wired PAX terminal with an hour of normal life, then `fault` lines.
 fn terminal_life(fault: &[String]) -> Vec<String> {
     let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017001","vendor":"pax","model":"S90","network":"ethernet","site_id":"S1","host":"H1","cert_not_after":"2027-06-30T00:00:00Z"}"#.to_string()];
@@ -258,10 +265,7 @@ fn a_certificate_not_yet_valid_or_without_a_trust_anchor_is_the_certificate() {
                 r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"000801","response_code":"30"}}"#,
                 t(66, 0)
             ),
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"tls","detail":"{detail}"}}"#,
-                t(75, 0)
-            ),
+            error_line(&t(75, 0), "E1", "tls", detail),
         ];
         let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
         assert_eq!(
@@ -282,9 +286,11 @@ fn macs_failing_after_the_security_chip_said_it_failed_lean_to_the_board() {
     let board_over_keys = |chip_failed: bool| {
         let mut fault = Vec::new();
         if chip_failed {
-            fault.push(format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"power_on","detail":"POST failed: security chip no response"}}"#,
-                t(60, 0)
+            fault.push(error_line(
+                &t(60, 0),
+                "E1",
+                "power_on",
+                "POST failed: security chip no response",
             ));
         }
         for i in 0..3 {
@@ -403,9 +409,11 @@ fn a_handheld_shutting_down_with_charge_left_is_its_worn_battery_and_one_kept_fu
                 ));
             }
             if m % 30 == 12 {
-                fault.push(format!(
-                    r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E5","stage":"power_on","detail":"异常掉电后重启 unexpected shutdown, recovering journal"}}"#,
-                    t(m, 20)
+                fault.push(error_line(
+                    &t(m, 20),
+                    "E5",
+                    "power_on",
+                    "异常掉电后重启 unexpected shutdown, recovering journal",
                 ));
             }
         }
@@ -446,10 +454,7 @@ fn memory_full_in_so_many_words_is_the_ram_or_the_batch_as_the_readings_say() {
                 t(m, 4)
             ));
             if m % 5 == 2 {
-                fault.push(format!(
-                    r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E7","stage":"app","detail":"MEM FULL"}}"#,
-                    t(m, 30)
-                ));
+                fault.push(error_line(&t(m, 30), "E7", "app", "MEM FULL"));
             }
         }
         run(&kb, &terminal_life(&fault)).pop().unwrap()
@@ -473,12 +478,7 @@ fn a_certificate_said_to_have_expired_is_the_certificate_even_after_an_update() 
             r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"firmware_update","notes":"OTA firmware -> 3.2.1"}}"#,
             t(2, 0)
         )];
-        fault.extend((0..3).map(|i| {
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E3","stage":"tls","detail":"{detail}"}}"#,
-                t(61 + i, 0)
-            )
-        }));
+        fault.extend((0..3).map(|i| error_line(&t(61 + i, 0), "E3", "tls", detail)));
         let mut lines = terminal_life(&fault);
         sort_by_time(&mut lines);
         run(&kb, &lines).pop().unwrap()
@@ -513,9 +513,11 @@ fn connections_failing_after_an_update_are_no_host_refusing_the_version() {
         t(30, 0)
     )];
     fault.extend((0..3).map(|i| {
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"connect","detail":"[CONN] socket connect() -1 ETIMEDOUT"}}"#,
-            t(61 + i, 0)
+        error_line(
+            &t(61 + i, 0),
+            "E1",
+            "connect",
+            "[CONN] socket connect() -1 ETIMEDOUT",
         )
     }));
     let mut lines = terminal_life(&fault);
@@ -535,10 +537,7 @@ fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_ver
     // host's: a chain it has no root for.
     let fault: Vec<String> = (0..3)
         .map(|i| {
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E10","stage":"tls","detail":"[SSL] 服务器证书不受信任 / server certificate not trusted; X509 verify error 20 (unable to get local issuer certificate) depth=1"}}"#,
-                t(61 + i, 0)
-            )
+            error_line(&t(61 + i, 0), "E10", "tls", "[SSL] 服务器证书不受信任 / server certificate not trusted; X509 verify error 20 (unable to get local issuer certificate) depth=1")
         })
         .collect();
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
@@ -564,14 +563,18 @@ fn an_app_crashing_with_its_memory_full_is_the_memory() {
         r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"memory_used_pct":41,"reboot":"crash"}}"#,
         t(66, 30)
     ));
-    fault.push(format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"app","detail":"application terminated unexpectedly"}}"#,
-        t(66, 0)
+    fault.push(error_line(
+        &t(66, 0),
+        "E12",
+        "app",
+        "application terminated unexpectedly",
     ));
     // Its restart logged at the next power-on.
-    fault.push(format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E17","stage":"power_on","detail":"abnormal restart, last transaction incomplete"}}"#,
-        t(66, 40)
+    fault.push(error_line(
+        &t(66, 40),
+        "E17",
+        "power_on",
+        "abnormal restart, last transaction incomplete",
     ));
     let mut lines = terminal_life(&fault);
     sort_by_time(&mut lines);
@@ -590,9 +593,11 @@ fn keys_wiped_at_a_watchdog_reset_are_the_board_not_the_keys() {
             t(60, 30)
         )];
         for i in 0..3 {
-            fault.push(format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"mac","detail":"工作密钥不存在,请重新签到 / working key not present"}}"#,
-                t(62 + i, 0)
+            fault.push(error_line(
+                &t(62 + i, 0),
+                "E4",
+                "mac",
+                "工作密钥不存在,请重新签到 / working key not present",
             ));
         }
         let mut lines = terminal_life(&fault);
@@ -616,10 +621,7 @@ fn the_terminals_own_words_outweigh_a_code_it_may_mean_otherwise() {
     // A handheld on the mobile network, reading its battery rather than a
     // supply (a wired counter-top has no battery to run low).
     let said = |code: &str, detail: &str| {
-        let fault = vec![format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"{code}","stage":"app","detail":"{detail}"}}"#,
-            t(61, 0)
-        )];
+        let fault = vec![error_line(&t(61, 0), code, "app", detail)];
         let lines: Vec<String> = terminal_life(&fault)
             .into_iter()
             .map(|l| l.replace(r#""network":"ethernet""#, r#""network":"cellular""#))
@@ -722,10 +724,7 @@ fn a_part_naming_itself_failing_while_the_power_fails_is_the_part() {
 #[test]
 fn diagnosis_ignores_records_after_its_allowance() {
     let kb = kb();
-    let fault = vec![format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"receive","detail":"接收超时"}}"#,
-        t(61, 0)
-    )];
+    let fault = vec![error_line(&t(61, 0), "E1", "receive", "接收超时")];
     let base = terminal_life(&fault);
     let mut later = base.clone();
     // Damning evidence, but after the event's time plus the allowance.
@@ -886,12 +885,7 @@ fn an_unknown_code_is_read_as_text() {
 fn a_line_without_text_borrows_its_neighbours_words() {
     let kb = kb();
     let mut fault: Vec<String> = (0..3)
-        .map(|i| {
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-99","stage":"app","detail":"屏幕花屏"}}"#,
-                t(61 + i, 0)
-            )
-        })
+        .map(|i| error_line(&t(61 + i, 0), "-99", "app", "屏幕花屏"))
         .collect();
     fault.push(format!(
         r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-31","stage":"app"}}"#,
@@ -941,10 +935,7 @@ fn a_complaint_naming_the_terminal_is_evidence_after_it_arrives_only() {
 fn cancels_at_the_pin_prompt_after(kb: &Arc<Kb>, first: &dyn Fn(String) -> String) -> Diagnosis {
     let mut fault = vec![first(t(60, 0))];
     for m in [64, 75, 86] {
-        fault.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"U00","stage":"pin","detail":"用户取消"}}"#,
-            t(m, 0)
-        ));
+        fault.push(error_line(&t(m, 0), "U00", "pin", "用户取消"));
     }
     run(kb, &terminal_life(&fault)).pop().unwrap()
 }
@@ -997,10 +988,7 @@ fn a_handshake_refused_for_its_protocol_version_is_the_version_though_the_certif
     // its handshakes: for the protocol version it offers, or for the
     // certificate.
     let refused = |detail: &str| {
-        let fault = vec![format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"tls","detail":"{detail}"}}"#,
-            t(61, 0)
-        )];
+        let fault = vec![error_line(&t(61, 0), "E4", "tls", detail)];
         let life: Vec<String> = terminal_life(&fault)
             .into_iter()
             .map(|l| l.replace("2027-06-30T00:00:00Z", "2026-11-02T00:00:00Z"))
@@ -1036,10 +1024,7 @@ fn a_tls_record_failing_its_integrity_check_is_no_certificate_or_version() {
                 r#"{{"kind":"maintenance","ts":"{}","terminal_id":"44017001","action":"firmware_update","notes":"固件升级"}}"#,
                 t(1, 0)
             ),
-            format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"tls","detail":"{detail}"}}"#,
-                t(61, 0)
-            ),
+            error_line(&t(61, 0), "E4", "tls", detail),
         ];
         run(&kb, &terminal_life(&fault)).pop().unwrap()
     };
@@ -1092,10 +1077,7 @@ fn a_printer_out_of_paper_on_a_crawling_link_is_the_printer() {
 fn a_print_failing_for_its_voltage_is_the_supplys_and_one_out_of_paper_the_printers() {
     let kb = kb();
     let printing = |detail: &str| {
-        let fault = vec![format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E6","stage":"print","detail":"{detail}"}}"#,
-            t(61, 0)
-        )];
+        let fault = vec![error_line(&t(61, 0), "E6", "print", detail)];
         run(&kb, &terminal_life(&fault)).pop().unwrap()
     };
     for detail in ["打印电压不足", "[PRINT] printer undervoltage"] {
@@ -2125,10 +2107,7 @@ fn neighbours_on_the_same_router_paying_fine_speak_against_the_router() {
 #[test]
 fn versions_known_and_unchanged_lean_away_from_a_new_defect() {
     let kb = kb();
-    let crash = format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"APP ERR","stage":"app","detail":"app crashed: SIGSEGV"}}"#,
-        t(61, 0)
-    );
+    let crash = error_line(&t(61, 0), "APP ERR", "app", "app crashed: SIGSEGV");
     let bug = |lines: Vec<String>| {
         run(&kb, &lines).pop().expect("a diagnosis").posterior[Cause::SoftwareBug.index()]
     };
@@ -4250,14 +4229,18 @@ fn keys_erased_by_a_tamper_stay_the_boards_however_many_errors_follow() {
     // The security chip's tamper switch fires and erases the keys; every
     // payment after it fails its MAC, one a minute — more lines than a
     // terminal's recent errors keep.
-    let mut fault = vec![format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"power_on","detail":"tamper triggered, keys erased"}}"#,
-        t(60, 10)
+    let mut fault = vec![error_line(
+        &t(60, 10),
+        "E12",
+        "power_on",
+        "tamper triggered, keys erased",
     )];
     for i in 0..12 {
-        fault.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E12","stage":"mac","detail":"working key missing"}}"#,
-            t(61 + i, 0)
+        fault.push(error_line(
+            &t(61 + i, 0),
+            "E12",
+            "mac",
+            "working key missing",
         ));
     }
     // A vendor whose heartbeats carry no key check.
@@ -4393,10 +4376,7 @@ fn a_payment_cancelled_on_a_pin_pad_dropping_keys_is_the_pad() {
     // From minute 60 the terminal's own counter of keypad errors climbs;
     // at 75 a payment is cancelled, as a customer whose keys do not
     // register gives up. Alone, a cancel is a person's slip.
-    let cancel = format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E0","stage":"app","detail":"用户取消 cancelled"}}"#,
-        t(75, 0)
-    );
+    let cancel = error_line(&t(75, 0), "E0", "app", "用户取消 cancelled");
     let diagnose = |counter: bool| {
         let mut fault = vec![cancel.clone()];
         if counter {
@@ -4424,10 +4404,7 @@ fn a_payment_cancelled_beside_a_failing_screen_is_the_screen() {
     // At minute 70 the terminal logs its screen failing; at 75 a payment
     // is cancelled, as a cashier who cannot read the prompts gives up.
     // Alone, a cancel is a person's slip.
-    let cancel = format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E0","stage":"app","detail":"用户取消 cancelled"}}"#,
-        t(75, 0)
-    );
+    let cancel = error_line(&t(75, 0), "E0", "app", "用户取消 cancelled");
     let screen = format!(
         r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E31","detail":"LCD 背光异常"}}"#,
         t(70, 0)
@@ -4459,10 +4436,7 @@ fn a_processor_loaded_past_80_percent_for_half_an_hour_is_busy_a_moment_past_it_
                 )
             })
             .collect();
-        fault.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-410","stage":"card_read","detail":"处理超时"}}"#,
-            t(83, 0)
-        ));
+        fault.push(error_line(&t(83, 0), "-410", "card_read", "处理超时"));
         last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
     };
     let loaded = card_read_timeout(82);
@@ -4487,10 +4461,7 @@ fn a_processor_saturated_since_before_the_records_began_is_still_saturated() {
                 t(m, 20)
             ));
         }
-        lines.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"-410","stage":"card_read","detail":"处理超时"}}"#,
-            t(84, 0)
-        ));
+        lines.push(error_line(&t(84, 0), "-410", "card_read", "处理超时"));
         sort_by_time(&mut lines);
         run(&kb, &lines).pop().unwrap()
     };
@@ -4528,10 +4499,7 @@ fn an_app_not_responding_is_a_busy_processors_or_a_defects_as_the_load_says() {
                     .collect()
             })
             .unwrap_or_default();
-        fault.push(format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E9","stage":"app","detail":"{detail}"}}"#,
-            t(83, 0)
-        ));
+        fault.push(error_line(&t(83, 0), "E9", "app", detail));
         last_traced_diagnosis(&kb, terminal_life(&fault), "44017001")
     };
     let anr = "应用无响应 ANR in com.pay.pos: Input dispatching timed out";
@@ -5437,12 +5405,7 @@ fn errors_going_on_once_the_mains_are_back_are_the_board() {
     for m in 65..75 {
         fault.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":36,"packet_loss":0.0,"supply_v":5.11,"power_events":0}}"#, t(m, 4)));
     }
-    let board_error = |m: u32| {
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E77","stage":"app","detail":"主板异常 self-test failed"}}"#,
-            t(m, 30)
-        )
-    };
+    let board_error = |m: u32| error_line(&t(m, 30), "E77", "app", "主板异常 self-test failed");
     // Right after the power came back it may still be the power...
     let mut soon = terminal_life(&fault);
     soon.push(board_error(65));
@@ -5464,9 +5427,11 @@ fn errors_going_on_once_the_mains_are_back_are_the_board() {
     // Unless the terminal itself says its input is low: then the power is
     // not back for it, whatever its last readings were.
     let mut low = terminal_life(&fault);
-    low.push(format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E4","stage":"power_on","detail":"供电电压低 input=9.2V"}}"#,
-        t(72, 30)
+    low.push(error_line(
+        &t(72, 30),
+        "E4",
+        "power_on",
+        "供电电压低 input=9.2V",
     ));
     sort_by_time(&mut low);
     let d = run(&kb, &low).pop().unwrap();
@@ -5566,9 +5531,11 @@ fn a_key_held_down_by_itself_is_the_keypad() {
 #[test]
 fn a_part_failing_its_own_self_test_is_the_board() {
     let kb = kb();
-    let fault = vec![format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E31","stage":"power_on","detail":"[BOOT] selftest failed: SP"}}"#,
-        t(61, 10)
+    let fault = vec![error_line(
+        &t(61, 10),
+        "E31",
+        "power_on",
+        "[BOOT] selftest failed: SP",
     )];
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
     assert_signal(&d, "log:board_text");
@@ -5578,12 +5545,7 @@ fn a_part_failing_its_own_self_test_is_the_board() {
 #[test]
 fn a_prompt_to_insert_the_chip_is_the_cashiers_procedure_not_the_reader() {
     let kb = kb();
-    let error = |detail: &str| {
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E22","stage":"card_read","detail":"{detail}"}}"#,
-            t(61, 10)
-        )
-    };
+    let error = |detail: &str| error_line(&t(61, 10), "E22", "card_read", detail);
     let prompt = run(&kb, &terminal_life(&[error("请插入芯片卡")]))
         .pop()
         .unwrap();
@@ -5626,16 +5588,8 @@ fn a_prompt_to_insert_the_chip_is_the_cashiers_procedure_not_the_reader() {
 #[test]
 fn a_cashiers_timeouts_beside_a_screen_that_keeps_failing_are_the_screen() {
     let kb = kb();
-    let screen = |m: u32| {
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E70","stage":"app","detail":"屏幕显示异常"}}"#,
-            t(m, 5)
-        )
-    };
-    let cashier = format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E90","stage":"app","detail":"[UI] operator timeout"}}"#,
-        t(75, 20)
-    );
+    let screen = |m: u32| error_line(&t(m, 5), "E70", "app", "屏幕显示异常");
+    let cashier = error_line(&t(75, 20), "E90", "app", "[UI] operator timeout");
     // Alone, a cashier's timeout is the cashier's.
     let alone = run(&kb, &terminal_life(std::slice::from_ref(&cashier)))
         .pop()
@@ -5652,12 +5606,7 @@ fn a_cashiers_timeouts_beside_a_screen_that_keeps_failing_are_the_screen() {
 #[test]
 fn a_wrong_pin_beside_a_keypad_that_keeps_failing_leans_to_the_keypad() {
     let kb = kb();
-    let keypad = |m: u32| {
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E15","stage":"pin","detail":"按键无效 key stuck"}}"#,
-            t(m, 5)
-        )
-    };
+    let keypad = |m: u32| error_line(&t(m, 5), "E15", "pin", "按键无效 key stuck");
     let refused = format!(
         r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2500,"currency":"CNY","channel":"card_ic","stan":"000901","response_code":"55","pan":"622848******1234"}}"#,
         t(75, 40)
@@ -5875,10 +5824,7 @@ fn a_card_type_one_counter_may_not_take_is_refused_now_and_then_for_hours() {
 #[test]
 fn a_certificate_check_failing_is_the_certificate_not_damaged_bytes() {
     let kb = kb();
-    let error = format!(
-        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"S2","stage":"tls","detail":"SSL证书校验失败"}}"#,
-        t(61, 10)
-    );
+    let error = error_line(&t(61, 10), "S2", "tls", "SSL证书校验失败");
     // Its certificate ran out yesterday.
     let mut lines = terminal_life(&[error]);
     lines[0] = lines[0].replace("2027-06-30", "2026-11-02");
@@ -6164,9 +6110,11 @@ fn a_card_read_error_without_a_trace_number_is_not_the_payment_the_host_answered
             r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"refund","amount":4900,"currency":"CNY","channel":"card_ic","stan":"299641","response_code":"40","pan":"621661******2759"}}"#,
             t(61, 10)
         ),
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E32","stage":"card_read","detail":"[CARD] card inserted wrong way"}}"#,
-            t(61, 19)
+        error_line(
+            &t(61, 19),
+            "E32",
+            "card_read",
+            "[CARD] card inserted wrong way",
         ),
     ];
     let diags = run(&kb, &terminal_life(&fault));
