@@ -239,6 +239,29 @@ fn a_card_not_inserted_is_the_cashiers_not_the_readers() {
 }
 
 #[test]
+fn a_card_pulled_out_mid_payment_is_the_cashiers_and_a_contactless_read_failing_is_the_readers() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    // The terminal saw the card go while it was still reading it: the card
+    // was pulled out, whatever the words "卡片" would otherwise weigh.
+    for line in [
+        "TELIUM card_read: card removed during transaction",
+        "NL:卡片已拔出",
+        "<CT>请勿拔卡",
+        "[CARD] 卡片移出过早",
+    ] {
+        assert_ne!(hits(line) & bit("card_handling_text"), 0, "{line}");
+        assert_eq!(hits(line) & bit("reader_text"), 0, "{line}");
+    }
+    // A contactless read that failed, listing a card taken away among its
+    // possible reasons, is still a failed read: a dying antenna says so.
+    let line = "非接读卡失败 NFC: card removed / collision";
+    assert_eq!(hits(line) & bit("card_handling_text"), 0, "{line}");
+    assert_ne!(hits(line) & bit("reader_text"), 0, "{line}");
+}
+
+#[test]
 fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
