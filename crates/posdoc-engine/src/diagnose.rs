@@ -306,16 +306,26 @@ impl Engine {
                         } else {
                             0.0
                         };
-                        if widen > 0.0 {
-                            let (wide, _) = unknown_prior(kb);
-                            for (p, w) in prior.iter_mut().zip(wide.iter()) {
-                                *p = (1.0 - widen) * *p + widen * w;
-                            }
-                        }
+                        widen_prior(kb, &mut prior, widen);
                         (prior, code_text(&l, &e.code, s))
                     }
+                    // A code no table of the terminal's knows may be the
+                    // host's answer it echoes, unless it came at a step no
+                    // answer reaches: a power-on, a connection, a card read.
+                    // Beside the terminal's own words it is a guess as
+                    // much as an undocumented reading is: a vendor's "99"
+                    // logged with "msg=cancel" is no PIN block refused.
                     None => match kb.response_code(&e.code) {
-                        Some(rc) if !rc.approved => (rc.prior, rc_text(&e.code, &rc.meaning)),
+                        Some(rc)
+                            if !rc.approved
+                                && e.stage.as_deref().is_none_or(|st| !unanswered_step(st)) =>
+                        {
+                            let mut prior = rc.prior;
+                            if *hits != 0 {
+                                widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
+                            }
+                            (prior, rc_text(&e.code, &rc.meaning))
+                        }
                         _ => match kb.embedded_response_code(&e.code) {
                             Some((rc, d)) => (d.prior, rc_text(&rc, &d.meaning)),
                             None => unknown_prior(kb),
@@ -1707,6 +1717,22 @@ fn linked_error<'a>(
                 (e.ts.secs_since(ts)).abs() <= 30.0 && e.ts <= horizon && !another_attempt(e)
             })
         })
+}
+
+/// `prior` mixed with the prior of a code nobody knows, `widen` of it.
+fn widen_prior(kb: &Kb, prior: &mut CauseVec, widen: f64) {
+    if widen > 0.0 {
+        let (wide, _) = unknown_prior(kb);
+        for (p, w) in prior.iter_mut().zip(wide.iter()) {
+            *p = (1.0 - widen) * *p + widen * w;
+        }
+    }
+}
+
+/// Whether no host answer reaches the step an error came at: before the
+/// message goes out ([`before_sending`]), at the PIN pad or the printer.
+fn unanswered_step(stage: &str) -> bool {
+    before_sending(stage) || matches!(stage, "pin" | "print")
 }
 
 /// Whether an error at this stage stops a payment before its message goes

@@ -439,6 +439,45 @@ fn a_handheld_shutting_down_with_charge_left_is_its_worn_battery_and_one_kept_fu
 }
 
 #[test]
+fn a_code_no_table_knows_is_the_hosts_answer_only_where_an_answer_reaches_and_words_agree() {
+    let kb = kb();
+    let diagnose = |line: String| run(&kb, &terminal_life(&[line])).pop().unwrap();
+    // PAX's table has no "13" or "99": read as response codes, they are an
+    // invalid amount (the cashier's) and a PIN block refused (the keys').
+    // At power-on no answer has come: the code is the vendor's own.
+    let power_on = diagnose(error_line(&t(61, 0), "13", "power_on", ""));
+    assert_ne!(power_on.top(), Cause::OperatorError, "{power_on:#?}");
+    assert!(
+        !power_on
+            .evidence
+            .iter()
+            .any(|e| e.text.en.contains("Invalid amount")),
+        "{power_on:#?}"
+    );
+    // Logged with the cashier's cancel, a "99" is the cancel, on a terminal
+    // that does not report its keys' check.
+    let cancel = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"99","detail":"lvl=E mod=UI rc=99 msg=cancel"}}"#,
+        t(61, 0)
+    );
+    let unchecked: Vec<String> = terminal_life(&[cancel])
+        .into_iter()
+        .map(|l| l.replace(r#""key_check":"ok","#, ""))
+        .collect();
+    let cancelled = run(&kb, &unchecked).pop().unwrap();
+    assert_eq!(cancelled.top(), Cause::OperatorError, "{cancelled:#?}");
+    assert!(cancelled.causes[0].p > 0.6, "{cancelled:#?}");
+    // A host's decline the terminal shows as its error is still the decline.
+    let declined = diagnose(error_line(
+        &t(61, 0),
+        "51",
+        "receive",
+        "交易失败[51]余额不足",
+    ));
+    assert_eq!(declined.top(), Cause::CardDecline, "{declined:#?}");
+}
+
+#[test]
 fn memory_full_in_so_many_words_is_the_ram_or_the_batch_as_the_readings_say() {
     let kb = kb();
     // "MEM FULL" is a legacy terminal's batch memory and a smart one's RAM:

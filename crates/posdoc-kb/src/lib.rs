@@ -331,13 +331,15 @@ struct PatternWords {
 
 impl PatternWords {
     fn of(patterns: &[LrDef]) -> PatternWords {
-        let mut words: Vec<&str> = Vec::new();
+        let mut words: Vec<String> = Vec::new();
         let mut makes: Vec<u64> = Vec::new();
         let mut unmakes: Vec<u64> = Vec::new();
         for (i, p) in patterns.iter().take(PATTERNS_MAX).enumerate() {
             let any = p.any.iter().map(|w| (w, false));
             for (w, none) in any.chain(p.none.iter().map(|w| (w, true))) {
-                let at = match words.iter().position(|x| x == w) {
+                // Matched against text whose underscores are spaces.
+                let w = w.replace('_', " ");
+                let at = match words.iter().position(|x| *x == w) {
                     Some(at) => at,
                     None => {
                         words.push(w);
@@ -364,6 +366,13 @@ impl PatternWords {
     /// A pattern matches when one of its `any` words occurs in the text and
     /// none of its `none` words does.
     fn hits(&self, lower: &str) -> u64 {
+        let spaced;
+        let lower = if lower.contains('_') {
+            spaced = identifiers_spaced(lower);
+            spaced.as_str()
+        } else {
+            lower
+        };
         let (mut made, mut unmade) = (0u64, 0u64);
         for m in self.finder.find_overlapping_iter(lower) {
             made |= self.makes[m.pattern().as_usize()];
@@ -371,6 +380,37 @@ impl PatternWords {
         }
         made & !unmade
     }
+}
+
+/// `lower` with the underscores of its identifiers as spaces: logs that name
+/// events as identifiers (`msg=connect_fail`, `DB_WRITE`, `recv_timeout`)
+/// say the words the patterns know. Not the contract's stage names
+/// (`card_read: application crashed`): they say at which step, which the
+/// error's stage says already, not what went wrong.
+fn identifiers_spaced(lower: &str) -> String {
+    const STEPS: [&str; 2] = ["card_read", "power_on"];
+    let mut out = String::with_capacity(lower.len());
+    let mut rest = lower;
+    while let Some(at) = rest.find('_') {
+        let word_start = rest[..at]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| {
+                i + rest[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let word_end = rest[at..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(rest.len(), |i| at + i);
+        let word = &rest[word_start..word_end];
+        out.push_str(&rest[..word_start]);
+        if STEPS.contains(&word) {
+            out.push_str(word);
+        } else {
+            out.extend(word.chars().map(|c| if c == '_' { ' ' } else { c }));
+        }
+        rest = &rest[word_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What a displayed code means on one terminal.

@@ -262,6 +262,26 @@ fn a_card_pulled_out_mid_payment_is_the_cashiers_and_a_contactless_read_failing_
 }
 
 #[test]
+fn identifiers_in_a_log_say_their_words_and_a_step_named_says_none() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    // key=value logs name what happened as identifiers.
+    let line = "lvl=E mod=NET rc=01 msg=connect_fail dst=10.18.2.11:5801 cost=11115ms";
+    assert_ne!(hits(line) & bit("connect_fail"), 0, "{line}");
+    let line = "lvl=E mod=NET rc=02 msg=recv_timeout";
+    assert_ne!(hits(line) & bit("timeout"), 0, "{line}");
+    // A word the knowledge base spells with underscores still matches.
+    let line = "SSL alert: X509_V_ERR_CERT_HAS_EXPIRED";
+    assert_ne!(hits(line) & bit("cert_expired_text"), 0, "{line}");
+    // The step a line names is where, not what: a crash at the card
+    // read is no reader's fault.
+    let line = "vf[473]: card_read: application crashed (rc -50)";
+    assert_eq!(hits(line) & bit("reader_text"), 0, "{line}");
+    assert_ne!(hits(line) & bit("crash_text"), 0, "{line}");
+}
+
+#[test]
 fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
@@ -423,18 +443,27 @@ fn a_radio_reading_in_dbm_is_judged_by_its_bars_and_only_a_weak_one_counts() {
 #[test]
 fn pattern_hits_agree_with_searching_each_word() {
     let kb = Kb::builtin().unwrap();
+    // Identifiers' underscores are spaces in the text and in the words.
     let naive = |lower: &str| -> u64 {
+        let lower = crate::identifiers_spaced(lower);
+        let has = |k: &String| lower.contains(&k.replace('_', " "));
         kb.patterns
             .iter()
             .take(crate::PATTERNS_MAX)
             .enumerate()
-            .filter(|(_, p)| {
-                p.any.iter().any(|k| lower.contains(k.as_str()))
-                    && !p.none.iter().any(|k| lower.contains(k.as_str()))
-            })
+            .filter(|(_, p)| p.any.iter().any(has) && !p.none.iter().any(has))
             .fold(0, |m, (i, _)| m | (1 << i))
     };
     let mut lines = vec![String::new(), "nothing to see".to_string()];
+    for id in [
+        "card_read: crash",
+        "power_on_fail",
+        "_ssl_alert_",
+        "msg=connect_fail",
+        "电源_故障",
+    ] {
+        lines.push(id.to_string());
+    }
     for p in &kb.patterns {
         for w in &p.any {
             lines.push(format!("x {w} y"));
