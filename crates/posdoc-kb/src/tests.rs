@@ -282,6 +282,24 @@ fn identifiers_in_a_log_say_their_words_and_a_step_named_says_none() {
 }
 
 #[test]
+fn a_database_that_cannot_be_written_is_the_storage_not_a_crash() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    for line in [
+        "02-08 15:03:33.440  4408  4454 E EmvProcess: SQLiteFullException: database or disk is full",
+        "CTOS APP rc=-23 DB_WRITE",
+        "lvl=E mod=APP rc=31 msg=db_write",
+    ] {
+        assert_ne!(hits(line) & bit("storage_text"), 0, "{line}");
+        assert_eq!(hits(line) & bit("crash_text"), 0, "{line}");
+    }
+    // An app that throws on anything else is still a crash.
+    let line = "E AndroidRuntime: FATAL EXCEPTION: main java.lang.NullPointerException";
+    assert_ne!(hits(line) & bit("crash_text"), 0, "{line}");
+}
+
+#[test]
 fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
