@@ -284,7 +284,10 @@ impl Engine {
             Pending::Error(e, hits) => {
                 let lookup = kb.lookup_code(&s.vendor, Some(&s.model), &e.code);
                 vendor_code = lookup.is_some();
-                let (prior, text) = match lookup {
+                // A reading nobody documented, not widened for the error's
+                // own words or stage.
+                let mut assumed_alone = false;
+                let (mut prior, text) = match lookup {
                     Some(l) => {
                         let mut prior = l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST);
                         // A stage none of the table's readings expects says
@@ -306,6 +309,8 @@ impl Engine {
                         } else {
                             0.0
                         };
+                        assumed_alone =
+                            widen == 0.0 && l.entry.meanings.iter().all(|m| !m.documented);
                         widen_prior(kb, &mut prior, widen);
                         (prior, code_text(&l, &e.code, s))
                     }
@@ -346,6 +351,17 @@ impl Engine {
                 let linked_timeout = linked.is_some_and(|t| t.timed_out || t.code.is_none());
                 let linked_rc = linked.map(|t| t.code.as_deref().unwrap_or("").to_string());
                 answered_rc = linked_rc.clone().filter(|_| !linked_timeout);
+                // ...nor beside the host's answer to the payment it logs:
+                // a refusal's meaning is known, the numbering guessed (an
+                // unknown vendor's "E2" on a payment refused A0 is its MAC).
+                if assumed_alone
+                    && answered_rc
+                        .as_deref()
+                        .and_then(|rc| kb.response_code(rc))
+                        .is_some_and(|d| !d.approved)
+                {
+                    widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
+                }
                 // The payment it logs went unanswered: its card is this
                 // error's card.
                 unanswered_card = linked

@@ -478,6 +478,38 @@ fn a_code_no_table_knows_is_the_hosts_answer_only_where_an_answer_reaches_and_wo
 }
 
 #[test]
+fn an_unknown_vendors_code_on_a_payment_the_host_refused_reads_as_the_refusal() {
+    let kb = kb();
+    // A vendor no table lists shows "E2" (the generic table's guess: a
+    // connection or the parameters) for a payment its host refused with
+    // A0, a MAC that failed: the answer is known, the numbering guessed.
+    let refused = [
+        format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":5000,"currency":"CNY","channel":"card_ic","stan":"000100","response_code":"A0"}}"#,
+            t(61, 0)
+        ),
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E2","stan":"000100"}}"#,
+            t(61, 1)
+        ),
+    ];
+    let lines: Vec<String> = terminal_life(&refused)
+        .into_iter()
+        .map(|l| {
+            l.replace(
+                r#""vendor":"pax","model":"S90""#,
+                r#""vendor":"lakala","model":"Q1""#,
+            )
+            .replace(r#""key_check":"ok","#, "")
+        })
+        .collect();
+    assert!(lines[0].contains("lakala"));
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.code, "E2");
+    assert_eq!(d.top(), Cause::SecurityKeys, "{d:#?}");
+}
+
+#[test]
 fn memory_full_in_so_many_words_is_the_ram_or_the_batch_as_the_readings_say() {
     let kb = kb();
     // "MEM FULL" is a legacy terminal's batch memory and a smart one's RAM:
