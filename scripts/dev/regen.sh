@@ -9,7 +9,7 @@ job() { g=$1; s=$2; d=/work/data/$g/seed$s; [ -f $d/truth.jsonl ] && return; mkd
     # gen14 writes its all-day declines and slips as two fleet-wide
     # "faults"; the other sets leave them out of the truth's faults.
     gen14) python3 scripts/gen14/gen14.py --seed $s --out $d >/dev/null 2>&1
-      grep -v '"scope":{"fleet":"all"}' $d/truth.jsonl > $d/truth.tmp && mv $d/truth.tmp $d/truth.jsonl;;
+      grep -v '"scope":{"fleet":"all"}' $d/truth.jsonl | sed 's/,"fault_id":"F[0-9]*-BG[0-9]"//' > $d/truth.tmp && mv $d/truth.tmp $d/truth.jsonl;;
     *) python3 scripts/$g/$g.py --seed $s --out $d >/dev/null 2>&1;;
   esac; }
 export -f job

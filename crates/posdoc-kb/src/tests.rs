@@ -300,6 +300,28 @@ fn a_database_that_cannot_be_written_is_the_storage_not_a_crash() {
 }
 
 #[test]
+fn terminal_logs_abbreviations_name_their_parts() {
+    let kb = Kb::builtin().unwrap();
+    let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
+    let hits = |line: &str| kb.pattern_hits(&line.to_lowercase());
+    for (line, pattern) in [
+        ("lvl=E mod=PRN rc=05 msg=prn_fault", "printer_text"),
+        ("lvl=E mod=SYS rc=13 msg=pwr_abn", "power_text"),
+        ("lvl=E mod=CARD rc=21 msg=picc_err", "reader_text"),
+        ("lvl=E mod=SYS rc=15 msg=sec_lock", "board_text"),
+        ("lvl=E mod=APP rc=41 msg=no_mem", "memory_text"),
+        ("lvl=E mod=APP rc=42 msg=app_exit", "crash_text"),
+        ("lvl=E mod=PED rc=31 msg=ped_err", "keypad_text"),
+        ("lvl=E mod=UI rc=08 msg=pwd_err", "operator_text"),
+    ] {
+        assert_ne!(hits(line) & bit(pattern), 0, "{line} is {pattern}");
+    }
+    // "ped" inside a word is no PIN pad.
+    let line = "connection dropped, retry skipped";
+    assert_eq!(hits(line) & bit("keypad_text"), 0, "{line}");
+}
+
+#[test]
 fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
