@@ -1114,6 +1114,7 @@ impl Engine {
         let from = ts.plus_secs(-300);
         let peers = &self.sites[site as usize].terminals;
         let mut failing = 0;
+        let mut failing_on_router = 0;
         let mut cellular_ok = false;
         let mut site_link_ok = 0;
         let mut wifi_ok = 0;
@@ -1125,6 +1126,7 @@ impl Engine {
                 .last_link_failure
                 .is_some_and(|f| f >= from && f <= horizon);
             failing += usize::from(failed);
+            failing_on_router += usize::from(failed && matches!(t.net, Net::Ethernet | Net::Wifi));
             // Paying, or heard over the link quickly and whole: a shop's
             // terminals that nobody pays on in the morning still show
             // whether its router works.
@@ -1166,8 +1168,16 @@ impl Engine {
         let others = peers.len().saturating_sub(1).max(1);
         let shared = failing >= 2 || failing * 2 >= others;
         if failing >= 1 {
+            // A terminal on a carrier's network whose failing neighbours
+            // are all on one too shares no router with them: its shop's
+            // power or its carrier, as likely the one as the other.
+            let radio_only = s.net == Net::Cellular && failing_on_router == 0;
             out.push(yes_at(
-                "site_peers_failing",
+                if radio_only {
+                    "site_radio_peers_failing"
+                } else {
+                    "site_peers_failing"
+                },
                 failing.to_string(),
                 if shared { 1.0 } else { 0.35 },
             ));

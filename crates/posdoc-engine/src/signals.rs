@@ -1340,6 +1340,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "void_refused",
     "mcc_mismatch",
     "site_peers_failing",
+    "site_radio_peers_failing",
     "site_peers_ok",
     "wifi_link_alone",
     "site_cellular_ok",

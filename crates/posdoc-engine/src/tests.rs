@@ -2243,6 +2243,40 @@ fn a_neighbour_refused_at_the_handshake_is_not_the_shop_failing() {
     assert!(!with_neighbour("tls"));
 }
 
+#[test]
+fn a_cellular_terminals_shop_failing_on_cellular_alone_is_its_power_or_its_carrier() {
+    let kb = kb();
+    // Shop S0's terminals 1 and 2 are 4G handhelds; terminal 0 is on the
+    // shop's router or on 4G too. Terminals 0 and 1 time out at minute 29.
+    let neighbour_on = |network: &str| {
+        let lines: Vec<String> = fleet_lines(2, 3, 30, &|s, k, m| s == 0 && k < 2 && m == 29)
+            .into_iter()
+            .map(|l| {
+                let radio = r#""network":"cellular","carrier":"cmcc""#;
+                if l.contains(r#""terminal_id":"T0-0","vendor""#) {
+                    l.replace(r#""network":"ethernet""#, network)
+                } else if l.contains(r#""terminal_id":"T0-1","vendor""#)
+                    || l.contains(r#""terminal_id":"T0-2","vendor""#)
+                {
+                    l.replace(r#""network":"ethernet""#, radio)
+                } else {
+                    l
+                }
+            })
+            .collect();
+        let d = last_traced_diagnosis(&kb, lines, "T0-1");
+        let has = |signal: &str| d.trace.iter().any(|f| f.signal == signal);
+        (has("site_peers_failing"), has("site_radio_peers_failing"))
+    };
+    // A neighbour on the router failing with it: the shop's router or power.
+    assert_eq!(neighbour_on(r#""network":"ethernet""#), (true, false));
+    // Only a 4G neighbour: no router shared, the power or the carrier.
+    assert_eq!(
+        neighbour_on(r#""network":"cellular","carrier":"cmcc""#),
+        (false, true)
+    );
+}
+
 /// [`fleet_answers`]' payments made with the cards of seven BINs in turn;
 /// a payment with a card of `down` from minute `from` on is answered 91
 /// when `fails(n)` says so of its number among that BIN's payments.
