@@ -287,6 +287,9 @@ impl Engine {
                 // A reading nobody documented, not widened for the error's
                 // own words or stage.
                 let mut assumed_alone = false;
+                // A response code read from a code no table knows, not
+                // widened for the error's own words.
+                let mut echo_alone = false;
                 let (mut prior, text) = match lookup {
                     Some(l) => {
                         let mut prior = l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST);
@@ -328,6 +331,8 @@ impl Engine {
                             let mut prior = rc.prior;
                             if *hits != 0 {
                                 widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
+                            } else {
+                                echo_alone = true;
                             }
                             (prior, rc_text(&e.code, &rc.meaning))
                         }
@@ -360,6 +365,12 @@ impl Engine {
                         .and_then(|rc| kb.response_code(rc))
                         .is_some_and(|d| !d.approved)
                 {
+                    widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
+                }
+                // An echo is an echo of an answer: with no payment answered
+                // with that code beside it, the code is the vendor's own as
+                // likely (a "21" no table lists, at a shop whose power fails).
+                if echo_alone && answered_rc.as_deref().map(str::trim) != Some(e.code.trim()) {
                     widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
                 }
                 // The payment it logs went unanswered: its card is this
