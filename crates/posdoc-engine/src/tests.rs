@@ -52,6 +52,29 @@ fn terminal_life(fault: &[String]) -> Vec<String> {
     v
 }
 
+/// A payment of [`terminal_life`]'s terminal at `ts`, answered `rc`.
+fn payment_answered(ts: &str, stan: &str, rc: &str) -> String {
+    format!(
+        r#"{{"kind":"txn","ts":"{ts}","terminal_id":"44017001","type":"purchase","amount":5000,"currency":"CNY","channel":"card_ic","stan":"{stan}","response_code":"{rc}"}}"#
+    )
+}
+
+/// An error line of [`terminal_life`]'s terminal with no stage and no words,
+/// logging the payment `stan`.
+fn bare_error_line(ts: &str, code: &str, stan: &str) -> String {
+    format!(
+        r#"{{"kind":"error","ts":"{ts}","terminal_id":"44017001","code":"{code}","stan":"{stan}"}}"#
+    )
+}
+
+/// [`terminal_life`]'s lines with its heartbeats' key check left out.
+fn without_key_check(lines: Vec<String>) -> Vec<String> {
+    lines
+        .into_iter()
+        .map(|l| l.replace(r#""key_check":"ok","#, ""))
+        .collect()
+}
+
 #[test]
 fn the_builtin_kb_weighs_every_signal_the_engine_reports() {
     assert_eq!(kb_problems(&kb()), Vec::<String>::new());
@@ -460,11 +483,9 @@ fn a_code_no_table_knows_is_the_hosts_answer_only_where_an_answer_reaches_and_wo
         r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"99","detail":"lvl=E mod=UI rc=99 msg=cancel"}}"#,
         t(61, 0)
     );
-    let unchecked: Vec<String> = terminal_life(&[cancel])
-        .into_iter()
-        .map(|l| l.replace(r#""key_check":"ok","#, ""))
-        .collect();
-    let cancelled = run(&kb, &unchecked).pop().unwrap();
+    let cancelled = run(&kb, &without_key_check(terminal_life(&[cancel])))
+        .pop()
+        .unwrap();
     assert_eq!(cancelled.top(), Cause::OperatorError, "{cancelled:#?}");
     assert!(cancelled.causes[0].p > 0.6, "{cancelled:#?}");
     // A host's decline the terminal shows as its error is still the decline.
@@ -486,15 +507,9 @@ fn a_code_read_as_the_hosts_answer_is_an_echo_only_beside_a_payment_so_answered(
     // no words, it is as likely the vendor's own code: the reading is
     // widened (from 0.73 to 0.60 here).
     let p_operator = |echoed: bool| {
-        let mut fault = vec![format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"13","stan":"000100"}}"#,
-            t(61, 1)
-        )];
+        let mut fault = vec![bare_error_line(&t(61, 1), "13", "000100")];
         if echoed {
-            fault.insert(0, format!(
-                r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":5000,"currency":"CNY","channel":"card_ic","stan":"000100","response_code":"13"}}"#,
-                t(61, 0)
-            ));
+            fault.insert(0, payment_answered(&t(61, 0), "000100", "13"));
         }
         let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
         assert_eq!(d.code, "13");
@@ -512,23 +527,16 @@ fn an_unknown_vendors_code_on_a_payment_the_host_refused_reads_as_the_refusal() 
     // connection or the parameters) for a payment its host refused with
     // A0, a MAC that failed: the answer is known, the numbering guessed.
     let refused = [
-        format!(
-            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":5000,"currency":"CNY","channel":"card_ic","stan":"000100","response_code":"A0"}}"#,
-            t(61, 0)
-        ),
-        format!(
-            r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E2","stan":"000100"}}"#,
-            t(61, 1)
-        ),
+        payment_answered(&t(61, 0), "000100", "A0"),
+        bare_error_line(&t(61, 1), "E2", "000100"),
     ];
-    let lines: Vec<String> = terminal_life(&refused)
+    let lines: Vec<String> = without_key_check(terminal_life(&refused))
         .into_iter()
         .map(|l| {
             l.replace(
                 r#""vendor":"pax","model":"S90""#,
                 r#""vendor":"lakala","model":"Q1""#,
             )
-            .replace(r#""key_check":"ok","#, "")
         })
         .collect();
     assert!(lines[0].contains("lakala"));

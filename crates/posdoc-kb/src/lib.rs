@@ -389,25 +389,22 @@ impl PatternWords {
 /// error's stage says already, not what went wrong.
 fn identifiers_spaced(lower: &str) -> String {
     const STEPS: [&str; 2] = ["card_read", "power_on"];
+    let in_word = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = String::with_capacity(lower.len());
     let mut rest = lower;
     while let Some(at) = rest.find('_') {
-        let word_start = rest[..at]
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(0, |i| {
-                i + rest[i..].chars().next().map_or(1, char::len_utf8)
-            });
-        let word_end = rest[at..]
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        let start = rest[..at].trim_end_matches(in_word).len();
+        let end = rest[at..]
+            .find(|c: char| !in_word(c))
             .map_or(rest.len(), |i| at + i);
-        let word = &rest[word_start..word_end];
-        out.push_str(&rest[..word_start]);
+        let word = &rest[start..end];
+        out.push_str(&rest[..start]);
         if STEPS.contains(&word) {
             out.push_str(word);
         } else {
             out.extend(word.chars().map(|c| if c == '_' { ' ' } else { c }));
         }
-        rest = &rest[word_end..];
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
