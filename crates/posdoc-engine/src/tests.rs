@@ -1952,6 +1952,31 @@ fn a_fault_that_comes_back_soon_resumes_its_incident() {
 }
 
 #[test]
+fn an_accounts_refusals_back_within_two_hours_are_the_same_fault() {
+    let kb = kb();
+    // Merchant M1's account is refused from minute 10 to 20: half an hour
+    // quiet after, its incident closes at 50. Refused again at minute 100,
+    // 50 minutes on: the rule was never mended, its next tickets came. One
+    // incident, closed half an hour after those.
+    let refused_in = |spells: [std::ops::Range<u32>; 2]| {
+        move |s: u32, _: u32, m: u32| {
+            (s == 1 && spells.iter().any(|r| r.contains(&m))).then_some("03")
+        }
+    };
+    let lines = fleet_answers(6, 2, 150, &refused_in([10..20, 100..110]));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert!(shown[0].closed_at.is_some(), "{shown:#?}");
+    // Back two and a half hours after it closed: another fault.
+    let lines = fleet_answers(6, 2, 260, &refused_in([10..20, 230..240]));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 2, "{shown:#?}");
+    assert_opened_within(shown[1], 230, 120.0);
+}
+
+#[test]
 fn two_kinds_of_refusal_at_one_merchant_take_turns_in_two_incidents() {
     let kb = kb();
     // From minute 10 merchant M1's two terminals are refused turn about for
