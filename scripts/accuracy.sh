@@ -24,6 +24,7 @@
 # GENERATOR=gen14 scripts/accuracy.sh 10             (scripts/gen14/gen14.py, a fourteenth;
 #     its all-day declines and cashier slips, written as two fleet-wide
 #     "faults", are left out of the faults as the others leave them out)
+# GENERATOR=gen15 scripts/accuracy.sh 10             (scripts/gen15/gen15.py, a fifteenth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true

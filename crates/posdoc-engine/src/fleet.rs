@@ -302,6 +302,29 @@ const SCOPE_SIGNS_CHANCE_MAX: f64 = 1e-5;
 const OPERATOR_SLIPS_MIN: u32 = 3;
 /// ...no one terminal with more than this share of them.
 const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
+/// The causes of a terminal's own parts and resources that a shop's or a
+/// merchant's terminals can have together, each counted apart (see
+/// [`Fleet::observe_device`]): one batch of damp paper jams every printer
+/// of a shop, the apps a shop installs on every till fill their memory, a
+/// plugin a chain's head office pushes fills every terminal's storage or
+/// keeps its CPU busy.
+pub const SHARED_DEVICE_CAUSES: [Cause; 8] = [
+    Cause::HardwarePrinter,
+    Cause::HardwareCardReader,
+    Cause::HardwareKeypad,
+    Cause::HardwareDisplay,
+    Cause::ResourceStorage,
+    Cause::ResourceMemory,
+    Cause::ResourceCpu,
+    Cause::TransmissionCorruption,
+];
+/// The terminals of a merchant's, in two shops at least, that must each
+/// have been read twice as one of [`SHARED_DEVICE_CAUSES`] within the hour
+/// for it to be the merchant's: a chain of thirty terminals has two with
+/// their printers jamming now and then on an ordinary day (on our outside
+/// sets, with two: 7 such incidents more and no fault found more than with
+/// three).
+const MERCHANT_DEVICE_SIGNERS_MIN: usize = 3;
 /// Events read as its own trouble (a shop's router or mains, a release
 /// refused) a scope's terminals need, two of them at least, to open its
 /// incident: each twice, so that one terminal's own trouble and a
@@ -837,6 +860,9 @@ pub struct Incident {
     /// A BIN's cards refused by their bank for one reason (see
     /// [`Fleet::observe_card_answer`]), not gone unanswered.
     pub on_declines: bool,
+    /// The one of [`SHARED_DEVICE_CAUSES`] a shop's or merchant's
+    /// terminals had together, if that is what it opened on.
+    pub device: Option<Cause>,
 }
 
 impl Incident {
@@ -885,9 +911,10 @@ impl Incident {
     }
 
     /// Whether it fired on refusals alone (a host's keys, a merchant's
-    /// account): a second fault of another kind is news to its scope.
-    fn fired_on_refusals_only(&self) -> bool {
-        self.fired_on & !REFUSAL_KINDS == 0
+    /// account), or on one cause its members' devices share (a shop's
+    /// printers): a second fault of another kind is news to its scope.
+    fn other_kinds_are_news(&self) -> bool {
+        self.fired_on & !REFUSAL_KINDS == 0 || self.device.is_some()
     }
 
     /// Whether it fired on failures of `kind` (or took them in since).
@@ -898,6 +925,18 @@ impl Incident {
     /// The knowledge-base signal a member's diagnosis gets from it: its
     /// kind's, but a host's that fired on MACs refused is its keys'.
     pub fn signal(&self) -> &'static str {
+        if let Some(cause) = self.device {
+            return match cause {
+                Cause::HardwarePrinter => "incident_shared_printer",
+                Cause::HardwareCardReader => "incident_shared_card_reader",
+                Cause::HardwareKeypad => "incident_shared_keypad",
+                Cause::HardwareDisplay => "incident_shared_display",
+                Cause::ResourceStorage => "incident_shared_storage",
+                Cause::ResourceMemory => "incident_shared_memory",
+                Cause::TransmissionCorruption => "incident_shared_corruption",
+                _ => "incident_shared_cpu",
+            };
+        }
         match (self.kind, self.fired_on == Failure::Keys as u8) {
             (ScopeKind::Host, true) => "incident_host_keys",
             (ScopeKind::Merchant, true) => "incident_merchant_keys",
@@ -1356,6 +1395,9 @@ pub(crate) struct Fleet {
     operator_slips: ScopeSigns,
     /// Events diagnosed as a shop's router or mains failing.
     link_signs: ScopeSigns,
+    /// Events diagnosed as each of [`SHARED_DEVICE_CAUSES`], per shop and
+    /// per merchant.
+    device_signs: [ScopeSigns; SHARED_DEVICE_CAUSES.len()],
     /// Events diagnosed as a version its host no longer accepts, per
     /// release (app version and firmware scopes).
     release_signs: ScopeSigns,
@@ -1708,7 +1750,7 @@ impl Fleet {
         if kind == ScopeKind::Host
             && sc
                 .incident
-                .is_some_and(|i| self.incidents[i as usize].fired_on_refusals_only())
+                .is_some_and(|i| self.incidents[i as usize].other_kinds_are_news())
             && let Some(n) = self
                 .burst(s, ts, Baseline::OwnPast, &[BURST_WINDOW_S, WINDOW_S])
                 .or_else(|| self.degraded(s, ts))
@@ -2574,17 +2616,18 @@ impl Fleet {
     /// Opens (or resumes) scope `s`'s incident on what its members'
     /// diagnoses found, judged `v`, with `who` in it — unless the incident
     /// it resumes fired on other kinds than `v`'s.
-    fn open_on_signs(&mut self, s: u32, v: Verdict, who: Vec<u32>, ts: Ts) {
+    fn open_on_signs(&mut self, s: u32, v: Verdict, who: Vec<u32>, ts: Ts) -> Option<u32> {
         self.scopes[s as usize].judged(v, ts);
         let fired = self.scopes[s as usize].fired_on;
         let inc = self.incident_of_scope(s, ts);
         if self.incidents[inc as usize].fired_on & fired == 0 {
-            return;
+            return None;
         }
         self.incidents[inc as usize].last_failure = ts;
         for t in who {
             self.join(inc, t);
         }
+        Some(inc)
     }
 
     /// An event of `terminal` at `ts` was diagnosed as its shop's router or
@@ -2611,6 +2654,88 @@ impl Fleet {
             return;
         }
         self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
+    }
+
+    /// An event of `terminal` at `ts` was diagnosed as `cause`, one of
+    /// [`SHARED_DEVICE_CAUSES`]. Printers jam one by one and apps run out
+    /// of memory now and then; two of a shop's terminals each read so
+    /// twice within the hour, far more than the fleet's rate of that cause
+    /// explains, share it: their paper, their surroundings, what was
+    /// installed on them. Three of a merchant's, in two shops at least,
+    /// are the merchant's (what its head office pushed to every terminal),
+    /// and its incident takes in the shops' incidents of it.
+    pub fn observe_device(&mut self, terminal: u32, ts: Ts, cause: Cause) {
+        let Some(k) = SHARED_DEVICE_CAUSES.iter().position(|&c| c == cause) else {
+            return;
+        };
+        self.ensure(terminal);
+        let free = self.incident_of[terminal as usize] == NONE;
+        let site = self.member_of[terminal as usize][ScopeKind::Site as usize];
+        let merchant = self.member_of[terminal as usize][ScopeKind::Merchant as usize];
+        // Its shop's or merchant's open incident of this cause takes it in.
+        for s in [merchant, site] {
+            if s == NONE {
+                continue;
+            }
+            if let Some(i) = self.scopes[s as usize].incident
+                && self.incidents[i as usize].device == Some(cause)
+            {
+                self.incidents[i as usize].last_failure = ts;
+                self.join(i, terminal);
+                let _ = self.device_signs[k].take(s, terminal, ts);
+                return;
+            }
+        }
+        let mut noted = false;
+        for (s, sites_min, signers_min) in
+            [(merchant, 2, MERCHANT_DEVICE_SIGNERS_MIN), (site, 1, 2)]
+        {
+            if s == NONE {
+                continue;
+            }
+            let Some((n, each)) = self.device_signs[k].take(s, terminal, ts) else {
+                continue;
+            };
+            if free && !noted {
+                self.device_signs[k].note(ts);
+                noted = true;
+            }
+            if each.len() < signers_min
+                || self.scopes[s as usize].incident.is_some()
+                || self.sites_spanned(&each) < sites_min
+                || !self.signs_past_chance(&self.device_signs[k], s, n, each.len(), ts)
+            {
+                continue;
+            }
+            let v = Verdict::Refused {
+                refused: each.len() as u32,
+                class: Failure::Device,
+                settled: true,
+            };
+            let Some(inc) = self.open_on_signs(s, v, each, ts) else {
+                return;
+            };
+            self.incidents[inc as usize].device = Some(cause);
+            // A merchant's takes in its shops' of the same cause.
+            let shops: Vec<u32> = self
+                .open
+                .iter()
+                .copied()
+                .filter(|&o| {
+                    let i = &self.incidents[o as usize];
+                    o != inc
+                        && i.kind == ScopeKind::Site
+                        && i.device == Some(cause)
+                        && i.terminals
+                            .iter()
+                            .any(|&t| self.member_of[t as usize][ScopeKind::Merchant as usize] == s)
+                })
+                .collect();
+            for o in shops {
+                self.merge(o, inc, true, ts);
+            }
+            return;
+        }
     }
 
     /// Whether any of `terminal`'s scopes of `kinds` has an incident open.
@@ -2888,7 +3013,7 @@ impl Fleet {
                 // links alone.
                 let outage = matches!(kind, ScopeKind::Host | ScopeKind::Site)
                     && matches!(verdict, Some(Verdict::Burst(_) | Verdict::Failing(_)))
-                    && first.fired_on_refusals_only()
+                    && first.other_kinds_are_news()
                     && (kind != ScopeKind::Site || {
                         let from = ts.plus_secs(-kind.window_s());
                         let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8);
@@ -2899,7 +3024,7 @@ impl Fleet {
                     verdict,
                     Some(Verdict::Refused { class, .. })
                         if class as u8 & failure as u8 != 0 && first.fired_on & class as u8 == 0
-                ) && first.fired_on_refusals_only();
+                ) && first.other_kinds_are_news();
                 // The fault set apart before, still open, whose kind this
                 // failure is: its own incident, not a new one (three faults
                 // at once on a merchant — its keys, its risk ban, its host —
@@ -3374,7 +3499,10 @@ impl Fleet {
         // Fired on refusals alone (a host's keys, a merchant's account): its
         // members are the terminals so refused, not every member whose
         // link failed meanwhile (a shop's router, the host's own outage).
-        if fired_on & !REFUSAL_KINDS == 0 {
+        // So with a shop's or merchant's devices: the terminals whose
+        // devices failed.
+        if fired_on & !REFUSAL_KINDS == 0 || (fired_on == Failure::Device as u8 && !kind.relative())
+        {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
             failing.retain(|&t| self.failed_in(t, from, ts) & fired_on != 0);
         }
@@ -3394,6 +3522,7 @@ impl Fleet {
             fired_on,
             all_on_radio: true,
             on_declines: false,
+            device: None,
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
@@ -3807,6 +3936,7 @@ mod vote_tests {
             fired_on: Failure::Link as u8,
             all_on_radio: false,
             on_declines: false,
+            device: None,
         };
         let belief = |c: Cause, p: f64| {
             let mut v = [(1.0 - p) / (Cause::COUNT - 1) as f64; Cause::COUNT];

@@ -575,6 +575,9 @@ impl Engine {
                         self.fleet.vote(i, t, &d.posterior);
                     }
                     let sure = d.causes[0].p >= SIGN_CAUSE_P_MIN;
+                    if sure && fleet::SHARED_DEVICE_CAUSES.contains(&d.causes[0].cause) {
+                        self.fleet.observe_device(t, d.ts, d.causes[0].cause);
+                    }
                     match d.causes[0].cause {
                         Cause::OperatorError if sure => {
                             self.fleet.observe_operator(t, d.ts);

@@ -5531,6 +5531,129 @@ fn a_new_cashier_slipping_on_every_till_of_a_shop_is_its_incident() {
 }
 
 #[test]
+fn a_shops_printers_jamming_together_are_its_incident_and_one_printer_alone_is_not() {
+    let kb = kb();
+    let jam = |s: u32, k: u32, m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-{k}","code":"E05","stage":"print","detail":"printer paper jam"}}"#,
+            t(m, 57)
+        )
+    };
+    let mut lines = fleet_answers(40, 2, 120, &|_, _, _| None);
+    // Shop 3's damp batch of paper jams both its printers, every six
+    // minutes from minute 30, turn about.
+    for i in 0..10u32 {
+        lines.push(jam(3, i % 2, 30 + 6 * i));
+    }
+    // Shop 7: one printer broken, jamming as often; the other jams once.
+    for i in 0..10u32 {
+        lines.push(jam(7, 0, 31 + 6 * i));
+    }
+    lines.push(jam(7, 1, 60));
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let jams_read: Vec<Cause> = diags
+        .iter()
+        .filter(|d| d.code == "E05")
+        .map(|d| d.causes[0].cause)
+        .collect();
+    assert!(
+        jams_read.iter().all(|&c| c == Cause::HardwarePrinter),
+        "{jams_read:?}"
+    );
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+    assert_eq!(shown[0].cause, Cause::HardwarePrinter, "{shown:#?}");
+    assert_eq!(shown[0].terminals.len(), 2);
+    // Its jams after it opened say so.
+    let after: Vec<_> = diags
+        .iter()
+        .filter(|d| {
+            d.code == "E05" && d.terminal_id.starts_with("T3-") && d.ts > shown[0].opened_at
+        })
+        .collect();
+    assert!(!after.is_empty());
+    for d in after {
+        assert_eq!(
+            d.incident_id.as_deref(),
+            Some(shown[0].incident_id.as_str())
+        );
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.signal == "incident_shared_printer"),
+            "{d:#?}"
+        );
+    }
+}
+
+#[test]
+fn storage_filling_on_three_terminals_in_two_shops_of_a_chain_is_the_chains() {
+    let kb = kb();
+    // Shops 3 and 4 are one chain's (merchant M3).
+    let chain = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .map(|l| l.replace(r#""merchant_id":"M4""#, r#""merchant_id":"M3""#))
+            .collect()
+    };
+    let full = |s: u32, k: u32, m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-{k}","code":"E31","stage":"app","detail":"write fail: storage full"}}"#,
+            t(m, 57)
+        )
+    };
+    // What its head office pushed fills the storage of `tills`, each
+    // failing every nine minutes from minute 30.
+    let run = |tills: &[(u32, u32)]| {
+        let mut lines = chain(fleet_answers(40, 2, 120, &|_, _, _| None));
+        for (j, &(s, k)) in tills.iter().enumerate() {
+            for i in 0..8u32 {
+                lines.push(full(s, k, 30 + j as u32 * 3 + 9 * i));
+            }
+        }
+        sort_by_time(&mut lines);
+        run_fleet(&kb, &lines).1
+    };
+    let incidents = run(&[(3, 0), (4, 0), (4, 1)]);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("merchant_id", "M3".to_string())]);
+    assert_eq!(shown[0].cause, Cause::ResourceStorage, "{shown:#?}");
+    assert_eq!(shown[0].terminals.len(), 3, "{shown:#?}");
+    // Two terminals of a chain of four, one in each shop: as likely two
+    // terminals' own full storage as the chain's.
+    let incidents = run(&[(3, 0), (4, 1)]);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn a_shops_printer_incident_does_not_hide_its_power_failing_after() {
+    let kb = kb();
+    let jam = |s: u32, k: u32, m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-{k}","code":"E05","stage":"print","detail":"printer paper jam"}}"#,
+            t(m, 57)
+        )
+    };
+    // Shop 3's printers jam from minute 10; from minute 40 its payments go
+    // unanswered too (its router down).
+    let mut lines = fleet_lines(40, 2, 70, &|s, _, m| s == 3 && m >= 40);
+    for i in 0..8u32 {
+        lines.push(jam(3, i % 2, 10 + 4 * i));
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 2, "{shown:#?}");
+    assert_eq!(shown[0].cause, Cause::HardwarePrinter, "{shown:#?}");
+    assert_eq!(shown[1].scope, vec![("site_id", "S3".to_string())]);
+    assert_ne!(shown[1].cause, Cause::HardwarePrinter, "{shown:#?}");
+    assert_opened_within(shown[1], 40, 180.0);
+}
+
+#[test]
 fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let kb = kb();
     // From minute 20 every few minutes a refund in shop 1 is refused with
