@@ -287,9 +287,9 @@ impl Engine {
                 // A reading nobody documented, not widened for the error's
                 // own words or stage.
                 let mut assumed_alone = false;
-                // A response code read from a code no table knows, not
-                // widened for the error's own words.
-                let mut echo_alone = false;
+                // A response code read from a code no table knows: the
+                // host's answer echoed, a guess.
+                let mut echo_guessed = false;
                 let (mut prior, text) = match lookup {
                     Some(l) => {
                         let mut prior = l.prior(e.stage.as_deref(), STAGE_MATCH_BOOST);
@@ -331,9 +331,8 @@ impl Engine {
                             let mut prior = rc.prior;
                             if *hits != 0 {
                                 widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
-                            } else {
-                                echo_alone = true;
                             }
+                            echo_guessed = true;
                             (prior, rc_text(&e.code, &rc.meaning))
                         }
                         _ => match kb.embedded_response_code(&e.code) {
@@ -369,8 +368,10 @@ impl Engine {
                 }
                 // An echo is an echo of an answer: with no payment answered
                 // with that code beside it, the code is the vendor's own as
-                // likely (a "21" no table lists, at a shop whose power fails).
-                if echo_alone && answered_rc.as_deref().map(str::trim) != Some(e.code.trim()) {
+                // likely (a "21" no table lists, at a shop whose power fails;
+                // a "51" logged with a printer's jam after the payment was
+                // approved), beside its own words or not.
+                if echo_guessed && answered_rc.as_deref().map(str::trim) != Some(e.code.trim()) {
                     widen_prior(kb, &mut prior, ASSUMED_CODE_WIDEN);
                 }
                 // The payment it logs went unanswered: its card is this
@@ -1851,7 +1852,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 23] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 25] = [
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.
@@ -2090,6 +2091,31 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 23] = [
         signs_of: Cause::NetworkLan,
         count_for: &[Cause::HardwareCardReader],
         signs: &["network_degraded"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A terminal whose processor reads busy, its app restarted by the
+    // watchdog: a task starved of the processor stops answering as a hung
+    // one does, so the restarts are the load's as much as a defect's
+    // (gen15's plugin looping on every terminal of a chain).
+    ExplainedSigns {
+        when: &["cpu_high"],
+        signs_of: Cause::SoftwareBug,
+        count_for: &[Cause::ResourceCpu],
+        signs: &["app_crashes"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // An error whose own words say its storage is full, on a terminal whose
+    // radio is weak and whose link crawls: the storage filled whatever the
+    // air does (gen15's Wi-Fi handhelds at the far end of a shop).
+    ExplainedSigns {
+        when: &["log:storage_text"],
+        signs_of: Cause::NetworkSignal,
+        count_for: &[Cause::ResourceStorage],
+        signs: &["network_degraded", "signal_weak"],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

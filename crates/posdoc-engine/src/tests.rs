@@ -521,6 +521,91 @@ fn a_code_read_as_the_hosts_answer_is_an_echo_only_beside_a_payment_so_answered(
 }
 
 #[test]
+fn a_code_read_as_the_hosts_answer_beside_its_own_words_and_an_approved_payment_is_the_words() {
+    let kb = kb();
+    // A vendor no table lists (nor reporting its printer's state) shows
+    // "51" for its printer jammed; read as a response code it is
+    // insufficient funds. Logged with its words just after the payment it
+    // prints was approved, no refusal is echoed: the words say it.
+    let jam = format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"51","detail":"错误51:打印机卡纸"}}"#,
+        t(61, 2)
+    );
+    let lines: Vec<String> = terminal_life(&[payment_answered(&t(61, 0), "000100", "00"), jam])
+        .into_iter()
+        .map(|l| {
+            l.replace(
+                r#""vendor":"pax","model":"S90""#,
+                r#""vendor":"xgd","model":"G3""#,
+            )
+            .replace(r#","printer":"ok""#, "")
+        })
+        .collect();
+    assert!(lines[0].contains("xgd"));
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.code, "51");
+    assert_eq!(d.top(), Cause::HardwarePrinter, "{d:#?}");
+}
+
+#[test]
+fn storage_full_in_its_own_words_on_a_weak_radio_is_the_storage() {
+    let kb = kb();
+    // A Wi-Fi handheld carried to the far end of a shop, its radio now weak
+    // and its link crawling, logs an app-stage error saying its storage is full
+    // (its vendor reports no storage reading) under a code Newland gives
+    // its link failing: the storage filled whatever the air does.
+    let mut lines: Vec<String> = terminal_life(&[])
+        .into_iter()
+        .map(|l| {
+            l.replace(r#""network":"ethernet""#, r#""network":"wifi""#)
+                .replace(
+                    r#""vendor":"pax","model":"S90""#,
+                    r#""vendor":"newland","model":"N5""#,
+                )
+                .replace(r#""storage_used_pct":41,"#, "")
+                .replace(r#""online":true,"#, r#""online":true,"rssi_dbm":-55,"#)
+        })
+        .collect();
+    for m in 60..70u32 {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"rssi_dbm":-83,"latency_ms":1047,"packet_loss":0.0,"key_check":"ok","printer":"ok"}}"#,
+            t(m, 4)
+        ));
+    }
+    lines.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"E1","stage":"app","detail":"[ERR][SYS] 存储空间不足,流水写入失败(剩余7KB)"}}"#,
+        t(69, 30)
+    ));
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.code, "E1");
+    assert_eq!(d.top(), Cause::ResourceStorage, "{d:#?}");
+}
+
+#[test]
+fn a_busy_processors_watchdog_restarts_are_the_load() {
+    let kb = kb();
+    // Its processor reads 96 % and its app keeps being restarted (its
+    // heartbeats count the crashes) by the watchdog, a task not answering:
+    // the load starves it as a hang would.
+    let mut lines = terminal_life(&[]);
+    for m in 60..75u32 {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"packet_loss":0.0,"cpu_pct":96,"memory_used_pct":52,"key_check":"ok","printer":"ok","app_crashes":{}}}"#,
+            t(m, 4),
+            m % 2
+        ));
+    }
+    lines.push(format!(
+        r#"{{"kind":"error","ts":"{}","terminal_id":"44017001","code":"ERR-5002","stage":"app","detail":"E PayApplication: watchdog: task PayActivity not responding 11917ms"}}"#,
+        t(72, 30)
+    ));
+    sort_by_time(&mut lines);
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.code, "ERR-5002");
+    assert_eq!(d.top(), Cause::ResourceCpu, "{d:#?}");
+}
+
+#[test]
 fn an_unknown_vendors_code_on_a_payment_the_host_refused_reads_as_the_refusal() {
     let kb = kb();
     // A vendor no table lists shows "E2" (the generic table's guess: a
