@@ -1113,6 +1113,7 @@ impl Engine {
                 // even with no payment to fail: a shop's power cut or
                 // router shows here first.
                 let trouble = signals::heartbeat_trouble(&self.terminals[i as usize], &t);
+                let sag = signals::rode_out_sag(&self.terminals[i as usize], &t);
                 // A sign of its mains failing: in a shop, two terminals
                 // showing one at once is the shop's power. A terminal with a
                 // battery rides out a cut, so its losing power is its
@@ -1140,7 +1141,9 @@ impl Engine {
                     if failure == fleet::Failure::Link && !mains {
                         self.fleet.note_dark(i, t.ts);
                     }
-                    let source = if mains {
+                    let source = if sag {
+                        Source::Sag
+                    } else if mains {
                         Source::Mains
                     } else {
                         Source::Heartbeat

@@ -355,6 +355,20 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
     }
 }
 
+/// Whether a heartbeat counts a power event that a terminal with no
+/// battery rode out: still online, not rebooted, its supply reading and
+/// its link fine. A sag, the mains' sign; no failure of its own.
+pub(crate) fn rode_out_sag(s: &TerminalState, t: &Telemetry) -> bool {
+    t.power_events.is_some_and(|n| n > 0)
+        && t.online != Some(false)
+        && t.reboot.is_none()
+        && t.battery_pct.is_none()
+        && s.metric(MetricId::Battery).n == 0
+        && !supply_reading_off(s, t)
+        && t.packet_loss.is_none_or(|l| l < HEARTBEAT_LOSS_TROUBLE)
+        && !heartbeat_crawling(s, t)
+}
+
 /// Whether a heartbeat's round trip is many times the terminal's own
 /// usual and past what any payment link works at: a router or a carrier
 /// going bad slows every packet well before it drops them, so a shop's

@@ -5739,6 +5739,44 @@ fn a_shops_printer_incident_does_not_hide_its_power_failing_after() {
 }
 
 #[test]
+fn a_shops_terminals_riding_out_a_sag_are_no_incident_until_one_goes_down() {
+    let kb = kb();
+    // A thunderstorm: shop 3's two mains-powered terminals each count a
+    // power event at minute 30, stay online and pay on. A sag, no fault.
+    let beat = |k: u32, m: u32, extra: &str| {
+        format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-{k}","online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":12.0,"power_events":{}{extra}}}"#,
+            t(m, 20 + k),
+            u32::from(m == 30)
+        )
+    };
+    let with_beats = |extra: &dyn Fn(u32, u32) -> String| {
+        let mut lines = fleet_answers(40, 2, 60, &|_, _, _| None);
+        for m in 0..60u32 {
+            for k in 0..2u32 {
+                lines.push(beat(k, m, &extra(k, m)));
+            }
+        }
+        sort_by_time(&mut lines);
+        run_fleet(&kb, &lines).1
+    };
+    let incidents = with_beats(&|_, _| String::new());
+    assert!(incidents.is_empty(), "{incidents:#?}");
+    // The second one does not ride it out: it reboots for the power lost.
+    let incidents = with_beats(&|k, m| {
+        if k == 1 && m == 30 {
+            r#","reboot":"power_loss""#.to_string()
+        } else {
+            String::new()
+        }
+    });
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+    assert_eq!(shown[0].cause, Cause::PowerSupply, "{shown:#?}");
+}
+
+#[test]
 fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let kb = kb();
     // From minute 20 every few minutes a refund in shop 1 is refused with
