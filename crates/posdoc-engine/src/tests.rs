@@ -5577,6 +5577,26 @@ fn memory_running_out_across_a_release_is_the_releases_leak() {
     );
 }
 
+/// Forty shops of two tills paying for two hours, with `line(shop, till,
+/// minute)` written `n` times every `every` minutes from minute 30: at shop
+/// 3 on both tills turn about (the shop's trouble), at shop 7 on one till
+/// (its own) and once on the other.
+fn shop_and_till(
+    kb: &Arc<Kb>,
+    line: &dyn Fn(u32, u32, u32) -> String,
+    every: u32,
+    n: u32,
+) -> (Vec<Diagnosis>, Vec<IncidentReport>) {
+    let mut lines = fleet_answers(40, 2, 120, &|_, _, _| None);
+    for i in 0..n {
+        lines.push(line(3, i % 2, 30 + every * i));
+        lines.push(line(7, 0, 31 + every * i));
+    }
+    lines.push(line(7, 1, 60));
+    sort_by_time(&mut lines);
+    run_fleet(kb, &lines)
+}
+
 #[test]
 fn a_new_cashier_slipping_on_every_till_of_a_shop_is_its_incident() {
     let kb = kb();
@@ -5586,19 +5606,9 @@ fn a_new_cashier_slipping_on_every_till_of_a_shop_is_its_incident() {
             t(m, 57)
         )
     };
-    let mut lines = fleet_answers(40, 2, 120, &|_, _, _| None);
     // Shop 3's new cashier, on both its tills, every eight minutes from
-    // minute 30.
-    for i in 0..8u32 {
-        lines.push(slip(3, i % 2, 30 + 8 * i));
-    }
-    // Shop 7: one till's cashier slips as often; the other till once.
-    for i in 0..8u32 {
-        lines.push(slip(7, 0, 31 + 8 * i));
-    }
-    lines.push(slip(7, 1, 60));
-    sort_by_time(&mut lines);
-    let (diags, incidents) = run_fleet(&kb, &lines);
+    // minute 30; shop 7: one till's cashier slips as often.
+    let (diags, incidents) = shop_and_till(&kb, &slip, 8, 8);
     let slips_read: Vec<Cause> = diags
         .iter()
         .filter(|d| d.code == "E20")
@@ -5624,19 +5634,10 @@ fn a_shops_printers_jamming_together_are_its_incident_and_one_printer_alone_is_n
             t(m, 57)
         )
     };
-    let mut lines = fleet_answers(40, 2, 120, &|_, _, _| None);
     // Shop 3's damp batch of paper jams both its printers, every six
-    // minutes from minute 30, turn about.
-    for i in 0..10u32 {
-        lines.push(jam(3, i % 2, 30 + 6 * i));
-    }
-    // Shop 7: one printer broken, jamming as often; the other jams once.
-    for i in 0..10u32 {
-        lines.push(jam(7, 0, 31 + 6 * i));
-    }
-    lines.push(jam(7, 1, 60));
-    sort_by_time(&mut lines);
-    let (diags, incidents) = run_fleet(&kb, &lines);
+    // minutes from minute 30, turn about; shop 7's one broken printer
+    // jams as often.
+    let (diags, incidents) = shop_and_till(&kb, &jam, 6, 10);
     let jams_read: Vec<Cause> = diags
         .iter()
         .filter(|d| d.code == "E05")
