@@ -2844,7 +2844,17 @@ impl Fleet {
         self.release_bugs.note_terminal(terminal, ts);
         // One release's incident: its app's, its firmware's or its model's.
         let releases = [ScopeKind::AppVersion, ScopeKind::Firmware, ScopeKind::Model];
-        let mut held = self.any_scope_incident(terminal, &releases);
+        // A release's incident on its messages refused (a version its host
+        // stopped taking) is no word of a defect crashing it: news to it.
+        let refused_only = |f: &Fleet, s: u32| {
+            f.scopes[s as usize]
+                .incident
+                .is_some_and(|i| f.incidents[i as usize].fired_on & !REFUSAL_KINDS == 0)
+        };
+        let mut held = releases.iter().any(|&kind| {
+            let s = self.member_of[terminal as usize][kind as usize];
+            s != NONE && self.scopes[s as usize].incident.is_some() && !refused_only(self, s)
+        });
         for kind in releases {
             let s = self.member_of[terminal as usize][kind as usize];
             if s == NONE {
@@ -2876,6 +2886,12 @@ impl Fleet {
                 failing: k,
                 class: Failure::Device,
             };
+            // The refusals' incident lives on apart and takes them still.
+            if refused_only(self, s) {
+                let sc = &mut self.scopes[s as usize];
+                sc.apart = sc.incident.take();
+                sc.last_closed = None;
+            }
             self.open_on_signs(s, v, who, ts);
             held = true;
         }

@@ -5326,6 +5326,43 @@ fn a_release_crashing_now_and_then_on_one_terminal_after_another_is_its_incident
     assert!(shown.is_empty(), "{shown:#?}");
 }
 
+#[test]
+fn a_release_its_host_refuses_that_then_crashes_has_the_crashes_incident_too() {
+    let kb = kb();
+    // Two of app 9.9.0's terminals (each on a firmware of its own) are
+    // refused for their messages (30) all along: the version's incident
+    // on its refusals. From minute 20 ten of its terminals crash, one
+    // every six minutes: a defect, news to that incident, and its own.
+    let crashes: Vec<(u32, u32)> = (0..10).map(|s| (s, 20 + 6 * s)).collect();
+    let lines: Vec<String> = release_crashing_now_and_then(&crashes)
+        .into_iter()
+        .map(|l| {
+            let refused = ["T12-0", "T15-0"]
+                .iter()
+                .any(|t| l.contains(&format!(r#""terminal_id":"{t}","type""#)));
+            if refused {
+                return l.replace(r#""response_code":"00""#, r#""response_code":"30""#);
+            }
+            match (0..20u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#))) {
+                Some(s) => l.replace(r#""firmware":"3.2.0""#, &format!(r#""firmware":"4.{s}""#)),
+                None => l,
+            }
+        })
+        .collect();
+    assert!(lines.iter().any(|l| l.contains(r#""response_code":"30""#)));
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    let mut of_release: Vec<Cause> = shown
+        .iter()
+        .filter(|i| i.scope == vec![("app_version", "9.9.0".to_string())])
+        .map(|i| i.cause)
+        .collect();
+    of_release.sort_by_key(|c| c.index());
+    let mut want = vec![Cause::SoftwareBug, Cause::SoftwareIncompatible];
+    want.sort_by_key(|c| c.index());
+    assert_eq!(of_release, want, "{shown:#?}");
+}
+
 /// Terminal 0 of shops 0-19 is updated to app 9.9.0 at minute 10; shops
 /// 0-9 pay through host H2, the rest through H1. From minute 20 every
 /// payment of the 9.9.0 terminals of the shops in `refused` is refused as a
