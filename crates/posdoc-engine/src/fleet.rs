@@ -318,6 +318,18 @@ pub const SHARED_DEVICE_CAUSES: [Cause; 8] = [
     Cause::ResourceCpu,
     Cause::TransmissionCorruption,
 ];
+/// The knowledge-base signal a member of a shop's or merchant's incident
+/// on each of [`SHARED_DEVICE_CAUSES`] gets, in its order.
+const SHARED_DEVICE_SIGNALS: [&str; SHARED_DEVICE_CAUSES.len()] = [
+    "incident_shared_printer",
+    "incident_shared_card_reader",
+    "incident_shared_keypad",
+    "incident_shared_display",
+    "incident_shared_storage",
+    "incident_shared_memory",
+    "incident_shared_cpu",
+    "incident_shared_corruption",
+];
 /// The terminals of a merchant's, in two shops at least, that must each
 /// have been read twice as one of [`SHARED_DEVICE_CAUSES`] within the hour
 /// for it to be the merchant's: a chain of thirty terminals has two with
@@ -939,17 +951,11 @@ impl Incident {
     /// The knowledge-base signal a member's diagnosis gets from it: its
     /// kind's, but a host's that fired on MACs refused is its keys'.
     pub fn signal(&self) -> &'static str {
-        if let Some(cause) = self.device {
-            return match cause {
-                Cause::HardwarePrinter => "incident_shared_printer",
-                Cause::HardwareCardReader => "incident_shared_card_reader",
-                Cause::HardwareKeypad => "incident_shared_keypad",
-                Cause::HardwareDisplay => "incident_shared_display",
-                Cause::ResourceStorage => "incident_shared_storage",
-                Cause::ResourceMemory => "incident_shared_memory",
-                Cause::TransmissionCorruption => "incident_shared_corruption",
-                _ => "incident_shared_cpu",
-            };
+        if let Some(k) = self
+            .device
+            .and_then(|c| SHARED_DEVICE_CAUSES.iter().position(|&d| d == c))
+        {
+            return SHARED_DEVICE_SIGNALS[k];
         }
         match (self.kind, self.fired_on == Failure::Keys as u8) {
             (ScopeKind::Host, true) => "incident_host_keys",
@@ -2849,7 +2855,7 @@ impl Fleet {
         let refused_only = |f: &Fleet, s: u32| {
             f.scopes[s as usize]
                 .incident
-                .is_some_and(|i| f.incidents[i as usize].fired_on & !REFUSAL_KINDS == 0)
+                .is_some_and(|i| f.incidents[i as usize].other_kinds_are_news())
         };
         let mut held = releases.iter().any(|&kind| {
             let s = self.member_of[terminal as usize][kind as usize];

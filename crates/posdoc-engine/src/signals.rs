@@ -339,13 +339,9 @@ pub(crate) fn supply_reading_off(s: &TerminalState, t: &Telemetry) -> bool {
 /// it: silence, which the fleet view weighs apart.)
 pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Failure> {
     let reboot = t.reboot.as_deref().map(Reboot::parse);
-    let supply_off = supply_reading_off(s, t);
-    let lossy = t.packet_loss.is_some_and(|l| l >= HEARTBEAT_LOSS_TROUBLE);
     if t.power_events.is_some_and(|n| n > 0)
         || reboot == Some(Reboot::PowerLoss)
-        || supply_off
-        || lossy
-        || heartbeat_crawling(s, t)
+        || supply_or_link_off(s, t)
     {
         Some(Failure::Link)
     } else if matches!(reboot, Some(Reboot::Crash | Reboot::Watchdog)) {
@@ -364,9 +360,15 @@ pub(crate) fn rode_out_sag(s: &TerminalState, t: &Telemetry) -> bool {
         && t.reboot.is_none()
         && t.battery_pct.is_none()
         && s.metric(MetricId::Battery).n == 0
-        && !supply_reading_off(s, t)
-        && t.packet_loss.is_none_or(|l| l < HEARTBEAT_LOSS_TROUBLE)
-        && !heartbeat_crawling(s, t)
+        && !supply_or_link_off(s, t)
+}
+
+/// Whether a heartbeat's supply reading is off, or its link loses or
+/// crawls: its trouble beside any power event it counts.
+fn supply_or_link_off(s: &TerminalState, t: &Telemetry) -> bool {
+    supply_reading_off(s, t)
+        || t.packet_loss.is_some_and(|l| l >= HEARTBEAT_LOSS_TROUBLE)
+        || heartbeat_crawling(s, t)
 }
 
 /// Whether a heartbeat's round trip is many times the terminal's own
