@@ -174,6 +174,16 @@ impl ScopeKind {
     /// Versions and models are judged against the rest of the fleet only: a
     /// bad release makes its terminals fail more often than the rest, not
     /// most of the time.
+    /// Whether an incident of this kind that covers one of `narrower`'s is
+    /// that one's fault seen from further: a merchant's that covers its own
+    /// shop's is the same account's; so is a version's or model's that
+    /// covers another's of the same terminals (a release is a firmware and
+    /// an app version at once). A host's that covers a shop's may follow a
+    /// fault of the shop's own.
+    fn same_fault_as(self, narrower: ScopeKind) -> bool {
+        self == ScopeKind::Merchant || (self.relative() && narrower.relative())
+    }
+
     fn relative(self) -> bool {
         matches!(
             self,
@@ -3542,10 +3552,8 @@ impl Fleet {
     }
 
     fn open_incident(&mut self, scope: u32, ts: Ts) -> u32 {
-        let i = self.incidents.len() as u32;
         let mut failing = self.failing_now(scope, ts);
-        let sc = &mut self.scopes[scope as usize];
-        sc.incident = Some(i);
+        let sc = &self.scopes[scope as usize];
         let (kind, key) = (sc.kind, sc.key.to_string());
         // A scope fired on its failure rate fired on every kind it shares;
         // its incident, on the refusals its failing terminals had then
@@ -3569,6 +3577,45 @@ impl Fleet {
             let from = ts.plus_secs(-RELATIVE_WINDOW_S);
             failing.retain(|&t| self.failed_in(t, from, ts) & fired_on != 0);
         }
+        // The same fault seen first from closer (a merchant's account at one
+        // of its shops, a release at its app version): that incident,
+        // widened to this scope, rather than a second one taking it in. To
+        // whoever reads the incidents it is one, open since then.
+        let widened = self
+            .covered_by(None, scope, fired_on, ts)
+            .into_iter()
+            .filter(|&o| kind.same_fault_as(self.incidents[o as usize].kind))
+            .min_by_key(|&o| (self.incidents[o as usize].opened_at, o));
+        let i = match widened {
+            Some(o) => {
+                self.widen(o, scope, fired_on);
+                o
+            }
+            None => self.push_incident(scope, kind, key, fired_on, ts),
+        };
+        // Whichever test fired, its failing terminals are members from the
+        // start.
+        for t in failing {
+            self.join(i, t);
+        }
+        self.fold_in(i, scope, ts);
+        if kind == ScopeKind::Issuer && !is_bin_label(&self.incidents[i as usize].key) {
+            self.take_in_bins(i, ts);
+        }
+        i
+    }
+
+    /// A new incident of `scope`, open from `ts`, with no members yet.
+    fn push_incident(
+        &mut self,
+        scope: u32,
+        kind: ScopeKind,
+        key: String,
+        fired_on: u8,
+        ts: Ts,
+    ) -> u32 {
+        let i = self.incidents.len() as u32;
+        self.scopes[scope as usize].incident = Some(i);
         self.incidents.push(Incident {
             id: format!("INC-{:04}", i + 1),
             index: i,
@@ -3589,16 +3636,25 @@ impl Fleet {
         });
         self.open.push(i);
         self.changes.push(IncidentChange::Opened(i));
-        // Whichever test fired, its failing terminals are members from the
-        // start.
-        for t in failing {
-            self.join(i, t);
-        }
-        self.fold_in(i, scope, ts);
-        if kind == ScopeKind::Issuer && !is_bin_label(&self.incidents[i as usize].key) {
-            self.take_in_bins(i, ts);
-        }
         i
+    }
+
+    /// Open incident `o` becomes `scope`'s, which fired on `fired_on`: its
+    /// narrower scope lets it go (nothing there to resume: the fault lives
+    /// on in the broader one).
+    fn widen(&mut self, o: u32, scope: u32, fired_on: u8) {
+        let narrower = self.incidents[o as usize].scope;
+        if self.scopes[narrower as usize].incident == Some(o) {
+            self.scopes[narrower as usize].incident_closed(None);
+        }
+        let sc = &mut self.scopes[scope as usize];
+        sc.incident = Some(o);
+        let inc = &mut self.incidents[o as usize];
+        inc.kind = sc.kind;
+        inc.key = sc.key.to_string();
+        inc.scope = scope;
+        inc.fired_on = fired_on;
+        self.changes.push(IncidentChange::Joined(o));
     }
 
     /// A known bank's incident opening takes in the incidents of BINs the
@@ -3631,23 +3687,29 @@ impl Fleet {
     /// fault seen from closer: folds them into incident `i`.
     fn fold_in(&mut self, i: u32, scope: u32, ts: Ts) {
         let kind = self.scopes[scope as usize].kind;
+        let fired_on = self.incidents[i as usize].fired_on;
+        for o in self.covered_by(Some(i), scope, fired_on, ts) {
+            let same_fault = kind.same_fault_as(self.incidents[o as usize].kind);
+            self.merge(o, i, same_fault, ts);
+        }
+    }
+
+    /// The open incidents but `i` that `scope`, firing on `fired_on`,
+    /// covers: narrower ones whose members are all its own, failing a way
+    /// it shares, that no test below sets apart.
+    fn covered_by(&self, i: Option<u32>, scope: u32, fired_on: u8, ts: Ts) -> Vec<u32> {
+        let kind = self.scopes[scope as usize].kind;
         if kind == ScopeKind::Issuer {
             // Not a broader place: a bank's customers are everywhere.
-            return;
+            return Vec::new();
         }
-        let covered: Vec<u32> = self
-            .open
+        self.open
             .iter()
             .copied()
-            .filter(|&o| o != i && self.incidents[o as usize].kind < kind)
+            .filter(|&o| Some(o) != i && self.incidents[o as usize].kind < kind)
             // A merchant's frozen account is not the host's outage, nor a
             // shop's router its host's keys changed.
-            .filter(|&o| {
-                self.incidents[o as usize].fired_on
-                    & kind.shares()
-                    & self.incidents[i as usize].fired_on
-                    != 0
-            })
+            .filter(|&o| self.incidents[o as usize].fired_on & kind.shares() & fired_on != 0)
             // A shop whose members lost their mains is the shop's power,
             // whatever else is down.
             .filter(|&o| {
@@ -3687,18 +3749,7 @@ impl Fleet {
                     .iter()
                     .all(|&t| self.member_of[t as usize][kind as usize] == scope)
             })
-            .collect();
-        for o in covered {
-            // A merchant's incident that takes in its own shop's is the same
-            // account's fault, seen since the shop's opened; so is a
-            // version's or model's that takes in another's of the same
-            // terminals (a release is a firmware and an app version at
-            // once). A host's that takes in a shop's may follow a fault of
-            // the shop's own.
-            let same_fault = kind == ScopeKind::Merchant
-                || (kind.relative() && self.incidents[o as usize].kind.relative());
-            self.merge(o, i, same_fault, ts);
-        }
+            .collect()
     }
 
     /// Folds open incident `o` into `into`: its members and their votes
@@ -4217,13 +4268,22 @@ mod vote_tests {
         }
         let t0 = Ts::from_secs(1_800_000_000);
         // Its app version's incident first, its firmware's ten minutes on:
-        // one fault, seen since the first.
+        // one fault, seen since the first, one incident widened to the
+        // firmware.
         let a = f.open_incident(app, t0);
         f.join(a, 0);
         f.join(a, 1);
         let w = f.open_incident(firmware, t0.plus_secs(600));
-        assert_eq!(f.incidents[a as usize].merged_into, Some(w));
-        assert_eq!(f.incidents[w as usize].opened_at, t0);
+        assert_eq!(w, a);
+        assert_eq!(f.incidents.len(), 1);
+        let inc = &f.incidents[w as usize];
+        assert_eq!(
+            (inc.kind, inc.key.as_str()),
+            (ScopeKind::Firmware, "pax/3.2.0")
+        );
+        assert_eq!(inc.opened_at, t0);
+        assert_eq!(f.scopes[firmware as usize].incident, Some(w));
+        assert_eq!(f.scopes[app as usize].incident, None);
         // A host's outage that takes in a shop's incident may follow the
         // shop's own fault: it is open from its own opening.
         let s = f.open_incident(shop, t0.plus_secs(1200));

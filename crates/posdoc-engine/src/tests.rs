@@ -2130,6 +2130,41 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
     );
 }
 
+#[test]
+fn a_merchant_frozen_at_one_shop_then_the_next_is_one_incident_widened() {
+    let kb = kb();
+    // Merchant MX's two shops, 2 and 3: shop 2's payments refused as an
+    // invalid merchant from minute 10, shop 3's from minute 20.
+    let mut lines = fleet_answers(8, 2, 60, &|s, _, m| match s {
+        2 if m >= 10 => Some("03"),
+        3 if m >= 20 => Some("03"),
+        _ => None,
+    });
+    for l in lines.iter_mut() {
+        for s in 2..4 {
+            *l = l.replace(&format!(r#""merchant_id":"M{s}""#), r#""merchant_id":"MX""#);
+        }
+    }
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    // The shop's incident became the merchant's: one, not a second that
+    // takes the first in, open since the shop's opened.
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.scope, vec![("merchant_id", "MX".to_string())]);
+    assert_eq!(i.merged_into, None);
+    assert_eq!(i.terminals.len(), 4, "{i:#?}");
+    assert_opened_within(i, 10, 180.0);
+    let refused: Vec<&Diagnosis> = diags.iter().filter(|d| d.code == "03").collect();
+    assert!(refused.len() >= 80, "{}", refused.len());
+    assert!(
+        refused
+            .iter()
+            .skip(4)
+            .all(|d| d.incident_id.as_deref() == Some(i.incident_id.as_str())),
+        "{refused:#?}"
+    );
+}
+
 /// Shop 1's mains fail from minute 20: its terminals sag and lose power,
 /// and terminals 1 and 2 reboot and time out. Terminal 0 pays on and the
 /// host answers it with `code` from minute 22; `terminal0` gives the extra
