@@ -757,14 +757,21 @@ impl Scope {
     /// Distinct (failing, ok) members in `[from, to]` and the failing ones;
     /// a member is failing if its latest outcome there is a failure, or its
     /// failures there are at least its successes.
-    fn judge(&self, from: Ts, to: Ts) -> (u32, u32, Vec<u32>) {
-        self.judge_on(from, to, self.kind.outage_shares())
+    /// `own_air` says which terminals' radio reads weak lately.
+    fn judge(&self, from: Ts, to: Ts, own_air: &dyn Fn(u32) -> bool) -> (u32, u32, Vec<u32>) {
+        self.judge_on(from, to, self.kind.outage_shares(), own_air)
     }
 
     /// [`Scope::judge`] on the failure kinds `shares` only.
-    fn judge_on(&self, from: Ts, to: Ts, shares: u8) -> (u32, u32, Vec<u32>) {
-        // (terminal, weight, whether silence).
-        let mut seen = [(NONE, 0i16, false); RING];
+    fn judge_on(
+        &self,
+        from: Ts,
+        to: Ts,
+        shares: u8,
+        own_air: &dyn Fn(u32) -> bool,
+    ) -> (u32, u32, Vec<u32>) {
+        // (terminal, weight, whether silence, whether a sag).
+        let mut seen = [(NONE, 0i16, false, false); RING];
         let mut n = 0;
         // Oldest first, so that after a stable sort by terminal each
         // terminal's outcomes are in the order they happened.
@@ -788,9 +795,32 @@ impl Scope {
                 (_, Source::Mains | Source::Sag) => MAINS_WEIGHT,
                 _ => 1,
             };
-            seen[n] = (o.terminal, weight, o.source == Source::Silence);
+            seen[n] = (
+                o.terminal,
+                weight,
+                o.source == Source::Silence,
+                o.source == Source::Sag,
+            );
             n += 1;
         }
+        // A sag one terminal rode out beside failures only of terminals on
+        // a weak radio is no sign of the shop's: a storm dips every supply
+        // in town now and then, and a handheld in a dead corner fails on
+        // its own air. (Beside a Wi-Fi till failing it may be the mains
+        // taking the router down.)
+        let sagged_alone = {
+            let mut powered = seen.iter().filter(|x| x.1 == MAINS_WEIGHT);
+            powered.next().is_some_and(|first| {
+                let sagger = first.0;
+                powered.all(|x| x.0 == sagger)
+                    && seen
+                        .iter()
+                        .all(|x| x.0 != sagger || x.1 != MAINS_WEIGHT || x.3)
+                    && seen
+                        .iter()
+                        .all(|x| x.0 == sagger || x.1 <= 0 || own_air(x.0))
+            })
+        };
         let seen = &mut seen[..n];
         seen.sort_by_key(|x| x.0);
         // Per terminal: whether it is failing (its latest outcome, or most
@@ -803,6 +833,10 @@ impl Scope {
             let (mut score, mut fails, mut latest_failed) = (0i16, 0i16, false);
             let (mut bad_mains, mut only_silence) = (false, true);
             while i < seen.len() && seen[i].0 == t {
+                if sagged_alone && seen[i].3 {
+                    i += 1;
+                    continue;
+                }
                 score += seen[i].1;
                 fails += seen[i].1.max(0);
                 latest_failed = seen[i].1 > 0;
@@ -1760,7 +1794,8 @@ impl Fleet {
                 && (kind != ScopeKind::Host || self.spanned(members, ScopeKind::Merchant) >= 2)
         };
         if !kind.relative() {
-            let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts);
+            let own_air = |t: u32| self.radio_weak[t as usize];
+            let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts, &own_air);
             // Hysteresis: an open incident's scope keeps firing at a lower
             // share, so an outage that comes and goes stays one.
             let share = if sc.incident.is_some() {
@@ -3072,7 +3107,8 @@ impl Fleet {
                     && first.other_kinds_are_news()
                     && (kind != ScopeKind::Site || {
                         let from = ts.plus_secs(-kind.window_s());
-                        let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8);
+                        let own_air = |t: u32| self.radio_weak[t as usize];
+                        let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8, &own_air);
                         failing >= kind.min_failing()
                             && f64::from(failing) >= FAILING_SHARE_MIN * f64::from(failing + ok)
                     });

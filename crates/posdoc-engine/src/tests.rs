@@ -5850,6 +5850,44 @@ fn a_shops_terminals_riding_out_a_sag_are_no_incident_until_one_goes_down() {
 }
 
 #[test]
+fn a_sag_beside_a_neighbour_failing_on_its_own_weak_radio_is_no_shop_incident() {
+    let kb = kb();
+    // Shop 3: till T3-0 rides out a sag at minute 30 (a storm), online and
+    // paying; handheld T3-1 times out every minute from 25 to 40. On a
+    // weak 4G radio that is its own air; on the shop's Wi-Fi it may be the
+    // mains taking the router down.
+    let shop = |network: &str, rssi: i32| {
+        let mut lines = fleet_answers(40, 3, 60, &|s, k, m| {
+            (s == 3 && k == 1 && (25..40).contains(&m)).then_some("timeout")
+        });
+        for l in lines.iter_mut() {
+            if l.contains(r#""terminal_id":"T3-1","vendor""#) {
+                *l = l.replace(r#""network":"ethernet""#, network);
+            }
+        }
+        for m in 0..60u32 {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-0","online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":12.0,"power_events":{}}}"#,
+                t(m, 20),
+                u32::from(m == 30)
+            ));
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-1","online":true,"rssi_dbm":{rssi},"latency_ms":300,"packet_loss":0.05,"battery_pct":60}}"#,
+                t(m, 40)
+            ));
+        }
+        sort_by_time(&mut lines);
+        run_fleet(&kb, &lines).1
+    };
+    let incidents = shop(r#""network":"4g","carrier":"cmcc""#, -106);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+    let incidents = shop(r#""network":"wifi""#, -50);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+}
+
+#[test]
 fn refunds_refused_as_not_permitted_in_a_shop_are_its_merchants_refunds() {
     let kb = kb();
     // From minute 20 every few minutes a refund in shop 1 is refused with
