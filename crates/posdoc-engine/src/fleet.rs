@@ -1040,6 +1040,13 @@ impl Incident {
 
     /// How long its members must be quiet before it closes, seconds: see
     /// [`ACCOUNT_CLOSE_QUIET_S`].
+    /// A member failed at `ts`. Records come a little out of order (and
+    /// an incident may open on a failure judged later): the latest failure
+    /// is never put back, or an incident could close before it opened.
+    fn failed_at(&mut self, ts: Ts) {
+        self.last_failure = self.last_failure.max(ts);
+    }
+
     fn close_quiet_s(&self) -> i64 {
         if [
             Failure::Account,
@@ -2135,7 +2142,7 @@ impl Fleet {
             }
             None => self.incident_of_scope(s, ts),
         };
-        self.incidents[inc as usize].last_failure = ts;
+        self.incidents[inc as usize].failed_at(ts);
         self.join(inc, terminal);
     }
 
@@ -2512,7 +2519,7 @@ impl Fleet {
             Judged::Ordinary => {}
             Judged::Again => {
                 if let Some(i) = self.decline_incident(bin).map(|i| i.index) {
-                    self.incidents[i as usize].last_failure = ts;
+                    self.incidents[i as usize].failed_at(ts);
                     self.join(i, terminal);
                 }
             }
@@ -2534,7 +2541,7 @@ impl Fleet {
         let inc = self.incident_of_scope(s, ts);
         let i = &mut self.incidents[inc as usize];
         i.on_declines = true;
-        i.last_failure = ts;
+        i.failed_at(ts);
         for (t, _) in who {
             self.join(inc, t);
         }
@@ -2661,7 +2668,7 @@ impl Fleet {
             .unwrap_or(0) as f64;
         if let Some(i) = self.scopes[s as usize].incident {
             if self.incidents[i as usize].fired_on == Failure::Operator as u8 {
-                self.incidents[i as usize].last_failure = ts;
+                self.incidents[i as usize].failed_at(ts);
                 self.join(i, terminal);
             }
             return;
@@ -2690,7 +2697,7 @@ impl Fleet {
         if self.incidents[inc as usize].fired_on & fired == 0 {
             return None;
         }
-        self.incidents[inc as usize].last_failure = ts;
+        self.incidents[inc as usize].failed_at(ts);
         for t in who {
             self.join(inc, t);
         }
@@ -2747,7 +2754,7 @@ impl Fleet {
             if let Some(i) = self.scopes[s as usize].incident
                 && self.incidents[i as usize].device == Some(cause)
             {
-                self.incidents[i as usize].last_failure = ts;
+                self.incidents[i as usize].failed_at(ts);
                 self.join(i, terminal);
                 let _ = self.device_signs[k].take(s, terminal, ts);
                 return;
@@ -3128,7 +3135,7 @@ impl Fleet {
                 });
                 if !outage && !other_refusals {
                     if let Some(a) = back {
-                        self.incidents[a as usize].last_failure = ts;
+                        self.incidents[a as usize].failed_at(ts);
                         existing = Some((a, sc.failing));
                     }
                     continue;
@@ -3144,7 +3151,7 @@ impl Fleet {
                 && self.incidents[a as usize].closed_at.is_none()
                 && self.incidents[a as usize].fired_on & failure as u8 != 0
             {
-                self.incidents[a as usize].last_failure = ts;
+                self.incidents[a as usize].failed_at(ts);
                 existing = Some((a, sc.failing));
                 continue;
             }
@@ -3164,7 +3171,7 @@ impl Fleet {
                 // The incident lives while its scope keeps firing, not while
                 // one member (a board the outage broke) keeps failing.
                 if sc.failing > 0 {
-                    self.incidents[i as usize].last_failure = ts;
+                    self.incidents[i as usize].failed_at(ts);
                 }
             }
             if sc.failing == 0 {
@@ -3821,7 +3828,7 @@ impl Fleet {
             return inc;
         }
         self.incidents[inc as usize].closed_at = None;
-        self.incidents[inc as usize].last_failure = ts;
+        self.incidents[inc as usize].failed_at(ts);
         self.open.push(inc);
         let claims = self.incidents[inc as usize].kind != ScopeKind::Issuer;
         for t in self.incidents[inc as usize].terminals.clone() {
@@ -4327,6 +4334,30 @@ mod vote_tests {
         let h = f.open_incident(host, t0.plus_secs(1800));
         assert_eq!(f.incidents[s as usize].merged_into, Some(h));
         assert_eq!(f.incidents[h as usize].opened_at, t0.plus_secs(1800));
+    }
+
+    #[test]
+    fn a_failure_told_late_never_closes_an_incident_before_it_opened() {
+        let mut f = Fleet::default();
+        for t in 0..3u32 {
+            f.set_scope(t, ScopeKind::Site, "S0");
+        }
+        let shop = f.scope_index[&(ScopeKind::Site, "S0".into())];
+        f.scopes[shop as usize].fired_on = Failure::Link as u8;
+        let t0 = Ts::from_secs(1_800_000_000);
+        let i = f.open_incident(shop, t0);
+        f.join(i, 0);
+        f.join(i, 1);
+        // A member's failure from a quarter of an hour before, told now
+        // (its records came late): the incident has not been quiet since
+        // it opened.
+        f.incidents[i as usize].failed_at(t0.plus_secs(-900));
+        f.tick(t0.plus_secs(1));
+        assert_eq!(f.incidents[i as usize].closed_at, None);
+        let later = t0.plus_secs(CLOSE_QUIET_S + 60);
+        f.tick(later);
+        let closed = f.incidents[i as usize].closed_at.expect("quiet since");
+        assert!(closed >= t0.plus_secs(CLOSE_QUIET_S), "{closed:?}");
     }
 
     #[test]
