@@ -107,6 +107,9 @@ const VENDOR_CODE_PRIOR_FLOOR: f64 = 0.012;
 const STAGE_MATCH_BOOST: f64 = 4.0;
 /// How far back other terminals' outcomes speak for a host or an issuer, seconds.
 const GROUP_WINDOW_S: i64 = 300;
+/// How long a shop's link lost with its mains stays the mains' doing: a
+/// router that has not come back in two hours has a fault of its own.
+const LINK_LOST_WITH_MAINS_S: f64 = 7200.0;
 /// A terminal that failed so many times between an hour and a half and
 /// half an hour before its incident opened was in trouble of its own (a
 /// fault the incident shares shows within half an hour of its first
@@ -650,7 +653,11 @@ impl Engine {
             obs.push(yes("repeated_errors", repeats.to_string(), String::new()));
         }
         let site_obs_from = obs.len();
-        self.site_signals(s, idx, ts, horizon, &mut obs);
+        let on_the_wire = match p {
+            Pending::Txn(t) => signals::txn_lost_link(t),
+            Pending::Error(e, _) => signals::error_on_the_wire(e),
+        };
+        self.site_signals(s, idx, ts, horizon, on_the_wire, &mut obs);
         let site_obs = site_obs_from..obs.len();
         // A card-specific reading needs the host to have answered: a
         // timeout says nothing about which card it was.
@@ -1121,7 +1128,17 @@ impl Engine {
         })
     }
 
-    fn site_signals(&self, s: &TerminalState, idx: u32, ts: Ts, horizon: Ts, out: &mut Vec<Obs>) {
+    /// `on_the_wire`: whether the event diagnosed is a failure of the link
+    /// itself (no answer; an error connecting, sending or receiving).
+    fn site_signals(
+        &self,
+        s: &TerminalState,
+        idx: u32,
+        ts: Ts,
+        horizon: Ts,
+        on_the_wire: bool,
+        out: &mut Vec<Obs>,
+    ) {
         let Some(site) = s.site else { return };
         let from = ts.plus_secs(-300);
         let peers = &self.sites[site as usize].terminals;
@@ -1212,9 +1229,69 @@ impl Engine {
                     && self.fleet.power_sign_in(p, ts.plus_secs(-900), horizon)
             })
             .count();
+        // A terminal on the shop's router that lost its link as the shop's
+        // mains failed (a neighbour's supply read off, or a neighbour
+        // rebooted for power lost: between a quarter of an hour before and
+        // two minutes after its link went; its own signs alone may be its
+        // board's) and has not had it back since: the router went down
+        // with the mains, or is still coming back up. The power is not back
+        // for its link, whatever its own readings since (or a neighbour
+        // paying on its battery) say.
+        let on_router = matches!(s.net, Net::Ethernet | Net::Wifi);
+        let maybe_on_router = |net: Net| matches!(net, Net::Ethernet | Net::Wifi | Net::Unknown);
+        // (Not while its host leaves its other terminals unanswered too:
+        // that is the host.)
+        let host_down = || {
+            s.host.is_some_and(|h| {
+                let v = self.hosts[h as usize].peers(idx, ts.plus_secs(-GROUP_WINDOW_S), horizon);
+                v.unreachable >= 2 && v.unreachable_events >= v.approved_events
+            })
+        };
+        if on_the_wire
+            && maybe_on_router(s.net)
+            && let Some(down) = s.link_down_since
+            && down <= horizon
+            && s.link_worked_at().is_none_or(|w| w < down)
+            && s.last_link_failure
+                .is_some_and(|f| f >= ts.plus_secs(-signals::RECENT_S))
+            && let Some(mains) = peers
+                .iter()
+                .filter(|&&p| p != idx)
+                .filter_map(|&p| self.terminals[p as usize].mains_failed_at())
+                .filter(|&m| m >= down.plus_secs(-900) && m <= down.plus_secs(120))
+                .max()
+            && ts.secs_since(mains) <= LINK_LOST_WITH_MAINS_S
+            // No neighbour on the router has had its link work since this
+            // one's went: a router carrying them carries this one, and a
+            // terminal still cut off once the power is back lost a part of
+            // its own to it (its board, its port).
+            && peers.iter().filter(|&&p| p != idx).all(|&p| {
+                let t = &self.terminals[p as usize];
+                !maybe_on_router(t.net)
+                    || t.link_worked_at()
+                        .is_none_or(|w| w <= down.plus_secs(60) || w > horizon)
+            })
+            && !host_down()
+        {
+            // Nor does its own supply reading fine since say the mains came
+            // back for the router: it may run on its battery, or be back
+            // while the router still starts up.
+            out.retain(|o| {
+                !matches!(
+                    (o.id, &o.seen),
+                    ("past_power_fault", _)
+                        | ("power_events" | "supply_voltage_excursion", Seen::Absent)
+                )
+            });
+            out.push(signals::yes_dur(
+                "link_lost_with_mains",
+                ts.secs_since(mains),
+            ));
+            return;
+        }
         // Only a terminal on the shop's router loses its link with the
         // shop's mains; a cellular one does not.
-        if powerless >= 1 && failing >= 1 && matches!(s.net, Net::Ethernet | Net::Wifi) {
+        if powerless >= 1 && failing >= 1 && on_router {
             out.push(yes(
                 "site_peers_power",
                 powerless.to_string(),
@@ -1852,7 +1929,28 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 25] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 26] = [
+    // A terminal on the shop's router that lost its link as the shop's
+    // mains failed and never had it back: every sign of a link gone (the
+    // code's reading, the stage, the timeout, the offline reports) is the
+    // power's doing as much as the router's — the router shares the mains.
+    ExplainedSigns {
+        when: &["link_lost_with_mains"],
+        signs_of: Cause::NetworkLan,
+        count_for: &[Cause::PowerSupply],
+        signs: &[
+            "offline",
+            "stage:connect",
+            "stage:send",
+            "stage:receive",
+            "log:timeout",
+            "log:connect_fail",
+            "network_degraded",
+        ],
+        with_prior: true,
+        incident_causes: &[],
+        unless: &[],
+    },
     // Memory running out on many terminals of one release at once: the
     // release leaks. Its members' full memory, and the words of their
     // failed allocations, are the release's defect as much as the memory.

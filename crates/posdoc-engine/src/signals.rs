@@ -205,6 +205,7 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
         Some(false) => {
             s.offline_at = Some(ts);
             note_link_failure(s, ts);
+            note_link_down(s, ts);
         }
         Some(true) => s.online_at = Some(ts),
         None => {}
@@ -427,6 +428,9 @@ pub(crate) fn is_card(channel: Option<&str>) -> bool {
 
 pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
     let ok = t.approved();
+    if t.response_code.is_some() && !t.timed_out {
+        s.last_answered = Some(s.last_answered.map_or(t.ts, |x| x.max(t.ts)));
+    }
     if let Some(ms) = t
         .latency_ms
         .filter(|_| t.response_code.is_some() && !t.timed_out)
@@ -447,6 +451,7 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         s.last_failure = Some(s.last_failure.map_or(t.ts, |x| x.max(t.ts)));
         if txn_lost_link(t) {
             note_link_failure(s, t.ts);
+            note_link_down(s, t.ts);
         }
         if outcome(t) == Outcome::Unreachable {
             s.trouble.add(t.ts);
@@ -572,6 +577,25 @@ fn note_link_failure(s: &mut TerminalState, ts: Ts) {
     s.last_link_failure = Some(s.last_link_failure.map_or(ts, |x| x.max(ts)));
 }
 
+/// Whether an error is the link itself failing: raised connecting,
+/// sending or receiving (not booting, not unsaid).
+pub(crate) fn error_on_the_wire(e: &ErrorEvent) -> bool {
+    matches!(e.stage.as_deref(), Some("connect" | "send" | "receive"))
+}
+
+/// The link itself failed at `ts` (an offline report, a payment
+/// unanswered, an error on the wire): a loss of link begins unless one is
+/// going on.
+fn note_link_down(s: &mut TerminalState, ts: Ts) {
+    let worked = s.link_worked_at();
+    let new_loss = s
+        .link_down_since
+        .is_none_or(|d| worked.is_some_and(|w| w >= d));
+    if new_loss && worked.is_none_or(|w| ts > w) {
+        s.link_down_since = Some(ts);
+    }
+}
+
 /// Applies an error record; returns the knowledge base's log patterns its
 /// detail line and (for a code no table knows) its code matched.
 pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64 {
@@ -579,6 +603,9 @@ pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64
     s.trouble.add(e.ts);
     if error_lost_link(e) {
         note_link_failure(s, e.ts);
+    }
+    if error_on_the_wire(e) {
+        note_link_down(s, e.ts);
     }
     let log_hits = e
         .detail
@@ -1361,6 +1388,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "wifi_link_alone",
     "site_cellular_ok",
     "site_peers_power",
+    "link_lost_with_mains",
     "carrier_peers_ok",
     "carrier_peers_unreachable",
     "incident_site",

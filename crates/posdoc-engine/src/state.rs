@@ -434,12 +434,39 @@ pub(crate) struct TerminalState {
     /// Its latest heartbeat that crossed the link quickly and whole: the
     /// shop's router carried it, whether or not anyone was paying.
     pub last_link_ok: Option<Ts>,
+    /// Its latest payment the host answered, approved or not.
+    pub last_answered: Option<Ts>,
+    /// The first link failure since its link last worked (a payment
+    /// through, or a heartbeat across it quickly and whole): when its
+    /// present loss of link began.
+    pub link_down_since: Option<Ts>,
     /// The latest complaint naming this terminal: when, and the knowledge
     /// base's patterns its text matched (the text itself is not kept).
     pub complaint: Option<(Ts, u64)>,
 }
 
 impl TerminalState {
+    /// When its mains last failed it for certain: a supply reading off its
+    /// usual, or a reboot after losing power on a terminal with no battery
+    /// (not a power event counted while it stayed up: a sag it rode out;
+    /// nor a handheld's reboot, which its battery running flat gives).
+    pub fn mains_failed_at(&self) -> Option<Ts> {
+        let on_battery = self.metric(MetricId::Battery).n > 0;
+        let reboot = self
+            .reboots
+            .iter()
+            .filter(|(_, r)| *r == Reboot::PowerLoss && !on_battery)
+            .map(|(t, _)| *t)
+            .max();
+        self.last_supply_off.max(reboot)
+    }
+
+    /// The latest moment its link worked: a payment the host answered, or
+    /// a heartbeat across it quickly and whole.
+    pub fn link_worked_at(&self) -> Option<Ts> {
+        self.last_answered.max(self.last_link_ok)
+    }
+
     pub fn new() -> Self {
         TerminalState {
             vendor: "generic".into(),
@@ -484,6 +511,8 @@ impl TerminalState {
             trouble: TroubleBins::default(),
             last_success: None,
             last_link_ok: None,
+            last_answered: None,
+            link_down_since: None,
             complaint: None,
         }
     }

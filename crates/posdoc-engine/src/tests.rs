@@ -4171,8 +4171,12 @@ fn a_neighbour_that_lost_power_makes_the_shop_failing_its_power() {
                 .find(|x| x.cause.id() == c)
                 .map_or(0.0, |x| x.p)
         };
+        // (Its link lost as the neighbour's power went, and not back: the
+        // stronger reading of the same evidence.)
         (
-            d.trace.iter().any(|f| f.signal == "site_peers_power"),
+            d.trace
+                .iter()
+                .any(|f| matches!(&*f.signal, "site_peers_power" | "link_lost_with_mains")),
             p("power.supply"),
             p("network.lan"),
         )
@@ -5885,6 +5889,87 @@ fn a_sag_beside_a_neighbour_failing_on_its_own_weak_radio_is_no_shop_incident() 
     let shown = not_merged(&incidents);
     assert_eq!(shown.len(), 1, "{shown:#?}");
     assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+}
+
+/// Shop 3's mains fail at minute 20: its two countertop tills (no
+/// battery) reboot for the power lost, read a bad supply and go dark; its
+/// Wi-Fi handheld T3-0 keeps its power (a battery) but loses the router,
+/// and its payments time out from minute 21. With `router_back`, the
+/// tills come back online and pay from minute 24 while T3-0 goes on
+/// timing out. Returns T3-0's diagnoses of its payments from minute 25.
+fn handheld_after_its_shops_mains_fail(router_back: bool) -> Vec<Diagnosis> {
+    let kb = kb();
+    let tills_dark = |m: u32| m >= 20 && !(router_back && m >= 24);
+    let mut lines = fleet_answers(6, 3, 40, &|s, k, m| {
+        let failing = s == 3 && if k == 0 { m >= 21 } else { tills_dark(m) };
+        failing.then_some("timeout")
+    });
+    for l in lines.iter_mut() {
+        if l.contains(r#""terminal_id":"T3-0","vendor""#) {
+            *l = l.replace(r#""network":"ethernet""#, r#""network":"wifi""#);
+        }
+    }
+    for m in 0..40u32 {
+        let handheld = if m >= 21 {
+            r#""online":false"#.to_string()
+        } else {
+            r#""online":true,"latency_ms":40,"packet_loss":0.0,"battery_pct":90"#.to_string()
+        };
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-0",{handheld}}}"#,
+            t(m, 30)
+        ));
+        for k in 1..3 {
+            let till = match m {
+                20 => {
+                    r#""online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":3.9,"power_events":2,"reboot":"power_loss""#
+                }
+                _ if tills_dark(m) => r#""online":false"#,
+                _ => {
+                    r#""online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":12.0,"power_events":0"#
+                }
+            };
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-{k}",{till}}}"#,
+                t(m, 35 + k)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, _) = run_fleet(&kb, &lines);
+    let from = Ts::parse(&t(25, 0)).unwrap();
+    let late: Vec<Diagnosis> = diags
+        .into_iter()
+        .filter(|d| d.terminal_id == "T3-0" && d.ts >= from)
+        .collect();
+    assert!(late.len() >= 10, "{}", late.len());
+    late
+}
+
+#[test]
+fn a_handheld_that_lost_the_router_when_its_shops_mains_failed_lost_it_to_the_power() {
+    // Its own supply is fine (a battery) and its link is what fails: the
+    // router went down with the shop's mains.
+    let late = handheld_after_its_shops_mains_fail(false);
+    let power = late
+        .iter()
+        .filter(|d| d.top() == Cause::PowerSupply && signal_of(d, "link_lost_with_mains").is_some())
+        .count();
+    assert!(
+        power * 10 >= late.len() * 9,
+        "{power} of {}: {:#?}",
+        late.len(),
+        late[0]
+    );
+    // The tills back online and paying: the router is back, and the
+    // handheld still cut off has a fault of its own.
+    let late = handheld_after_its_shops_mains_fail(true);
+    assert!(
+        late.iter()
+            .all(|d| signal_of(d, "link_lost_with_mains").is_none()),
+        "{:#?}",
+        late[0]
+    );
 }
 
 #[test]
