@@ -25,6 +25,7 @@
 #     its all-day declines and cashier slips, written as two fleet-wide
 #     "faults", are left out of the faults as the others leave them out)
 # GENERATOR=gen15 scripts/accuracy.sh 10             (scripts/gen15/gen15.py, a fifteenth)
+# GENERATOR=gen16 scripts/accuracy.sh 10             (scripts/gen16/gen16.py, a sixteenth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true
