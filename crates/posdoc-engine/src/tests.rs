@@ -735,6 +735,24 @@ fn a_host_certificate_the_terminal_does_not_trust_is_the_certificate_not_the_ver
     let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
     assert_signal(&d, "log:cert_untrusted_text");
     assert_eq!(d.top(), Cause::SecurityCertificate, "{:?}", d.causes);
+    // A verification that failed in a vendor's terse words: OpenSSL's
+    // error number, mbedTLS's code. Not the version's protocol either.
+    for detail in [
+        "2026-12-12 20:01:01 [SSL] verify fail X509 err 20",
+        "[20:01:01] landi.ssl: handshake -0x2700 flags 0x8",
+    ] {
+        let fault: Vec<String> = (0..3)
+            .map(|i| error_line(&t(61 + i, 0), "E2", "tls", detail))
+            .collect();
+        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        assert_signal(&d, "log:cert_untrusted_text");
+        assert_eq!(
+            d.top(),
+            Cause::SecurityCertificate,
+            "{detail}: {:?}",
+            d.causes
+        );
+    }
 }
 
 #[test]
