@@ -1929,7 +1929,25 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 26] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 27] = [
+    // Payments sent under another merchant's id, refused as from an
+    // unknown or invalid merchant: the refusal, the merchant's other
+    // terminals refused alike, and the merchant's (or shop's) incident of
+    // such refusals are the parameters pushed to its terminals as much as
+    // an account frozen — whose payments carry its own id.
+    ExplainedSigns {
+        when: &["mid_not_its_own"],
+        signs_of: Cause::BusinessMerchant,
+        count_for: &[Cause::SoftwareConfig],
+        signs: &[
+            "incident_merchant",
+            "incident_site",
+            "merchant_peers_refused",
+        ],
+        with_prior: true,
+        incident_causes: &[],
+        unless: &[],
+    },
     // A terminal on the shop's router that lost its link as the shop's
     // mains failed and never had it back: every sign of a link gone (the
     // code's reading, the stage, the timeout, the offline reports) is the

@@ -428,6 +428,13 @@ pub(crate) fn is_card(channel: Option<&str>) -> bool {
 
 pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
     let ok = t.approved();
+    if let (Some(sent), Some(own)) = (t.merchant_id.as_deref(), s.merchant.as_deref())
+        && !sent.is_empty()
+        && sent != own
+        && s.foreign_mid.as_ref().is_none_or(|(at, _)| t.ts >= *at)
+    {
+        s.foreign_mid = Some((t.ts, sent.into()));
+    }
     if t.response_code.is_some() && !t.timed_out {
         s.last_answered = Some(s.last_answered.map_or(t.ts, |x| x.max(t.ts)));
     }
@@ -1204,6 +1211,19 @@ pub(crate) fn terminal_signals(s: &TerminalState, ts: Ts, horizon: Ts, out: &mut
         // new incompatibility mostly arrives with a new version.
         out.push(absent("recent_update"));
     }
+    // Its payments lately sent under another merchant's id: the terminal's
+    // parameters (a push, a reinstall) name the wrong merchant — not its
+    // own merchant frozen, whose payments carry its own id.
+    if let Some((t, sent)) = &s.foreign_mid
+        && *t <= horizon
+        && *t >= ts.plus_secs(-2 * RECENT_S)
+    {
+        out.push(yes(
+            "mid_not_its_own",
+            sent.to_string(),
+            s.merchant.as_deref().unwrap_or_default().to_string(),
+        ));
+    }
     if let Some((t, change)) = &s.last_maintenance
         && *t <= horizon
         && *t >= ts.plus_secs(-CHANGE_SUSPECT_S)
@@ -1367,6 +1387,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "recent_update",
     "recent_maintenance",
     "recent_parameter_change",
+    "mid_not_its_own",
     "recent_key_load",
     "past_power_fault",
     "qr_ok_card_fail",

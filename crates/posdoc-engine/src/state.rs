@@ -434,6 +434,9 @@ pub(crate) struct TerminalState {
     /// Its latest heartbeat that crossed the link quickly and whole: the
     /// shop's router carried it, whether or not anyone was paying.
     pub last_link_ok: Option<Ts>,
+    /// Its latest payment sent under a merchant id other than its own (the
+    /// inventory's), and that id: its parameters name another merchant.
+    pub foreign_mid: Option<(Ts, Box<str>)>,
     /// Its latest payment the host answered, approved or not.
     pub last_answered: Option<Ts>,
     /// The first link failure since its link last worked (a payment
@@ -512,6 +515,7 @@ impl TerminalState {
             last_success: None,
             last_link_ok: None,
             last_answered: None,
+            foreign_mid: None,
             link_down_since: None,
             complaint: None,
         }

@@ -2149,6 +2149,57 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
 }
 
 #[test]
+fn payments_refused_under_another_merchants_id_are_the_terminals_parameters() {
+    let kb = kb();
+    // Shop 1's two terminals refused as an invalid merchant (03) from
+    // minute 20, their payments sent under merchant id `sent`.
+    let refused_under = |sent: &str| {
+        let lines: Vec<String> =
+            fleet_answers(6, 2, 40, &|s, _, m| (s == 1 && m >= 20).then_some("03"))
+                .into_iter()
+                .map(|l| {
+                    if l.contains(r#""response_code":"03""#) {
+                        l.replace(
+                            r#""type":"purchase""#,
+                            &format!(r#""merchant_id":"{sent}","type":"purchase""#),
+                        )
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+        let (diags, _) = run_fleet(&kb, &lines);
+        let refused: Vec<Diagnosis> = diags.into_iter().filter(|d| d.code == "03").collect();
+        assert!(refused.len() >= 30, "{}", refused.len());
+        refused
+    };
+    // Its own id: the merchant's account.
+    let own = refused_under("M1");
+    assert!(
+        own.iter().all(|d| d.top() == Cause::BusinessMerchant),
+        "{:?}",
+        own[0].causes
+    );
+    assert!(
+        own.iter()
+            .all(|d| signal_of(d, "mid_not_its_own").is_none())
+    );
+    // Another's: the parameters pushed to its terminals name the wrong
+    // merchant, whatever the shop's incident of refusals says.
+    let other = refused_under("M77");
+    let config = other
+        .iter()
+        .filter(|d| d.top() == Cause::SoftwareConfig && signal_of(d, "mid_not_its_own").is_some())
+        .count();
+    assert!(
+        config * 10 >= other.len() * 9,
+        "{config} of {}: {:?}",
+        other.len(),
+        other.last().map(|d| &d.causes)
+    );
+}
+
+#[test]
 fn a_merchant_frozen_at_one_shop_then_the_next_is_one_incident_widened() {
     let kb = kb();
     // Merchant MX's two shops, 2 and 3: shop 2's payments refused as an
