@@ -131,6 +131,13 @@ pub(crate) const CARD_DECLINE_PRIOR_MIN: f64 = 0.5;
 /// restricted card, beside funds and expiry): one BIN's cards refused with
 /// it at many merchants are the cards', whatever else it may mean alone.
 const BIN_REFUSAL_PRIOR_MIN: f64 = 0.2;
+/// How long a host answering "cut-off in progress" (90) is at its day-end
+/// cut-over — scheduled, announced, over in minutes, the payments to be
+/// sent again — rather than down: its refusals open no incident until it
+/// has been cutting over this long (a host stuck there is an outage).
+const CUT_OVER_GRACE_S: f64 = 1200.0;
+/// A pause this long in a host's 90s ends its cut-over.
+const CUT_OVER_GAP_S: f64 = 600.0;
 /// Across a merchant's terminals a lower card share will do, for a code a
 /// merchant's set-up gives as often (57: a card type it may not take).
 pub(crate) const MERCHANT_CARD_REFUSAL_PRIOR_MIN: f64 = 0.3;
@@ -406,6 +413,9 @@ pub struct Engine {
     /// Each merchant's registered MCC, from its inventory record: a
     /// payment carrying another was sent under the wrong category.
     merchant_mcc: HashMap<Box<str>, Box<str>>,
+    /// Per host (index): its current run of "cut-off in progress"
+    /// answers, first and latest.
+    host_cut_over: HashMap<u32, (Ts, Ts)>,
     learned: learn::Learned,
     fleet: fleet::Fleet,
     queue: BinaryHeap<Reverse<Queued>>,
@@ -455,6 +465,7 @@ impl Engine {
             carriers: Vec::new(),
             bins: HashMap::default(),
             merchant_mcc: HashMap::default(),
+            host_cut_over: HashMap::default(),
             queue: BinaryHeap::new(),
             slots: Vec::new(),
             free_slots: Vec::new(),
@@ -1211,6 +1222,15 @@ impl Engine {
                 if let Some(c) = self.terminals[i as usize].carrier_group {
                     self.carriers[c as usize].push(event);
                 }
+                // A host at its day-end cut-over: diagnosed, but no failure
+                // of the fleet's yet.
+                if t.response_code.as_deref() == Some("90")
+                    && let Some(h) = self.terminals[i as usize].host
+                    && self.cutting_over(h, t.ts)
+                {
+                    self.pending.push_back(Pending::Txn(t));
+                    return;
+                }
                 // The card's bank, and for an unanswered card whether the
                 // host answers other banks': each looked up once.
                 let card = (bin != 0).then(|| card_issuer(&self.kb, bin));
@@ -1479,6 +1499,17 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Whether host `h`, answering "cut-off in progress" at `ts`, is still
+    /// within its day-end cut-over (see [`CUT_OVER_GRACE_S`]).
+    fn cutting_over(&mut self, h: u32, ts: Ts) -> bool {
+        let run = self.host_cut_over.entry(h).or_insert((ts, ts));
+        if ts.secs_since(run.1) > CUT_OVER_GAP_S {
+            *run = (ts, ts);
+        }
+        run.1 = run.1.max(ts);
+        ts.secs_since(run.0) <= CUT_OVER_GRACE_S
     }
 
     /// Bytes of state held for each terminal (inline, heap and its index

@@ -2149,6 +2149,44 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
 }
 
 #[test]
+fn a_hosts_day_end_cut_over_is_no_outage_until_it_lasts() {
+    let kb = kb();
+    // Every payment on host H1 answered "cut-off in progress" (90) from
+    // minute 20 for `minutes`.
+    let cutting_over = |minutes: u32| {
+        let lines = fleet_answers(6, 2, 80, &|_, _, m| {
+            (20..20 + minutes).contains(&m).then_some("90")
+        });
+        let (diags, incidents) = run_fleet(&kb, &lines);
+        let told = diags.iter().filter(|d| d.code == "90").count();
+        assert!(told >= 12 * minutes as usize - 12, "{told}");
+        assert!(
+            diags
+                .iter()
+                .filter(|d| d.code == "90")
+                .all(|d| d.top() == Cause::UpstreamAcquirer),
+            "{:?}",
+            diags[0].causes
+        );
+        incidents
+    };
+    // Its quarter of an hour at day end: diagnosed, and no incident.
+    let incidents = cutting_over(15);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+    // Stuck there for forty minutes: the host's outage, from the twentieth
+    // minute of it.
+    let incidents = cutting_over(40);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("host", "H1".to_string())]);
+    assert!(
+        shown[0].opened_at >= Ts::parse(&t(40, 0)).unwrap(),
+        "{:?}",
+        shown[0].opened_at
+    );
+}
+
+#[test]
 fn payments_refused_under_another_merchants_id_are_the_terminals_parameters() {
     let kb = kb();
     // Shop 1's two terminals refused as an invalid merchant (03) from
