@@ -1244,7 +1244,7 @@ impl Engine {
         let host_down = || {
             s.host.is_some_and(|h| {
                 let v = self.hosts[h as usize].peers(idx, ts.plus_secs(-GROUP_WINDOW_S), horizon);
-                v.unreachable >= 2 && v.unreachable_events >= v.approved_events
+                v.mostly_unreachable()
             })
         };
         if on_the_wire
@@ -1356,7 +1356,7 @@ impl Engine {
         let others = self.hosts[h as usize].peers_where(idx, from, horizon, |e| {
             self.terminals[e.terminal as usize].merchant_group != Some(m)
         });
-        if others.approving < 2 || others.unreachable_events * 4 > others.approved_events {
+        if !others.mostly_approving() {
             return;
         }
         out.push(yes_at(
@@ -1421,14 +1421,13 @@ impl Engine {
         let from = ts.plus_secs(-GROUP_WINDOW_S);
         if let Some(h) = s.host {
             let v = self.hosts[h as usize].peers(idx, from, horizon);
-            if v.unreachable >= 2 && v.unreachable_events >= v.approved_events {
+            if v.mostly_unreachable() {
                 out.push(yes(
                     "host_peers_unreachable",
                     v.unreachable.to_string(),
                     String::new(),
                 ));
-            } else if v.approving >= 2
-                && v.unreachable_events * 4 <= v.approved_events
+            } else if v.mostly_approving()
                 // A degraded host's incident was judged over all its
                 // payments: its peers paying is how it looks.
                 && self
@@ -1461,13 +1460,13 @@ impl Engine {
             && s.net == Net::Cellular
         {
             let v = self.carriers[c as usize].peers(idx, from, horizon);
-            if v.unreachable >= 2 && v.unreachable_events >= v.approved_events {
+            if v.mostly_unreachable() {
                 out.push(yes(
                     "carrier_peers_unreachable",
                     v.unreachable.to_string(),
                     String::new(),
                 ));
-            } else if v.approving >= 2 && v.unreachable_events * 4 <= v.approved_events {
+            } else if v.mostly_approving() {
                 out.push(yes(
                     "carrier_peers_ok",
                     v.approving.to_string(),

@@ -184,6 +184,12 @@ impl ScopeKind {
         self == ScopeKind::Merchant || (self.relative() && narrower.relative())
     }
 
+    /// Whether an incident of this kind can be the same fault as a
+    /// narrower one ([`ScopeKind::same_fault_as`]), and so widen it.
+    fn widens(self) -> bool {
+        self == ScopeKind::Merchant || self.relative()
+    }
+
     fn relative(self) -> bool {
         matches!(
             self,
@@ -330,7 +336,7 @@ pub const SHARED_DEVICE_CAUSES: [Cause; 8] = [
 ];
 /// The knowledge-base signal a member of a shop's or merchant's incident
 /// on each of [`SHARED_DEVICE_CAUSES`] gets, in its order.
-const SHARED_DEVICE_SIGNALS: [&str; SHARED_DEVICE_CAUSES.len()] = [
+pub(crate) const SHARED_DEVICE_SIGNALS: [&str; SHARED_DEVICE_CAUSES.len()] = [
     "incident_shared_printer",
     "incident_shared_card_reader",
     "incident_shared_keypad",
@@ -3624,9 +3630,11 @@ impl Fleet {
         // of its shops, a release at its app version): that incident,
         // widened to this scope, rather than a second one taking it in. To
         // whoever reads the incidents it is one, open since then.
-        let widened = self
-            .covered_by(None, scope, fired_on, ts)
+        let widened = kind
+            .widens()
+            .then(|| self.covered_by(None, scope, fired_on, ts))
             .into_iter()
+            .flatten()
             .filter(|&o| kind.same_fault_as(self.incidents[o as usize].kind))
             .min_by_key(|&o| (self.incidents[o as usize].opened_at, o));
         let i = match widened {

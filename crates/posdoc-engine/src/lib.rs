@@ -1531,7 +1531,9 @@ impl Engine {
 /// pseudo-codes the engine needs.
 pub fn kb_problems(kb: &Kb) -> Vec<String> {
     let mut out = Vec::new();
-    for id in SIGNAL_IDS {
+    // The fleet view's shared-device signals are listed beside their causes.
+    let reported = || SIGNAL_IDS.iter().chain(fleet::SHARED_DEVICE_SIGNALS.iter());
+    for id in reported() {
         if !kb.signals.contains_key(*id) {
             out.push(format!(
                 "evidence.toml: signal `{id}` (reported by the engine) has no weights"
@@ -1539,7 +1541,7 @@ pub fn kb_problems(kb: &Kb) -> Vec<String> {
         }
     }
     for id in kb.signals.keys() {
-        if !SIGNAL_IDS.contains(&id.as_str()) {
+        if !reported().any(|r| *r == id.as_str()) {
             out.push(format!(
                 "evidence.toml: signal `{id}` is never reported by the engine"
             ));

@@ -1352,7 +1352,9 @@ const CHRONIC_RSSI_DROP_DB: f32 = 8.0;
 const POWER_SOURCE_READINGS_MIN: u32 = 3;
 
 /// Every signal id this module can report; `evidence.toml` must weigh each
-/// (the knowledge-base check and a test hold the two to each other).
+/// (the knowledge-base check and a test hold the two to each other). The
+/// fleet view's shared-device signals are listed beside their causes
+/// instead (`fleet::SHARED_DEVICE_SIGNALS`); `kb_problems` checks both.
 pub const SIGNAL_IDS: &[&str] = &[
     "supply_voltage_excursion",
     "power_events",
@@ -1414,14 +1416,6 @@ pub const SIGNAL_IDS: &[&str] = &[
     "carrier_peers_unreachable",
     "incident_site",
     "incident_site_operator",
-    "incident_shared_printer",
-    "incident_shared_card_reader",
-    "incident_shared_keypad",
-    "incident_shared_display",
-    "incident_shared_storage",
-    "incident_shared_memory",
-    "incident_shared_cpu",
-    "incident_shared_corruption",
     "incident_site_cellular",
     "incident_site_radio_member",
     "incident_merchant",

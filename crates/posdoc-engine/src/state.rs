@@ -688,6 +688,21 @@ pub(crate) struct PeerView {
     pub unreachable_bins: u32,
 }
 
+impl PeerView {
+    /// Two of them or more left unanswered, at least as often as they were
+    /// approved: the group itself (its host, its carrier) is not getting
+    /// through.
+    pub fn mostly_unreachable(&self) -> bool {
+        self.unreachable >= 2 && self.unreachable_events >= self.approved_events
+    }
+
+    /// Two of them or more approved, and a quarter as many unanswered at
+    /// most: the group itself works.
+    pub fn mostly_approving(&self) -> bool {
+        self.approving >= 2 && self.unreachable_events * 4 <= self.approved_events
+    }
+}
+
 impl Group {
     pub fn push(&mut self, e: GroupEvent) {
         self.events[self.next as usize] = e;
