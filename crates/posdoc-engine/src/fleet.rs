@@ -456,6 +456,45 @@ const SILENT_AFTER_MIN_S: i64 = 150;
 /// longest gap taken as its rhythm (longer is a pause, not a beat), seconds.
 const BEAT_GAPS_KNOWN: u8 = 2;
 const BEAT_GAP_MAX_S: f64 = 1200.0;
+/// An incident's members gone dark at most this long after it closed
+/// (seconds), heard from again at most [`DARK_BACK_S`] ago, after a spell
+/// no longer than [`DARK_RESUMES_MAX_S`]: the fault lasted in the dark
+/// ([`Fleet::dark_since_closed`]).
+const DARK_AFTER_CLOSE_S: f64 = 300.0;
+const DARK_BACK_S: f64 = 600.0;
+const DARK_RESUMES_MAX_S: f64 = 4.0 * 3600.0;
+/// How long a weak radio reading keeps a terminal's air suspect: an
+/// unstable signal reads −110 dBm one minute and −86 the next, and it
+/// fails on both.
+const RADIO_WEAK_HOLD_S: f64 = 600.0;
+
+/// A terminal's air as its shop sees it.
+#[derive(Debug, Clone, Copy)]
+struct Air {
+    /// Its radio read weak lately ([`RADIO_WEAK_HOLD_S`]).
+    weak: bool,
+    /// Its carrier's scope (`NONE` if not cellular, or unknown).
+    carrier: u32,
+}
+
+impl Air {
+    /// Whether a terminal with this air, losing its link beside `others`
+    /// losing theirs, loses it to its own air: its radio reads weak, and
+    /// none of theirs does nor is on its carrier.
+    fn alone(self, mut others: impl Iterator<Item = Air>) -> bool {
+        self.weak && !others.any(|b| b.weak || (self.carrier != NONE && b.carrier == self.carrier))
+    }
+
+    /// Terminal `t`'s air at `ts`, from the fleet's latest weak readings
+    /// and scopes (passed apart so that a scope may be borrowed meanwhile).
+    fn of(weak_at: &[Option<Ts>], member_of: &[[u32; ScopeKind::COUNT]], t: u32, ts: Ts) -> Air {
+        Air {
+            weak: weak_at[t as usize]
+                .is_some_and(|w| (0.0..=RADIO_WEAK_HOLD_S).contains(&ts.secs_since(w))),
+            carrier: member_of[t as usize][ScopeKind::Carrier as usize],
+        }
+    }
+}
 /// What a terminal's lateness keeps of itself from one record to the next.
 const LATE_DECAY: f32 = 0.9;
 /// The most lateness one record counts for, seconds: a record stamped by a
@@ -763,9 +802,9 @@ impl Scope {
     /// Distinct (failing, ok) members in `[from, to]` and the failing ones;
     /// a member is failing if its latest outcome there is a failure, or its
     /// failures there are at least its successes.
-    /// `own_air` says which terminals' radio reads weak lately.
-    fn judge(&self, from: Ts, to: Ts, own_air: &dyn Fn(u32) -> bool) -> (u32, u32, Vec<u32>) {
-        self.judge_on(from, to, self.kind.outage_shares(), own_air)
+    /// `air` tells a terminal's radio and carrier.
+    fn judge(&self, from: Ts, to: Ts, air: &dyn Fn(u32) -> Air) -> (u32, u32, Vec<u32>) {
+        self.judge_on(from, to, self.kind.outage_shares(), air)
     }
 
     /// [`Scope::judge`] on the failure kinds `shares` only.
@@ -774,11 +813,37 @@ impl Scope {
         from: Ts,
         to: Ts,
         shares: u8,
-        own_air: &dyn Fn(u32) -> bool,
+        air: &dyn Fn(u32) -> Air,
     ) -> (u32, u32, Vec<u32>) {
         // (terminal, weight, whether silence, whether a sag).
         let mut seen = [(NONE, 0i16, false, false); RING];
         let mut n = 0;
+        let own_air = |t: u32| air(t).weak;
+        // A terminal on a weak radio losing its link, no other terminal here
+        // losing theirs on a weak radio or its carrier, loses it to its own
+        // air: the shop's router and mains are not on a cellular terminal's
+        // way, and its mains' signs are counted apart. (Two are the shop's
+        // air: a basement no carrier's signal reaches, or its one.)
+        let mut alone_in_air: Vec<u32> = Vec::new();
+        if self.kind == ScopeKind::Site {
+            let lost: Vec<(u32, Air)> = self.ring[..self.len as usize]
+                .iter()
+                .filter(|o| {
+                    o.ts >= from
+                        && o.ts <= to
+                        && o.failure == Failure::Link as u8
+                        && !matches!(o.source, Source::Mains | Source::Sag)
+                })
+                .map(|o| (o.terminal, air(o.terminal)))
+                .collect();
+            for &(t, a) in &lost {
+                if !alone_in_air.contains(&t)
+                    && a.alone(lost.iter().filter(|&&(u, _)| u != t).map(|&(_, b)| b))
+                {
+                    alone_in_air.push(t);
+                }
+            }
+        }
         // Oldest first, so that after a stable sort by terminal each
         // terminal's outcomes are in the order they happened.
         let start = if (self.len as usize) < RING {
@@ -794,6 +859,12 @@ impl Scope {
             if o.failure != 0 && o.failure & shares == 0 {
                 // A failure of a kind this scope cannot share: neither
                 // for nor against it.
+                continue;
+            }
+            if o.failure == Failure::Link as u8
+                && !matches!(o.source, Source::Mains | Source::Sag)
+                && alone_in_air.contains(&o.terminal)
+            {
                 continue;
             }
             let weight = match (o.failure, o.source) {
@@ -1444,6 +1515,9 @@ pub(crate) struct Fleet {
     /// cuts off terminals with a normal signal; a dead zone's, a rural
     /// shop's or a taxi's, do not make one).
     radio_weak: Vec<bool>,
+    /// Per terminal, its latest weak radio reading (see
+    /// [`Air::weak`]).
+    radio_weak_at: Vec<Option<Ts>>,
     /// Per terminal, its latest failure a host shares heard on a host's
     /// way (not [`off_host`]).
     last_on_host: Vec<Option<Ts>>,
@@ -1525,6 +1599,9 @@ struct Beat {
     /// When a management system first reported it offline since it was
     /// last heard from.
     offline_since: Option<Ts>,
+    /// Its latest dark spell, longer than it counts as silent after: when
+    /// it was last heard before it, and first heard after it.
+    dark: Option<(Ts, Ts)>,
     /// How late its records come (behind the latest of the fleet's when
     /// they arrive), seconds: a decaying maximum. A terminal whose words
     /// come in batches minutes late is not silent for their lateness.
@@ -1594,6 +1671,7 @@ impl Fleet {
             self.last_seen.resize(need, ([None; Failure::COUNT], None));
             self.last_loud_link.resize(need, None);
             self.radio_weak.resize(need, false);
+            self.radio_weak_at.resize(need, None);
             self.last_on_host.resize(need, None);
             self.last_refused.resize(need, [None; Failure::COUNT]);
             self.human_at.resize(need, None);
@@ -1603,10 +1681,18 @@ impl Fleet {
         }
     }
 
-    /// `terminal`'s radio read weak (`weak`) or not.
-    pub fn radio_read(&mut self, terminal: u32, weak: bool) {
+    /// `terminal`'s radio read weak (`weak`) or not at `ts`.
+    pub fn radio_read(&mut self, terminal: u32, ts: Ts, weak: bool) {
         self.ensure(terminal);
         self.radio_weak[terminal as usize] = weak;
+        if weak {
+            self.radio_weak_at[terminal as usize] = Some(ts);
+        }
+    }
+
+    /// `terminal`'s air at `ts`.
+    fn air(&self, terminal: u32, ts: Ts) -> Air {
+        Air::of(&self.radio_weak_at, &self.member_of, terminal, ts)
     }
 
     /// `terminal` was heard from at `ts`: a heartbeat (`heartbeat`), or any
@@ -1637,6 +1723,12 @@ impl Fleet {
         }
         if b.heard.is_some_and(|h| h >= ts) {
             return;
+        }
+        if let Some(h) = b.heard
+            && b.gaps >= BEAT_GAPS_KNOWN
+            && ts.secs_since(h) > b.silent_after_s() as f64
+        {
+            b.dark = Some((h, ts));
         }
         b.heard = Some(ts);
         b.offline_since = None;
@@ -1807,8 +1899,8 @@ impl Fleet {
                 && (kind != ScopeKind::Host || self.spanned(members, ScopeKind::Merchant) >= 2)
         };
         if !kind.relative() {
-            let own_air = |t: u32| self.radio_weak[t as usize];
-            let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts, &own_air);
+            let air = |t: u32| self.air(t, ts);
+            let (failing, ok, members) = sc.judge(ts.plus_secs(-kind.window_s()), ts, &air);
             // Hysteresis: an open incident's scope keeps firing at a lower
             // share, so an outage that comes and goes stays one.
             let share = if sc.incident.is_some() {
@@ -2048,6 +2140,34 @@ impl Fleet {
             } else if heard.is_some_and(|h| h >= from && h <= ts) {
                 ok += 1;
             }
+        }
+        if kind == ScopeKind::Site {
+            // A member whose link alone failed, on its own air (see
+            // [`Scope::judge_on`]), heard from besides: no failure of the
+            // shop's.
+            let within = |at: Option<Ts>| at.is_some_and(|f| f >= from && f <= ts);
+            let airs: Vec<Air> = failing.iter().map(|&t| self.air(t, ts)).collect();
+            let own: Vec<u32> = (0..failing.len())
+                .filter(|&i| {
+                    let t = failing[i] as usize;
+                    let link_only = self.last_seen[t]
+                        .0
+                        .iter()
+                        .enumerate()
+                        .all(|(slot, &f)| slot == Failure::Link.slot() || !within(f));
+                    link_only
+                        && !within(self.last_power[t])
+                        && airs[i].alone(
+                            airs.iter()
+                                .enumerate()
+                                .filter(|&(j, _)| j != i)
+                                .map(|(_, &b)| b),
+                        )
+                })
+                .map(|i| failing[i])
+                .collect();
+            failing.retain(|t| !own.contains(t));
+            ok += own.len() as u32;
         }
         (failing.len() as u32, ok, failing)
     }
@@ -3120,8 +3240,9 @@ impl Fleet {
                     && first.other_kinds_are_news()
                     && (kind != ScopeKind::Site || {
                         let from = ts.plus_secs(-kind.window_s());
-                        let own_air = |t: u32| self.radio_weak[t as usize];
-                        let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8, &own_air);
+                        let (weak_at, member_of) = (&self.radio_weak_at, &self.member_of);
+                        let air = |t: u32| Air::of(weak_at, member_of, t, ts);
+                        let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8, &air);
                         failing >= kind.min_failing()
                             && f64::from(failing) >= FAILING_SHARE_MIN * f64::from(failing + ok)
                     });
@@ -3591,13 +3712,31 @@ impl Fleet {
         match (sc.incident, sc.last_closed) {
             (Some(i), _) => i,
             (None, Some((i, at)))
-                if ts.secs_since(at) < self.incidents[i as usize].reopen_hold_s() as f64
+                if (ts.secs_since(at) < self.incidents[i as usize].reopen_hold_s() as f64
+                    || self.dark_since_closed(i, at, ts))
                     && self.incidents[i as usize].fired_on & sc.fired_on != 0 =>
             {
                 self.reopen(s, i, ts)
             }
             (None, _) => self.open_incident(s, ts),
         }
+    }
+
+    /// Whether every member of incident `inc`, closed at `closed`, went
+    /// dark about then and is heard from again only now (`ts`): a shop's
+    /// outage looked over while its terminals were still up between the
+    /// sags, then lasting with them dark, nobody paying to say so. The
+    /// fault never ended; its incident goes on.
+    fn dark_since_closed(&self, inc: u32, closed: Ts, ts: Ts) -> bool {
+        let members = &self.incidents[inc as usize].terminals;
+        members.len() >= 2
+            && members.iter().all(|&t| {
+                self.beats[t as usize].dark.is_some_and(|(from, to)| {
+                    from.secs_since(closed) <= DARK_AFTER_CLOSE_S
+                        && ts.secs_since(to) <= DARK_BACK_S
+                        && to.secs_since(from) <= DARK_RESUMES_MAX_S
+                })
+            })
     }
 
     fn open_incident(&mut self, scope: u32, ts: Ts) -> u32 {
@@ -4905,7 +5044,7 @@ mod vote_tests {
             f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
             f.set_scope(t, ScopeKind::Host, "H1");
             f.set_scope(t, ScopeKind::Carrier, "cmcc@baoding");
-            f.radio_read(t, weak && t < failing);
+            f.radio_read(t, Ts::from_secs(1_800_000_000), weak && t < failing);
         }
         let t0 = Ts::from_secs(1_800_000_000);
         for step in 0..30i64 {

@@ -1142,7 +1142,7 @@ impl Engine {
                 if let Some(rssi) = t.rssi_dbm {
                     let weak =
                         state.net != state::Net::Wifi && rssi <= f64::from(signals::CELL_POOR_DBM);
-                    self.fleet.radio_read(i, weak);
+                    self.fleet.radio_read(i, t.ts, weak);
                 }
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
                 if t.firmware.is_some() || t.app_version.is_some() {
