@@ -15,6 +15,17 @@ fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
 }
 
+/// `posdoc diagnose`'s output on `records`.
+fn diagnose(records: &Path) -> String {
+    let out = posdoc()
+        .args(["diagnose", "--no-progress", "--input"])
+        .arg(records)
+        .output()
+        .expect("posdoc runs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("posdoc-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -84,13 +95,7 @@ fn simulate_writes_the_seed_shop_case_and_diagnose_finds_its_incident() {
         .and_then(|s| s.split('"').next())
         .expect("a site power fault")
         .to_string();
-    let out = posdoc()
-        .args(["diagnose", "--no-progress", "--input"])
-        .arg(dir.join("records.jsonl"))
-        .output()
-        .expect("posdoc runs");
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = diagnose(&dir.join("records.jsonl"));
     let incidents: Vec<serde_json::Value> = text
         .lines()
         .filter(|l| l.contains("\"kind\":\"incident\""))
@@ -133,4 +138,110 @@ fn a_bad_scenario_says_where_and_what() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The seed's shop case simulated with `seed` (its own when `None`) and
+/// diagnosed: the site of its power fault, the incidents as their last
+/// lines say them (one per id), and the damaged board's diagnoses after
+/// the power came back as (top cause, all).
+fn seed_shop_case(seed: Option<u64>) -> (String, Vec<serde_json::Value>, (usize, usize)) {
+    let dir = tmp(&format!("shop-case-{}", seed.unwrap_or(0)));
+    let mut simulate = posdoc();
+    simulate.args(["simulate", "--scenario"]);
+    simulate.arg(scenarios_dir().join("seed_shop_power.toml"));
+    if let Some(seed) = seed {
+        simulate.args(["--seed", &seed.to_string()]);
+    }
+    assert!(
+        simulate
+            .arg("--out")
+            .arg(&dir)
+            .status()
+            .expect("posdoc runs")
+            .success()
+    );
+    let json = |text: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect()
+    };
+    let truth = json(&std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth written"));
+    let fault = |cause: &str| {
+        truth
+            .iter()
+            .find(|t| t["kind"] == "truth" && t["cause"] == cause)
+            .cloned()
+    };
+    let power = fault("power.supply").expect("a site power fault");
+    let site = power["scope"]["site_id"]
+        .as_str()
+        .expect("a site")
+        .to_string();
+    let lines = json(&diagnose(&dir.join("records.jsonl")));
+    let mut incidents: Vec<serde_json::Value> = Vec::new();
+    for l in lines.iter().filter(|l| l["kind"] == "incident") {
+        match incidents
+            .iter_mut()
+            .find(|i| i["incident_id"] == l["incident_id"])
+        {
+            Some(i) => *i = l.clone(),
+            None => incidents.push(l.clone()),
+        }
+    }
+    let board = fault("hardware.board").map_or((0, 0), |b| {
+        let after: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|d| {
+                d["kind"] == "diagnosis"
+                    && d["terminal_id"] == b["terminals"][0]
+                    && d["ts"].as_str() > power["end"].as_str()
+            })
+            .collect();
+        let right = after
+            .iter()
+            .filter(|d| d["causes"][0]["cause"] == "hardware.board")
+            .count();
+        (right, after.len())
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    (site, incidents, board)
+}
+
+#[test]
+fn the_seed_shop_case_is_one_power_incident_with_the_board_apart() {
+    let one_power_incident = |site: &str, incidents: &[serde_json::Value]| {
+        incidents.len() == 1
+            && incidents[0]["scope"]["site_id"] == site
+            && incidents[0]["cause"] == "power.supply"
+    };
+    // As the README runs it: one incident, the shop's power, and the board
+    // the surge damaged diagnosed as a board once the power is back.
+    let (site, incidents, (right, all)) = seed_shop_case(None);
+    assert!(
+        one_power_incident(&site, &incidents),
+        "{site}: {incidents:#?}"
+    );
+    assert!(all >= 3 && right * 4 >= all * 3, "board {right}/{all}");
+    // Across seeds (other shops, terminals, vendors, a weak-signal handheld
+    // or a Wi-Fi till in the shop or not), most of the time. Once, a
+    // handheld's flickering radio beside the damaged board made a second
+    // incident of the shop (seed 1).
+    let (mut exact, mut right_all, mut all_all) = (Vec::new(), 0, 0);
+    for seed in 1..=12 {
+        let (site, incidents, (right, all)) = seed_shop_case(Some(seed));
+        if one_power_incident(&site, &incidents) {
+            exact.push(seed);
+        }
+        right_all += right;
+        all_all += all;
+    }
+    assert!(exact.contains(&1), "seed 1: {exact:?}");
+    assert!(
+        exact.len() >= 9,
+        "one power incident on seeds {exact:?} only"
+    );
+    assert!(
+        right_all * 100 >= all_all * 80,
+        "board {right_all}/{all_all} after the power came back"
+    );
 }

@@ -1814,14 +1814,16 @@ impl Planner<'_> {
         let start = self.start_or(drawn);
         let t_mid = start.max(self.s0) + 30 * MIN;
         let n_sites = self.w.sites.len();
+        // The mains reach a terminal through its adapter or the router; a
+        // handheld on its battery and its own radio pays on.
+        let on_mains = |w: &World, t: u32| {
+            let term = &w.terms[t as usize];
+            !term.portable() || term.net != Net::Cellular
+        };
         let mut cands: Vec<usize> = (0..n_sites)
             .filter(|&si| {
                 let st = &self.w.sites[si];
-                st.terms.len() >= 2
-                    && st
-                        .terms
-                        .iter()
-                        .any(|&t| !self.w.terms[t as usize].portable())
+                st.terms.iter().filter(|&&t| on_mains(self.w, t)).count() >= 2
                     && st.terms.iter().all(|&t| !self.used[t as usize])
                     && self.open_at(st.terms[0] as usize, t_mid)
             })
@@ -1841,10 +1843,12 @@ impl Planner<'_> {
         }
         let si = cands[self.rng.index(cands.len())];
         self.placed_site = Some(si as u32);
-        let terms: Vec<u32> = self.w.sites[si].terms.clone();
-        for &t in &terms {
+        for &t in &self.w.sites[si].terms {
             self.used[t as usize] = true;
         }
+        let terms: Vec<u32> = (self.w.sites[si].terms.iter().copied())
+            .filter(|&t| on_mains(self.w, t))
+            .collect();
         let s = self.strength();
         let vis = self.visibility();
         let flicker = self.rng.int(8 * MIN, 30 * MIN);

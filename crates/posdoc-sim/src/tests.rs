@@ -395,3 +395,71 @@ fn asked_faults_are_placed_as_asked() {
     );
     assert!(stats.faults >= 2);
 }
+
+#[test]
+fn a_shops_power_cut_reaches_the_terminals_on_its_mains_only() {
+    // The seed's shop: a cut reaches a terminal through its adapter or the
+    // router; a handheld on its battery and its own radio pays on, and is
+    // no terminal of the fault. Every cut lands where two terminals at
+    // least feel it.
+    let (mut handhelds_spared, mut cuts) = (0, 0);
+    for seed in 1..=12 {
+        let cfg = SimConfig {
+            seed,
+            terminals: 60,
+            hours: 3.0,
+            faults: 0,
+            asked: vec![crate::FaultSpec {
+                kind: crate::FaultKind::SitePower,
+                start_min: Some(30.0),
+                duration_min: Some(40.0),
+                strength: Some(0.8),
+                at_site_of: None,
+            }],
+            ..SimConfig::default()
+        };
+        let (records, truth, _) = run(&cfg);
+        let recs = lines(&records);
+        let inventory: HashMap<&str, &Value> = recs
+            .iter()
+            .filter(|v| text(v, "kind") == "terminal")
+            .map(|v| (text(v, "terminal_id"), v))
+            .collect();
+        let on_battery_radio = |t: &str| {
+            let v = inventory[t];
+            let model = VENDORS
+                .iter()
+                .find(|x| x.slug == text(v, "vendor"))
+                .and_then(|vd| vd.models.iter().find(|m| m.name == text(v, "model")))
+                .unwrap_or_else(|| panic!("no model for {v}"));
+            model.portable && text(v, "network") == "cellular"
+        };
+        for f in lines(&truth)
+            .into_iter()
+            .filter(|f| text(f, "kind") == "truth" && text(f, "cause") == "power.supply")
+        {
+            cuts += 1;
+            let site = f["scope"]["site_id"].as_str().expect("a site's fault");
+            let members: BTreeSet<&str> = f["terminals"]
+                .as_array()
+                .expect("terminals")
+                .iter()
+                .map(|t| t.as_str().expect("id"))
+                .collect();
+            assert!(members.len() >= 2, "seed {seed}: {f}");
+            for (&t, v) in &inventory {
+                if text(v, "site_id") != site {
+                    continue;
+                }
+                if on_battery_radio(t) {
+                    assert!(!members.contains(t), "seed {seed}: {t} in {f}");
+                    handhelds_spared += 1;
+                } else {
+                    assert!(members.contains(t), "seed {seed}: {t} not in {f}");
+                }
+            }
+        }
+    }
+    assert_eq!(cuts, 12);
+    assert!(handhelds_spared >= 1, "no cut fell where a 4G handheld was");
+}
