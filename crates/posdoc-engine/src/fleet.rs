@@ -580,6 +580,11 @@ pub struct Purchase {
     /// invalid merchant, 58 not permitted on this terminal): on one
     /// terminal alone, that terminal's business rather than its merchant's.
     pub setup_explains: bool,
+    /// What its code says the account was refused for (a frozen account,
+    /// a type of payment, a limit, a risk hold; 0 for none): a merchant's
+    /// account refused for one reason says it again and again, its
+    /// customers' cards each their own.
+    pub reason: u8,
 }
 
 /// Where an outcome came from.
@@ -2078,7 +2083,16 @@ impl Fleet {
             // terminal's: its merchant's other terminals must show it too.
             refused.retain(|o| !o.purchase.setup_explains);
         }
-        let purchases = refused.len() as u32;
+        // Counted by the reason most of them give: a frozen account, a limit
+        // or a risk hold refuses every purchase alike, while two customers
+        // refused in an hour (a card's limit, a refund refused) say two
+        // things.
+        refused.sort_unstable_by_key(|o| o.purchase.reason);
+        let purchases = refused
+            .chunk_by(|a, b| a.purchase.reason == b.purchase.reason)
+            .map(|same| same.len())
+            .max()
+            .unwrap_or(0) as u32;
         if purchases < 2 {
             return None;
         }
@@ -5228,6 +5242,7 @@ mod vote_tests {
         let purchase = Purchase {
             key,
             setup_explains: false,
+            reason: 1,
         };
         f.observe_refusal(t, ts, Failure::Account, purchase);
     }

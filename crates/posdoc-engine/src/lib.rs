@@ -108,19 +108,42 @@ pub(crate) enum Refusal {
     /// Shared by a kind of failure; `setup_explains` when the code is one a
     /// terminal's own set-up gives too (03, 58, 40, 97): alone on one
     /// terminal, not its merchant's account.
+    /// `reason`: for the account's refusals, what the code says it was
+    /// refused for ([`account_reason`]).
     Shared {
         kind: fleet::Failure,
         setup_explains: bool,
+        reason: u8,
     },
     Other,
 }
 
+/// The causes a merchant's account is refused for.
+const ACCOUNT_CAUSES: [Cause; 4] = [
+    Cause::BusinessMerchant,
+    Cause::BusinessTxnType,
+    Cause::BusinessLimit,
+    Cause::BusinessRisk,
+];
+
+/// Which of [`ACCOUNT_CAUSES`] a refusal's `prior` weighs most, plus one
+/// (0 for none): 59 and 34 both say a risk hold, 40 and 58 a type of
+/// payment not allowed, 61 and 65 a limit.
+fn account_reason(prior: &[f64]) -> u8 {
+    ACCOUNT_CAUSES
+        .iter()
+        .enumerate()
+        .max_by(|a, b| prior[a.1.index()].total_cmp(&prior[b.1.index()]))
+        .map_or(0, |(i, _)| i as u8 + 1)
+}
+
 /// A refused payment as a merchant's refusals tell purchases apart: by its
 /// amount, type and card (a cashier retrying one customer's card is one).
-fn refused_purchase(t: &posdoc_record::Txn, setup_explains: bool) -> fleet::Purchase {
+fn refused_purchase(t: &posdoc_record::Txn, setup_explains: bool, reason: u8) -> fleet::Purchase {
     fleet::Purchase {
         key: fleet::purchase_key(t.amount, &t.txn_type, t.pan.as_ref().map(|p| p.as_str())),
         setup_explains,
+        reason,
     }
 }
 
@@ -675,14 +698,9 @@ impl Engine {
         let shared = |kind| Refusal::Shared {
             kind,
             setup_explains: prior[Cause::SoftwareConfig.index()] >= SETUP_PRIOR_MIN,
+            reason: account_reason(&prior),
         };
-        if mass(&[
-            Cause::BusinessMerchant,
-            Cause::BusinessTxnType,
-            Cause::BusinessLimit,
-            Cause::BusinessRisk,
-        ]) >= SHARED_REFUSAL_PRIOR_MIN
-        {
+        if mass(&ACCOUNT_CAUSES) >= SHARED_REFUSAL_PRIOR_MIN {
             shared(fleet::Failure::Account)
         } else if mass(&[
             Cause::SoftwareIncompatible,
@@ -1288,7 +1306,12 @@ impl Engine {
                         ) {
                             self.fleet.note_refused(other, at, fleet::Failure::Account);
                         }
-                        let purchase = refused_purchase(&t, false);
+                        let answered = t.response_code.as_deref();
+                        let reason = match self.refusal(answered, Some(t.txn_type.as_str())) {
+                            Refusal::Shared { reason, .. } => reason,
+                            _ => 0,
+                        };
+                        let purchase = refused_purchase(&t, false, reason);
                         self.fleet
                             .observe_refusal(i, t.ts, fleet::Failure::Account, purchase)
                     }
@@ -1298,6 +1321,7 @@ impl Engine {
                             Refusal::Shared {
                                 mut kind,
                                 setup_explains,
+                                reason,
                             } => {
                                 if kind == fleet::Failure::Account
                                     && let Some(code) = t.response_code.as_deref()
@@ -1310,7 +1334,7 @@ impl Engine {
                                         self.fleet.note_refused(other, at, kind);
                                     }
                                 }
-                                let purchase = refused_purchase(&t, setup_explains);
+                                let purchase = refused_purchase(&t, setup_explains, reason);
                                 self.fleet.observe_refusal(i, t.ts, kind, purchase)
                             }
                             Refusal::Other => {

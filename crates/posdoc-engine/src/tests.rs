@@ -4349,6 +4349,31 @@ fn one_customer_retrying_or_one_terminal_set_up_wrong_is_no_merchant_incident() 
 }
 
 #[test]
+fn two_customers_refused_for_two_reasons_are_no_merchant_incident() {
+    let kb = kb();
+    // One customer's large purchase over the limit, another's card held
+    // for risk minutes later, on one terminal: two customers, two
+    // reasons. A merchant's account refuses every purchase alike.
+    let lines = with_refusals(&[
+        (20, 168_000, "61", "621661******7634"),
+        (23, 16_320, "59", "622588******4678"),
+    ]);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(incidents.is_empty(), "{incidents:#?}");
+    // A risk hold says "suspected fraud" (59) and "contact acquirer" (34)
+    // alike: one reason, the merchant's.
+    let lines = with_refusals(&[
+        (20, 16_800, "59", "621661******7634"),
+        (22, 12_000, "34", "622588******4678"),
+        (24, 9_900, "59", "625807******1111"),
+    ]);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let open = not_merged(&incidents);
+    assert_eq!(open.len(), 1, "{incidents:#?}");
+    assert_eq!(open[0].scope, vec![("merchant_id", "M1".to_string())]);
+}
+
+#[test]
 fn a_host_failing_since_before_the_records_is_judged_against_the_other_hosts() {
     let kb = kb();
     // Twelve shops, the first six on host H1 and the rest on H2; H1 times
