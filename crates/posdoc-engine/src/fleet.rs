@@ -318,6 +318,9 @@ const SCOPE_SIGNS_CHANCE_MAX: f64 = 1e-5;
 const OPERATOR_SLIPS_MIN: u32 = 3;
 /// ...no one terminal with more than this share of them.
 const OPERATOR_ONE_SHARE_MAX: f64 = 0.75;
+/// One terminal's slips this close together (seconds) are one: the
+/// payment refused and its error line, or the cashier pressing again.
+const OPERATOR_SLIP_EPISODE_S: f64 = 30.0;
 /// The causes of a terminal's own parts and resources that a shop's or a
 /// merchant's terminals can have together, each counted apart (see
 /// [`Fleet::observe_device`]): one batch of damp paper jams every printer
@@ -2787,10 +2790,20 @@ impl Fleet {
     /// on every till.
     pub fn observe_operator(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
+        let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
+        let again = s != NONE
+            && self.operator_slips.by_scope.get(&s).is_some_and(|v| {
+                v.iter()
+                    .rev()
+                    .find(|&&(_, t)| t == terminal)
+                    .is_some_and(|&(at, _)| ts.secs_since(at).abs() < OPERATOR_SLIP_EPISODE_S)
+            });
+        if again {
+            return;
+        }
         if self.incident_of[terminal as usize] == NONE {
             self.operator_slips.note(ts);
         }
-        let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
         if s == NONE {
             return;
         }

@@ -5834,6 +5834,32 @@ fn a_new_cashier_slipping_on_every_till_of_a_shop_is_its_incident() {
 }
 
 #[test]
+fn one_slip_a_till_logged_twice_is_no_shops_cashiers_incident() {
+    let kb = kb();
+    // Shop 3: a void of a payment that does not exist on each till, twenty
+    // minutes apart, each logged twice a second apart (the cashier pressed
+    // again). Two slips, not four: nothing the shop's cashiers share.
+    let mut lines = fleet_answers(40, 2, 90, &|_, _, _| None);
+    for (k, m) in [(0, 40), (1, 60)] {
+        for sec in [57, 58] {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T3-{k}","code":"E20","stage":"app","detail":"[操作错误] 原交易不存在"}}"#,
+                t(m, sec)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let slips: Vec<Cause> = diags
+        .iter()
+        .filter(|d| d.code == "E20")
+        .map(|d| d.causes[0].cause)
+        .collect();
+    assert_eq!(slips, vec![Cause::OperatorError; 4]);
+    assert!(not_merged(&incidents).is_empty(), "{incidents:#?}");
+}
+
+#[test]
 fn a_shops_printers_jamming_together_are_its_incident_and_one_printer_alone_is_not() {
     let kb = kb();
     let jam = |s: u32, k: u32, m: u32| {
