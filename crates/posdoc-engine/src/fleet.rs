@@ -1750,6 +1750,11 @@ impl Fleet {
         }
     }
 
+    /// When `terminal` was last heard from (any record), if ever.
+    pub fn last_heard(&self, terminal: u32) -> Option<Ts> {
+        self.beats.get(terminal as usize).and_then(|b| b.heard)
+    }
+
     /// Tells the terminals fallen silent by `ts` to their shops and
     /// carriers: once when their silence begins to count, and again every
     /// heartbeat gap while it lasts, up to [`SILENCE_TOLD_S`].

@@ -1135,13 +1135,20 @@ impl Engine {
                 // "Offline" is a management system saying it heard nothing
                 // from the terminal: its silence, said out loud.
                 let offline = t.online == Some(false);
+                let unheard_s = self.fleet.last_heard(i).map(|h| t.ts.secs_since(h));
                 if !offline {
                     self.fleet.heard(i, t.ts, true);
                 }
+                // Its first word after hours unheard (or ever), telling of
+                // power lost and nothing else wrong: switched off for the
+                // night and on at opening, no sign of its mains (two of a
+                // shop's tills switched on together are its morning).
+                let switched_on = signals::switched_on(&self.terminals[i as usize], &t, unheard_s);
                 // A terminal that lost power or drops packets is failing
                 // even with no payment to fail: a shop's power cut or
                 // router shows here first.
-                let trouble = signals::heartbeat_trouble(&self.terminals[i as usize], &t);
+                let trouble = signals::heartbeat_trouble(&self.terminals[i as usize], &t)
+                    .filter(|_| !switched_on);
                 let sag = signals::rode_out_sag(&self.terminals[i as usize], &t);
                 // A sign of its mains failing: in a shop, two terminals
                 // showing one at once is the shop's power. A terminal with a
@@ -1150,7 +1157,7 @@ impl Engine {
                 let state = &self.terminals[i as usize];
                 let on_battery =
                     t.battery_pct.is_some() || state.metric(state::MetricId::Battery).n > 0;
-                let lost_power = t.reboot.as_deref() == Some("power_loss");
+                let lost_power = t.reboot.as_deref() == Some("power_loss") && !switched_on;
                 let mains = signals::supply_reading_off(state, &t)
                     || t.power_events.is_some_and(|n| n > 0)
                     || (lost_power && !on_battery);

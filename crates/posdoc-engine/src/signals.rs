@@ -352,6 +352,21 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
     }
 }
 
+/// How long unheard (seconds) a terminal reporting a power-loss reboot, and
+/// nothing else wrong, was switched off rather than cut off: a night.
+pub(crate) const SWITCHED_ON_AFTER_S: f64 = 2.0 * 3600.0;
+
+/// Whether a heartbeat reporting a power-loss reboot, and nothing else
+/// wrong (no power event, its supply and link fine), is a terminal's first
+/// word after [`SWITCHED_ON_AFTER_S`] unheard (`unheard_s`; `None`: never
+/// heard): switched on at opening, no sign of its mains.
+pub(crate) fn switched_on(s: &TerminalState, t: &Telemetry, unheard_s: Option<f64>) -> bool {
+    t.reboot.as_deref().map(Reboot::parse) == Some(Reboot::PowerLoss)
+        && unheard_s.is_none_or(|u| u >= SWITCHED_ON_AFTER_S)
+        && t.power_events.is_none_or(|n| n == 0)
+        && !supply_or_link_off(s, t)
+}
+
 /// Whether a heartbeat counts a power event that a terminal with no
 /// battery rode out: still online, not rebooted, its supply reading and
 /// its link fine. A sag, the mains' sign; no failure of its own.

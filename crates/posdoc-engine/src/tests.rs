@@ -6109,6 +6109,44 @@ fn shop_with_a_flickering_radio(
 }
 
 #[test]
+fn tills_switched_on_at_opening_are_no_power_cut() {
+    let kb = kb();
+    // Shop 3 opens at minute 20: its two tills, switched off for the night,
+    // say first that they lost power (their supply and link fine), four
+    // minutes apart, then pay all morning. Nothing failed.
+    let mut lines: Vec<String> = fleet_answers(30, 2, 60, &|_, _, _| None)
+        .into_iter()
+        .filter(|l| {
+            !(l.contains(r#""terminal_id":"T3-"#)
+                && l.contains(r#""kind":"txn""#)
+                && l.split("\"ts\":\"")
+                    .nth(1)
+                    .is_some_and(|x| &x[11..16] < "10:21"))
+        })
+        .collect();
+    for m in 20..60u32 {
+        for k in 0..2u32 {
+            let m0 = 20 + 4 * k;
+            if m < m0 {
+                continue;
+            }
+            let boot = if m == m0 {
+                r#","reboot":"power_loss""#
+            } else {
+                ""
+            };
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-{k}","online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":12.0,"power_events":0{boot}}}"#,
+                t(m, 30)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    assert!(not_merged(&incidents).is_empty(), "{incidents:#?}");
+}
+
+#[test]
 fn a_flickering_radio_beside_a_crashing_board_is_no_shop_incident() {
     // The seed's shop after its power came back: the board the surge
     // damaged and the handheld in a dead corner fail on their own. The
