@@ -471,33 +471,6 @@ const DARK_RESUMES_MAX_S: f64 = 4.0 * 3600.0;
 /// fails on both.
 const RADIO_WEAK_HOLD_S: f64 = 600.0;
 
-/// A terminal's air as its shop sees it.
-#[derive(Debug, Clone, Copy)]
-struct Air {
-    /// Its radio read weak lately ([`RADIO_WEAK_HOLD_S`]).
-    weak: bool,
-    /// Its carrier's scope (`NONE` if not cellular, or unknown).
-    carrier: u32,
-}
-
-impl Air {
-    /// Whether a terminal with this air, losing its link beside `others`
-    /// losing theirs, loses it to its own air: its radio reads weak, and
-    /// none of theirs does nor is on its carrier.
-    fn alone(self, mut others: impl Iterator<Item = Air>) -> bool {
-        self.weak && !others.any(|b| b.weak || (self.carrier != NONE && b.carrier == self.carrier))
-    }
-
-    /// Terminal `t`'s air at `ts`, from the fleet's latest weak readings
-    /// and scopes (passed apart so that a scope may be borrowed meanwhile).
-    fn of(weak_at: &[Option<Ts>], member_of: &[[u32; ScopeKind::COUNT]], t: u32, ts: Ts) -> Air {
-        Air {
-            weak: weak_at[t as usize]
-                .is_some_and(|w| (0.0..=RADIO_WEAK_HOLD_S).contains(&ts.secs_since(w))),
-            carrier: member_of[t as usize][ScopeKind::Carrier as usize],
-        }
-    }
-}
 /// What a terminal's lateness keeps of itself from one record to the next.
 const LATE_DECAY: f32 = 0.9;
 /// The most lateness one record counts for, seconds: a record stamped by a
@@ -572,6 +545,41 @@ struct Outcome {
     /// For an account refusal, which purchase it refused: a cashier
     /// retrying one customer's card is one refusal, not two.
     purchase: Purchase,
+}
+
+impl Outcome {
+    /// Whether it is the terminal's link failing, not a sign of its mains.
+    fn lost_link(&self) -> bool {
+        self.failure == Failure::Link as u8 && !matches!(self.source, Source::Mains | Source::Sag)
+    }
+}
+
+/// A terminal's air as its shop sees it.
+#[derive(Debug, Clone, Copy)]
+struct Air {
+    /// Its radio read weak lately ([`RADIO_WEAK_HOLD_S`]).
+    weak: bool,
+    /// Its carrier's scope (`NONE` if not cellular, or unknown).
+    carrier: u32,
+}
+
+impl Air {
+    /// Whether a terminal with this air, losing its link beside `others`
+    /// losing theirs, loses it to its own air: its radio reads weak, and
+    /// none of theirs does nor is on its carrier.
+    fn alone(self, mut others: impl Iterator<Item = Air>) -> bool {
+        self.weak && !others.any(|b| b.weak || (self.carrier != NONE && b.carrier == self.carrier))
+    }
+
+    /// Terminal `t`'s air at `ts`, from the fleet's latest weak readings
+    /// and scopes (passed apart so that a scope may be borrowed meanwhile).
+    fn of(weak_at: &[Option<Ts>], member_of: &[[u32; ScopeKind::COUNT]], t: u32, ts: Ts) -> Air {
+        Air {
+            weak: weak_at[t as usize]
+                .is_some_and(|w| (0.0..=RADIO_WEAK_HOLD_S).contains(&ts.secs_since(w))),
+            carrier: member_of[t as usize][ScopeKind::Carrier as usize],
+        }
+    }
 }
 
 /// A refused payment, as a merchant's refusals are told apart.
@@ -836,12 +844,7 @@ impl Scope {
         if self.kind == ScopeKind::Site {
             let lost: Vec<(u32, Air)> = self.ring[..self.len as usize]
                 .iter()
-                .filter(|o| {
-                    o.ts >= from
-                        && o.ts <= to
-                        && o.failure == Failure::Link as u8
-                        && !matches!(o.source, Source::Mains | Source::Sag)
-                })
+                .filter(|o| o.ts >= from && o.ts <= to && o.lost_link())
                 .map(|o| (o.terminal, air(o.terminal)))
                 .collect();
             for &(t, a) in &lost {
@@ -869,10 +872,7 @@ impl Scope {
                 // for nor against it.
                 continue;
             }
-            if o.failure == Failure::Link as u8
-                && !matches!(o.source, Source::Mains | Source::Sag)
-                && alone_in_air.contains(&o.terminal)
-            {
+            if o.lost_link() && alone_in_air.contains(&o.terminal) {
                 continue;
             }
             let weight = match (o.failure, o.source) {
