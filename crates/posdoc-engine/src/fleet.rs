@@ -840,11 +840,16 @@ impl Scope {
         // air: the shop's router and mains are not on a cellular terminal's
         // way, and its mains' signs are counted apart. (Two are the shop's
         // air: a basement no carrier's signal reaches, or its one.)
-        let mut alone_in_air: Vec<u32> = Vec::new();
-        if self.kind == ScopeKind::Site {
-            let lost: Vec<(u32, Air)> = self.ring[..self.len as usize]
+        // (Judged on every failure in a shop: nothing is gathered unless a
+        // terminal losing its link reads weak at all.)
+        let lost_links = || {
+            self.ring[..self.len as usize]
                 .iter()
-                .filter(|o| o.ts >= from && o.ts <= to && o.lost_link())
+                .filter(move |o| o.ts >= from && o.ts <= to && o.lost_link())
+        };
+        let mut alone_in_air: Vec<u32> = Vec::new();
+        if self.kind == ScopeKind::Site && lost_links().any(|o| own_air(o.terminal)) {
+            let lost: Vec<(u32, Air)> = lost_links()
                 .map(|o| (o.terminal, air(o.terminal)))
                 .collect();
             for &(t, a) in &lost {
@@ -1435,13 +1440,7 @@ impl ScopeSigns {
     /// [`SIGN_EPISODE_S`]); returns the scope's count in the window and
     /// the terminals with [`SIGNS_EACH_MIN`] or more of them.
     fn take(&mut self, s: u32, terminal: u32, ts: Ts) -> Option<(u32, Vec<u32>)> {
-        if let Some(last) = self.by_scope.get(&s).and_then(|v| {
-            v.iter()
-                .rev()
-                .find(|&&(_, t)| t == terminal)
-                .map(|&(at, _)| at)
-        }) && ts.secs_since(last).abs() < SIGN_EPISODE_S
-        {
+        if self.within(s, terminal, ts, SIGN_EPISODE_S) {
             return None;
         }
         let signs = self.push(s, terminal, ts);
@@ -1454,6 +1453,17 @@ impl ScopeSigns {
             .map(|run| run[0])
             .collect();
         Some((n, each))
+    }
+
+    /// Whether `terminal`'s latest sign in scope `s` is less than
+    /// `episode_s` from `ts`: the same episode.
+    fn within(&self, s: u32, terminal: u32, ts: Ts, episode_s: f64) -> bool {
+        self.by_scope.get(&s).is_some_and(|v| {
+            v.iter()
+                .rev()
+                .find(|&&(_, t)| t == terminal)
+                .is_some_and(|&(at, _)| ts.secs_since(at).abs() < episode_s)
+        })
     }
 
     /// Counts `terminal`'s sign at `ts` in the fleet's rate of terminals
@@ -2163,7 +2173,7 @@ impl Fleet {
                 ok += 1;
             }
         }
-        if kind == ScopeKind::Site {
+        if kind == ScopeKind::Site && failing.iter().any(|&t| self.air(t, ts).weak) {
             // A member whose link alone failed, on its own air (see
             // [`Scope::judge_on`]), heard from besides: no failure of the
             // shop's.
@@ -2796,14 +2806,11 @@ impl Fleet {
     pub fn observe_operator(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
         let s = self.member_of[terminal as usize][ScopeKind::Site as usize];
-        let again = s != NONE
-            && self.operator_slips.by_scope.get(&s).is_some_and(|v| {
-                v.iter()
-                    .rev()
-                    .find(|&&(_, t)| t == terminal)
-                    .is_some_and(|&(at, _)| ts.secs_since(at).abs() < OPERATOR_SLIP_EPISODE_S)
-            });
-        if again {
+        if s != NONE
+            && self
+                .operator_slips
+                .within(s, terminal, ts, OPERATOR_SLIP_EPISODE_S)
+        {
             return;
         }
         if self.incident_of[terminal as usize] == NONE {
