@@ -171,6 +171,17 @@ impl ScopeKind {
         }
     }
 
+    /// [`ScopeKind::min_failing`] for a scope of `members` terminals: a
+    /// carrier with four terminals in a city, each paying every few
+    /// minutes, never has all four failing in one window however dead its
+    /// network; three of four, in three shops, no success among them, is
+    /// the carrier. Only scopes that small are eased.
+    fn min_failing_of(self, members: usize) -> u32 {
+        let members = u32::try_from(members).unwrap_or(u32::MAX);
+        let most = (members.saturating_mul(3)).div_ceil(4);
+        self.min_failing().min(most.max(SMALL_SCOPE_FAILING_MIN))
+    }
+
     /// Versions and models are judged against the rest of the fleet only: a
     /// bad release makes its terminals fail more often than the rest, not
     /// most of the time.
@@ -228,6 +239,10 @@ impl ScopeKind {
         }
     }
 }
+
+/// The fewest failing terminals a scope of a few terminals needs
+/// ([`ScopeKind::min_failing_of`]): three of four is most of them.
+const SMALL_SCOPE_FAILING_MIN: u32 = 3;
 
 /// Answers the other hosts must have given in a window for a host to be
 /// judged against them.
@@ -1931,7 +1946,7 @@ impl Fleet {
             } else {
                 FAILING_SHARE_MIN
             };
-            if failing >= kind.min_failing()
+            if failing >= kind.min_failing_of(sc.members.len())
                 && failing as f64 >= share * (failing + ok).max(1) as f64
                 && spread(&members)
             {
@@ -5099,6 +5114,63 @@ mod vote_tests {
         let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
         keys.sort();
         keys
+    }
+
+    /// A city's `size` terminals on one carrier, each in its own shop, the
+    /// first `failing` losing their link once every eight minutes in turn
+    /// (never four in one five-minute window), the rest paying; twenty
+    /// terminals on another carrier and the same host beside them, five of
+    /// them failing on and on (a fleet whose faults never all end, where
+    /// four of four failing in a quarter hour is no rarity by itself).
+    /// Returns the incidents' keys.
+    fn a_small_carriers_links(size: u32, failing: u32) -> Vec<String> {
+        let mut f = Fleet::default();
+        for t in 0..size + 20 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+            f.set_scope(t, ScopeKind::Host, "H1");
+            let carrier = if t < size {
+                "ctcc@shijiazhuang"
+            } else {
+                "cmcc@shijiazhuang"
+            };
+            f.set_scope(t, ScopeKind::Carrier, carrier);
+        }
+        let t0 = Ts::from_secs(1_800_000_000);
+        for minute in 0..40i64 {
+            for t in 0..size + 20 {
+                let ts = t0.plus_secs(minute * 60 + i64::from(t));
+                if t < failing {
+                    // Heard from each minute (its management link is not
+                    // its payments'), so never silent; its payments fail
+                    // every eight minutes, two after the one before.
+                    f.heard(t, ts, true);
+                    if (minute - 2 * i64::from(t)).rem_euclid(8) == 0 {
+                        f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+                    }
+                } else if t >= size + 15 {
+                    f.observe(t, ts, Some(Failure::Link), Source::Payment(0));
+                } else if minute % 3 == i64::from(t % 3) {
+                    f.observe(t, ts, None, Source::Payment(0));
+                }
+            }
+        }
+        let mut keys: Vec<String> = f.incidents.iter().map(|i| i.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn most_of_a_small_carriers_terminals_failing_in_turn_are_its_outage() {
+        // Four terminals, each failing every eight minutes and none paying:
+        // three at most in any five minutes, and that is all of them that
+        // spoke. The carrier's outage.
+        assert_eq!(
+            a_small_carriers_links(4, 4),
+            vec!["ctcc@shijiazhuang".to_string()]
+        );
+        // Three failing so among twelve, the other nine paying: a few
+        // terminals' own trouble, no carrier's.
+        assert!(a_small_carriers_links(12, 3).is_empty());
     }
 
     #[test]
