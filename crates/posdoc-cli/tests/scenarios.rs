@@ -235,7 +235,8 @@ fn the_seed_shop_case_is_one_power_incident_with_the_board_apart() {
     // Across seeds (other shops, terminals, vendors, a weak-signal handheld
     // or a Wi-Fi till in the shop or not), most of the time. Once, a
     // handheld's flickering radio beside the damaged board made a second
-    // incident of the shop (seed 1).
+    // incident of the shop (seed 1); so did a Wi-Fi till whose own words
+    // said it barely heard its access point (seed 7).
     let (mut exact, mut right_all, mut all_all) = (Vec::new(), 0, 0);
     for seed in 1..=12 {
         let (site, incidents, (right, all)) = seed_shop_case(Some(seed));
@@ -245,9 +246,12 @@ fn the_seed_shop_case_is_one_power_incident_with_the_board_apart() {
         right_all += right;
         all_all += all;
     }
-    assert!(exact.contains(&1), "seed 1: {exact:?}");
     assert!(
-        exact.len() >= 9,
+        exact.contains(&1) && exact.contains(&7),
+        "seeds 1 and 7: {exact:?}"
+    );
+    assert!(
+        exact.len() >= 10,
         "one power incident on seeds {exact:?} only"
     );
     assert!(

@@ -1928,7 +1928,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 27] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 28] = [
     // Payments sent under another merchant's id, refused as from an
     // unknown or invalid merchant: the refusal, the merchant's other
     // terminals refused alike, and the merchant's (or shop's) incident of
@@ -2219,6 +2219,19 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 27] = [
         signs_of: Cause::SoftwareBug,
         count_for: &[Cause::ResourceCpu],
         signs: &["app_crashes"],
+        with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A carrier down in the terminal's city: its towers gone, every one of
+    // its terminals there reads no signal and says "no service". The weak
+    // reading and those words are the carrier's outage as much as the
+    // terminal's own air; its incident tells them apart.
+    ExplainedSigns {
+        when: &["incident_carrier"],
+        signs_of: Cause::NetworkSignal,
+        count_for: &[Cause::NetworkCarrier],
+        signs: &["signal_weak", "log:signal_text"],
         with_prior: false,
         incident_causes: &[],
         unless: &[],

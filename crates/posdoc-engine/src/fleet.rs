@@ -1723,6 +1723,17 @@ impl Fleet {
         }
     }
 
+    /// A radio reading `terminal`'s own words gave as it failed, weak or
+    /// not: to its shop, its air, as a heartbeat's reading is. To its
+    /// carrier, nothing: many of a carrier's modems saying "no service" at
+    /// once in a city are its towers gone, not each one's corner.
+    pub fn radio_worded(&mut self, terminal: u32, ts: Ts, weak: bool) {
+        self.ensure(terminal);
+        if weak {
+            self.radio_weak_at[terminal as usize] = Some(ts);
+        }
+    }
+
     /// `terminal`'s air at `ts`.
     fn air(&self, terminal: u32, ts: Ts) -> Air {
         Air::of(&self.radio_weak_at, &self.member_of, terminal, ts)

@@ -1359,6 +1359,16 @@ impl Engine {
                 let i = self.terminal_idx(&e.terminal_id);
                 self.fleet.heard(i, e.ts, false);
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                // A modem telling its signal as its link failed: a reading
+                // like a heartbeat's, to the terminal and to its shop.
+                if let Some(dbm) = e.detail.as_deref().and_then(signals::worded_rssi) {
+                    let state = &mut self.terminals[i as usize];
+                    state
+                        .metric_mut(state::MetricId::Rssi)
+                        .observe(e.ts, f64::from(dbm), 3.0);
+                    let weak = signals::radio_weak(state.net, dbm);
+                    self.fleet.radio_worded(i, e.ts, weak);
+                }
                 if e.detail.as_deref().is_some_and(|d| !d.trim().is_empty()) {
                     // Looked up by reference: the keys are allocated once,
                     // when a vendor's code is first seen with words.

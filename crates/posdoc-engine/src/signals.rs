@@ -408,6 +408,20 @@ const HEARTBEAT_CRAWL_TIMES: f32 = 5.0;
 /// A cellular reading at or below this is a poor signal, dBm.
 pub(crate) const CELL_POOR_DBM: f32 = -100.0;
 
+/// A Wi-Fi reading at or below this is a terminal barely hearing its
+/// access point, dBm: too weak to hold a link, and its own place's doing
+/// (an access point gone dark gives no reading at all).
+pub(crate) const WIFI_LOST_DBM: f32 = -85.0;
+
+/// Whether a radio reading of `dbm` on a terminal on `net` is too weak to
+/// hold its link: to its shop and carrier, its own air.
+pub(crate) fn radio_weak(net: Net, dbm: f32) -> bool {
+    match net {
+        Net::Wifi => dbm <= WIFI_LOST_DBM,
+        _ => dbm <= CELL_POOR_DBM,
+    }
+}
+
 /// A heartbeat's round trip and loss under which its link is working.
 const LINK_OK_LATENCY_MS: f64 = 500.0;
 const LINK_OK_LOSS: f64 = 0.05;
@@ -699,6 +713,87 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool 
         s.last_maintenance = Some((m.ts, change));
     }
     moved
+}
+
+/// The radio's signal in a log line, in dBm: the modem's own words when a
+/// link would not come up ("CSQ=3", "+CSQ: 16,99", "rssi=-102",
+/// "WiFi信号弱(-86dBm)", "信号强度4") tell the air at that very moment, as
+/// good as a heartbeat's reading and often the only one a vendor gives.
+/// A CSQ is the 3GPP scale, 0 to 31, each step 2 dB up from -113 dBm (99:
+/// not known); "信号强度" with no sign is read on that scale too. A bare
+/// "signal 11" is a process killed, not a reading.
+pub(crate) fn worded_rssi(line: &str) -> Option<f32> {
+    /// The integer right after `at` in `b`, past spaces, '=', ':' and a
+    /// '+CSQ:'-style prefix already consumed; with its sign.
+    fn number_after(b: &[u8], mut at: usize) -> Option<i32> {
+        while at < b.len() && matches!(b[at], b' ' | b'=' | b':' | b'(' | b'[') {
+            at += 1;
+        }
+        // A full-width colon (U+FF1A) as in "信号强度：-92".
+        if b.get(at..at + 3) == Some("：".as_bytes()) {
+            at += 3;
+            while at < b.len() && b[at] == b' ' {
+                at += 1;
+            }
+        }
+        let negative = b.get(at) == Some(&b'-');
+        let from = at + usize::from(negative);
+        let mut end = from;
+        while end < b.len() && b[end].is_ascii_digit() && end - from < 4 {
+            end += 1;
+        }
+        if end == from || (end < b.len() && b[end].is_ascii_digit()) {
+            return None;
+        }
+        let v: i32 = std::str::from_utf8(&b[from..end]).ok()?.parse().ok()?;
+        Some(if negative { -v } else { v })
+    }
+    fn csq(n: i32) -> Option<f32> {
+        (0..=31).contains(&n).then(|| -113.0 + 2.0 * n as f32)
+    }
+    fn dbm(v: i32) -> Option<f32> {
+        (-130..=-20).contains(&v).then_some(v as f32)
+    }
+    let lower = line.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let word_at = |word: &str| {
+        lower.match_indices(word).map(|(i, _)| i).find(|&i| {
+            // A word of its own: "csq" in "csq=3", not in "xcsq".
+            i == 0 || !b[i - 1].is_ascii_alphabetic()
+        })
+    };
+    if let Some(i) = word_at("csq")
+        && let Some(n) = number_after(b, i + 3)
+    {
+        return csq(n);
+    }
+    if let Some(i) = word_at("rssi")
+        && let Some(v) = number_after(b, i + 4)
+        && v < 0
+    {
+        return dbm(v);
+    }
+    if let Some(i) = lower.find("信号强度")
+        && let Some(v) = number_after(b, i + "信号强度".len())
+    {
+        return if v < 0 { dbm(v) } else { csq(v) };
+    }
+    // "-86dBm", "-106 dBm": the number just before the unit.
+    for (i, _) in lower.match_indices("dbm") {
+        let mut j = i;
+        while j > 0 && b[j - 1] == b' ' {
+            j -= 1;
+        }
+        let end = j;
+        while j > 0 && b[j - 1].is_ascii_digit() && end - j < 3 {
+            j -= 1;
+        }
+        if j < end && j > 0 && b[j - 1] == b'-' {
+            let v: i32 = std::str::from_utf8(&b[j..end]).ok()?.parse().ok()?;
+            return dbm(-v);
+        }
+    }
+    None
 }
 
 /// The first IPv4 address (with its port, if given) in a log line:
@@ -1468,6 +1563,64 @@ pub const SIGNAL_IDS: &[&str] = &[
     "net_cellular",
     "linked_response_code",
 ];
+
+#[cfg(test)]
+mod worded_rssi_tests {
+    use super::worded_rssi;
+
+    #[test]
+    fn a_modems_words_give_its_signal_in_dbm() {
+        assert_eq!(worded_rssi("[N06] 无线拨号失败 CSQ=0"), Some(-113.0));
+        assert_eq!(
+            worded_rssi("[COMM] modem csq=1, connect 172.21.9.7:9001 failed"),
+            Some(-111.0)
+        );
+        assert_eq!(worded_rssi("CSQ 3 CONN FAIL"), Some(-107.0));
+        assert_eq!(
+            worded_rssi("modem registered (csq 27) but data attach rejected"),
+            Some(-59.0)
+        );
+        assert_eq!(
+            worded_rssi("modem: +CGATT: 0, +CSQ: 16,99 [code=ERR-1001]"),
+            Some(-81.0)
+        );
+        assert_eq!(worded_rssi("无线拨号失败|ret=E11|rssi=-74"), Some(-74.0));
+        assert_eq!(
+            worded_rssi("radio link lost during connect, rssi -106dBm"),
+            Some(-106.0)
+        );
+        assert_eq!(worded_rssi("WiFi信号弱(-86dBm)，连接断开"), Some(-86.0));
+        assert_eq!(worded_rssi("信号强度-92dBm,发送失败"), Some(-92.0));
+        assert_eq!(worded_rssi("信号强度：-101"), Some(-101.0));
+        assert_eq!(worded_rssi("PDP激活失败 信号强度4"), Some(-105.0));
+    }
+
+    #[test]
+    fn other_numbers_are_no_reading() {
+        // A process killed by a signal, an unknown CSQ, a positive RSSI,
+        // numbers too long, and words with no number.
+        assert_eq!(worded_rssi("Process com.ylpay.pos died, signal 11"), None);
+        assert_eq!(
+            worded_rssi("data call setup failed cause=0x21 CSQ=99"),
+            None
+        );
+        assert_eq!(worded_rssi("rssi=74"), None);
+        assert_eq!(worded_rssi("csq=12345"), None);
+        assert_eq!(worded_rssi("no signal, no service"), None);
+        assert_eq!(worded_rssi("amount -12345dBm"), None);
+        assert_eq!(worded_rssi(""), None);
+    }
+
+    proptest::proptest! {
+        /// Any line: no panic, and a reading is one a radio can give.
+        #[test]
+        fn whatever_the_line_a_reading_is_a_radios(line in "\\PC{0,60}|(csq|rssi|dbm|信号强度|[-=: 0-9]){0,12}") {
+            if let Some(v) = worded_rssi(&line) {
+                proptest::prop_assert!((-130.0..=-20.0).contains(&v));
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod address_tests {

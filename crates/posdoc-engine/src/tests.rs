@@ -3974,6 +3974,77 @@ mod random_streams {
 }
 
 #[test]
+fn a_carriers_outage_its_modems_call_no_service_is_still_the_carriers() {
+    let kb = kb();
+    // Forty shops, each with a till and a handheld, twelve of them on
+    // cmcc and the rest on ctcc; from minute 30 nine cmcc handhelds time
+    // out, their modems saying there is no service at all (CSQ 2, -109
+    // dBm): the carrier's towers gone in the city.
+    let mut lines = fleet_answers(40, 2, 60, &|s, k, m| {
+        (k == 1 && s < 9 && m >= 30).then_some("timeout")
+    });
+    // Four acquirer hosts, a shop's terminals on one.
+    for l in lines.iter_mut() {
+        if let Some(s) = l
+            .split(r#""terminal_id":"T"#)
+            .nth(1)
+            .and_then(|x| x.split('-').next())
+            .and_then(|x| x.parse::<u32>().ok())
+            .filter(|_| l.contains(r#""kind":"terminal""#))
+        {
+            *l = l.replace(r#""host":"H1""#, &format!(r#""host":"H{}""#, s % 4 + 1));
+        }
+    }
+    for s in 0..40u32 {
+        let handheld = format!(r#""terminal_id":"T{s}-1","vendor""#);
+        let carrier = if s < 12 { "cmcc" } else { "ctcc" };
+        if let Some(l) = lines.iter_mut().find(|l| l.contains(&handheld)) {
+            *l = l.replace(
+                r#""network":"ethernet""#,
+                &format!(r#""network":"cellular","carrier":"{carrier}""#),
+            );
+        }
+    }
+    for m in 30..60u32 {
+        for s in 0..9u32 {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-1","code":"E1","stage":"connect","detail":"network unreachable, no service (csq=2)"}}"#,
+                t(m, 51)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(
+        shown[0].scope,
+        vec![
+            ("carrier", "cmcc".to_string()),
+            ("city", "hangzhou".to_string())
+        ]
+    );
+    // Its members' failures once it is open and their neighbours on the
+    // carrier are failing too (none paid in the last minutes): the
+    // carrier's, whatever their modems read.
+    let settled = Ts::parse(&t(35, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let held: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.incident_id.is_some() && d.ts >= settled)
+        .collect();
+    let late = diags.iter().filter(|d| d.ts >= settled).count();
+    assert_eq!(held.len(), late);
+    assert!(shown[0].closed_at.is_none(), "{shown:#?}");
+    assert!(
+        held.iter().all(|d| d.top() == Cause::NetworkCarrier),
+        "{:?}",
+        held.iter()
+            .find(|d| d.top() != Cause::NetworkCarrier)
+            .map(|d| (&d.causes, &d.evidence))
+    );
+}
+
+#[test]
 fn a_screen_failing_on_a_refused_version_is_the_screen_not_the_version() {
     let kb = kb();
     // Terminals 0 run firmware 3.2.0; from minute 20 the host refuses it
@@ -4017,6 +4088,39 @@ fn an_input_timeout_is_not_a_host_timeout() {
     assert!(signal_of(d, "log:timeout").is_none(), "{:?}", d.evidence);
     assert!(signal_of(d, "log:input_text").is_some(), "{:?}", d.evidence);
     assert_eq!(d.top(), Cause::OperatorError, "{:?}", d.causes);
+}
+
+/// A cellular terminal whose heartbeats carry no radio reading, paying for
+/// an hour, then failing to connect with its modem saying `words`.
+fn a_modem_failing_saying(words: &str) -> Vec<Diagnosis> {
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44017011","vendor":"landi","model":"A8","network":"cellular","carrier":"unicom","site_id":"S11","host":"H1"}"#.to_string()];
+    for m in 0..60 {
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017011","online":true,"latency_ms":90,"packet_loss":0.0}}"#, t(m, 4)));
+        if m % 4 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44017011","type":"purchase","amount":500,"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"00"}}"#, t(m, 30), m));
+        }
+    }
+    for m in 60..64 {
+        v.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"44017011","code":"COMM ERR","stage":"connect","detail":"{words}"}}"#,
+            t(m, 20)
+        ));
+    }
+    run(&kb(), &v)
+}
+
+#[test]
+fn a_modem_telling_its_signal_as_it_fails_is_a_reading() {
+    // CSQ 1 is -111 dBm: the air, whatever else its words say.
+    let weak = a_modem_failing_saying("无线拨号失败 CSQ=1");
+    let d = weak.last().unwrap();
+    assert!(signal_of(d, "signal_weak").is_some(), "{:?}", d.evidence);
+    assert_eq!(d.causes[0].cause, Cause::NetworkSignal, "{:?}", d.causes);
+    // CSQ 27 is -59 dBm: a strong signal, and the network refusing it.
+    let strong = a_modem_failing_saying("modem registered (csq 27) but data attach rejected");
+    let d = strong.last().unwrap();
+    assert!(signal_of(d, "signal_weak").is_none(), "{:?}", d.evidence);
+    assert_ne!(d.causes[0].cause, Cause::NetworkSignal, "{:?}", d.causes);
 }
 
 #[test]
@@ -6087,25 +6191,77 @@ fn shop_with_a_flickering_radio(
             r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-2","online":true,{t3_2_radio}"latency_ms":300,"battery_pct":60}}"#,
             t(m, 42)
         ));
-        let crashed = [30, 31, 37, 38].contains(&m);
-        let till = if crashed {
-            r#""online":false"#
-        } else {
-            r#""online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":12.0,"power_events":0"#
-        };
-        lines.push(format!(
-            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-0",{till}}}"#,
-            t(m, 35)
-        ));
-        if m == 31 || m == 38 {
-            lines.push(format!(
-                r#"{{"kind":"error","ts":"{}","terminal_id":"T3-0","code":"E0","stage":"power_on","detail":"I2C总线错误"}}"#,
-                t(m, 50)
-            ));
-        }
+        lines.extend(a_board_crashing_in_shop_3(m));
     }
     sort_by_time(&mut lines);
     run_fleet(&kb, &lines).1
+}
+
+/// Shop 3's till at minute `m`: its heartbeat, reported offline at minutes
+/// 30, 31, 37 and 38 as its damaged board crashes, and its power-on error
+/// at 31 and 38.
+fn a_board_crashing_in_shop_3(m: u32) -> Vec<String> {
+    let crashed = [30, 31, 37, 38].contains(&m);
+    let till = if crashed {
+        r#""online":false"#
+    } else {
+        r#""online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":12.0,"power_events":0"#
+    };
+    let mut v = vec![format!(
+        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-0",{till}}}"#,
+        t(m, 35)
+    )];
+    if m == 31 || m == 38 {
+        v.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T3-0","code":"E0","stage":"power_on","detail":"I2C总线错误"}}"#,
+            t(m, 50)
+        ));
+    }
+    v
+}
+
+/// Shop 3 of forty: its till's board crashing twice (minutes 30 and 37),
+/// and its Wi-Fi till, whose heartbeats carry no radio reading, timing out
+/// from minute 25 to 40 and logging `words` each time.
+fn shop_with_a_wifi_till_saying(words: &str) -> Vec<IncidentReport> {
+    let kb = kb();
+    let mut lines = fleet_answers(40, 3, 60, &|s, k, m| {
+        (s == 3 && k == 1 && (25..40).contains(&m)).then_some("timeout")
+    });
+    for l in lines.iter_mut() {
+        if l.contains(r#""terminal_id":"T3-1","vendor""#) {
+            *l = l.replace(r#""network":"ethernet""#, r#""network":"wifi""#);
+        }
+    }
+    for m in 0..60u32 {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T3-1","online":true,"latency_ms":60}}"#,
+            t(m, 42)
+        ));
+        if (25..40).contains(&m) {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T3-1","code":"N02","stage":"connect","detail":"{words}"}}"#,
+                t(m, 26)
+            ));
+        }
+        lines.extend(a_board_crashing_in_shop_3(m));
+    }
+    sort_by_time(&mut lines);
+    run_fleet(&kb, &lines).1
+}
+
+#[test]
+fn a_wifi_till_saying_it_barely_hears_its_access_point_is_no_shop_incident() {
+    // The seed's shop on seed 7: beside the damaged board, a Wi-Fi till
+    // whose own words give -108 dBm as it fails. Its access point works
+    // (a dead one gives no reading at all): its place, not the shop's.
+    let incidents = shop_with_a_wifi_till_saying("信号强度-108dBm,发送失败");
+    assert!(not_merged(&incidents).is_empty(), "{incidents:#?}");
+    // Words with no reading: the two failing together are the shop's.
+    let incidents = shop_with_a_wifi_till_saying("发送失败");
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
 }
 
 #[test]
