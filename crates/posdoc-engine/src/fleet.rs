@@ -174,8 +174,8 @@ impl ScopeKind {
     /// [`ScopeKind::min_failing`] for a scope of `members` terminals: a
     /// carrier with four terminals in a city, each paying every few
     /// minutes, never has all four failing in one window however dead its
-    /// network; three of four, in three shops, no success among them, is
-    /// the carrier. Only scopes that small are eased.
+    /// network; three of four (still most of those heard, in three shops)
+    /// are the carrier. Only scopes that small are eased.
     fn min_failing_of(self, members: usize) -> u32 {
         let members = u32::try_from(members).unwrap_or(u32::MAX);
         let most = (members.saturating_mul(3)).div_ceil(4);

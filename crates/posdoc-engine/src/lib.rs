@@ -1361,12 +1361,8 @@ impl Engine {
                 let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
                 // A modem telling its signal as its link failed: a reading
                 // like a heartbeat's, to the terminal and to its shop.
-                if let Some(dbm) = e.detail.as_deref().and_then(signals::worded_rssi) {
-                    let state = &mut self.terminals[i as usize];
-                    state
-                        .metric_mut(state::MetricId::Rssi)
-                        .observe(e.ts, f64::from(dbm), 3.0);
-                    let weak = signals::radio_weak(state.net, dbm);
+                if let Some(weak) = signals::apply_worded_rssi(&mut self.terminals[i as usize], &e)
+                {
                     self.fleet.radio_worded(i, e.ts, weak);
                 }
                 if e.detail.as_deref().is_some_and(|d| !d.trim().is_empty()) {

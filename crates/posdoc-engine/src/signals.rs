@@ -187,7 +187,7 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
     let m = [
         (MetricId::Latency, t.latency_ms, 20.0),
         (MetricId::Loss, t.packet_loss, 0.01),
-        (MetricId::Rssi, t.rssi_dbm, 3.0),
+        (MetricId::Rssi, t.rssi_dbm, RSSI_NOISE_DB),
         (MetricId::Supply, t.supply_v, 0.05),
         (MetricId::Battery, t.battery_pct, 3.0),
         (MetricId::Storage, t.storage_used_pct, 2.0),
@@ -407,6 +407,21 @@ const HEARTBEAT_CRAWL_TIMES: f32 = 5.0;
 
 /// A cellular reading at or below this is a poor signal, dBm.
 pub(crate) const CELL_POOR_DBM: f32 = -100.0;
+
+/// How far apart two readings of one radio may be and still say the same,
+/// dB: a signal wanders a few dB minute to minute.
+const RSSI_NOISE_DB: f32 = 3.0;
+
+/// Takes in the radio reading an error's own words give
+/// ([`worded_rssi`]), if any: the terminal's signal at that moment, as a
+/// heartbeat's reading is. Returns whether it is too weak to hold a link
+/// ([`radio_weak`]), for its shop.
+pub(crate) fn apply_worded_rssi(s: &mut TerminalState, e: &ErrorEvent) -> Option<bool> {
+    let dbm = e.detail.as_deref().and_then(worded_rssi)?;
+    s.metric_mut(MetricId::Rssi)
+        .observe(e.ts, f64::from(dbm), RSSI_NOISE_DB);
+    Some(radio_weak(s.net, dbm))
+}
 
 /// A Wi-Fi reading at or below this is a terminal barely hearing its
 /// access point, dBm: too weak to hold a link, and its own place's doing
