@@ -714,6 +714,9 @@ struct Scope {
     /// for the scopes judged against their own past (hosts, carriers), for
     /// issuers, and for merchants (their account refusals).
     rate: Rate,
+    /// A shop's payments lately (decaying over an hour): how busy its
+    /// cashiers are.
+    payments: Rate,
 }
 
 impl Scope {
@@ -736,6 +739,7 @@ impl Scope {
             apart: None,
             members: Vec::new(),
             rate: Rate::default(),
+            payments: Rate::default(),
         }
     }
 
@@ -749,6 +753,9 @@ impl Scope {
     fn push(&mut self, o: Outcome) {
         if self.rate_counts(&o) {
             self.rate.add(o.ts, o.failure != 0);
+        }
+        if self.kind == ScopeKind::Site && o.source.payment() {
+            self.payments.add(o.ts, false);
         }
         self.ring[self.next as usize] = o;
         self.next = ((self.next as usize + 1) % RING) as u8;
@@ -1512,14 +1519,18 @@ impl ScopeSigns {
     /// (over an hour at least: the first of a stream are no rate yet), of
     /// `terminals` in all: a scope failing alone must not raise the bar it
     /// is judged by.
-    fn chance(&self, n: u32, members: usize, terminals: usize, ts: Ts) -> f64 {
+    /// `busier`: how many times the fleet's the scope's members work
+    /// (payments per terminal), at least one: signs of people's doing come
+    /// with the work.
+    fn chance(&self, n: u32, members: usize, terminals: usize, ts: Ts, busier: f64) -> f64 {
         let hours = self
             .first
             .map_or(1.0, |f| (ts.secs_since(f) / 3600.0).max(1.0));
         let rest = terminals.saturating_sub(members).max(1) as f64;
         let rate = f64::from(self.seen.saturating_sub(n)) / (rest * hours);
         let window_h = SCOPE_SIGNS_WINDOW_S as f64 / 3600.0;
-        let expected = (rate * members as f64 * window_h).max(SCOPE_SIGNS_EXPECTED_MIN);
+        let expected =
+            (rate * members as f64 * window_h * busier.max(1.0)).max(SCOPE_SIGNS_EXPECTED_MIN);
         poisson_tail(n, expected)
     }
 }
@@ -2747,9 +2758,10 @@ impl Fleet {
         n: u32,
         signers: usize,
         ts: Ts,
+        busier: f64,
     ) -> bool {
         let members = self.scopes[s as usize].members.len().max(signers);
-        signs.chance(n, members, self.last_seen.len(), ts) < SCOPE_SIGNS_CHANCE_MAX
+        signs.chance(n, members, self.last_seen.len(), ts, busier) < SCOPE_SIGNS_CHANCE_MAX
     }
 
     /// How a release's incident sits on the acquirer hosts (see
@@ -2867,7 +2879,20 @@ impl Fleet {
         if who.len() < 2 || n < OPERATOR_SLIPS_MIN || most > OPERATOR_ONE_SHARE_MAX * f64::from(n) {
             return;
         }
-        if !self.signs_past_chance(&self.operator_slips, s, n, who.len(), ts) {
+        // A shop taking three times the fleet's payments per till makes
+        // three times its slips, with no new cashier.
+        let busier = {
+            let (shop, _) = self.scopes[s as usize].payments.as_of(ts);
+            let (fleet, _) = self.host_payments.as_of(ts);
+            let members = self.scopes[s as usize].members.len().max(1) as f64;
+            let terminals = self.last_seen.len().max(1) as f64;
+            if fleet > 0.0 {
+                (shop / members) / (fleet / terminals)
+            } else {
+                1.0
+            }
+        };
+        if !self.signs_past_chance(&self.operator_slips, s, n, who.len(), ts, busier) {
             return;
         }
         let v = Verdict::Refused {
@@ -2915,7 +2940,7 @@ impl Fleet {
         if each.len() < 2 || self.scopes[s as usize].incident.is_some() {
             return;
         }
-        if !self.signs_past_chance(&self.link_signs, s, n, each.len(), ts) {
+        if !self.signs_past_chance(&self.link_signs, s, n, each.len(), ts, 1.0) {
             return;
         }
         self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
@@ -2968,7 +2993,7 @@ impl Fleet {
             if each.len() < signers_min
                 || self.scopes[s as usize].incident.is_some()
                 || self.sites_spanned(&each) < sites_min
-                || !self.signs_past_chance(&self.device_signs[k], s, n, each.len(), ts)
+                || !self.signs_past_chance(&self.device_signs[k], s, n, each.len(), ts, 1.0)
             {
                 continue;
             }
@@ -3038,7 +3063,7 @@ impl Fleet {
             if held || each.len() < 2 || self.spanned(&each, ScopeKind::Merchant) < 2 {
                 continue;
             }
-            if !self.signs_past_chance(&self.release_signs, s, n, each.len(), ts)
+            if !self.signs_past_chance(&self.release_signs, s, n, each.len(), ts, 1.0)
                 || self.mostly_another_releases(s, &each, Failure::Protocol)
             {
                 continue;
@@ -3126,7 +3151,7 @@ impl Fleet {
                 continue;
             }
             let k = who.len() as u32;
-            if !self.signs_past_chance(&self.release_bugs, s, k, who.len(), ts)
+            if !self.signs_past_chance(&self.release_bugs, s, k, who.len(), ts, 1.0)
                 || self.mostly_another_releases(s, &who, Failure::Device)
             {
                 continue;

@@ -5937,6 +5937,60 @@ fn a_new_cashier_slipping_on_every_till_of_a_shop_is_its_incident() {
     assert_eq!(shown[0].terminals.len(), 2);
 }
 
+/// Forty shops of two tills paying once a minute for two hours, every
+/// till's cashier slipping once an hour; from minute 30 shop 3's slipping
+/// every four minutes, turn about, and its tills taking `extra` more
+/// payments each minute.
+fn shop_3_slipping_eight_times_as_often(extra: u32) -> Vec<IncidentReport> {
+    let kb = kb();
+    let mut lines = fleet_answers(40, 2, 120, &|_, _, _| None);
+    let slip = |s: u32, k: u32, m: u32| {
+        format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-{k}","code":"E20","stage":"app","detail":"[操作错误] 原交易不存在"}}"#,
+            t(m, 57)
+        )
+    };
+    for m in 0..120u32 {
+        for s in (0..40u32).filter(|&s| s != 3) {
+            for k in 0..2u32 {
+                if (m + 7 * s + 31 * k) % 60 == 0 {
+                    lines.push(slip(s, k, m));
+                }
+            }
+        }
+        if m >= 30 && m % 4 == 0 {
+            lines.push(slip(3, (m / 4) % 2, m));
+        }
+        for k in 0..2u32 {
+            for x in 0..extra {
+                lines.push(format!(
+                    r#"{{"kind":"txn","ts":"{}","terminal_id":"T3-{k}","type":"purchase","amount":100,"currency":"CNY","stan":"9{m:03}{k}{x:02}","response_code":"00"}}"#,
+                    t(m, 5 + 6 * x)
+                ));
+            }
+        }
+    }
+    sort_by_time(&mut lines);
+    run_fleet(&kb, &lines).1
+}
+
+#[test]
+fn a_busy_shops_cashiers_slipping_as_often_per_payment_as_anyone_are_no_incident() {
+    // Shop 3 slips eight times as often as the others' tills and takes
+    // eight times their payments: as careful per payment, no new cashier.
+    let shown: Vec<IncidentReport> = not_merged(&shop_3_slipping_eight_times_as_often(7))
+        .into_iter()
+        .cloned()
+        .collect();
+    assert!(shown.is_empty(), "{shown:#?}");
+    // As many slips on as many payments as anyone: its cashiers'.
+    let incidents = shop_3_slipping_eight_times_as_often(0);
+    let shown = not_merged(&incidents);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].scope, vec![("site_id", "S3".to_string())]);
+    assert_eq!(shown[0].cause, Cause::OperatorError, "{shown:#?}");
+}
+
 #[test]
 fn one_slip_a_till_logged_twice_is_no_shops_cashiers_incident() {
     let kb = kb();
