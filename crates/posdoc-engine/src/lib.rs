@@ -1358,11 +1358,11 @@ impl Engine {
             Record::Error(e) => {
                 let i = self.terminal_idx(&e.terminal_id);
                 self.fleet.heard(i, e.ts, false);
-                let hits = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                let words = signals::apply_error(&mut self.terminals[i as usize], &e, &self.kb);
+                let hits = words.log_hits;
                 // A modem telling its signal as its link failed: a reading
-                // like a heartbeat's, to the terminal and to its shop.
-                if let Some(weak) = signals::apply_worded_rssi(&mut self.terminals[i as usize], &e)
-                {
+                // like a heartbeat's, to its shop too.
+                if let Some(weak) = words.radio_weak {
                     self.fleet.radio_worded(i, e.ts, weak);
                 }
                 if e.detail.as_deref().is_some_and(|d| !d.trim().is_empty()) {

@@ -412,17 +412,6 @@ pub(crate) const CELL_POOR_DBM: f32 = -100.0;
 /// dB: a signal wanders a few dB minute to minute.
 const RSSI_NOISE_DB: f32 = 3.0;
 
-/// Takes in the radio reading an error's own words give
-/// ([`worded_rssi`]), if any: the terminal's signal at that moment, as a
-/// heartbeat's reading is. Returns whether it is too weak to hold a link
-/// ([`radio_weak`]), for its shop.
-pub(crate) fn apply_worded_rssi(s: &mut TerminalState, e: &ErrorEvent) -> Option<bool> {
-    let dbm = e.detail.as_deref().and_then(worded_rssi)?;
-    s.metric_mut(MetricId::Rssi)
-        .observe(e.ts, f64::from(dbm), RSSI_NOISE_DB);
-    Some(radio_weak(s.net, dbm))
-}
-
 /// A Wi-Fi reading at or below this is a terminal barely hearing its
 /// access point, dBm: too weak to hold a link, and its own place's doing
 /// (an access point gone dark gives no reading at all).
@@ -647,9 +636,21 @@ fn note_link_down(s: &mut TerminalState, ts: Ts) {
     }
 }
 
+/// What [`apply_error`] found in an error's words.
+pub(crate) struct ErrorWords {
+    /// The knowledge base's patterns its words (or its unknown code) hit.
+    pub log_hits: u64,
+    /// A radio reading its words gave ([`worded_rssi_lowered`]), taken in
+    /// as a heartbeat's is: whether it is too weak to hold a link
+    /// ([`radio_weak`]), for its shop.
+    pub radio_weak: Option<bool>,
+}
+
 /// Applies an error record; returns the knowledge base's log patterns its
-/// detail line and (for a code no table knows) its code matched.
-pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64 {
+/// detail line and (for a code no table knows) its code matched, and the
+/// radio reading its words gave, if any. The line is lowercased once for
+/// both.
+pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> ErrorWords {
     s.last_failure = Some(s.last_failure.map_or(e.ts, |x| x.max(e.ts)));
     s.trouble.add(e.ts);
     if error_lost_link(e) {
@@ -658,11 +659,14 @@ pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64
     if error_on_the_wire(e) {
         note_link_down(s, e.ts);
     }
-    let log_hits = e
-        .detail
-        .as_deref()
-        .map_or(0, |d| kb.pattern_hits(&d.to_lowercase()))
-        | unknown_code_hits(kb, s, &e.code);
+    let lower = e.detail.as_deref().map(str::to_lowercase);
+    let log_hits =
+        lower.as_deref().map_or(0, |d| kb.pattern_hits(d)) | unknown_code_hits(kb, s, &e.code);
+    let radio_weak = lower.as_deref().and_then(worded_rssi_lowered).map(|dbm| {
+        s.metric_mut(MetricId::Rssi)
+            .observe(e.ts, f64::from(dbm), RSSI_NOISE_DB);
+        radio_weak(s.net, dbm)
+    });
     if let Some(old) = s.errors.push(ErrLite {
         ts: e.ts,
         code: e.code.as_str().into(),
@@ -678,7 +682,10 @@ pub(crate) fn apply_error(s: &mut TerminalState, e: &ErrorEvent, kb: &Kb) -> u64
         s.older_log_hits |= old.log_hits;
         s.older_logs_at = s.older_logs_at.max(old.ts);
     }
-    log_hits
+    ErrorWords {
+        log_hits,
+        radio_weak,
+    }
 }
 
 /// A code the tables do not know is still a message: "密码键盘异常" or
@@ -736,8 +743,9 @@ pub(crate) fn apply_maintenance(s: &mut TerminalState, m: &Maintenance) -> bool 
 /// good as a heartbeat's reading and often the only one a vendor gives.
 /// A CSQ is the 3GPP scale, 0 to 31, each step 2 dB up from -113 dBm (99:
 /// not known); "信号强度" with no sign is read on that scale too. A bare
-/// "signal 11" is a process killed, not a reading.
-pub(crate) fn worded_rssi(line: &str) -> Option<f32> {
+/// "signal 11" is a process killed, not a reading. `lower`: the line
+/// lowercased (as [`apply_error`] has it for the knowledge base's words).
+fn worded_rssi_lowered(lower: &str) -> Option<f32> {
     /// The integer right after `at` in `b`, past spaces, '=', ':' and a
     /// '+CSQ:'-style prefix already consumed; with its sign.
     fn number_after(b: &[u8], mut at: usize) -> Option<i32> {
@@ -769,7 +777,6 @@ pub(crate) fn worded_rssi(line: &str) -> Option<f32> {
     fn dbm(v: i32) -> Option<f32> {
         (-130..=-20).contains(&v).then_some(v as f32)
     }
-    let lower = line.to_ascii_lowercase();
     let b = lower.as_bytes();
     let word_at = |word: &str| {
         lower.match_indices(word).map(|(i, _)| i).find(|&i| {
@@ -809,6 +816,12 @@ pub(crate) fn worded_rssi(line: &str) -> Option<f32> {
         }
     }
     None
+}
+
+/// [`worded_rssi_lowered`] of a line as it comes.
+#[cfg(test)]
+fn worded_rssi(line: &str) -> Option<f32> {
+    worded_rssi_lowered(&line.to_lowercase())
 }
 
 /// The first IPv4 address (with its port, if given) in a log line:

@@ -4400,9 +4400,9 @@ fn a_neighbour_that_lost_power_makes_the_shop_failing_its_power() {
     assert!(power > power_without);
 }
 
-/// Six shops of two terminals paying every minute, plus refusals on T1-0:
-/// `(minute, amount, code, card)` each.
-fn with_refusals(refusals: &[(u32, i64, &str, &str)]) -> Vec<String> {
+/// The incidents of six shops of two terminals paying every minute, plus
+/// refusals on T1-0: `(minute, amount, code, card)` each.
+fn incidents_after_refusals(refusals: &[(u32, i64, &str, &str)]) -> Vec<IncidentReport> {
     let mut lines = fleet_answers(6, 2, 40, &|_, _, _| None);
     for (n, &(m, amount, rc, pan)) in refusals.iter().enumerate() {
         lines.push(format!(
@@ -4411,19 +4411,17 @@ fn with_refusals(refusals: &[(u32, i64, &str, &str)]) -> Vec<String> {
         ));
     }
     sort_by_time(&mut lines);
-    lines
+    run_fleet(&kb(), &lines).1
 }
 
 #[test]
 fn two_customers_over_a_merchants_limit_on_one_terminal_are_the_merchants_incident() {
-    let kb = kb();
     // Two customers' large purchases refused over the limit, minutes apart,
     // while the same terminal's small ones go through.
-    let lines = with_refusals(&[
+    let incidents = incidents_after_refusals(&[
         (20, 168_000, "61", "621661******7634"),
         (23, 163_200, "61", "622588******4678"),
     ]);
-    let (_, incidents) = run_fleet(&kb, &lines);
     let open = not_merged(&incidents);
     assert_eq!(open.len(), 1, "{incidents:#?}");
     assert_eq!(open[0].scope, vec![("merchant_id", "M1".to_string())]);
@@ -4433,45 +4431,39 @@ fn two_customers_over_a_merchants_limit_on_one_terminal_are_the_merchants_incide
 
 #[test]
 fn one_customer_retrying_or_one_terminal_set_up_wrong_is_no_merchant_incident() {
-    let kb = kb();
     // The cashier retrying one card over the limit: one purchase.
-    let retry = with_refusals(&[
+    let incidents = incidents_after_refusals(&[
         (20, 168_000, "61", "621661******7634"),
         (20, 168_000, "61", "621661******7634"),
         (21, 168_000, "65", "621661******7634"),
     ]);
-    let (_, incidents) = run_fleet(&kb, &retry);
     assert!(incidents.is_empty(), "{incidents:#?}");
     // "Not permitted on this terminal" for two customers on one terminal,
     // its neighbour paying: the terminal's own set-up, not the account.
-    let setup = with_refusals(&[
+    let incidents = incidents_after_refusals(&[
         (20, 16_800, "58", "621661******7634"),
         (23, 16_320, "58", "622588******4678"),
     ]);
-    let (_, incidents) = run_fleet(&kb, &setup);
     assert!(incidents.is_empty(), "{incidents:#?}");
 }
 
 #[test]
 fn two_customers_refused_for_two_reasons_are_no_merchant_incident() {
-    let kb = kb();
     // One customer's large purchase over the limit, another's card held
     // for risk minutes later, on one terminal: two customers, two
     // reasons. A merchant's account refuses every purchase alike.
-    let lines = with_refusals(&[
+    let incidents = incidents_after_refusals(&[
         (20, 168_000, "61", "621661******7634"),
         (23, 16_320, "59", "622588******4678"),
     ]);
-    let (_, incidents) = run_fleet(&kb, &lines);
     assert!(incidents.is_empty(), "{incidents:#?}");
     // A risk hold says "suspected fraud" (59) and "contact acquirer" (34)
     // alike: one reason, the merchant's.
-    let lines = with_refusals(&[
+    let incidents = incidents_after_refusals(&[
         (20, 16_800, "59", "621661******7634"),
         (22, 12_000, "34", "622588******4678"),
         (24, 9_900, "59", "625807******1111"),
     ]);
-    let (_, incidents) = run_fleet(&kb, &lines);
     let open = not_merged(&incidents);
     assert_eq!(open.len(), 1, "{incidents:#?}");
     assert_eq!(open[0].scope, vec![("merchant_id", "M1".to_string())]);
