@@ -324,6 +324,25 @@ fn terminal_logs_abbreviations_name_their_parts() {
 }
 
 #[test]
+fn a_low_voltage_reset_is_the_terminals_power() {
+    // "低压复位" is a reset for low input voltage, as posdoc-sim and
+    // several vendors log it; a terminal saying so as its shop's mains
+    // fail must not read as its router.
+    let kb = Kb::builtin().unwrap();
+    let has = |line: &str, pattern: &str| matches_pattern(&kb, line, pattern);
+    for line in [
+        "低压复位 VIN=8.08V",
+        "系统低压告警",
+        "low voltage reset",
+        "Low-voltage detected, radio off",
+    ] {
+        assert!(has(line, "power_text"), "{line}");
+    }
+    // A battery running low is still the battery's words, not the mains'.
+    assert!(!has("电量低 12%", "power_text"));
+}
+
+#[test]
 fn a_screen_blamed_is_the_display_and_a_screen_quoted_is_not() {
     let kb = Kb::builtin().unwrap();
     let bit = |id: &str| 1u64 << kb.patterns.iter().position(|p| p.id == id).unwrap();
