@@ -918,6 +918,24 @@ impl Engine {
                 );
             }
         }
+        // A handshake refused by a host that another release's terminals
+        // are refused at, in words of the host's certificate: the same
+        // chain their old trust stores lack — unless this one's words name
+        // its version, or its radio is too weak to finish any handshake.
+        if stage.as_deref() == Some("tls")
+            && !["log:version_text", "log:tls_version_text", "signal_weak"]
+                .iter()
+                .any(|&w| said(factors, w))
+            && let Some(host) = self
+                .fleet
+                .host_certificate_refused(idx, incident_index, horizon)
+        {
+            factors_push_signal(
+                kb,
+                factors,
+                yes("host_certificate_refused", host.to_string(), String::new()),
+            );
+        }
         if let Some((r, c)) = s.resolved
             && r <= ts
             && ts.secs_since(r) < RESOLVED_RELEVANT_S as f64
@@ -1928,7 +1946,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 28] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 29] = [
     // Payments sent under another merchant's id, refused as from an
     // unknown or invalid merchant: the refusal, the merchant's other
     // terminals refused alike, and the merchant's (or shop's) incident of
@@ -2113,6 +2131,28 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 28] = [
             "stage:pin",
         ],
         with_prior: false,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A handshake refused by a host whose certificate other releases'
+    // terminals are refused for: this release failing on that host only,
+    // in its incident and now and then, is the host's chain its trust store
+    // lacks as much as a version the host stopped taking; and the
+    // terminal's own certificate valid and its clock right say nothing of
+    // the host's certificate.
+    ExplainedSigns {
+        when: &["host_certificate_refused"],
+        signs_of: Cause::SoftwareIncompatible,
+        count_for: &[Cause::SecurityCertificate],
+        signs: &[
+            "incident_app_version",
+            "incident_firmware",
+            "release_fails_on_one_host",
+            "intermittent_failures",
+            "no:cert_expired",
+            "no:clock_skewed",
+        ],
+        with_prior: true,
         incident_causes: &[],
         unless: &[],
     },

@@ -399,6 +399,13 @@ const RELEASE_ELSEWHERE_SHARE_MAX: f64 = 0.25;
 /// that of the host with the most failing, to count as one more host it
 /// fails on alike.
 const RELEASE_HOSTS_ALIKE_SHARE: f64 = 0.5;
+/// The share of its members' belief a release's incident must give the
+/// host's certificate for another release failing at that host's handshake
+/// to be read as the same chain refused (`Fleet::host_certificate_refused`).
+const HOST_CERTIFICATE_SHARE_MIN: f64 = 0.5;
+/// ...and the share of that incident's members that must pay through the
+/// host: a chain one host serves fails on that host's terminals alone.
+const HOST_CERTIFICATE_MEMBERS_SHARE: f64 = 0.75;
 /// Events of one terminal this close together are one episode: a payment
 /// timing out, the error it shows (logged as late as a minute on), the
 /// cashier's retry at once.
@@ -2819,6 +2826,50 @@ impl Fleet {
             .filter(|e| e.1 >= 2 && share(e) >= RELEASE_HOSTS_ALIKE_SHARE * top_share)
             .count() as u32;
         (alike >= 2).then_some(HostSpread::Hosts(alike))
+    }
+
+    /// The acquirer host `terminal` pays through, when another release's
+    /// incident open by `horizon` (not `own`, the terminal's, and without
+    /// it) has its members on that host (three in four at least, two at
+    /// least) and they read, mostly, as the host's certificate: a host whose certificate chain the old trust
+    /// stores of several releases lack refuses all their handshakes at
+    /// once, and one release's words ("trust anchor") tell it for another
+    /// release that says only "通讯失败" at its handshake.
+    pub fn host_certificate_refused(
+        &self,
+        terminal: u32,
+        own: Option<u32>,
+        horizon: Ts,
+    ) -> Option<&str> {
+        let h = self.member_of.get(terminal as usize)?[ScopeKind::Host as usize];
+        if h == NONE {
+            return None;
+        }
+        let host = &*self.scopes[h as usize].key;
+        self.open
+            .iter()
+            .map(|&o| &self.incidents[o as usize])
+            .filter(|i| {
+                i.kind.relative()
+                    && i.closed_at.is_none()
+                    && i.merged_into.is_none()
+                    && Some(i.index) != own
+                    && i.opened_at <= horizon
+                    && i.cause().is_some_and(|(c, share)| {
+                        c == Cause::SecurityCertificate && share >= HOST_CERTIFICATE_SHARE_MIN
+                    })
+                    && !i.terminals.contains(&terminal)
+            })
+            .any(|i| {
+                let here = i
+                    .terminals
+                    .iter()
+                    .filter(|&&t| self.member_of[t as usize][ScopeKind::Host as usize] == h)
+                    .count();
+                here >= 2
+                    && here as f64 >= HOST_CERTIFICATE_MEMBERS_SHARE * i.terminals.len() as f64
+            })
+            .then_some(host)
     }
 
     /// Adds a diagnosed member's belief to its incident's ([`Incident::index`]).

@@ -1570,6 +1570,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "failing_before_incident",
     "release_fails_on_one_host",
     "release_fails_across_hosts",
+    "host_certificate_refused",
     "host_failing_many_bins",
     "host_peers_ok",
     "merchant_peers_ok",

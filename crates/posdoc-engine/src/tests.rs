@@ -5736,6 +5736,104 @@ fn a_release_whose_handshakes_fail_in_no_more_words_is_the_version_one_saying_ex
     assert_eq!(off, 0, "{off} of {} read otherwise", expired.len());
 }
 
+/// Two releases' handshakes failing from minute 20: pax firmware 9.9.0
+/// (terminal 0 of shops 0-7) on host `cert_host`, in words of an untrusted
+/// certificate, and newland firmware V1.6.2 (terminal 1 of the same shops)
+/// on H2, in no words but `newland_words`. Shops 8-18 pay through H2 too,
+/// shops 19-29 through H3, all of them normally.
+fn releases_refused_at_a_hosts_handshake(cert_host: &str, newland_words: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for l in fleet_answers(30, 3, 60, &|_, _, _| None) {
+        let of = (0..8u32)
+            .flat_map(|s| [(s, 0), (s, 1)])
+            .find(|(s, k)| l.contains(&format!(r#""terminal_id":"T{s}-{k}""#)));
+        let shop = (8..30u32).find(|s| l.contains(&format!(r#""site_id":"S{s}","network""#)));
+        match of {
+            None if let Some(s) = shop => {
+                let host = if s < 19 { "H2" } else { "H3" };
+                lines.push(l.replace(r#""host":"H1""#, &format!(r#""host":"{host}""#)))
+            }
+            Some((_, 0)) if l.contains(r#""kind":"terminal""#) => lines.push(
+                l.replace(r#""firmware":"3.2.0""#, r#""firmware":"9.9.0""#)
+                    .replace(r#""host":"H1""#, &format!(r#""host":"{cert_host}""#)),
+            ),
+            Some((_, _)) if l.contains(r#""kind":"terminal""#) => lines.push(
+                l.replace(r#""vendor":"pax""#, r#""vendor":"newland""#)
+                    .replace(r#""firmware":"3.2.1""#, r#""firmware":"V1.6.2""#)
+                    .replace(r#""host":"H1""#, r#""host":"H2""#),
+            ),
+            Some((s, k)) => {
+                let ts = l.split(r#""ts":""#).nth(1).unwrap()[..20].to_string();
+                let at = |r: std::ops::Range<usize>| ts[r].parse::<u32>().unwrap();
+                let m = (at(11..13) - 10) * 60 + at(14..16);
+                let detail = if k == 0 {
+                    "X509 verify failed: no trust anchor for server certificate"
+                } else {
+                    newland_words
+                };
+                if m >= 20 {
+                    lines.push(format!(
+                        r#"{{"kind":"error","ts":"{ts}","terminal_id":"T{s}-{k}","code":"E2","stage":"tls","detail":"{detail}"}}"#
+                    ));
+                } else {
+                    lines.push(l);
+                }
+            }
+            None => lines.push(l),
+        }
+    }
+    lines
+}
+
+#[test]
+fn a_release_refused_at_a_hosts_handshake_in_no_words_is_the_hosts_certificate_another_release_there_names()
+ {
+    let kb = kb();
+    let late = Ts::parse(&t(40, 0)).unwrap();
+    // The newland terminals' late diagnoses: (top cause, whether they were
+    // told of the host's certificate).
+    let read = |cert_host: &str, words: &str| {
+        let (diags, _) = run_fleet(
+            &kb,
+            &releases_refused_at_a_hosts_handshake(cert_host, words),
+        );
+        let late: Vec<(Cause, bool)> = diags
+            .iter()
+            .filter(|d| d.ts > late && d.terminal_id.ends_with("-1"))
+            .map(|d| {
+                (
+                    d.causes[0].cause,
+                    d.evidence
+                        .iter()
+                        .any(|e| e.signal == "host_certificate_refused"),
+                )
+            })
+            .collect();
+        assert!(late.len() >= 20, "{late:?}");
+        late
+    };
+    // The untrusted certificate's release pays through another host: V1.6.2
+    // alone is refused at H2's handshake, a version H2 no longer takes.
+    let apart = read("H3", "通讯失败");
+    assert!(
+        apart
+            .iter()
+            .all(|&(c, told)| c != Cause::SecurityCertificate && !told),
+        "{apart:?}"
+    );
+    // Both on H2: the chain H2 serves, which 9.9.0's words name.
+    let together = read("H2", "通讯失败");
+    assert!(
+        together
+            .iter()
+            .all(|&(c, told)| c == Cause::SecurityCertificate && told),
+        "{together:?}"
+    );
+    // Unless V1.6.2's own words name its version: H2 refuses it for that.
+    let versioned = read("H2", "通讯失败 版本不支持");
+    assert!(versioned.iter().all(|&(_, told)| !told), "{versioned:?}");
+}
+
 #[test]
 fn a_release_refused_on_one_host_only_is_a_version_that_host_refuses_one_failing_on_every_host_a_defect()
  {
