@@ -1946,7 +1946,7 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 29] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 30] = [
     // Payments sent under another merchant's id, refused as from an
     // unknown or invalid merchant: the refusal, the merchant's other
     // terminals refused alike, and the merchant's (or shop's) incident of
@@ -1973,6 +1973,27 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 29] = [
         when: &["link_lost_with_mains"],
         signs_of: Cause::NetworkLan,
         count_for: &[Cause::PowerSupply],
+        signs: &[
+            "offline",
+            "stage:connect",
+            "stage:send",
+            "stage:receive",
+            "log:timeout",
+            "log:connect_fail",
+            "network_degraded",
+        ],
+        with_prior: true,
+        incident_causes: &[],
+        unless: &[],
+    },
+    // A failure whose own words tell of the terminal's power sagging
+    // ("power dip, modem reset", "低压复位"): a modem reset by a low
+    // supply, or by a battery running low, loses the link as a router
+    // does, so the link's signs are the power's as much as the router's.
+    ExplainedSigns {
+        when: &["log:power_text"],
+        signs_of: Cause::NetworkLan,
+        count_for: &[Cause::PowerSupply, Cause::PowerBattery],
         signs: &[
             "offline",
             "stage:connect",

@@ -7423,3 +7423,38 @@ fn connections_refused_across_a_hosts_shops_are_the_host_not_their_parameters() 
         late[0].causes
     );
 }
+
+#[test]
+fn a_wifi_terminal_cut_off_saying_its_supply_is_low_is_its_power_not_the_router() {
+    // A Newland till on the shop's Wi-Fi, reporting no supply reading: its
+    // link goes (heartbeats offline), and its own words say its input
+    // voltage is low. A modem reset by a sagging supply loses the link as
+    // a router does; the words are what tell them apart.
+    let kb = kb();
+    let mut v = vec![r#"{"kind":"terminal","terminal_id":"44000010","vendor":"newland","model":"N910","network":"wifi","site_id":"S1","host":"H1"}"#.to_string()];
+    for m in 0..60 {
+        v.push(format!(r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44000010","online":true,"rssi_dbm":-55,"latency_ms":{},"packet_loss":0.0,"power_events":0}}"#, t(m, 4), 35 + m % 7));
+        if m % 4 == 0 {
+            v.push(format!(r#"{{"kind":"txn","ts":"{}","terminal_id":"44000010","type":"purchase","amount":{},"currency":"CNY","channel":"qr","stan":"{:06}","response_code":"00"}}"#, t(m, 30), 3000 + m * 10, m));
+        }
+    }
+    let words = ["低压复位 VIN=3.60V", "undervoltage detected 3.60V"];
+    for m in 60..70 {
+        v.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44000010","online":false}}"#,
+            t(m, 4)
+        ));
+        if let Some(detail) = m.checked_sub(61).and_then(|i| words.get(i as usize)) {
+            v.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"44000010","code":"E2","stage":"connect","stan":"{:06}","detail":"{detail}"}}"#,
+                t(m, 50),
+                900 + m
+            ));
+        }
+    }
+    let diags = run(&kb, &v);
+    assert_eq!(diags.len(), 2, "{diags:#?}");
+    for d in &diags {
+        assert_eq!(d.causes[0].cause, Cause::PowerSupply, "{d:#?}");
+    }
+}
