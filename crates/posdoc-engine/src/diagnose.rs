@@ -1946,6 +1946,20 @@ struct ExplainedSigns {
     unless: &'static [&'static str],
 }
 
+/// Every sign of a terminal's link gone: the stage it failed at, the
+/// words of a timeout or a connection failing, offline reports, a crawling
+/// link. A router down gives them all; so does whatever took the router or
+/// the modem down with it.
+const LINK_GONE_SIGNS: &[&str] = &[
+    "offline",
+    "stage:connect",
+    "stage:send",
+    "stage:receive",
+    "log:timeout",
+    "log:connect_fail",
+    "network_degraded",
+];
+
 const EXPLAINED_SIGNS: [ExplainedSigns; 30] = [
     // Payments sent under another merchant's id, refused as from an
     // unknown or invalid merchant: the refusal, the merchant's other
@@ -1973,15 +1987,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 30] = [
         when: &["link_lost_with_mains"],
         signs_of: Cause::NetworkLan,
         count_for: &[Cause::PowerSupply],
-        signs: &[
-            "offline",
-            "stage:connect",
-            "stage:send",
-            "stage:receive",
-            "log:timeout",
-            "log:connect_fail",
-            "network_degraded",
-        ],
+        signs: LINK_GONE_SIGNS,
         with_prior: true,
         incident_causes: &[],
         unless: &[],
@@ -1994,15 +2000,7 @@ const EXPLAINED_SIGNS: [ExplainedSigns; 30] = [
         when: &["log:power_text"],
         signs_of: Cause::NetworkLan,
         count_for: &[Cause::PowerSupply, Cause::PowerBattery],
-        signs: &[
-            "offline",
-            "stage:connect",
-            "stage:send",
-            "stage:receive",
-            "log:timeout",
-            "log:connect_fail",
-            "network_degraded",
-        ],
+        signs: LINK_GONE_SIGNS,
         with_prior: true,
         incident_causes: &[],
         unless: &[],
