@@ -2831,10 +2831,11 @@ impl Fleet {
     /// The acquirer host `terminal` pays through, when another release's
     /// incident open by `horizon` (not `own`, the terminal's, and without
     /// it) has its members on that host (three in four at least, two at
-    /// least) and they read, mostly, as the host's certificate: a host whose certificate chain the old trust
-    /// stores of several releases lack refuses all their handshakes at
-    /// once, and one release's words ("trust anchor") tell it for another
-    /// release that says only "通讯失败" at its handshake.
+    /// least) and they read, mostly, as the host's certificate: a host
+    /// whose certificate chain the old trust stores of several releases
+    /// lack refuses all their handshakes at once, and one release's words
+    /// ("trust anchor") tell it for another release that says only
+    /// "通讯失败" at its handshake.
     pub fn host_certificate_refused(
         &self,
         terminal: u32,
