@@ -752,16 +752,23 @@ impl Engine {
         }
         // It tries a host address none of its host's other terminals
         // try, while they try another: its parameters point elsewhere.
+        // A wired or Wi-Fi terminal trying the address most of its host's
+        // other terminals try: its parameters point where the host is (a
+        // modem's APN set wrong fails on the right address too).
         if let Pending::Error(e, _) = p
             && let Some(addr) = e.detail.as_deref().and_then(signals::address_in)
             && let Some(h) = s.host
-            && let Some(usual) = self.unfamiliar_address(h, addr, idx)
         {
-            obs.push(yes(
-                "unfamiliar_host_address",
-                addr.to_string(),
-                usual.to_string(),
-            ));
+            if let Some(usual) = self.unfamiliar_address(h, addr, idx) {
+                obs.push(yes(
+                    "unfamiliar_host_address",
+                    addr.to_string(),
+                    usual.to_string(),
+                ));
+            } else if matches!(s.net, Net::Ethernet | Net::Wifi) && self.usual_address(h, addr, idx)
+            {
+                obs.push(signals::absent("unfamiliar_host_address"));
+            }
         }
         // The fleet view: a fault this terminal shares with others.
         let own_incident = self.fleet.incident_of(idx);

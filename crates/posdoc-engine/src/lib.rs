@@ -235,6 +235,9 @@ impl CodeWords {
 /// tell the address most terminals try from one only one tries.
 const HOST_ADDRESSES_MAX: usize = 32;
 const ADDRESS_TERMINALS_MAX: usize = 4;
+/// How many other terminals of a host must have named an address, more
+/// than named any other, for it to be the host's usual one.
+const ADDRESS_USUAL_MIN: usize = 3;
 /// How far back a refusal code's spread over banks' cards is looked at,
 /// seconds.
 pub(crate) const REFUSED_MANY_CARDS_S: i64 = 1800;
@@ -886,6 +889,41 @@ impl Engine {
             .get(vendor)
             .and_then(|codes| codes.get(code))
             .map_or(0, CodeWords::usual)
+    }
+
+    /// Whether `addr`, named by terminal `i` on host `h`, is the address
+    /// most of the host's other terminals named, three of them at least,
+    /// of two merchants at least: the terminal's parameters point where
+    /// its host is, so its link, not its host address, failed it.
+    pub(crate) fn usual_address(&self, h: u32, addr: &str, i: u32) -> bool {
+        let Some(seen) = self.host_addresses.get(&h) else {
+            return false;
+        };
+        let others = |ts: &[u32]| ts.iter().filter(|&&t| t != i).count();
+        let Some(n) = seen
+            .iter()
+            .find(|(a, _)| &**a == addr)
+            .map(|(_, ts)| others(ts))
+        else {
+            return false;
+        };
+        // Named by terminals of two merchants at least: parameters pushed
+        // to one merchant's terminals all name the same wrong address.
+        let merchants = || {
+            let mut m: Vec<u32> = seen
+                .iter()
+                .filter(|(a, _)| &**a == addr)
+                .flat_map(|(_, ts)| ts.iter())
+                .filter(|&&t| t != i)
+                .filter_map(|&t| self.terminals[t as usize].merchant_group)
+                .collect();
+            m.sort_unstable();
+            m.dedup();
+            m.len()
+        };
+        n >= ADDRESS_USUAL_MIN
+            && seen.iter().all(|(a, ts)| &**a == addr || others(ts) < n)
+            && merchants() >= 2
     }
 
     /// Whether `addr`, named by terminal `i` on host `h`, is one no other

@@ -107,7 +107,7 @@ pub(crate) fn yes_dur(id: &'static str, secs: f64) -> Obs {
     }
 }
 
-fn absent(id: &'static str) -> Obs {
+pub(crate) fn absent(id: &'static str) -> Obs {
     Obs {
         id,
         seen: Seen::Absent,

@@ -1913,6 +1913,51 @@ fn merchant_of_three_shops(failing: &dyn Fn(u32) -> bool) -> Vec<String> {
 }
 
 #[test]
+fn a_host_address_most_merchants_tills_try_is_no_wrong_parameter_one_merchants_alone_may_be() {
+    let kb = kb();
+    // Till T3-0's diagnoses, traced, once `failing`'s shops are turned
+    // away: for each E4 from minute 25 on, the factor its host address
+    // being the usual one weighed against its parameters, if any.
+    let told = |failing: &dyn Fn(u32) -> bool| {
+        let mut engine = Engine::with_config(
+            Arc::clone(&kb),
+            EngineConfig {
+                trace_terminal: Some("T3-0".into()),
+                ..EngineConfig::default()
+            },
+        );
+        let mut out = Vec::new();
+        for l in merchant_of_three_shops(failing) {
+            if let Some(r) = parse_line(&l).unwrap() {
+                engine.push(r, &mut |d| out.push(d));
+            }
+        }
+        engine.finish(&mut |d| out.push(d));
+        out.iter()
+            .filter(|d| {
+                d.terminal_id == "T3-0" && d.code == "E4" && d.ts >= Ts::parse(&t(25, 0)).unwrap()
+            })
+            .map(|d| {
+                d.trace
+                    .iter()
+                    .find(|f| f.signal == "no:unfamiliar_host_address")
+                    .map(|f| f.ln[Cause::SoftwareConfig.index()])
+            })
+            .collect::<Vec<_>>()
+    };
+    // Every shop's tills turned away at 10.8.1.9:7001: the host's own
+    // address, tried by many merchants' tills, is no parameter set wrong.
+    let all = told(&|_| true);
+    assert!(all.len() >= 5, "{all:?}");
+    assert!(all.iter().all(|f| f.is_some_and(|ln| ln < 0.0)), "{all:?}");
+    // One merchant's tills alone trying it: the address its parameters
+    // were pushed with, for all anyone knows.
+    let one = told(&|s| (2..5).contains(&s));
+    assert!(!one.is_empty());
+    assert!(one.iter().all(Option::is_none), "{one:?}");
+}
+
+#[test]
 fn a_merchants_shops_all_turned_away_by_their_host_are_its_parameters() {
     let kb = kb();
     // The merchant's three shops, each on its own router and mains, turned
