@@ -900,20 +900,15 @@ impl Engine {
             return false;
         };
         let others = |ts: &[u32]| ts.iter().filter(|&&t| t != i).count();
-        let Some(n) = seen
-            .iter()
-            .find(|(a, _)| &**a == addr)
-            .map(|(_, ts)| others(ts))
-        else {
+        let Some((_, named)) = seen.iter().find(|(a, _)| &**a == addr) else {
             return false;
         };
+        let n = others(named);
         // Named by terminals of two merchants at least: parameters pushed
         // to one merchant's terminals all name the same wrong address.
         let merchants = || {
-            let mut m: Vec<u32> = seen
+            let mut m: Vec<u32> = named
                 .iter()
-                .filter(|(a, _)| &**a == addr)
-                .flat_map(|(_, ts)| ts.iter())
                 .filter(|&&t| t != i)
                 .filter_map(|&t| self.terminals[t as usize].merchant_group)
                 .collect();

@@ -5714,6 +5714,15 @@ fn release_refused_in_shops(refused: &dyn Fn(u32) -> bool) -> Vec<String> {
     lines
 }
 
+/// A timed line's timestamp and its minute in [`t`]'s terms (hours from
+/// 10:00, and minutes).
+fn stamp_and_minute(line: &str) -> (String, u32) {
+    let ts = line.split(r#""ts":""#).nth(1).unwrap()[..20].to_string();
+    let at = |r: std::ops::Range<usize>| ts[r].parse::<u32>().unwrap();
+    let m = (at(11..13) - 10) * 60 + at(14..16);
+    (ts, m)
+}
+
 /// Thirty shops of three terminals on one host; the first terminal of
 /// eight shops runs firmware 9.9.0 and, from minute 20, fails every payment's
 /// TLS handshake with `detail` (its payments gone).
@@ -5727,10 +5736,7 @@ fn release_failing_handshakes(detail: &str) -> Vec<String> {
                 lines.push(l.replace(r#""firmware":"3.2.0""#, r#""firmware":"9.9.0""#))
             }
             Some(s) => {
-                // [`t`]'s minute: hours from 10:00 and minutes.
-                let ts = l.split(r#""ts":""#).nth(1).unwrap()[..20].to_string();
-                let at = |r: std::ops::Range<usize>| ts[r].parse::<u32>().unwrap();
-                let m = (at(11..13) - 10) * 60 + at(14..16);
+                let (ts, m) = stamp_and_minute(&l);
                 if m >= 20 && release(s, 0) {
                     lines.push(format!(
                         r#"{{"kind":"error","ts":"{ts}","terminal_id":"T{s}-0","code":"E3","stage":"tls","detail":"{detail}"}}"#
@@ -5808,9 +5814,7 @@ fn releases_refused_at_a_hosts_handshake(cert_host: &str, newland_words: &str) -
                     .replace(r#""host":"H1""#, r#""host":"H2""#),
             ),
             Some((s, k)) => {
-                let ts = l.split(r#""ts":""#).nth(1).unwrap()[..20].to_string();
-                let at = |r: std::ops::Range<usize>| ts[r].parse::<u32>().unwrap();
-                let m = (at(11..13) - 10) * 60 + at(14..16);
+                let (ts, m) = stamp_and_minute(&l);
                 let detail = if k == 0 {
                     "X509 verify failed: no trust anchor for server certificate"
                 } else {
