@@ -84,6 +84,10 @@ pub(crate) struct Metric {
     len: u8,
 }
 
+/// How far one outlier moves a baseline's middle towards it: a lasting
+/// change is adopted over hours of one-a-minute heartbeats.
+pub(crate) const OUTLIER_ADOPTION: f32 = 0.004;
+
 /// Samples needed before the baseline is trusted over fixed limits.
 pub(crate) const BASELINE_SAMPLES_MIN: u32 = 8;
 
@@ -100,6 +104,12 @@ pub(crate) struct WindowStats {
 
 impl Metric {
     pub fn observe(&mut self, ts: Ts, x: f64, scale: f32) {
+        self.observe_adopting(ts, x, scale, OUTLIER_ADOPTION);
+    }
+
+    /// [`Metric::observe`], an outlier moving the middle by `adoption` of
+    /// its distance from it.
+    pub fn observe_adopting(&mut self, ts: Ts, x: f64, scale: f32, adoption: f32) {
         if !x.is_finite() {
             return;
         }
@@ -123,7 +133,7 @@ impl Metric {
             // An outlier moves the middle only a little (a lasting change is
             // adopted over hours) and leaves the spread alone, so that a fault
             // does not widen what counts as normal.
-            self.mean += 0.004 * d;
+            self.mean += adoption * d;
             return;
         }
         let alpha = if self.n <= BASELINE_SAMPLES_MIN {

@@ -4540,9 +4540,8 @@ fn a_host_failing_since_before_the_records_is_judged_against_the_other_hosts() {
 
 /// An hour of ordinary life, then from minute 60 payments answered in about
 /// 20 s (and the link's round trip at `link_ms`, if given), then a timeout.
-fn slow_payments(link_ms: Option<u32>) -> Diagnosis {
-    let kb = kb();
-    let mut lines = terminal_life(&[]);
+/// [`terminal_life`]'s hour of QR payments answered in about 0.8 s.
+fn answered_at_usual_pace(lines: &mut Vec<String>) {
     for m in (0..60).step_by(4) {
         lines.push(format!(
             r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"9{m:05}","response_code":"00","latency_ms":{}}}"#,
@@ -4550,6 +4549,12 @@ fn slow_payments(link_ms: Option<u32>) -> Diagnosis {
             780 + m
         ));
     }
+}
+
+fn slow_payments(link_ms: Option<u32>) -> Diagnosis {
+    let kb = kb();
+    let mut lines = terminal_life(&[]);
+    answered_at_usual_pace(&mut lines);
     for m in 60..67 {
         let Some(link_ms) = link_ms else { break };
         lines.push(format!(
@@ -4570,6 +4575,38 @@ fn slow_payments(link_ms: Option<u32>) -> Diagnosis {
     ));
     sort_by_time(&mut lines);
     run(&kb, &lines).pop().unwrap()
+}
+
+#[test]
+fn payments_slow_for_three_hours_are_still_slow_against_the_terminals_own_pace() {
+    // An hour of answers in about 0.8 s, then three hours of answers in
+    // about 4.5 s every two minutes on a healthy wired link, then a
+    // timeout: the terminal's usual pace has not become 4.5 s.
+    let kb = kb();
+    let mut lines = terminal_life(&[]);
+    answered_at_usual_pace(&mut lines);
+    for m in (60..240).step_by(2) {
+        lines.push(format!(
+            r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"8{m:05}","response_code":"00","latency_ms":{}}}"#,
+            t(m, 10),
+            4300 + (m % 5) * 100
+        ));
+        if m % 6 == 0 {
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"packet_loss":0.0,"supply_v":5.1,"key_check":"ok","printer":"ok"}}"#,
+                t(m, 4)
+            ));
+        }
+    }
+    lines.push(format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"44017001","type":"purchase","amount":2000,"currency":"CNY","channel":"qr","stan":"700001","timed_out":true}}"#,
+        t(240, 30)
+    ));
+    sort_by_time(&mut lines);
+    let d = run(&kb, &lines).pop().unwrap();
+    assert_eq!(d.code, "timeout");
+    assert_signal(&d, "slow_processing");
+    assert_eq!(d.top(), Cause::ResourceCpu, "{:?}", d.causes);
 }
 
 #[test]
