@@ -26,6 +26,7 @@
 #     "faults", are left out of the faults as the others leave them out)
 # GENERATOR=gen15 scripts/accuracy.sh 10             (scripts/gen15/gen15.py, a fifteenth)
 # GENERATOR=gen16 scripts/accuracy.sh 10             (scripts/gen16/gen16.py, a sixteenth)
+# GENERATOR=gen17 scripts/accuracy.sh 10             (scripts/gen17/gen17.py, a seventeenth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-6}; shift || true

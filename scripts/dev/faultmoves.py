@@ -2,7 +2,7 @@
 # faultmoves.py TAGA TAGB: shared faults whose first incident or incident count changed between two binaries' results (gen, seed, fault, cause, first incident A, B, incidents A, B, start)
 import json,glob,sys
 A,B=sys.argv[1:3]
-for g in "gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 gen14 gen15 gen16 blind".split():
+for g in "gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 gen14 gen15 gen16 gen17 blind".split():
  for s in range(1,11):
   a=json.load(open(f'/work/res/{A}/{g}/{s}.json'))['incidents']['per_fault']
   b=json.load(open(f'/work/res/{B}/{g}/{s}.json'))['incidents']['per_fault']

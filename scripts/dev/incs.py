@@ -23,4 +23,4 @@ for i in incs:
         if sh:
             ok = 2 * sh >= len(mem) and len(f["terminals"]) >= 2 and ts(i["opened_at"]) >= ts(f["start"]) - 120 and (not f.get("end") or ts(i["opened_at"]) <= ts(f["end"]) + 600)
             best.append(("*" if ok else "") + f"{f['fault_id']}:{f['cause']}:{sh}/{len(f['terminals'])}")
-    print(i["incident_id"], i["opened_at"][11:19], (i.get("closed_at") or "")[11:19], i.get("cause"), json.dumps(i.get("scope")), len(mem), " ".join(best[:4]))
+    best.sort(key=lambda b: -int(b.rsplit(":", 1)[1].split("/")[0])); print(i["incident_id"], i["opened_at"][11:19], (i.get("closed_at") or "")[11:19], i.get("cause"), json.dumps(i.get("scope")), len(mem), " ".join(best[:4]))

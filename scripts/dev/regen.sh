@@ -13,5 +13,5 @@ job() { g=$1; s=$2; d=/work/data/$g/seed$s; [ -f $d/truth.jsonl ] && return; mkd
     *) python3 scripts/$g/$g.py --seed $s --out $d >/dev/null 2>&1;;
   esac; }
 export -f job
-{ for g in gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 gen14 gen15 gen16 blind; do for s in $(seq 1 10); do echo $g $s; done; done
+{ for g in gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 gen14 gen15 gen16 gen17 blind; do for s in $(seq 1 10); do echo $g $s; done; done
   for g in simA simB; do for s in $(seq 1 20); do echo $g $s; done; done; } | xargs -P 2 -n 2 bash -c 'job "$@"' _

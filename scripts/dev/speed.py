@@ -7,7 +7,7 @@ binary = sys.argv[1]
 seed = sys.argv[2] if len(sys.argv) > 2 else "2"
 total_records = total_secs = 0
 slowest = (float("inf"), "")
-for g in "gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 gen14 gen15 gen16 blind simA simB".split():
+for g in "gen3 gen4 gen5 gen6 gen7 gen8 gen9 gen10 gen11 gen12 gen13 gen14 gen15 gen16 gen17 blind simA simB".split():
     path = f"/work/data/{g}/seed{seed}/records.jsonl"
     if not os.path.exists(path):
         print(f"{g:6} not generated (scripts/dev/regen.sh writes it)")

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dg import error_details, joined, seeds
 
 bin_ = sys.argv[1]
-gens = sys.argv[2] if len(sys.argv) > 2 else "gen3,gen4,gen5,gen6,gen7,gen8,gen9,gen10,gen11,gen12,gen13,gen14,gen15,gen16,blind"
+gens = sys.argv[2] if len(sys.argv) > 2 else "gen3,gen4,gen5,gen6,gen7,gen8,gen9,gen10,gen11,gen12,gen13,gen14,gen15,gen16,gen17,blind"
 most = int(sys.argv[3]) if len(sys.argv) > 3 else 30
 kb_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../kb/evidence.toml")
 patterns = [(p["id"], [w.lower() for w in p.get("any", [])], p.get("none", []))
