@@ -64,7 +64,7 @@ fn failed_event(r: &Record) -> Option<Failed> {
             let code = match t.response_code.as_deref() {
                 _ if t.timed_out => "timeout",
                 None => "timeout",
-                Some("00" | "10" | "11") => return None,
+                _ if t.approved() => return None,
                 Some(c) => c,
             };
             Some(Failed {

@@ -4578,6 +4578,27 @@ fn slow_payments(link_ms: Option<u32>) -> Diagnosis {
 }
 
 #[test]
+fn a_payment_unionpay_approves_with_a_defect_is_no_failure_to_diagnose() {
+    // 有缺陷的成功 (A2/A4/A5/A6) and a chip's offline approval (Y1/Y3):
+    // the customer paid. A MAC refused (A0) is a failure.
+    let kb = kb();
+    let mut fault = Vec::new();
+    for (i, rc) in ["A2", "A4", "A5", "A6", "Y1", "Y3", "16", "A0"]
+        .iter()
+        .enumerate()
+    {
+        fault.push(payment_answered(
+            &t(61 + i as u32, 0),
+            &format!("7{i:05}"),
+            rc,
+        ));
+    }
+    let out = run(&kb, &terminal_life(&fault));
+    let codes: Vec<&str> = out.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["A0"]);
+}
+
+#[test]
 fn payments_slow_for_three_hours_are_still_slow_against_the_terminals_own_pace() {
     // An hour of answers in about 0.8 s, then three hours of answers in
     // about 4.5 s every two minutes on a healthy wired link, then a

@@ -979,6 +979,19 @@ impl Builder {
                 self.prior(&file, &what, &r.causes)
             };
             let code = r.code.to_ascii_uppercase();
+            // The engine takes a payment for approved by the record crate's
+            // list, not by this table: the two must say the same.
+            let approves = posdoc_record::APPROVAL_CODES.contains(&code.as_str());
+            if r.approved != approves {
+                self.err(
+                    &file,
+                    format!(
+                        "{what}: `approved = {}`, but posdoc_record::APPROVAL_CODES {} it",
+                        r.approved,
+                        if approves { "lists" } else { "does not list" }
+                    ),
+                );
+            }
             response_codes.insert(
                 (dialect, code.clone()),
                 ResponseCodeDef {

@@ -564,3 +564,31 @@ fn the_embedded_knowledge_base_is_the_toml_under_kb() {
     let builtin = Kb::builtin().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(format!("{builtin:?}"), format!("{from_toml:?}"));
 }
+
+#[test]
+fn a_response_code_approved_against_the_record_crates_list_is_refused() {
+    let entry = |code: &str, approved: bool| {
+        format!(
+            r#"[[response_code]]
+dialect = "cup"
+code = "{code}"
+approved = {approved}
+meaning = {{ zh = "x", en = "x" }}
+causes = {{ "card.decline" = 1.0 }}
+cashier_say = {{ zh = "x", en = "x" }}
+cashier_do = {{ zh = "x", en = "x" }}
+"#
+        )
+    };
+    let bad = format!("{}\n{}", entry("A4", false), entry("A3", true));
+    let err = Kb::from_files(vec![("codes.toml".into(), bad)]).unwrap_err();
+    let all = err.to_string();
+    assert!(
+        all.contains("`A4`: `approved = false`, but posdoc_record::APPROVAL_CODES lists it"),
+        "{all}"
+    );
+    assert!(
+        all.contains("`A3`: `approved = true`, but posdoc_record::APPROVAL_CODES does not list it"),
+        "{all}"
+    );
+}

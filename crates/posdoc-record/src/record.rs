@@ -184,10 +184,26 @@ pub struct Txn {
     pub pan: Option<MaskedPan>,
 }
 
+/// Response codes that approve a payment: ISO 8583 field 39's 00, 10
+/// (partial amount), 11 (VIP) and 16 (approved, update track 3); China
+/// UnionPay's A2, A4, A5 and A6 (有缺陷的成功: approved, with a defect in
+/// the exchange the acquirer settles later — the customer has paid); and
+/// EMV's Y1 and Y3, a chip's offline approval that terminals journal in
+/// place of a host's answer. Everything else is a failure (the contract's
+/// "a response code other than an approval"). The knowledge base marks
+/// exactly these `approved` and refuses to load otherwise.
+pub const APPROVAL_CODES: [&str; 10] = ["00", "10", "11", "16", "A2", "A4", "A5", "A6", "Y1", "Y3"];
+
 impl Txn {
-    /// Approval codes of ISO 8583 field 39 (00, and 10/11 partial / VIP approval).
+    /// Whether the payment was approved: answered with one of
+    /// [`APPROVAL_CODES`] (in either case) and not timed out.
     pub fn approved(&self) -> bool {
-        !self.timed_out && matches!(self.response_code.as_deref(), Some("00" | "10" | "11"))
+        !self.timed_out
+            && self.response_code.as_deref().is_some_and(|rc| {
+                APPROVAL_CODES
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(rc.trim()))
+            })
     }
 
     /// Failed as the contract defines it: a timeout or a non-approval
@@ -279,5 +295,16 @@ mod tests {
         assert!(txn(Some("00"), true).failed());
         assert!(!txn(Some("00"), false).failed());
         assert!(!txn(Some("10"), false).failed());
+    }
+
+    #[test]
+    fn unionpays_approvals_with_a_defect_and_a_chips_offline_approval_are_no_failures() {
+        for rc in ["A2", "A4", "A5", "A6", "a4", "16", "Y1", "Y3"] {
+            assert!(!txn(Some(rc), false).failed(), "{rc}");
+            assert!(txn(Some(rc), true).failed(), "{rc} timed out");
+        }
+        for rc in ["A0", "A3", "Z1", "Z3", "12", "1", "000"] {
+            assert!(txn(Some(rc), false).failed(), "{rc}");
+        }
     }
 }
