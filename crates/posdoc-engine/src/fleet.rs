@@ -1609,6 +1609,11 @@ pub(crate) struct Fleet {
     /// Per terminal, its latest failure the diagnosis read as a person's:
     /// the cashier's slip or the customer's card.
     human_at: Vec<Option<Ts>>,
+    /// Per terminal, the kinds of failure (bits by [`Failure::slot`])
+    /// whose latest failure the diagnosis read as a person's: a release
+    /// counts that kind of failure of the terminal only once it fails so
+    /// again.
+    human_slots: Vec<u8>,
     /// All cards: how often they went unanswered lately.
     cards: Rate,
     /// Per BIN, its cards refused by their bank, per reason.
@@ -1726,6 +1731,7 @@ impl Fleet {
             self.last_on_host.resize(need, None);
             self.last_refused.resize(need, [None; Failure::COUNT]);
             self.human_at.resize(need, None);
+            self.human_slots.resize(need, 0);
             self.last_power.resize(need, None);
             self.last_dark.resize(need, None);
             self.beats.resize(need, Beat::default());
@@ -2190,13 +2196,21 @@ impl Fleet {
                 continue;
             }
             let (fails, heard) = &self.last_seen[t as usize];
+            // A release does not fail its cashiers' slips nor its
+            // customers' cards: a kind whose latest failure was read so
+            // does not count for it.
+            let human_slots = if kind.relative() {
+                self.human_slots[t as usize]
+            } else {
+                0
+            };
             let fail = if kind == ScopeKind::Host {
                 self.last_on_host[t as usize]
             } else {
                 fails
                     .iter()
                     .enumerate()
-                    .filter(|(bit, _)| shares & (1 << bit) != 0)
+                    .filter(|(bit, _)| shares & !human_slots & (1 << bit) != 0)
                     .filter_map(|(bit, f)| {
                         if loud_only && 1 << bit == Failure::Link as u8 {
                             self.last_loud_link[t as usize]
@@ -2886,6 +2900,11 @@ impl Fleet {
         self.ensure(terminal);
         let h = &mut self.human_at[terminal as usize];
         *h = Some(h.map_or(ts, |h| h.max(ts)));
+        for (slot, &at) in self.last_seen[terminal as usize].0.iter().enumerate() {
+            if at == Some(ts) {
+                self.human_slots[terminal as usize] |= 1 << slot;
+            }
+        }
     }
 
     /// An event of `terminal` at `ts` was diagnosed as its cashier's slip.
@@ -3294,7 +3313,11 @@ impl Fleet {
         seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
         if let Some(f) = failure.filter(|_| source != Source::Sag) {
             let slot = &mut seen.0[f.slot()];
+            let before = *slot;
             *slot = Some(slot.map_or(ts, |x| x.max(ts)));
+            if *slot != before {
+                self.human_slots[terminal as usize] &= !(1 << f.slot());
+            }
         }
         self.tick(ts);
         if let Some(failure) = failure {
@@ -4683,6 +4706,37 @@ mod vote_tests {
         // and one crashing alone is no firmware's defect: one fault, the
         // version's, whatever way its terminals now fail.
         assert!(f.explained_elsewhere(firmware, now));
+    }
+
+    #[test]
+    fn a_release_does_not_count_failures_read_as_its_cashiers_slips() {
+        // Thirty terminals in as many shops, 0-5 on firmware pax/3.2.0.
+        // Terminals 0-4 fail at their card readers; the diagnosis reads
+        // 0-3's as slips. Terminal 1 fails so again after, and terminal 2
+        // had its messages refused before its slip.
+        let mut f = Fleet::default();
+        for t in 0..30u32 {
+            f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+            let firmware = if t < 6 { "pax/3.2.0" } else { "pax/3.3.0" };
+            f.set_scope(t, ScopeKind::Firmware, firmware);
+        }
+        let firmware = f.scope_index[&(ScopeKind::Firmware, "pax/3.2.0".into())];
+        let t0 = Ts::from_secs(1_800_000_000);
+        for t in 0..30u32 {
+            f.observe(t, t0.plus_secs(i64::from(t)), None, Source::Payment(0));
+        }
+        f.observe_refusal(2, t0.plus_secs(60), Failure::Protocol, Purchase::default());
+        for t in 0..5u32 {
+            f.observe(t, t0.plus_secs(120), Some(Failure::Device), Source::Other);
+        }
+        for t in 0..4u32 {
+            f.observe_human(t, t0.plus_secs(120));
+        }
+        f.observe(1, t0.plus_secs(180), Some(Failure::Device), Source::Other);
+        let shares = ScopeKind::Firmware.outage_shares();
+        let (failing, ok, who) = f.judge_members(firmware, t0.plus_secs(200), shares);
+        assert_eq!(who, [1, 2, 4]);
+        assert_eq!((failing, ok), (3, 3));
     }
 
     #[test]
