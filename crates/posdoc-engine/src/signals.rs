@@ -475,14 +475,11 @@ pub(crate) fn apply_txn(s: &mut TerminalState, t: &Txn) {
         .latency_ms
         .filter(|_| t.response_code.is_some() && !t.timed_out)
     {
-        // Payments come several times as often as heartbeats: at the
-        // heartbeats' rate a till slowed by its CPU would have its slowness
-        // adopted as its pace within two hours of the fault.
         s.metric_mut(MetricId::TxnLatency).observe_adopting(
             t.ts,
             ms,
             100.0,
-            OUTLIER_ADOPTION / 4.0,
+            TXN_LATENCY_OUTLIER_ADOPTION,
         );
     }
     let card = is_card(t.channel.as_deref());

@@ -87,6 +87,10 @@ pub(crate) struct Metric {
 /// How far one outlier moves a baseline's middle towards it: a lasting
 /// change is adopted over hours of one-a-minute heartbeats.
 pub(crate) const OUTLIER_ADOPTION: f32 = 0.004;
+/// The same for a payment's round trip: payments come several times as
+/// often as heartbeats, and at the heartbeats' rate a till slowed by its CPU
+/// would have its slowness adopted as its pace within two hours of the fault.
+pub(crate) const TXN_LATENCY_OUTLIER_ADOPTION: f32 = OUTLIER_ADOPTION / 4.0;
 
 /// Samples needed before the baseline is trusted over fixed limits.
 pub(crate) const BASELINE_SAMPLES_MIN: u32 = 8;

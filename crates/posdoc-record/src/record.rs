@@ -198,12 +198,11 @@ impl Txn {
     /// Whether the payment was approved: answered with one of
     /// [`APPROVAL_CODES`] (in either case) and not timed out.
     pub fn approved(&self) -> bool {
-        !self.timed_out
-            && self.response_code.as_deref().is_some_and(|rc| {
-                APPROVAL_CODES
-                    .iter()
-                    .any(|a| a.eq_ignore_ascii_case(rc.trim()))
-            })
+        let Some(rc) = self.response_code.as_deref().filter(|_| !self.timed_out) else {
+            return false;
+        };
+        let rc = rc.trim();
+        APPROVAL_CODES.iter().any(|a| a.eq_ignore_ascii_case(rc))
     }
 
     /// Failed as the contract defines it: a timeout or a non-approval
