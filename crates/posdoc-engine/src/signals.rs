@@ -396,10 +396,15 @@ fn heartbeat_crawling(s: &TerminalState, t: &Telemetry) -> bool {
         return false;
     };
     let usual = s.metric(MetricId::Latency);
-    if !usual.trusted() {
-        return false;
+    if usual.trusted() {
+        return ms as f32 >= LINK_BAD_LATENCY_MS.max(HEARTBEAT_CRAWL_TIMES * usual.mean);
     }
-    ms as f32 >= LINK_BAD_LATENCY_MS.max(HEARTBEAT_CRAWL_TIMES * usual.mean)
+    // Its first heartbeats: their median is its pace, and only a crawl
+    // twice as slow as a bad link's counts (a shop's router failing while
+    // the records begin must not wait forty minutes for a baseline).
+    usual.early_median().is_some_and(|median| {
+        ms as f32 >= (2.0 * LINK_BAD_LATENCY_MS).max(HEARTBEAT_CRAWL_TIMES * median)
+    })
 }
 
 /// How many times its usual round trip a heartbeat's must be to crawl.

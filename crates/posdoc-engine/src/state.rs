@@ -147,6 +147,51 @@ impl Metric {
         };
         self.mean += alpha * d;
         self.var = (1.0 - alpha) * (self.var + alpha * d * d);
+        if self.n == BASELINE_SAMPLES_MIN {
+            self.settle(scale);
+        }
+    }
+
+    /// Sets the baseline its first samples make from those of them near
+    /// their median: a fault under way while the records begin (a shop's
+    /// router crawling twenty minutes in) would otherwise be averaged into
+    /// the terminal's usual, and its slowness read as its pace thereafter.
+    fn settle(&mut self, scale: f32) {
+        let k = self.len as usize;
+        if k < 3 {
+            return;
+        }
+        let mut v = [0.0f32; SAMPLES_KEPT];
+        for (d, s) in v.iter_mut().zip(&self.samples[..k]) {
+            *d = s.v;
+        }
+        let v = &mut v[..k];
+        v.sort_unstable_by(f32::total_cmp);
+        let median = v[(k - 1) / 2];
+        let mut dev = [0.0f32; SAMPLES_KEPT];
+        for (d, x) in dev.iter_mut().zip(v.iter()) {
+            *d = (x - median).abs();
+        }
+        let dev = &mut dev[..k];
+        dev.sort_unstable_by(f32::total_cmp);
+        // Five robust standard deviations (1.4826 MAD), and never under
+        // the metric's own scale: a spread so tight would call every
+        // ordinary wobble an outlier and never widen.
+        let band = (5.0 * 1.4826 * dev[(k - 1) / 2]).max(scale);
+        let (mut n, mut sum) = (0u32, 0.0f32);
+        for &x in v.iter().filter(|x| (*x - median).abs() <= band) {
+            n += 1;
+            sum += x;
+        }
+        let mean = sum / n as f32;
+        let var = v
+            .iter()
+            .filter(|x| (*x - median).abs() <= band)
+            .map(|x| (x - mean) * (x - mean))
+            .sum::<f32>()
+            / n as f32;
+        self.mean = mean;
+        self.var = var;
     }
 
     /// The samples inside `[from, to]`, with their times, in no order.
@@ -195,6 +240,22 @@ impl Metric {
 
     pub fn sd(&self, scale: f32) -> f32 {
         self.var.sqrt().max(scale)
+    }
+
+    /// The median of its samples while too few to be trusted, from three
+    /// on: a fault's outliers among them do not move it.
+    pub fn early_median(&self) -> Option<f32> {
+        let k = self.len as usize;
+        if self.trusted() || k < 3 {
+            return None;
+        }
+        let mut v = [0.0f32; SAMPLES_KEPT];
+        for (d, s) in v.iter_mut().zip(&self.samples[..k]) {
+            *d = s.v;
+        }
+        let v = &mut v[..k];
+        v.sort_unstable_by(f32::total_cmp);
+        Some(v[(k - 1) / 2])
     }
 
     pub fn trusted(&self) -> bool {
@@ -842,6 +903,40 @@ impl Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_baseline_begun_during_a_fault_is_its_healthy_samples() {
+        let t0 = Ts::from_secs(1_800_000_000);
+        let mut m = Metric::default();
+        // Five healthy round trips, then a router crawling.
+        for (i, x) in [44.0, 38.0, 49.0, 43.0, 41.0, 4169.0, 4389.0]
+            .into_iter()
+            .enumerate()
+        {
+            m.observe(t0.plus_secs(300 * i as i64), x, 20.0);
+            if i >= 2 {
+                // Its early median is the healthy pace, crawl or not.
+                assert!(m.early_median().is_some_and(|x| x < 50.0), "{m:?}");
+            }
+        }
+        assert!(!m.trusted());
+        m.observe(t0.plus_secs(2100), 4123.0, 20.0);
+        // Trusted now, and its usual is the healthy pace, not the mean of
+        // all eight (over 1,500 ms).
+        assert!(m.trusted());
+        assert_eq!(m.early_median(), None);
+        assert!((38.0..=49.0).contains(&m.mean), "{m:?}");
+        assert!(m.sd(20.0) < 100.0, "{m:?}");
+        // Healthy first samples: the ordinary running mean and spread.
+        let mut h = Metric::default();
+        let xs = [11.9, 12.1, 12.0, 11.8, 12.2, 12.0, 11.9, 12.1];
+        for (i, x) in xs.into_iter().enumerate() {
+            h.observe(t0.plus_secs(300 * i as i64), x, 0.05);
+        }
+        let mean = xs.iter().sum::<f64>() / 8.0;
+        assert!((f64::from(h.mean) - mean).abs() < 1e-4, "{h:?}");
+        assert!(h.var > 0.0);
+    }
 
     #[test]
     fn trouble_bins_count_six_hours_back_and_forget_older() {

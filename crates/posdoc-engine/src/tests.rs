@@ -1704,29 +1704,43 @@ fn fleet_with_heartbeats(
     lines
 }
 
-#[test]
-fn a_shops_heartbeats_crawling_together_open_its_incident_before_payments_fail() {
-    let kb = kb();
-    // Site 2's router goes bad at minute 20: every heartbeat takes seconds,
-    // and its payments only start timing out ten minutes later.
+/// Six shops of three terminals, an hour of a heartbeat a minute: site
+/// 2's router crawls (every heartbeat seconds long) over the minutes
+/// `crawl`, and its payments time out over `failing`. Runs the engine and
+/// returns the incidents not merged into another, asserting that there is
+/// one, site 2's.
+fn one_shops_router_crawling(
+    kb: &Arc<Kb>,
+    crawl: std::ops::Range<u32>,
+    failing: std::ops::Range<u32>,
+) -> IncidentReport {
     let lines = fleet_with_heartbeats(
         6,
         3,
         60,
-        &|s, _, m| s == 2 && (30..40).contains(&m),
+        &|s, _, m| s == 2 && failing.contains(&m),
         &|s, k, m| {
-            if s == 2 && (20..40).contains(&m) {
+            if s == 2 && crawl.contains(&m) {
                 3200 + 100 * k
             } else {
                 40 + (m + k) % 9
             }
         },
     );
-    let (_, incidents) = run_fleet(&kb, &lines);
+    let (_, incidents) = run_fleet(kb, &lines);
     let shops: Vec<_> = not_merged(&incidents);
     assert_eq!(shops.len(), 1, "{incidents:#?}");
     assert_eq!(shops[0].scope, vec![("site_id", "S2".to_string())]);
-    assert_opened_within(shops[0], 20, 180.0);
+    shops[0].clone()
+}
+
+#[test]
+fn a_shops_heartbeats_crawling_together_open_its_incident_before_payments_fail() {
+    let kb = kb();
+    // Site 2's router goes bad at minute 20, and its payments only start
+    // timing out ten minutes later.
+    let shop = one_shops_router_crawling(&kb, 20..40, 30..40);
+    assert_opened_within(&shop, 20, 180.0);
 
     // One terminal crawling alone is its own link's trouble, no shop's.
     let lines = fleet_with_heartbeats(6, 3, 60, &|_, _, _| false, &|s, k, m| {
@@ -1738,6 +1752,21 @@ fn a_shops_heartbeats_crawling_together_open_its_incident_before_payments_fail()
     });
     let (_, incidents) = run_fleet(&kb, &lines);
     assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn a_shops_router_crawling_while_the_records_begin_opens_its_incident_at_once_and_holds_it() {
+    let kb = kb();
+    // Site 2's router goes bad five minutes into the records, before any
+    // terminal has heartbeats enough for a baseline; its payments time out
+    // only from minute 50.
+    let shop = one_shops_router_crawling(&kb, 5..55, 50..55);
+    // From its first crawling heartbeats, not half an hour later...
+    assert_opened_within(&shop, 5, 180.0);
+    // ...and held while the router crawls: the crawl is no terminal's pace
+    // for having begun among its first heartbeats.
+    let crawl_ended = Ts::parse(&t(50, 0)).unwrap();
+    assert!(shop.closed_at.is_none_or(|c| c >= crawl_ended), "{shop:#?}");
 }
 
 #[test]
