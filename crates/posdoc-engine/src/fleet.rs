@@ -1014,6 +1014,39 @@ pub enum HostSpread {
     Hosts(u32),
 }
 
+/// An incident's members' votes: per member, the sum of its diagnosed
+/// posteriors and how many. The members are kept apart from their tallies
+/// (over two hundred bytes each) so that finding one among an outage's
+/// hundreds reads a few cache lines, not one per member: a big incident
+/// takes a vote at every failure diagnosed.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Ballots {
+    voters: Vec<u32>,
+    tallies: Vec<(CauseVec, u32)>,
+}
+
+impl Ballots {
+    /// `terminal`'s tally, if it has voted.
+    fn of(&self, terminal: u32) -> Option<&(CauseVec, u32)> {
+        let i = self.voters.iter().position(|&t| t == terminal)?;
+        Some(&self.tallies[i])
+    }
+
+    /// `terminal`'s tally, empty if it has not voted yet.
+    fn of_mut(&mut self, terminal: u32) -> (&mut CauseVec, &mut u32) {
+        let i = match self.voters.iter().position(|&t| t == terminal) {
+            Some(i) => i,
+            None => {
+                self.voters.push(terminal);
+                self.tallies.push(([0.0; Cause::COUNT], 0));
+                self.voters.len() - 1
+            }
+        };
+        let (sum, count) = &mut self.tallies[i];
+        (sum, count)
+    }
+}
+
 /// A fault shared by several terminals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -1036,7 +1069,7 @@ pub struct Incident {
     /// router" must not outvote the three terminals that lost power.
     pub votes: CauseVec,
     /// Per member: the sum of its diagnosed posteriors and how many.
-    ballots: Vec<(u32, CauseVec, u32)>,
+    ballots: Ballots,
     /// The broader incident this one was folded into, if any.
     pub merged_into: Option<u32>,
     scope: u32,
@@ -1061,9 +1094,8 @@ impl Incident {
     /// that joined failing for its own reasons, or for a bank's, says
     /// nothing of where the release fails.
     fn reads_as_software(&self, terminal: u32) -> bool {
-        self.ballots.iter().any(|(t, sum, n)| {
-            *t == terminal
-                && *n > 0
+        self.ballots.of(terminal).is_some_and(|(sum, n)| {
+            *n > 0
                 && [
                     Cause::SoftwareBug,
                     Cause::SoftwareIncompatible,
@@ -1079,16 +1111,9 @@ impl Incident {
     /// Adds `n` diagnoses of `terminal` summing to `posterior` to its
     /// ballot and to the votes.
     fn ballot(&mut self, terminal: u32, posterior: &CauseVec, n: u32) {
-        let i = match self.ballots.iter().position(|b| b.0 == terminal) {
-            Some(i) => i,
-            None => {
-                self.ballots.push((terminal, [0.0; Cause::COUNT], 0));
-                self.ballots.len() - 1
-            }
-        };
         // The member's mean belief replaces its old one in the tally: one
         // member's vote at a time, not a recount of every member's.
-        let (_, sum, count) = &mut self.ballots[i];
+        let (sum, count) = self.ballots.of_mut(terminal);
         let before = f64::from((*count).max(1));
         *count += n;
         let after = f64::from((*count).max(1));
@@ -3981,7 +4006,7 @@ impl Fleet {
             terminals: Vec::new(),
             last_failure: ts,
             votes: [0.0; Cause::COUNT],
-            ballots: Vec::new(),
+            ballots: Ballots::default(),
             merged_into: None,
             scope,
             fired_on,
@@ -4121,8 +4146,8 @@ impl Fleet {
         for &t in &members {
             self.join(into, t);
         }
-        for (t, sum, n) in &ballots {
-            self.incidents[into as usize].ballot(*t, sum, *n);
+        for (&t, (sum, n)) in ballots.voters.iter().zip(&ballots.tallies) {
+            self.incidents[into as usize].ballot(t, sum, *n);
         }
         let merged = &mut self.incidents[o as usize];
         merged.ballots = ballots;
@@ -4399,7 +4424,7 @@ mod vote_tests {
             terminals: vec![0, 1, 2, 3],
             last_failure: Ts(0),
             votes: [0.0; Cause::COUNT],
-            ballots: Vec::new(),
+            ballots: Ballots::default(),
             merged_into: None,
             scope: 0,
             fired_on: Failure::Link as u8,
