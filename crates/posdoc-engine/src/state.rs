@@ -157,16 +157,11 @@ impl Metric {
     /// router crawling twenty minutes in) would otherwise be averaged into
     /// the terminal's usual, and its slowness read as its pace thereafter.
     fn settle(&mut self, scale: f32) {
-        let k = self.len as usize;
+        let (v, k) = self.sorted_samples();
         if k < 3 {
             return;
         }
-        let mut v = [0.0f32; SAMPLES_KEPT];
-        for (d, s) in v.iter_mut().zip(&self.samples[..k]) {
-            *d = s.v;
-        }
-        let v = &mut v[..k];
-        v.sort_unstable_by(f32::total_cmp);
+        let v = &v[..k];
         let median = v[(k - 1) / 2];
         let mut dev = [0.0f32; SAMPLES_KEPT];
         for (d, x) in dev.iter_mut().zip(v.iter()) {
@@ -245,17 +240,22 @@ impl Metric {
     /// The median of its samples while too few to be trusted, from three
     /// on: a fault's outliers among them do not move it.
     pub fn early_median(&self) -> Option<f32> {
-        let k = self.len as usize;
-        if self.trusted() || k < 3 {
+        if self.trusted() || self.len < 3 {
             return None;
         }
+        let (v, k) = self.sorted_samples();
+        Some(v[(k - 1) / 2])
+    }
+
+    /// The values of its kept samples, smallest first, and how many.
+    fn sorted_samples(&self) -> ([f32; SAMPLES_KEPT], usize) {
+        let k = self.len as usize;
         let mut v = [0.0f32; SAMPLES_KEPT];
         for (d, s) in v.iter_mut().zip(&self.samples[..k]) {
             *d = s.v;
         }
-        let v = &mut v[..k];
-        v.sort_unstable_by(f32::total_cmp);
-        Some(v[(k - 1) / 2])
+        v[..k].sort_unstable_by(f32::total_cmp);
+        (v, k)
     }
 
     pub fn trusted(&self) -> bool {
