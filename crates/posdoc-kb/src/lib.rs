@@ -981,7 +981,7 @@ impl Builder {
             let code = r.code.to_ascii_uppercase();
             // The engine takes a payment for approved by the record crate's
             // list, not by this table: the two must say the same.
-            let approves = posdoc_record::APPROVAL_CODES.contains(&code.as_str());
+            let approves = posdoc_record::is_approval_code(&code);
             if r.approved != approves {
                 self.err(
                     &file,

@@ -194,15 +194,19 @@ pub struct Txn {
 /// exactly these `approved` and refuses to load otherwise.
 pub const APPROVAL_CODES: [&str; 10] = ["00", "10", "11", "16", "A2", "A4", "A5", "A6", "Y1", "Y3"];
 
+/// Whether response code `rc` is one of [`APPROVAL_CODES`], in either case
+/// and whatever spaces pad it: the one test of an approval, for a typed
+/// payment ([`Txn::approved`]) and for any other reader of a code.
+pub fn is_approval_code(rc: &str) -> bool {
+    let rc = rc.trim();
+    APPROVAL_CODES.iter().any(|a| a.eq_ignore_ascii_case(rc))
+}
+
 impl Txn {
     /// Whether the payment was approved: answered with one of
     /// [`APPROVAL_CODES`] (in either case) and not timed out.
     pub fn approved(&self) -> bool {
-        let Some(rc) = self.response_code.as_deref().filter(|_| !self.timed_out) else {
-            return false;
-        };
-        let rc = rc.trim();
-        APPROVAL_CODES.iter().any(|a| a.eq_ignore_ascii_case(rc))
+        !self.timed_out && self.response_code.as_deref().is_some_and(is_approval_code)
     }
 
     /// Failed as the contract defines it: a timeout or a non-approval

@@ -54,7 +54,7 @@ fn failed_events(records: &[Value]) -> HashMap<(String, String, String), usize> 
                 } else {
                     r.get("response_code")
                         .and_then(Value::as_str)
-                        .filter(|c| !posdoc_record::APPROVAL_CODES.contains(c))
+                        .filter(|c| !posdoc_record::is_approval_code(c))
                         .map(str::to_string)
                 }
             }
