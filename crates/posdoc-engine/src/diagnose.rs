@@ -1008,11 +1008,13 @@ impl Engine {
 
         // One fault explaining another's signs: the signs a second fault
         // leaves count for the cause behind it as much as for that fault.
+        let ids = FactorIds::of(factors);
         for rule in EXPLAINED_SIGNS {
-            if rule.when.iter().any(|&w| said(factors, w))
+            let said = |w: &&str| ids.may_say(w) && said(factors, w);
+            if rule.when.iter().any(said)
                 && (rule.incident_causes.is_empty()
                     || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
-                && !rule.unless.iter().any(|&w| said(factors, w))
+                && !rule.unless.iter().any(said)
             {
                 let from = rule.signs_of.index();
                 for to in rule.count_for.iter().map(|c| c.index()) {
@@ -1054,8 +1056,7 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let mut order: Vec<usize> = (0..Cause::COUNT).collect();
-        order.sort_by(|&a, &b| posterior[b].total_cmp(&posterior[a]).then(a.cmp(&b)));
+        let order = leading_causes(&posterior, self.cfg.causes_listed.max(3));
         let top = order[0];
         let second = order[1];
         let causes = order
@@ -1888,6 +1889,67 @@ fn before_sending(stage: &str) -> bool {
 /// however close in time (a QR payment refused, then a card swiped wrong).
 fn other_stan(a: Option<&str>, b: Option<&str>) -> bool {
     a.zip(b).is_some_and(|(a, b)| a != b)
+}
+
+/// The `k` likeliest causes' indices (two at least), likeliest first, the
+/// lower index first among equals: the head of the causes sorted, without
+/// sorting all twenty-seven for the few a diagnosis lists.
+fn leading_causes(posterior: &CauseVec, k: usize) -> Vec<usize> {
+    let k = k.clamp(2, Cause::COUNT);
+    let mut top: Vec<usize> = Vec::with_capacity(k + 1);
+    for i in 0..Cause::COUNT {
+        // Before the first that is less likely: after its equals, which
+        // all have lower indices.
+        let at = top
+            .iter()
+            .position(|&j| posterior[i].total_cmp(&posterior[j]).is_gt())
+            .unwrap_or(top.len());
+        if at < k {
+            top.insert(at, i);
+            top.truncate(k);
+        }
+    }
+    top
+}
+
+/// The ids of a diagnosis's factors, hashed to one bit each of 128: most
+/// signals a rule asks about were not seen, and one bit tells so at the
+/// cost of hashing the name, where [`said`] would compare it with every
+/// factor. A set bit may be another id's; [`said`] then decides.
+struct FactorIds(u128);
+
+impl FactorIds {
+    fn of(factors: &[Factor]) -> FactorIds {
+        FactorIds(factors.iter().fold(0, |bits, f| {
+            bits | FactorIds::bit(f.prefix.bytes().chain(f.signal.bytes()))
+        }))
+    }
+
+    /// One bit for the id's bytes: rotated and mixed in a byte at a time,
+    /// multiplied once at the end (a multiplication per byte, as FNV does,
+    /// cost more than the comparisons it saves).
+    fn bit(bytes: impl Iterator<Item = u8>) -> u128 {
+        let mixed = bytes.fold(0_u64, |h, b| h.rotate_left(5) ^ u64::from(b));
+        1 << (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57)
+    }
+
+    /// Whether a factor [`said`] looks for in `when` may be among them:
+    /// the signal of `recent_logs:P` (`complaint:P`, `code_words:P`), the
+    /// check of `check:C=R`, else `when` itself.
+    fn may_say(&self, when: &str) -> bool {
+        let listed = ["recent_logs", "complaint", "code_words"]
+            .into_iter()
+            .find(|signal| {
+                when.strip_prefix(signal)
+                    .is_some_and(|r| r.starts_with(':'))
+            });
+        let id = match listed {
+            Some(signal) => signal,
+            None if when.starts_with("check:") => when.split_once('=').map_or(when, |(c, _)| c),
+            None => when,
+        };
+        self.0 & FactorIds::bit(id.bytes()) != 0
+    }
 }
 
 /// Whether a factor is the signal `when` names: a signal's id,
@@ -2769,6 +2831,85 @@ mod unit {
                 Some("card" | "business" | "operator")
             ) || *c == Cause::UpstreamIssuer;
             assert_eq!(host_decided(&prior), f64::from(u8::from(by_id)), "{c:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn factor(prefix: &'static str, signal: &'static str, value: Option<&str>) -> Factor {
+        Factor {
+            prefix,
+            signal: Cow::Borrowed(signal),
+            value: value.map(str::to_string),
+            text: FactorText::Ready(Text {
+                zh: String::new(),
+                en: String::new(),
+            }),
+            ln: [0.0; Cause::COUNT],
+        }
+    }
+
+    /// The hashed ids never hide a factor `said` finds, in each form a
+    /// rule names one: a plain id, a prefixed one, a check's result, a
+    /// pattern among recent log lines.
+    #[test]
+    fn factor_ids_never_hide_a_factor_said() {
+        let factors = [
+            factor("", "cpu_high", None),
+            factor("log:", "power_text", Some("断电")),
+            factor("check:", "terminal_params_check", Some("fail")),
+            factor("", "recent_logs", Some("modem_text, board_text")),
+            factor("", "incident_host", Some("H1")),
+        ];
+        let ids = FactorIds::of(&factors);
+        let mut found = 0;
+        for rule in EXPLAINED_SIGNS {
+            for w in rule.when.iter().chain(rule.unless) {
+                if said(&factors, w) {
+                    found += 1;
+                    assert!(ids.may_say(w), "{w}");
+                }
+            }
+        }
+        for w in [
+            "cpu_high",
+            "log:power_text",
+            "check:terminal_params_check=fail",
+            "recent_logs:board_text",
+        ] {
+            assert!(said(&factors, w) && ids.may_say(w), "{w}");
+        }
+        assert!(found >= 6, "{found}");
+        // Most ids not among them are told so by their bit alone.
+        let absent = EXPLAINED_SIGNS
+            .iter()
+            .flat_map(|r| r.when.iter().chain(r.unless))
+            .filter(|w| !said(&factors, w));
+        let (told, all) = absent.fold((0, 0), |(t, a), w| {
+            (t + usize::from(!ids.may_say(w)), a + 1)
+        });
+        assert!(2 * told > all, "{told} of {all}");
+    }
+
+    proptest::proptest! {
+        /// The leading causes are the head of all causes sorted by
+        /// likelihood, then index — ties (a few distinct values) included.
+        #[test]
+        fn leading_causes_are_the_head_of_the_sorted_causes(
+            levels in proptest::collection::vec(0u8..4, Cause::COUNT),
+            k in 0usize..30,
+        ) {
+            let mut posterior = [0.0; Cause::COUNT];
+            for (p, &l) in posterior.iter_mut().zip(&levels) {
+                *p = f64::from(l) / 8.0;
+            }
+            let mut sorted: Vec<usize> = (0..Cause::COUNT).collect();
+            sorted.sort_by(|&a, &b| posterior[b].total_cmp(&posterior[a]).then(a.cmp(&b)));
+            let k_clamped = k.clamp(2, Cause::COUNT);
+            proptest::prop_assert_eq!(leading_causes(&posterior, k), sorted[..k_clamped].to_vec());
         }
     }
 }

@@ -7419,6 +7419,16 @@ fn wrong_pins_from_three_banks_cards_within_the_hour_are_the_pin_pad() {
     assert_eq!(one.top(), Cause::CardDecline, "{:?}", one.causes);
 }
 
+/// A line written by hand is the one serde writes for `value`.
+fn assert_serde_line(by_hand: Vec<u8>, value: &impl serde::Serialize) {
+    let mut by_serde = serde_json::to_vec(value).unwrap();
+    by_serde.push(b'\n');
+    assert_eq!(
+        String::from_utf8(by_hand).unwrap(),
+        String::from_utf8(by_serde).unwrap()
+    );
+}
+
 /// `write_jsonl` writes by hand what serde would write for the same
 /// diagnosis, in both languages, escapes and absent fields included.
 #[test]
@@ -7440,12 +7450,7 @@ fn writes_what_serde_writes() {
         for lang in [posdoc_kb::Lang::Zh, posdoc_kb::Lang::En] {
             let mut by_hand = Vec::new();
             report::write_jsonl(&mut by_hand, d, &kb, lang).unwrap();
-            let mut by_serde = serde_json::to_vec(&report::diagnosis_out(d, &kb, lang)).unwrap();
-            by_serde.push(b'\n');
-            assert_eq!(
-                String::from_utf8(by_hand).unwrap(),
-                String::from_utf8(by_serde).unwrap()
-            );
+            assert_serde_line(by_hand, &report::diagnosis_out(d, &kb, lang));
         }
     }
 }
@@ -7592,5 +7597,46 @@ fn a_wifi_terminal_cut_off_saying_its_supply_is_low_is_its_power_not_the_router(
     assert_eq!(diags.len(), 2, "{diags:#?}");
     for d in &diags {
         assert_eq!(d.causes[0].cause, Cause::PowerSupply, "{d:#?}");
+    }
+}
+
+/// `write_incident` writes by hand what serde writes for `incident_json`'s
+/// value: keys in the map's order, scope keys sorted (the last of a
+/// repeated one kept), closed and merged incidents, texts that need escapes.
+#[test]
+fn incident_writes_what_serde_writes() {
+    let kb = kb();
+    let open = IncidentReport {
+        incident_id: "INC-0001".into(),
+        opened_at: Ts::parse(&t(61, 0)).unwrap(),
+        closed_at: None,
+        scope: vec![("site_id", "S1".into())],
+        cause: Cause::PowerSupply,
+        p: 0.93456,
+        terminals: vec!["44017001".into(), "44017002".into()],
+        merged_into: None,
+    };
+    let closed = IncidentReport {
+        incident_id: "INC-\"2\"\\".into(),
+        closed_at: Some(Ts::parse(&t(75, 30)).unwrap()),
+        scope: vec![
+            ("vendor", "pax".into()),
+            ("firmware", "2.3\t27".into()),
+            ("city", "深圳".into()),
+            ("carrier", "old".into()),
+            ("carrier", "cmcc".into()),
+        ],
+        cause: Cause::SoftwareIncompatible,
+        p: f64::NAN,
+        terminals: vec![],
+        merged_into: Some("INC-0001".into()),
+        ..open.clone()
+    };
+    for r in [&open, &closed] {
+        for lang in [posdoc_kb::Lang::Zh, posdoc_kb::Lang::En] {
+            let mut by_hand = Vec::new();
+            report::write_incident(&mut by_hand, r, &kb, lang).unwrap();
+            assert_serde_line(by_hand, &report::incident_json(r, &kb, lang));
+        }
     }
 }

@@ -28,17 +28,31 @@ pub fn rank_checks(
             // What the answer tells of the cause is what the cause tells of
             // the answer: H(answer) - H(answer | cause), two logarithms per
             // check instead of one per cause and answer.
-            let (mut p_fail, mut h_given) = (0.0, 0.0);
-            for ((p, q), hq) in posterior.iter().zip(&c.p_fail).zip(&c.answer_entropy) {
-                p_fail += p * q;
-                h_given += p * hq;
-            }
+            let p_fail = dot(posterior, &c.p_fail);
+            let h_given = dot(posterior, &c.answer_entropy);
             let gain = binary_entropy_bits(p_fail) - h_given;
             (gain >= GAIN_MIN_BITS).then_some((i, gain / c.cost_min))
         })
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+
+/// `a · b` in four running sums: a diagnosis ranks every check, two such
+/// sums each, and one running sum waits on each addition in turn.
+fn dot(a: &CauseVec, b: &CauseVec) -> f64 {
+    let mut sums = [0.0; 4];
+    let (a_quads, a_rest) = a.as_chunks::<4>();
+    let (b_quads, b_rest) = b.as_chunks::<4>();
+    for (x, y) in a_quads.iter().zip(b_quads) {
+        for lane in 0..4 {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        sums[0] += x * y;
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3])
 }
 
 /// An answer to a check.
@@ -201,6 +215,19 @@ pub fn confirming_checks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Four running sums add up to the one sum, every element counted
+    /// once (the last three of twenty-seven included).
+    #[test]
+    fn dot_is_the_sum_of_products() {
+        let a: CauseVec = std::array::from_fn(|i| (i + 1) as f64 / 7.0);
+        let b: CauseVec = std::array::from_fn(|i| 1.0 / (i + 2) as f64);
+        let want: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - want).abs() < 1e-12, "{} {want}", dot(&a, &b));
+        let mut last = [0.0; Cause::COUNT];
+        last[Cause::COUNT - 1] = 1.0;
+        assert_eq!(dot(&last, &b), b[Cause::COUNT - 1]);
+    }
 
     fn entropy_bits(p: &CauseVec) -> f64 {
         p.iter().filter(|&&x| x > 0.0).map(|&x| -x * x.log2()).sum()
