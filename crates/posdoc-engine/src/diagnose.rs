@@ -1010,11 +1010,11 @@ impl Engine {
         // leaves count for the cause behind it as much as for that fault.
         let ids = FactorIds::of(factors);
         for rule in EXPLAINED_SIGNS {
-            let said = |w: &&str| ids.may_say(w) && said(factors, w);
-            if rule.when.iter().any(said)
+            let seen = |w: &&str| ids.may_say(w) && said(factors, w);
+            if rule.when.iter().any(seen)
                 && (rule.incident_causes.is_empty()
                     || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
-                && !rule.unless.iter().any(said)
+                && !rule.unless.iter().any(seen)
             {
                 let from = rule.signs_of.index();
                 for to in rule.count_for.iter().map(|c| c.index()) {

@@ -88,18 +88,18 @@ pub fn write_incident(
     o.extend_from_slice(b",\"p\":");
     json_f64(&mut o, round3(r.p));
     o.extend_from_slice(b",\"scope\":{");
-    // A map keeps its keys sorted, the last of a repeated one.
+    // A map keeps its keys sorted, and the last of a repeated one: a stable
+    // sort, then each key's last entry.
     let mut scope: Vec<&(&str, String)> = r.scope.iter().collect();
     scope.sort_by_key(|(k, _)| *k);
-    let mut first = true;
-    for (i, (k, v)) in scope.iter().map(|kv| (kv.0, &kv.1)).enumerate() {
-        if scope.get(i + 1).is_some_and(|next| next.0 == k) {
-            continue;
-        }
-        if !first {
+    let last_of_each = scope
+        .iter()
+        .enumerate()
+        .filter(|&(i, (k, _))| scope.get(i + 1).is_none_or(|(next, _)| next != k));
+    for (n, (_, (k, v))) in last_of_each.enumerate() {
+        if n > 0 {
             o.push(b',');
         }
-        first = false;
         json_str(&mut o, k);
         o.push(b':');
         json_str(&mut o, v);
