@@ -1010,7 +1010,10 @@ impl Engine {
         // leaves count for the cause behind it as much as for that fault.
         let ids = FactorIds::of(factors);
         for rule in EXPLAINED_SIGNS {
-            let seen = |w: &&str| ids.may_say(w) && said(factors, w);
+            let seen = |w: &&str| {
+                let asked = Asked::of(w);
+                ids.may_hold(asked.factor()) && asked.said_by(factors)
+            };
             if rule.when.iter().any(seen)
                 && (rule.incident_causes.is_empty()
                     || incident_cause.is_some_and(|c| rule.incident_causes.contains(&c)))
@@ -1933,21 +1936,15 @@ impl FactorIds {
         1 << (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57)
     }
 
-    /// Whether a factor [`said`] looks for in `when` may be among them:
-    /// the signal of `recent_logs:P` (`complaint:P`, `code_words:P`), the
-    /// check of `check:C=R`, else `when` itself.
+    /// Whether a factor [`said`] looks for in `when` may be among them (the
+    /// rules' loop reads `when` once and asks [`FactorIds::may_hold`]).
+    #[cfg(test)]
     fn may_say(&self, when: &str) -> bool {
-        let listed = ["recent_logs", "complaint", "code_words"]
-            .into_iter()
-            .find(|signal| {
-                when.strip_prefix(signal)
-                    .is_some_and(|r| r.starts_with(':'))
-            });
-        let id = match listed {
-            Some(signal) => signal,
-            None if when.starts_with("check:") => when.split_once('=').map_or(when, |(c, _)| c),
-            None => when,
-        };
+        self.may_hold(Asked::of(when).factor())
+    }
+
+    /// Whether a factor of this id may be among them.
+    fn may_hold(&self, id: &str) -> bool {
         self.0 & FactorIds::bit(id.bytes()) != 0
     }
 }
@@ -1958,32 +1955,64 @@ impl FactorIds {
 /// the words its code usually comes with), or `check:CHECK=RESULT` for a
 /// check's result.
 fn said(factors: &[Factor], when: &str) -> bool {
-    // `recent_logs:P`, `complaint:P` and `code_words:P`: that factor, naming
-    // pattern P among the patterns it lists.
-    let listed = ["recent_logs", "complaint", "code_words"]
-        .into_iter()
-        .find_map(|signal| {
-            when.strip_prefix(signal)
-                .and_then(|rest| rest.strip_prefix(':'))
-                .map(|pattern| (signal, pattern))
-        });
-    // `check:C=R`: check C came back R (a check's factor is said whether it
-    // passed or failed).
-    let checked = when
-        .starts_with("check:")
-        .then(|| when.split_once('='))
-        .flatten();
-    match (listed, checked) {
-        (Some((signal, pattern)), _) => factors.iter().any(|f| {
-            f.is(signal)
-                && f.value
-                    .as_deref()
-                    .is_some_and(|v| v.split(',').any(|p| p.trim() == pattern))
-        }),
-        (None, Some((check, result))) => factors
-            .iter()
-            .any(|f| f.is(check) && f.value.as_deref() == Some(result)),
-        (None, None) => factors.iter().any(|f| f.is(when)),
+    Asked::of(when).said_by(factors)
+}
+
+/// What a rule's `when` asks of the factors, read once.
+enum Asked<'a> {
+    /// `recent_logs:P`, `complaint:P` and `code_words:P`: that factor,
+    /// naming pattern P among the patterns it lists.
+    Listed {
+        signal: &'static str,
+        pattern: &'a str,
+    },
+    /// `check:C=R`: check C came back R (a check's factor is said whether
+    /// it passed or failed).
+    Checked { check: &'a str, result: &'a str },
+    /// A signal's id.
+    Plain(&'a str),
+}
+
+impl<'a> Asked<'a> {
+    fn of(when: &'a str) -> Asked<'a> {
+        let listed = ["recent_logs", "complaint", "code_words"]
+            .into_iter()
+            .find_map(|signal| {
+                when.strip_prefix(signal)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .map(|pattern| Asked::Listed { signal, pattern })
+            });
+        let checked = || {
+            when.starts_with("check:")
+                .then(|| when.split_once('='))
+                .flatten()
+                .map(|(check, result)| Asked::Checked { check, result })
+        };
+        listed.or_else(checked).unwrap_or(Asked::Plain(when))
+    }
+
+    /// The id of the factor it asks about.
+    fn factor(&self) -> &'a str {
+        match *self {
+            Asked::Listed { signal, .. } => signal,
+            Asked::Checked { check, .. } => check,
+            Asked::Plain(id) => id,
+        }
+    }
+
+    fn said_by(&self, factors: &[Factor]) -> bool {
+        match *self {
+            Asked::Listed { signal, pattern } => factors.iter().any(|f| {
+                f.is(signal)
+                    && f.value
+                        .as_deref()
+                        .is_some_and(|v| v.split(',').any(|p| p.trim() == pattern))
+            }),
+            Asked::Checked { check, result } => factors
+                .iter()
+                .any(|f| f.is(check) && f.value.as_deref() == Some(result)),
+            Asked::Plain(id) => factors.iter().any(|f| f.is(id)),
+        }
     }
 }
 

@@ -1032,6 +1032,11 @@ impl Ballots {
         Some(&self.tallies[i])
     }
 
+    /// Each voter with its tally.
+    fn iter(&self) -> impl Iterator<Item = (u32, &(CauseVec, u32))> {
+        self.voters.iter().copied().zip(&self.tallies)
+    }
+
     /// `terminal`'s tally, empty if it has not voted yet.
     fn of_mut(&mut self, terminal: u32) -> (&mut CauseVec, &mut u32) {
         let i = match self.voters.iter().position(|&t| t == terminal) {
@@ -4146,7 +4151,7 @@ impl Fleet {
         for &t in &members {
             self.join(into, t);
         }
-        for (&t, (sum, n)) in ballots.voters.iter().zip(&ballots.tallies) {
+        for (t, (sum, n)) in ballots.iter() {
             self.incidents[into as usize].ballot(t, sum, *n);
         }
         let merged = &mut self.incidents[o as usize];
