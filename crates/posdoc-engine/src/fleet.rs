@@ -3823,13 +3823,24 @@ impl Fleet {
         // A shop whose terminals outside the incident are failing too
         // (most of them, one will do) is failing as a shop: its power cut
         // during its carrier's outage takes its wired terminal down too.
+        // One will do only when it fails as the explained ones do, or the
+        // shop shows signs of its own: one terminal losing its link in a
+        // shop whose others are refused for their merchant's account is
+        // failing on its own, not as the shop.
+        let lone_is_the_shop = || {
+            place_signs || {
+                let explained_bits = explained.iter().fold(0, |b, &t| b | failed_lately(t));
+                rest.iter().any(|&t| failed_lately(t) & explained_bits != 0)
+            }
+        };
         let outright = !kind.relative()
             && failing_alone
                 >= match kind {
                     ScopeKind::Site | ScopeKind::Merchant => 1,
                     _ => kind.min_failing(),
                 }
-            && own >= FAILING_SHARE_MIN;
+            && own >= FAILING_SHARE_MIN
+            && (failing_alone >= kind.min_failing() || lone_is_the_shop());
         // Else the fleet-relative test (the fleet outside incidents is
         // counted only when the cheap bounds pass).
         let relative = || {
@@ -5554,6 +5565,62 @@ mod vote_tests {
             );
         }
         assert!(!f.explained_elsewhere(site, t0.plus_secs(600)));
+    }
+
+    #[test]
+    fn one_terminal_losing_its_link_in_a_shop_refused_for_its_merchant_is_no_shops_fault() {
+        // Shop S1's four terminals are its merchant's; the account is
+        // refused on 0..3, which the merchant's incident holds. Terminal 3
+        // loses its link now and then, on its own (its signal, its cable).
+        let mut f = shops(4, 4, &[]);
+        let t0 = Ts::from_secs(1_800_000_000);
+        open_with(
+            &mut f,
+            (ScopeKind::Merchant, "M1"),
+            Failure::Account as u8,
+            t0,
+            0..3,
+        );
+        for step in 0..4i64 {
+            for t in 0..3u32 {
+                let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
+                f.observe_refusal(t, ts, Failure::Account, Purchase::default());
+            }
+            f.observe(
+                3,
+                t0.plus_secs(45 + 60 * step),
+                Some(Failure::Link),
+                Source::Other,
+            );
+        }
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8 | Failure::Account as u8;
+        assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
+    }
+
+    #[test]
+    fn a_shops_terminal_down_with_its_carriers_terminals_is_the_shops_fault() {
+        // Shop S1's terminals 0..3 are on one carrier, in its outage;
+        // terminal 3, on another, loses its link with them: one terminal
+        // outside the incident failing as its members do is the shop (its
+        // power, cut amid the carrier's outage).
+        let mut f = shops(4, 4, &[]);
+        for t in 0..3u32 {
+            f.set_scope(t, ScopeKind::Carrier, "cmcc@hangzhou");
+        }
+        f.set_scope(3, ScopeKind::Carrier, "unicom@hangzhou");
+        let t0 = Ts::from_secs(1_800_000_000);
+        open_with(
+            &mut f,
+            (ScopeKind::Carrier, "cmcc@hangzhou"),
+            Failure::Link as u8,
+            t0,
+            0..3,
+        );
+        links_failing(&mut f, 0..4, t0);
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8;
+        assert!(!f.explained_elsewhere(site, t0.plus_secs(300)));
     }
 
     #[test]
