@@ -3823,14 +3823,22 @@ impl Fleet {
         // A shop whose terminals outside the incident are failing too
         // (most of them, one will do) is failing as a shop: its power cut
         // during its carrier's outage takes its wired terminal down too.
-        // One will do only when it fails as the explained ones do, or the
-        // shop shows signs of its own: one terminal losing its link in a
-        // shop whose others are refused for their merchant's account is
-        // failing on its own, not as the shop.
+        // One will do only when what no incident of its explains is a way
+        // the explained ones fail too, or the shop shows signs of its own:
+        // one terminal losing its link in a shop whose others (itself
+        // too) are refused for their merchant's account is failing on its
+        // own, not as the shop.
         let lone_is_the_shop = || {
             place_signs || {
                 let explained_bits = explained.iter().fold(0, |b, &t| b | failed_lately(t));
-                rest.iter().any(|&t| failed_lately(t) & explained_bits != 0)
+                rest.iter().any(|&t| {
+                    let open = self.incident_of[t as usize];
+                    let its_own = match self.incidents.get(open as usize) {
+                        Some(i) if i.scope != s => i.fired_on,
+                        _ => 0,
+                    };
+                    failed_lately(t) & !its_own & explained_bits != 0
+                })
             }
         };
         let outright = !kind.relative()
@@ -5570,8 +5578,10 @@ mod vote_tests {
     #[test]
     fn one_terminal_losing_its_link_in_a_shop_refused_for_its_merchant_is_no_shops_fault() {
         // Shop S1's four terminals are its merchant's; the account is
-        // refused on 0..3, which the merchant's incident holds. Terminal 3
-        // loses its link now and then, on its own (its signal, its cable).
+        // refused on all four, which the merchant's incident holds.
+        // Terminal 3 also loses its link now and then, on its own (its
+        // signal, its cable): refused like the others, it is not failing
+        // as they do on its link.
         let mut f = shops(4, 4, &[]);
         let t0 = Ts::from_secs(1_800_000_000);
         open_with(
@@ -5579,19 +5589,21 @@ mod vote_tests {
             (ScopeKind::Merchant, "M1"),
             Failure::Account as u8,
             t0,
-            0..3,
+            0..4,
         );
         for step in 0..4i64 {
-            for t in 0..3u32 {
+            for t in 0..4u32 {
                 let ts = t0.plus_secs(30 + 60 * step + i64::from(t));
                 f.observe_refusal(t, ts, Failure::Account, Purchase::default());
             }
-            f.observe(
-                3,
-                t0.plus_secs(45 + 60 * step),
-                Some(Failure::Link),
-                Source::Other,
-            );
+            for k in 0..2i64 {
+                f.observe(
+                    3,
+                    t0.plus_secs(45 + 60 * step + 5 * k),
+                    Some(Failure::Link),
+                    Source::Other,
+                );
+            }
         }
         let site = scope(&f, ScopeKind::Site, "S1");
         f.scopes[site as usize].fired_on = Failure::Link as u8 | Failure::Account as u8;
