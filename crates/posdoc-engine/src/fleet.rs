@@ -3821,25 +3821,30 @@ impl Fleet {
         let failing_alone = rest.len() as u32;
         let own = f64::from(failing_alone) / f64::from(heard.max(1));
         // A shop whose terminals outside the incident are failing too
-        // (most of them, one will do) is failing as a shop: its power cut
-        // during its carrier's outage takes its wired terminal down too.
-        // One will do only when what no incident of its explains is a way
-        // the explained ones fail too, or the shop shows signs of its own:
-        // one terminal losing its link in a shop whose others (itself
-        // too) are refused for their merchant's account is failing on its
-        // own, not as the shop.
+        // (most of them) is failing as a shop. One will do when the shop
+        // shows power or dark signs of its own, or when its others are
+        // held by their carrier's outage, which cannot reach a wired
+        // terminal, and the lone one fails as they do in a way no
+        // incident of its explains (its router, gone amid the outage). A
+        // terminal losing its link while the rest of its shop is in its
+        // host's outage, or refused for its merchant's account, is failing
+        // on its own.
         let lone_is_the_shop = || {
-            place_signs || {
-                let explained_bits = explained.iter().fold(0, |b, &t| b | failed_lately(t));
-                rest.iter().any(|&t| {
-                    let open = self.incident_of[t as usize];
-                    let its_own = match self.incidents.get(open as usize) {
-                        Some(i) if i.scope != s => i.fired_on,
-                        _ => 0,
-                    };
-                    failed_lately(t) & !its_own & explained_bits != 0
-                })
-            }
+            place_signs
+                || holders
+                    .iter()
+                    .any(|&h| self.incidents[h as usize].kind == ScopeKind::Carrier)
+                    && {
+                        let explained_bits = explained.iter().fold(0, |b, &t| b | failed_lately(t));
+                        rest.iter().any(|&t| {
+                            let open = self.incident_of[t as usize];
+                            let its_own = match self.incidents.get(open as usize) {
+                                Some(i) if i.scope != s => i.fired_on,
+                                _ => 0,
+                            };
+                            failed_lately(t) & !its_own & explained_bits != 0
+                        })
+                    }
         };
         let outright = !kind.relative()
             && failing_alone
@@ -5611,6 +5616,39 @@ mod vote_tests {
     }
 
     #[test]
+    fn one_terminal_on_another_host_down_in_a_shop_in_its_hosts_outage_is_no_shops_fault() {
+        // Shop S1's terminals 0..3 pay through host H1, in its outage;
+        // terminal 3 pays through H2 and loses its link with them, with no
+        // sign of the shop's power: its own host, its own cable.
+        let (f, t0, site) = shop_in_its_hosts_outage(&[3], |f| {
+            f.set_scope(3, ScopeKind::Host, "H2");
+        });
+        assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
+    }
+
+    /// Shop S1 of four terminals among twelve, the twelve but `off_host`
+    /// (of no known host until `set_up` says) in host H1's outage, and the
+    /// shop's four losing their links: the fleet, the outage's start and
+    /// the shop's scope, fired on links.
+    fn shop_in_its_hosts_outage(off_host: &[u32], set_up: impl Fn(&mut Fleet)) -> (Fleet, Ts, u32) {
+        let mut f = shops(4, 12, off_host);
+        set_up(&mut f);
+        let t0 = Ts::from_secs(1_800_000_000);
+        let on_host = (0..12).filter(|t| !off_host.contains(t));
+        open_with(
+            &mut f,
+            (ScopeKind::Host, "H1"),
+            Failure::Link as u8,
+            t0,
+            on_host,
+        );
+        links_failing(&mut f, 0..4, t0);
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8;
+        (f, t0, site)
+    }
+
+    #[test]
     fn a_shops_terminal_down_with_its_carriers_terminals_is_the_shops_fault() {
         // Shop S1's terminals 0..3 are on one carrier, in its outage;
         // terminal 3, on another, loses its link with them: one terminal
@@ -5637,30 +5675,23 @@ mod vote_tests {
 
     #[test]
     fn a_shops_terminal_of_unknown_host_failing_with_the_others_in_its_outage_is_no_shops_fault() {
-        // Shop S1's terminals 0 and 1 are in host H1's outage; terminal 2's
-        // vendor reports no host. All three time out alike.
-        let mut f = shops(3, 12, &[2]);
-        let t0 = Ts::from_secs(1_800_000_000);
-        let on_host = (0..12).filter(|&t| t != 2);
-        open_with(
-            &mut f,
-            (ScopeKind::Host, "H1"),
-            Failure::Link as u8,
-            t0,
-            on_host,
-        );
-        links_failing(&mut f, 0..3, t0);
-        let site = scope(&f, ScopeKind::Site, "S1");
-        f.scopes[site as usize].fired_on = Failure::Link as u8;
+        // Shop S1's terminals 0 and 1 are in host H1's outage; terminals 2
+        // and 3's vendor reports no host. All four time out alike.
+        let (mut f, t0, site) = shop_in_its_hosts_outage(&[2, 3], |_| {});
         assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
         // No shop's incident opened beside the host's.
         let keys: Vec<&str> = f.incidents.iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, vec!["H1"]);
-        // Refused for the account instead, which no host's outage does: a
-        // fault of the shop's or its merchant's.
+        // Both refused for the account as well, which no host's outage
+        // does: not presumed in it, two of the shop's terminals failing on
+        // their own are a fault of the shop's or its merchant's. (One
+        // alone would be its own: see
+        // `one_terminal_on_another_host_down_in_a_shop_in_its_hosts_outage_is_no_shops_fault`.)
         for step in 0..3i64 {
-            let ts = t0.plus_secs(250 + 10 * step);
-            f.observe_refusal(2, ts, Failure::Account, Purchase::default());
+            for t in 2..4u32 {
+                let ts = t0.plus_secs(250 + 10 * step + i64::from(t));
+                f.observe_refusal(t, ts, Failure::Account, Purchase::default());
+            }
         }
         f.scopes[site as usize].fired_on = Failure::Link as u8 | Failure::Account as u8;
         assert!(!f.explained_elsewhere(site, t0.plus_secs(300)));
