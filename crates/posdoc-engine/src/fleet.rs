@@ -3698,12 +3698,21 @@ impl Fleet {
                 })
         };
         // One terminal's mains or link failing is its own (its adapter, its
-        // battery run flat); two of a shop's, its shop's.
+        // battery run flat); two of a shop's, its shop's. A terminal gone
+        // dark in its carrier's outage is the carrier's sign, not the
+        // shop's.
+        let carriers_dark = |t: u32| {
+            let open = self.incident_of[t as usize];
+            open != NONE && self.incidents[open as usize].kind == ScopeKind::Carrier
+        };
         let place_signs = kind == ScopeKind::Site
             && sc
                 .members
                 .iter()
-                .filter(|&&t| self.power_sign_in(t, from, ts) || self.dark_sign_in(t, from, ts))
+                .filter(|&&t| {
+                    self.power_sign_in(t, from, ts)
+                        || (self.dark_sign_in(t, from, ts) && !carriers_dark(t))
+                })
                 .nth(1)
                 .is_some();
         let claimed = |t: u32| {
@@ -5649,28 +5658,56 @@ mod vote_tests {
     }
 
     #[test]
+    fn a_shops_terminals_dark_in_their_carriers_outage_are_no_sign_of_the_shop() {
+        // Shop S1's terminals 0 and 1 are on one carrier, in its outage,
+        // and went dark with it; terminal 2, on another, is refused for the
+        // account now and then: the darkness is the carrier's, the
+        // refusals the terminal's, and nothing is the shop's.
+        let (mut f, t0) = shop_beside_its_carriers_outage(2);
+        links_failing(&mut f, 0..2, t0);
+        for t in 0..2u32 {
+            f.note_dark(t, t0.plus_secs(200));
+        }
+        for step in 0..3i64 {
+            let ts = t0.plus_secs(100 + 60 * step);
+            f.observe_refusal(2, ts, Failure::Account, Purchase::default());
+        }
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8 | Failure::Account as u8;
+        assert!(f.explained_elsewhere(site, t0.plus_secs(300)));
+    }
+
+    #[test]
     fn a_shops_terminal_down_with_its_carriers_terminals_is_the_shops_fault() {
         // Shop S1's terminals 0..3 are on one carrier, in its outage;
         // terminal 3, on another, loses its link with them: one terminal
         // outside the incident failing as its members do is the shop (its
-        // power, cut amid the carrier's outage).
-        let mut f = shops(4, 4, &[]);
-        for t in 0..3u32 {
+        // router, gone amid the carrier's outage).
+        let (mut f, t0) = shop_beside_its_carriers_outage(3);
+        links_failing(&mut f, 0..4, t0);
+        let site = scope(&f, ScopeKind::Site, "S1");
+        f.scopes[site as usize].fired_on = Failure::Link as u8;
+        assert!(!f.explained_elsewhere(site, t0.plus_secs(300)));
+    }
+
+    /// Shop S1 of `on_carrier` + 1 terminals: the first `on_carrier` on
+    /// one carrier, whose outage's incident holds them from the time
+    /// returned, the last on another carrier.
+    fn shop_beside_its_carriers_outage(on_carrier: u32) -> (Fleet, Ts) {
+        let mut f = shops(on_carrier + 1, on_carrier + 1, &[]);
+        for t in 0..on_carrier {
             f.set_scope(t, ScopeKind::Carrier, "cmcc@hangzhou");
         }
-        f.set_scope(3, ScopeKind::Carrier, "unicom@hangzhou");
+        f.set_scope(on_carrier, ScopeKind::Carrier, "unicom@hangzhou");
         let t0 = Ts::from_secs(1_800_000_000);
         open_with(
             &mut f,
             (ScopeKind::Carrier, "cmcc@hangzhou"),
             Failure::Link as u8,
             t0,
-            0..3,
+            0..on_carrier,
         );
-        links_failing(&mut f, 0..4, t0);
-        let site = scope(&f, ScopeKind::Site, "S1");
-        f.scopes[site as usize].fired_on = Failure::Link as u8;
-        assert!(!f.explained_elsewhere(site, t0.plus_secs(300)));
+        (f, t0)
     }
 
     #[test]
