@@ -3653,6 +3653,9 @@ impl Fleet {
         // Its own share, only if another version or model is to be weighed
         // against it, and then once.
         let own_share = std::cell::OnceCell::new();
+        // A release's incident may explain a shop's terminal whatever way
+        // it fails, as it does another release's (below).
+        let release_and_shop = |i: &Incident| i.kind.relative() && kind == ScopeKind::Site;
         let claims = |inc: u32| {
             let i = &self.incidents[inc as usize];
             // A bank's incident lists the terminals its cards failed on
@@ -3662,7 +3665,7 @@ impl Fleet {
             let releases = i.kind.relative() && kind.relative();
             i.scope != s
                 && i.kind != ScopeKind::Issuer
-                && (i.fired_on & fired_on != 0 || releases)
+                && (i.fired_on & fired_on != 0 || releases || release_and_shop(i))
                 && (i.kind >= kind
                     || (releases
                         && share_failing(i.scope) >= *own_share.get_or_init(|| share_failing(s))))
@@ -3747,12 +3750,17 @@ impl Fleet {
             let bits = failed_lately(t);
             // A release's terminals failing in any way are its own: one
             // defect crashes the app on one vendor's terminals and has its
-            // messages refused on another's.
+            // messages refused on another's. So are its terminals in a
+            // shop, while their diagnoses in its incident read on the whole
+            // as their software's: two of a small shop's terminals failing
+            // at once on one release's defect are no fault of the shop's
+            // (its router failing them reads as the router).
             let explains = |inc: u32| {
                 let i = &self.incidents[inc as usize];
                 claims(inc)
                     && (bits & !i.fired_on == 0
                         || (i.kind.relative() && kind.relative())
+                        || (release_and_shop(i) && i.reads_as_software(t))
                         || self.scopes[s as usize].mostly_of(t, i.fired_on, from, ts))
             };
             // The open incident of another scope of its that it joined (its
@@ -5655,6 +5663,40 @@ mod vote_tests {
         let site = scope(&f, ScopeKind::Site, "S1");
         f.scopes[site as usize].fired_on = Failure::Link as u8;
         (f, t0, site)
+    }
+
+    #[test]
+    fn a_shops_two_terminals_failing_on_their_releases_defect_are_no_shops_fault() {
+        // Shop S1's two terminals run firmware F1, whose incident (fired on
+        // its crashes) holds them; both lose their links at once, as the
+        // defect sometimes has them do.
+        let release_shop = |reads_as: Cause| {
+            let mut f = shops(2, 2, &[]);
+            for t in 0..2u32 {
+                f.set_scope(t, ScopeKind::Firmware, "F1");
+            }
+            let t0 = Ts::from_secs(1_800_000_000);
+            let i = open_with(
+                &mut f,
+                (ScopeKind::Firmware, "F1"),
+                Failure::Device as u8,
+                t0,
+                0..2,
+            );
+            let mut belief = [0.0; Cause::COUNT];
+            belief[reads_as.index()] = 1.0;
+            for t in 0..2u32 {
+                f.vote(i, t, &belief);
+            }
+            links_failing(&mut f, 0..2, t0);
+            let site = scope(&f, ScopeKind::Site, "S1");
+            f.scopes[site as usize].fired_on = Failure::Link as u8;
+            f.explained_elsewhere(site, t0.plus_secs(300))
+        };
+        // Their diagnoses read as the defect: the release's.
+        assert!(release_shop(Cause::SoftwareBug));
+        // As the shop's router: the shop's own fault.
+        assert!(!release_shop(Cause::NetworkLan));
     }
 
     #[test]
