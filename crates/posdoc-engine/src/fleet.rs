@@ -3700,21 +3700,23 @@ impl Fleet {
                     _ => false,
                 })
         };
+        // The open incident holding a terminal, if any.
+        let holding = |t: u32| {
+            let open = self.incident_of[t as usize];
+            (open != NONE).then(|| &self.incidents[open as usize])
+        };
         // One terminal's mains or link failing is its own (its adapter, its
         // battery run flat); two of a shop's, its shop's. A terminal gone
         // dark in its carrier's outage is the carrier's sign, not the
         // shop's.
-        let carriers_dark = |t: u32| {
-            let open = self.incident_of[t as usize];
-            open != NONE && self.incidents[open as usize].kind == ScopeKind::Carrier
-        };
         let place_signs = kind == ScopeKind::Site
             && sc
                 .members
                 .iter()
                 .filter(|&&t| {
                     self.power_sign_in(t, from, ts)
-                        || (self.dark_sign_in(t, from, ts) && !carriers_dark(t))
+                        || (self.dark_sign_in(t, from, ts)
+                            && holding(t).is_none_or(|i| i.kind != ScopeKind::Carrier))
                 })
                 .nth(1)
                 .is_some();
@@ -3726,7 +3728,7 @@ impl Fleet {
             // Nor does any but a carrier darken its link, nor any but its
             // shop (its power, its router) or carrier a cellular member's.
             let open = self.incident_of[t as usize];
-            let held_by = (open != NONE).then(|| self.incidents[open as usize].kind);
+            let held_by = holding(t).map(|i| i.kind);
             let dark = || {
                 self.dark_sign_in(t, from, ts)
                     && held_by != Some(ScopeKind::Carrier)
@@ -3847,21 +3849,21 @@ impl Fleet {
         // host's outage, or refused for its merchant's account, is failing
         // on its own.
         let lone_is_the_shop = || {
-            place_signs
-                || holders
+            let beside_carriers = || {
+                holders
                     .iter()
                     .any(|&h| self.incidents[h as usize].kind == ScopeKind::Carrier)
-                    && {
-                        let explained_bits = explained.iter().fold(0, |b, &t| b | failed_lately(t));
-                        rest.iter().any(|&t| {
-                            let open = self.incident_of[t as usize];
-                            let its_own = match self.incidents.get(open as usize) {
-                                Some(i) if i.scope != s => i.fired_on,
-                                _ => 0,
-                            };
-                            failed_lately(t) & !its_own & explained_bits != 0
-                        })
-                    }
+            };
+            let fails_as_they_do = || {
+                let explained_bits = explained.iter().fold(0, |b, &t| b | failed_lately(t));
+                rest.iter().any(|&t| {
+                    let its_own = holding(t)
+                        .filter(|i| i.scope != s)
+                        .map_or(0, |i| i.fired_on);
+                    failed_lately(t) & !its_own & explained_bits != 0
+                })
+            };
+            place_signs || (beside_carriers() && fails_as_they_do())
         };
         let outright = !kind.relative()
             && failing_alone
