@@ -3839,11 +3839,11 @@ impl Fleet {
             .count() as u32;
         let failing_alone = rest.len() as u32;
         let own = f64::from(failing_alone) / f64::from(heard.max(1));
-        // A shop whose terminals outside the incident are failing too
-        // (most of them) is failing as a shop. One will do when the shop
-        // shows power or dark signs of its own, or when its others are
-        // held by their carrier's outage, which cannot reach a wired
-        // terminal, and the lone one fails as they do in a way no
+        // A shop (a merchant) whose terminals outside the incident are
+        // failing too (most of them) is failing as one. One will do when
+        // the shop shows power or dark signs of its own, or when its
+        // others are held by their carrier's outage, which cannot reach a
+        // wired terminal, and the lone one fails as they do in a way no
         // incident of its explains (its router, gone amid the outage). A
         // terminal losing its link while the rest of its shop is in its
         // host's outage, or refused for its merchant's account, is failing
@@ -3865,14 +3865,11 @@ impl Fleet {
             };
             place_signs || (beside_carriers() && fails_as_they_do())
         };
-        let outright = !kind.relative()
-            && failing_alone
-                >= match kind {
-                    ScopeKind::Site | ScopeKind::Merchant => 1,
-                    _ => kind.min_failing(),
-                }
-            && own >= FAILING_SHARE_MIN
-            && (failing_alone >= kind.min_failing() || lone_is_the_shop());
+        let enough_alone = failing_alone >= kind.min_failing()
+            || (matches!(kind, ScopeKind::Site | ScopeKind::Merchant)
+                && failing_alone == 1
+                && lone_is_the_shop());
+        let outright = !kind.relative() && enough_alone && own >= FAILING_SHARE_MIN;
         // Else the fleet-relative test (the fleet outside incidents is
         // counted only when the cheap bounds pass).
         let relative = || {
