@@ -366,6 +366,8 @@ pub(crate) struct PatternBits {
     /// may name the message too).
     pub corrupt: u64,
     pub link: u64,
+    /// An app crashed, hung or was reset by its watchdog.
+    pub crash: u64,
 }
 
 impl PatternBits {
@@ -386,6 +388,7 @@ impl PatternBits {
             cashier: bit("operator_text") | bit("input_text"),
             corrupt: bit("corrupt_text") | bit("parse_text"),
             link: bit("timeout") | bit("connect_fail"),
+            crash: bit("crash_text") | bit("hang_text") | bit("watchdog_text"),
         }
     }
 }
@@ -1218,11 +1221,18 @@ impl Engine {
                         Source::Heartbeat
                     };
                     self.fleet.observe(i, t.ts, Some(failure), source);
-                } else if offline {
+                } else if offline
+                    && !signals::restarting_after_crash(
+                        &self.terminals[i as usize],
+                        t.ts,
+                        self.bits.crash,
+                    )
+                {
                     // To its shop and carrier, as silence: beside a
                     // neighbour failing out loud, never alone (a shop
                     // switching its terminals off at closing time is
-                    // reported offline one by one).
+                    // reported offline one by one). Restarting after its
+                    // app crashed, it is its crash's, already counted.
                     self.fleet.observe_offline(i, t.ts);
                 } else {
                     self.fleet.tick(t.ts);

@@ -352,6 +352,32 @@ pub(crate) fn heartbeat_trouble(s: &TerminalState, t: &Telemetry) -> Option<Fail
     }
 }
 
+/// How long after its app crashed (seconds) a terminal reported offline is
+/// restarting: a crash's reboot takes a minute or two.
+pub(crate) const CRASH_RESTART_S: i64 = 300;
+/// How long after its app's crash was logged (seconds) a terminal reported
+/// offline went down with that app: the crash that takes it off the air
+/// comes seconds before the management system notices.
+pub(crate) const CRASH_LINE_RESTART_S: i64 = 60;
+
+/// Whether a terminal reported offline at `ts` is restarting after its
+/// app crashed (a crash or watchdog reboot within [`CRASH_RESTART_S`], a
+/// line in words of a crash, a hang or a watchdog, `crash` bits of its log
+/// patterns, within [`CRASH_LINE_RESTART_S`]): off the air for its
+/// software, not for its shop's mains or router. A release that crashes
+/// its terminals every few minutes darkens two of a shop's at once now and
+/// then; that is no sign of the shop's. (An app's error of another kind,
+/// its storage full, takes nothing off the air.)
+pub(crate) fn restarting_after_crash(s: &TerminalState, ts: Ts, crash: u64) -> bool {
+    let within = |at: Ts, secs: i64| at >= ts.plus_secs(-secs) && at <= ts;
+    s.reboots.iter().any(|&(at, r)| {
+        matches!(r, Reboot::Crash | Reboot::Watchdog) && within(at, CRASH_RESTART_S)
+    }) || s
+        .errors
+        .iter()
+        .any(|e| e.log_hits & crash != 0 && within(e.ts, CRASH_LINE_RESTART_S))
+}
+
 /// How long unheard (seconds) a terminal reporting a power-loss reboot, and
 /// nothing else wrong, was switched off rather than cut off: a night.
 pub(crate) const SWITCHED_ON_AFTER_S: f64 = 2.0 * 3600.0;

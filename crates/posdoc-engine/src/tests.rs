@@ -5602,6 +5602,49 @@ fn errors_without_a_stage_that_say_the_app_crashed_are_no_shop_incident() {
     assert_eq!(link.len(), 1, "{link:#?}");
 }
 
+/// Shop 1's two terminals at minutes 20, 23, 26 and 29, together:
+/// `before(terminal, minute)` lines, then both reported offline seconds
+/// later, then back; the incidents.
+fn shop_offline_together_after(before: &dyn Fn(u32, u32) -> Vec<String>) -> Vec<IncidentReport> {
+    let kb = kb();
+    let mut lines = fleet_lines(4, 2, 40, &|_, _, _| false);
+    for m in [20, 23, 26, 29] {
+        for k in 0..2 {
+            lines.extend(before(k, m));
+            lines.push(format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":false}}"#,
+                t(m, 20 + k)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    run_fleet(&kb, &lines).1
+}
+
+#[test]
+fn a_shops_terminals_offline_while_their_app_restarts_after_a_crash_are_no_shop_incident() {
+    // Their app crashes and takes them off the air, both at once now and
+    // then (a release crashing every few minutes): their software's, not
+    // their shop's mains or router.
+    let crashing = shop_offline_together_after(&|k, m| {
+        vec![
+            format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T1-{k}","code":"EB","stage":"app","detail":"支付应用异常退出"}}"#,
+                t(m, 10 + k)
+            ),
+            format!(
+                r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":true,"reboot":"crash"}}"#,
+                t(m + 1, 10 + k)
+            ),
+        ]
+    });
+    assert!(crashing.is_empty(), "{crashing:#?}");
+    // Gone off the air at once with nothing crashing first: the shop's.
+    let dark = shop_offline_together_after(&|_, _| Vec::new());
+    assert_eq!(dark.len(), 1, "{dark:#?}");
+    assert_eq!(dark[0].scope, vec![("site_id", "S1".to_string())]);
+}
+
 #[test]
 fn one_app_version_on_two_vendors_terminals_is_one_incident() {
     let kb = kb();
