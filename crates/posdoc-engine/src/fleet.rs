@@ -595,9 +595,10 @@ impl Air {
 
     /// Terminal `t`'s air at `ts`, from the fleet's latest weak readings
     /// and scopes (passed apart so that a scope may be borrowed meanwhile).
-    fn of(weak_at: &[Option<Ts>], member_of: &[[u32; ScopeKind::COUNT]], t: u32, ts: Ts) -> Air {
+    fn of(marks: &[TerminalMarks], member_of: &[[u32; ScopeKind::COUNT]], t: u32, ts: Ts) -> Air {
         Air {
-            weak: weak_at[t as usize]
+            weak: marks[t as usize]
+                .radio_weak_at
                 .is_some_and(|w| (0.0..=RADIO_WEAK_HOLD_S).contains(&ts.secs_since(w))),
             carrier: member_of[t as usize][ScopeKind::Carrier as usize],
         }
@@ -1588,33 +1589,8 @@ pub(crate) struct Fleet {
     /// Per terminal, its latest failure of each kind (by [`Failure::slot`])
     /// and its latest outcome.
     last_seen: Vec<([Option<Ts>; Failure::COUNT], Option<Ts>)>,
-    /// Per terminal: its latest link failure other than a report of it
-    /// offline (a shop or carrier counts a report as silence only).
-    last_loud_link: Vec<Option<Ts>>,
-    /// Per terminal, whether its radio's latest reading was a weak one: its
-    /// failures are its own air's, not its carrier's (a carrier's outage
-    /// cuts off terminals with a normal signal; a dead zone's, a rural
-    /// shop's or a taxi's, do not make one).
-    radio_weak: Vec<bool>,
-    /// Per terminal, its latest weak radio reading (see
-    /// [`Air::weak`]).
-    radio_weak_at: Vec<Option<Ts>>,
-    /// Per terminal, its latest failure a host shares heard on a host's
-    /// way (not [`off_host`]).
-    last_on_host: Vec<Option<Ts>>,
-    /// Per terminal, its latest refusal of each shared kind (by
-    /// [`Failure::slot`]): an account refusal is its merchant's business, a
-    /// protocol refusal its software's.
-    last_refused: Vec<[Option<Ts>; Failure::COUNT]>,
-    /// Per terminal, its latest sign of its power failing (a power event, a
-    /// reboot after power loss, a supply reading off, a power-on or
-    /// power-worded error): an incident's cause before any of its members
-    /// has been diagnosed.
-    last_power: Vec<Option<Ts>>,
-    /// Per terminal, its latest sign of its own link gone dark: reported
-    /// offline while meant to be on, or heartbeats losing packets. A
-    /// host, a bank or a release never darkens a terminal's heartbeats.
-    last_dark: Vec<Option<Ts>>,
+    /// Per terminal, the latest signs it gave and its heartbeat's rhythm.
+    marks: Vec<TerminalMarks>,
     /// The fleet's failing shares, and when they were computed.
     fleet_share: Option<(Ts, FleetShares)>,
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
@@ -1636,22 +1612,12 @@ pub(crate) struct Fleet {
     /// Events diagnosed as a software defect, per release: terminals, not
     /// events, count (see [`Fleet::observe_release_bug`]).
     release_bugs: ScopeSigns,
-    /// Per terminal, its latest failure the diagnosis read as a person's:
-    /// the cashier's slip or the customer's card.
-    human_at: Vec<Option<Ts>>,
-    /// Per terminal, the kinds of failure (bits by [`Failure::slot`])
-    /// whose latest failure the diagnosis read as a person's: a release
-    /// counts that kind of failure of the terminal only once it fails so
-    /// again.
-    human_slots: Vec<u8>,
     /// All cards: how often they went unanswered lately.
     cards: Rate,
     /// Per BIN, its cards refused by their bank, per reason.
     bin_declines: BinDeclines,
     /// All payments, as a host counts them: how often they failed lately.
     host_payments: Rate,
-    /// Per terminal, its heartbeat's rhythm and when it was last heard.
-    beats: Vec<Beat>,
     /// The latest time any terminal was heard at.
     latest_heard: Option<Ts>,
     /// When terminals fall silent unless heard before: (due, terminal),
@@ -1663,6 +1629,48 @@ pub(crate) struct Fleet {
     closing: Vec<(u32, Ts)>,
     /// Per host scope, its answers of the last half hour.
     host_answers: FxHashMap<u32, HostAnswers>,
+}
+
+/// What the fleet keeps of one terminal beside its scopes, its incident
+/// and its latest failures: the latest signs it gave, each of its kind,
+/// and its heartbeat's rhythm. One record per terminal, so that a
+/// terminal first heard of grows one vector, not ten in step.
+#[derive(Debug, Clone, Copy, Default)]
+struct TerminalMarks {
+    /// Its latest link failure other than a report of it offline (a shop or
+    /// carrier counts a report as silence only).
+    last_loud_link: Option<Ts>,
+    /// Whether its radio's latest reading was a weak one: its failures are its
+    /// own air's, not its carrier's (a carrier's outage cuts off terminals with
+    /// a normal signal; a dead zone's, a rural shop's or a taxi's, do not make
+    /// one).
+    radio_weak: bool,
+    /// Its latest weak radio reading (see [`Air::weak`]).
+    radio_weak_at: Option<Ts>,
+    /// Its latest failure a host shares heard on a host's way (not
+    /// [`off_host`]).
+    last_on_host: Option<Ts>,
+    /// Its latest refusal of each shared kind (by [`Failure::slot`]): an
+    /// account refusal is its merchant's business, a protocol refusal its
+    /// software's.
+    last_refused: [Option<Ts>; Failure::COUNT],
+    /// Its latest sign of its power failing (a power event, a reboot after
+    /// power loss, a supply reading off, a power-on or power-worded error): an
+    /// incident's cause before any of its members has been diagnosed.
+    last_power: Option<Ts>,
+    /// Its latest sign of its own link gone dark: reported offline while meant
+    /// to be on, or heartbeats losing packets. A host, a bank or a release
+    /// never darkens a terminal's heartbeats.
+    last_dark: Option<Ts>,
+    /// Its latest failure the diagnosis read as a person's: the cashier's slip
+    /// or the customer's card.
+    human_at: Option<Ts>,
+    /// The kinds of failure (bits by [`Failure::slot`]) whose latest failure
+    /// the diagnosis read as a person's: a release counts that kind of failure
+    /// of the terminal only once it fails so again.
+    human_slots: u8,
+    /// Its heartbeat's rhythm and when it was last heard.
+    beat: Beat,
 }
 
 /// A terminal's heartbeat rhythm.
@@ -1706,33 +1714,31 @@ impl Fleet {
     /// Notes a sign of `terminal`'s power failing at `ts`.
     pub(crate) fn note_power(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let slot = &mut self.last_power[terminal as usize];
+        let slot = &mut self.marks[terminal as usize].last_power;
         *slot = Some(slot.map_or(ts, |t| t.max(ts)));
     }
 
     /// Whether `terminal`'s latest power sign falls in `[from, to]`.
     pub(crate) fn power_sign_in(&self, terminal: u32, from: Ts, to: Ts) -> bool {
-        self.last_power
+        self.marks
             .get(terminal as usize)
-            .copied()
-            .flatten()
+            .and_then(|m| m.last_power)
             .is_some_and(|p| p >= from && p <= to)
     }
 
     /// Notes a sign of `terminal`'s own link gone dark at `ts`.
     pub(crate) fn note_dark(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let slot = &mut self.last_dark[terminal as usize];
+        let slot = &mut self.marks[terminal as usize].last_dark;
         *slot = Some(slot.map_or(ts, |t| t.max(ts)));
     }
 
     /// Whether `terminal`'s latest sign of its link gone dark falls in
     /// `[from, to]`.
     fn dark_sign_in(&self, terminal: u32, from: Ts, to: Ts) -> bool {
-        self.last_dark
+        self.marks
             .get(terminal as usize)
-            .copied()
-            .flatten()
+            .and_then(|m| m.last_dark)
             .is_some_and(|d| d >= from && d <= to)
     }
 
@@ -1755,25 +1761,16 @@ impl Fleet {
             self.member_of.resize(need, [NONE; ScopeKind::COUNT]);
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, ([None; Failure::COUNT], None));
-            self.last_loud_link.resize(need, None);
-            self.radio_weak.resize(need, false);
-            self.radio_weak_at.resize(need, None);
-            self.last_on_host.resize(need, None);
-            self.last_refused.resize(need, [None; Failure::COUNT]);
-            self.human_at.resize(need, None);
-            self.human_slots.resize(need, 0);
-            self.last_power.resize(need, None);
-            self.last_dark.resize(need, None);
-            self.beats.resize(need, Beat::default());
+            self.marks.resize(need, TerminalMarks::default());
         }
     }
 
     /// `terminal`'s radio read weak (`weak`) or not at `ts`.
     pub fn radio_read(&mut self, terminal: u32, ts: Ts, weak: bool) {
         self.ensure(terminal);
-        self.radio_weak[terminal as usize] = weak;
+        self.marks[terminal as usize].radio_weak = weak;
         if weak {
-            self.radio_weak_at[terminal as usize] = Some(ts);
+            self.marks[terminal as usize].radio_weak_at = Some(ts);
         }
     }
 
@@ -1784,13 +1781,13 @@ impl Fleet {
     pub fn radio_worded(&mut self, terminal: u32, ts: Ts, weak: bool) {
         self.ensure(terminal);
         if weak {
-            self.radio_weak_at[terminal as usize] = Some(ts);
+            self.marks[terminal as usize].radio_weak_at = Some(ts);
         }
     }
 
     /// `terminal`'s air at `ts`.
     fn air(&self, terminal: u32, ts: Ts) -> Air {
-        Air::of(&self.radio_weak_at, &self.member_of, terminal, ts)
+        Air::of(&self.marks, &self.member_of, terminal, ts)
     }
 
     /// `terminal` was heard from at `ts`: a heartbeat (`heartbeat`), or any
@@ -1800,7 +1797,7 @@ impl Fleet {
         self.ensure(terminal);
         let latest = *self.latest_heard.get_or_insert(ts);
         self.latest_heard = Some(latest.max(ts));
-        let b = &mut self.beats[terminal as usize];
+        let b = &mut self.marks[terminal as usize].beat;
         let late = latest.secs_since(ts).clamp(0.0, LATE_MAX_S) as f32;
         b.late_s = late.max(b.late_s * LATE_DECAY);
         if heartbeat {
@@ -1842,7 +1839,7 @@ impl Fleet {
 
     /// When `terminal` was last heard from (any record), if ever.
     pub fn last_heard(&self, terminal: u32) -> Option<Ts> {
-        self.beats.get(terminal as usize).and_then(|b| b.heard)
+        self.marks.get(terminal as usize).and_then(|m| m.beat.heard)
     }
 
     /// Tells the terminals fallen silent by `ts` to their shops and
@@ -1854,7 +1851,7 @@ impl Fleet {
                 break;
             }
             self.silence_due.pop();
-            let b = &mut self.beats[terminal as usize];
+            let b = &mut self.marks[terminal as usize].beat;
             if b.queued == Some(due) {
                 b.queued = None;
             }
@@ -1910,7 +1907,8 @@ impl Fleet {
     /// that is meant to be on (a shop closing is reported once).
     pub fn observe_offline(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let since = *self.beats[terminal as usize]
+        let since = *self.marks[terminal as usize]
+            .beat
             .offline_since
             .get_or_insert(ts);
         // Or its shop's terminals reported offline all at once: a power
@@ -1921,7 +1919,8 @@ impl Fleet {
         let with_a_neighbour = shop != NONE && {
             let (mut at_once, mut before) = (false, false);
             for &m in &self.scopes[shop as usize].members {
-                let Some(o) = self.beats[m as usize]
+                let Some(o) = self.marks[m as usize]
+                    .beat
                     .offline_since
                     .filter(|_| m != terminal)
                 else {
@@ -2063,7 +2062,7 @@ impl Fleet {
                 .iter()
                 .copied()
                 .filter(|&t| {
-                    self.last_refused[t as usize][class.slot()]
+                    self.marks[t as usize].last_refused[class.slot()]
                         .is_some_and(|r| r >= from && r <= ts)
                 })
                 .collect();
@@ -2222,7 +2221,7 @@ impl Fleet {
         // silence, which fires nothing by itself.
         let loud_only = matches!(kind, ScopeKind::Site | ScopeKind::Carrier);
         for &t in &self.scopes[scope as usize].members {
-            if kind == ScopeKind::Carrier && self.radio_weak[t as usize] {
+            if kind == ScopeKind::Carrier && self.marks[t as usize].radio_weak {
                 continue;
             }
             let (fails, heard) = &self.last_seen[t as usize];
@@ -2230,12 +2229,12 @@ impl Fleet {
             // customers' cards: a kind whose latest failure was read so
             // does not count for it.
             let human_slots = if kind.relative() {
-                self.human_slots[t as usize]
+                self.marks[t as usize].human_slots
             } else {
                 0
             };
             let fail = if kind == ScopeKind::Host {
-                self.last_on_host[t as usize]
+                self.marks[t as usize].last_on_host
             } else {
                 fails
                     .iter()
@@ -2243,7 +2242,7 @@ impl Fleet {
                     .filter(|(bit, _)| shares & !human_slots & (1 << bit) != 0)
                     .filter_map(|(bit, f)| {
                         if loud_only && 1 << bit == Failure::Link as u8 {
-                            self.last_loud_link[t as usize]
+                            self.marks[t as usize].last_loud_link
                         } else {
                             *f
                         }
@@ -2254,7 +2253,7 @@ impl Fleet {
             // device failure the diagnosis read as a cashier's slip or a
             // customer's card: no release inserts a card the wrong way.
             let human = shares == Failure::Device as u8
-                && fail.is_some_and(|f| self.human_at[t as usize].is_some_and(|h| h >= f));
+                && fail.is_some_and(|f| self.marks[t as usize].human_at.is_some_and(|h| h >= f));
             if fail.is_some_and(|f| f >= from && f <= ts) && !human {
                 failing.push(t);
             } else if heard.is_some_and(|h| h >= from && h <= ts) {
@@ -2276,7 +2275,7 @@ impl Fleet {
                         .enumerate()
                         .all(|(slot, &f)| slot == Failure::Link.slot() || !within(f));
                     link_only
-                        && !within(self.last_power[t])
+                        && !within(self.marks[t].last_power)
                         && airs[i].alone(
                             airs.iter()
                                 .enumerate()
@@ -2928,11 +2927,11 @@ impl Fleet {
     /// its cashier's slip or its customer's card.
     pub fn observe_human(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let h = &mut self.human_at[terminal as usize];
+        let h = &mut self.marks[terminal as usize].human_at;
         *h = Some(h.map_or(ts, |h| h.max(ts)));
         for (slot, &at) in self.last_seen[terminal as usize].0.iter().enumerate() {
             if at == Some(ts) {
-                self.human_slots[terminal as usize] |= 1 << slot;
+                self.marks[terminal as usize].human_slots |= 1 << slot;
             }
         }
     }
@@ -3276,7 +3275,7 @@ impl Fleet {
     /// later finding says of a refusal already observed (as a card's).
     pub fn note_refused(&mut self, terminal: u32, ts: Ts, kind: Failure) {
         self.ensure(terminal);
-        let r = &mut self.last_refused[terminal as usize][kind.slot()];
+        let r = &mut self.marks[terminal as usize].last_refused[kind.slot()];
         *r = Some(r.map_or(ts, |x| x.max(ts)));
     }
 
@@ -3285,7 +3284,7 @@ impl Fleet {
     /// `purchase` tells a retry of one purchase from another customer's.
     pub fn observe_refusal(&mut self, terminal: u32, ts: Ts, kind: Failure, purchase: Purchase) {
         self.ensure(terminal);
-        self.last_refused[terminal as usize][kind.slot()] = Some(ts);
+        self.marks[terminal as usize].last_refused[kind.slot()] = Some(ts);
         self.record(terminal, ts, Some(kind), Source::Payment(0), purchase);
     }
 
@@ -3332,11 +3331,11 @@ impl Fleet {
             });
         }
         if bits & ScopeKind::Host.shares() != 0 && !off_host(source) {
-            let on = &mut self.last_on_host[terminal as usize];
+            let on = &mut self.marks[terminal as usize].last_on_host;
             *on = Some(on.map_or(ts, |x| x.max(ts)));
         }
         if failure == Some(Failure::Link) && !matches!(source, Source::Offline | Source::Sag) {
-            let loud = &mut self.last_loud_link[terminal as usize];
+            let loud = &mut self.marks[terminal as usize].last_loud_link;
             *loud = Some(loud.map_or(ts, |x| x.max(ts)));
         }
         let seen = &mut self.last_seen[terminal as usize];
@@ -3346,7 +3345,7 @@ impl Fleet {
             let before = *slot;
             *slot = Some(slot.map_or(ts, |x| x.max(ts)));
             if *slot != before {
-                self.human_slots[terminal as usize] &= !(1 << f.slot());
+                self.marks[terminal as usize].human_slots &= !(1 << f.slot());
             }
         }
         self.tick(ts);
@@ -3368,7 +3367,7 @@ impl Fleet {
     /// the weak air around a terminal whose radio reads poor.
     fn deaf(&self, kind: ScopeKind, terminal: u32, off_host: bool) -> bool {
         match kind {
-            ScopeKind::Carrier => self.radio_weak[terminal as usize],
+            ScopeKind::Carrier => self.marks[terminal as usize].radio_weak,
             ScopeKind::Host => off_host,
             _ => false,
         }
@@ -3435,8 +3434,8 @@ impl Fleet {
                     && first.other_kinds_are_news()
                     && (kind != ScopeKind::Site || {
                         let from = ts.plus_secs(-kind.window_s());
-                        let (weak_at, member_of) = (&self.radio_weak_at, &self.member_of);
-                        let air = |t: u32| Air::of(weak_at, member_of, t, ts);
+                        let (marks, member_of) = (&self.marks, &self.member_of);
+                        let air = |t: u32| Air::of(marks, member_of, t, ts);
                         let (failing, ok, _) = sc.judge_on(from, ts, Failure::Link as u8, &air);
                         failing >= kind.min_failing()
                             && f64::from(failing) >= FAILING_SHARE_MIN * f64::from(failing + ok)
@@ -3966,7 +3965,7 @@ impl Fleet {
         let members = &self.incidents[inc as usize].terminals;
         members.len() >= 2
             && members.iter().all(|&t| {
-                self.beats[t as usize].dark.is_some_and(|(from, to)| {
+                self.marks[t as usize].beat.dark.is_some_and(|(from, to)| {
                     from.secs_since(closed) <= DARK_AFTER_CLOSE_S
                         && ts.secs_since(to) <= DARK_BACK_S
                         && to.secs_since(from) <= DARK_RESUMES_MAX_S
@@ -5468,15 +5467,18 @@ mod vote_tests {
             f.tick(t0.plus_secs(s));
         }
         assert!(f.silence_due.len() <= 2, "{}", f.silence_due.len());
-        assert_eq!(f.beats[0].due, Some(t0.plus_secs(1199 + 150)));
+        assert_eq!(f.marks[0].beat.due, Some(t0.plus_secs(1199 + 150)));
         // Then quiet: silent 150 s after its last word, not before.
         f.tick(t0.plus_secs(1199 + 149));
-        assert_eq!(f.beats[0].due, Some(t0.plus_secs(1199 + 150)));
+        assert_eq!(f.marks[0].beat.due, Some(t0.plus_secs(1199 + 150)));
         f.tick(t0.plus_secs(1199 + 150));
         assert!(
-            f.beats[0].due.is_some_and(|d| d > t0.plus_secs(1199 + 150)),
+            f.marks[0]
+                .beat
+                .due
+                .is_some_and(|d| d > t0.plus_secs(1199 + 150)),
             "{:?}",
-            f.beats[0].due
+            f.marks[0].beat.due
         );
     }
 
@@ -5490,9 +5492,9 @@ mod vote_tests {
         // A record stamped a year ago, heard now.
         f.heard(0, t0.plus_secs(-365 * 86_400), false);
         assert!(
-            f.beats[0].silent_after_s() <= 150 + 1800,
+            f.marks[0].beat.silent_after_s() <= 150 + 1800,
             "{}",
-            f.beats[0].silent_after_s()
+            f.marks[0].beat.silent_after_s()
         );
     }
 
