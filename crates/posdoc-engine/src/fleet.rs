@@ -583,6 +583,11 @@ struct Air {
     weak: bool,
     /// Its carrier's scope (`NONE` if not cellular, or unknown).
     carrier: u32,
+    /// It reaches its host through the shop's router (wired or Wi-Fi), and
+    /// when its link last carried a heartbeat whole or a payment's answer:
+    /// the shop's router and mains were up then.
+    on_router: bool,
+    link_ok_at: Option<Ts>,
 }
 
 impl Air {
@@ -601,6 +606,8 @@ impl Air {
                 .radio_weak_at
                 .is_some_and(|w| (0.0..=RADIO_WEAK_HOLD_S).contains(&ts.secs_since(w))),
             carrier: member_of[t as usize][ScopeKind::Carrier as usize],
+            on_router: marks[t as usize].on_router,
+            link_ok_at: marks[t as usize].link_ok_at,
         }
     }
 }
@@ -655,6 +662,11 @@ pub enum Source {
     /// to its shop and carrier, a link failure to its other scopes. Never
     /// stored: [`Fleet::observe_offline`] files it as one or the other.
     Offline,
+    /// Such a report made out loud (repeated a minute on, or the shop's
+    /// terminals reported at once): a link failure like an error's, save
+    /// that a shop whose router carried a neighbour's heartbeat since
+    /// knows its mains and router were up ([`Scope::judge_on`]).
+    Dark,
 }
 
 /// How a failure was heard of, for the scopes that judge it.
@@ -878,6 +890,49 @@ impl Scope {
                 .filter(move |o| o.ts >= from && o.ts <= to && o.lost_link())
         };
         let mut alone_in_air: Vec<u32> = Vec::new();
+        // A terminal reported offline, or silent, while a neighbour on the
+        // shop's router was heard whole since it went dark: the router and
+        // the mains were up, so it went dark on its own (switched off, its
+        // own cable, its own battery). A shop's power or router cut takes
+        // every terminal on the router with it. (Judged only when a member
+        // went dark at all.)
+        let dark = |o: &Outcome| matches!(o.source, Source::Dark | Source::Silence);
+        if self.kind == ScopeKind::Site
+            && self.ring[..self.len as usize]
+                .iter()
+                .any(|o| o.ts >= from && o.ts <= to && o.failure != 0 && dark(o))
+        {
+            let failures = || {
+                self.ring[..self.len as usize]
+                    .iter()
+                    .filter(move |o| o.ts >= from && o.ts <= to && o.failure != 0)
+            };
+            // A neighbour failing itself lately proves nothing: a flaky
+            // router drops each of its terminals in turn.
+            let lit_since = |t: u32, since: Ts| {
+                self.members.iter().any(|&u| {
+                    let a = air(u);
+                    u != t
+                        && a.on_router
+                        && a.link_ok_at.is_some_and(|ok| ok > since && ok <= to)
+                        && !failures().any(|p| p.terminal == u)
+                })
+            };
+            for o in failures().filter(|o| dark(o)) {
+                let t = o.terminal;
+                if alone_in_air.contains(&t) || failures().any(|p| p.terminal == t && !dark(p)) {
+                    continue;
+                }
+                let went_dark = failures()
+                    .filter(|p| p.terminal == t)
+                    .map(|p| p.ts)
+                    .min()
+                    .unwrap_or(o.ts);
+                if lit_since(t, went_dark) {
+                    alone_in_air.push(t);
+                }
+            }
+        }
         if self.kind == ScopeKind::Site && lost_links().any(|o| own_air(o.terminal)) {
             let lost: Vec<(u32, Air)> = lost_links()
                 .map(|o| (o.terminal, air(o.terminal)))
@@ -1671,6 +1726,11 @@ struct TerminalMarks {
     human_slots: u8,
     /// Its heartbeat's rhythm and when it was last heard.
     beat: Beat,
+    /// Whether it reaches its host through its shop's router (its inventory
+    /// says wired or Wi-Fi), and when its link last worked (a heartbeat
+    /// across it whole, a payment answered): see [`Air`].
+    on_router: bool,
+    link_ok_at: Option<Ts>,
 }
 
 /// A terminal's heartbeat rhythm.
@@ -1730,6 +1790,21 @@ impl Fleet {
     pub(crate) fn note_dark(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
         let slot = &mut self.marks[terminal as usize].last_dark;
+        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+    }
+
+    /// `terminal` reaches its host through its shop's router (`on_router`:
+    /// wired or Wi-Fi) or not.
+    pub(crate) fn set_on_router(&mut self, terminal: u32, on_router: bool) {
+        self.ensure(terminal);
+        self.marks[terminal as usize].on_router = on_router;
+    }
+
+    /// `terminal`'s link worked at `ts`: a heartbeat crossed it whole, or
+    /// the host answered a payment.
+    pub(crate) fn link_ok(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let slot = &mut self.marks[terminal as usize].link_ok_at;
         *slot = Some(slot.map_or(ts, |t| t.max(ts)));
     }
 
@@ -1937,7 +2012,7 @@ impl Fleet {
         };
         let source = if ts.secs_since(since) >= OFFLINE_PERSISTS_S as f64 || with_a_neighbour {
             self.note_dark(terminal, ts);
-            Source::Other
+            Source::Dark
         } else {
             Source::Offline
         };
@@ -2463,7 +2538,7 @@ impl Fleet {
         // A host's burst is of unanswered payments: messages refused for
         // a version are the version's (judged on its own).
         let counts = |o: &&Outcome| match o.source {
-            Source::Other | Source::Heartbeat | Source::Mains | Source::Sag => {
+            Source::Other | Source::Dark | Source::Heartbeat | Source::Mains | Source::Sag => {
                 sc.kind != ScopeKind::Host
             }
             // Not a payment lost: a burst is judged against payments.

@@ -1151,6 +1151,13 @@ impl Engine {
                     }
                 }
                 signals::apply_inventory(&mut self.terminals[i as usize], &t, site);
+                self.fleet.set_on_router(
+                    i,
+                    matches!(
+                        self.terminals[i as usize].net,
+                        state::Net::Wifi | state::Net::Ethernet
+                    ),
+                );
                 if let Some(c) = t.carrier.as_deref()
                     && self.terminals[i as usize].net == state::Net::Cellular
                 {
@@ -1186,6 +1193,9 @@ impl Engine {
                 let trouble = signals::heartbeat_trouble(&self.terminals[i as usize], &t)
                     .filter(|_| !switched_on);
                 let sag = signals::rode_out_sag(&self.terminals[i as usize], &t);
+                if !offline && trouble.is_none() {
+                    self.fleet.link_ok(i, t.ts);
+                }
                 // A sign of its mains failing: in a shop, two terminals
                 // showing one at once is the shop's power. A terminal with a
                 // battery rides out a cut, so its losing power is its
@@ -1251,6 +1261,9 @@ impl Engine {
                 signals::apply_txn(&mut self.terminals[i as usize], &t);
                 let bin = signals::txn_bin(&t);
                 let outcome = signals::outcome(&t);
+                if outcome != state::Outcome::Unreachable {
+                    self.fleet.link_ok(i, t.ts);
+                }
                 let event = GroupEvent {
                     ts: t.ts,
                     terminal: i,

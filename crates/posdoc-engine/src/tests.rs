@@ -5524,6 +5524,75 @@ fn a_dark_shops_incident_lasts_while_its_terminals_stay_offline() {
     );
 }
 
+/// Shop 1 of four shops of three wired tills: tills 0 and 1 stop paying at
+/// minute 20 and are reported offline at once, one report each; till 2
+/// goes on paying, and `till_2` adds lines of its own. The incidents.
+fn two_tills_dark_beside_a_third(till_2: &[String]) -> Vec<IncidentReport> {
+    let kb = kb();
+    let mut lines: Vec<String> = fleet_lines(4, 3, 40, &|_, _, _| false)
+        .into_iter()
+        .filter(|l| {
+            !((l.contains(r#""terminal_id":"T1-0""#) || l.contains(r#""terminal_id":"T1-1""#))
+                && l.contains(r#""kind":"txn""#)
+                && l.split("\"ts\":\"")
+                    .nth(1)
+                    .is_some_and(|x| x[..20] >= *t(20, 0)))
+        })
+        .collect();
+    for (k, s) in [(0, 5), (1, 15)] {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":false}}"#,
+            t(20, s)
+        ));
+    }
+    // Each till beats every half minute while it is up.
+    for k in 0..3 {
+        let until = if k == 2 { 40 } else { 20 };
+        for m in 0..until {
+            for sec in [2, 32] {
+                lines.push(format!(
+                    r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-{k}","online":true}}"#,
+                    t(m, sec + k)
+                ));
+            }
+        }
+    }
+    lines.extend(till_2.iter().cloned());
+    sort_by_time(&mut lines);
+    run_fleet(&kb, &lines).1
+}
+
+#[test]
+fn two_tills_reported_offline_while_a_third_on_the_router_pays_are_no_shop_incident() {
+    // The third till's payments cross the shop's router after the two
+    // went dark: its mains and router are up, and the two were switched
+    // off (or lost their own cable).
+    let paying = two_tills_dark_beside_a_third(&[]);
+    assert!(paying.is_empty(), "{paying:#?}");
+    // Reported offline at once with them: the shop's.
+    let dark = two_tills_dark_beside_a_third(&[format!(
+        r#"{{"kind":"telemetry","ts":"{}","terminal_id":"T1-2","online":false}}"#,
+        t(20, 25)
+    )]);
+    assert!(
+        dark.iter()
+            .any(|i| i.scope == vec![("site_id", "S1".to_string())]),
+        "{dark:#?}"
+    );
+    // A third till failing itself now and then proves nothing of the
+    // router between its failures: a flaky router drops each in turn.
+    let flaky = two_tills_dark_beside_a_third(&[format!(
+        r#"{{"kind":"txn","ts":"{}","terminal_id":"T1-2","type":"purchase","amount":100,"currency":"CNY","stan":"990001","timed_out":true}}"#,
+        t(20, 40)
+    )]);
+    assert!(
+        flaky
+            .iter()
+            .any(|i| i.scope == vec![("site_id", "S1".to_string())]),
+        "{flaky:#?}"
+    );
+}
+
 #[test]
 fn a_shops_terminals_reported_offline_all_at_once_are_its_incident() {
     let kb = kb();
