@@ -515,6 +515,15 @@ const OFFLINE_AT_ONCE_S: i64 = 30;
 const OFFLINE_STAGGER_MIN_S: i64 = 180;
 const OFFLINE_STAGGERED_S: i64 = 900;
 
+/// The least share of a fleet's terminals taken to have their messages
+/// refused over [`RELATIVE_WINDOW_S`] by chance, whatever the fleet outside
+/// a release shows: one in two hundred (a line damaging a message, a
+/// cashier's retry sent twice, a terminal set up wrong).
+const PROTOCOL_REFUSED_SHARE_MIN: f64 = 0.005;
+/// How unlikely by chance a release's terminals refused for their messages
+/// must be for that to be the release's incident.
+const PROTOCOL_REFUSED_CHANCE_MAX: f64 = 5e-3;
+
 const NONE: u32 = u32::MAX;
 
 /// A failure rate with exponential forgetting: (payments, failures).
@@ -2157,6 +2166,12 @@ impl Fleet {
                     .iter()
                     .filter(|o| o.failure & class as u8 != 0 && o.ts >= from && o.ts <= ts)
                     .count();
+                if kind.relative()
+                    && class == Failure::Protocol
+                    && !self.protocol_refusals_past_chance(s, ts, &refused)
+                {
+                    continue;
+                }
                 return Verdict::Refused {
                     refused: refused.len() as u32,
                     class,
@@ -3958,6 +3973,49 @@ impl Fleet {
                 && self.sites_spanned(&rest) >= kind.min_sites()
         };
         !(outright || relative())
+    }
+
+    /// Whether `refused` of release scope `s`'s terminals refused for their
+    /// messages over [`RELATIVE_WINDOW_S`] are past what the fleet outside
+    /// it and outside incidents explains: a fleet refuses a few terminals'
+    /// messages on any day (a line damaging them, a cashier's retry sent
+    /// twice), so two of a release on a hundred terminals are chance, two
+    /// of one on eight are not.
+    fn protocol_refusals_past_chance(&self, s: u32, ts: Ts, refused: &[u32]) -> bool {
+        let from = ts.plus_secs(-RELATIVE_WINDOW_S);
+        let heard = |t: u32| {
+            self.last_seen[t as usize]
+                .1
+                .is_some_and(|h| h >= from && h <= ts)
+        };
+        let shares = self.failing_shares(ts, |t| self.incident_of[t] == NONE);
+        let past_chance = |among: &dyn Fn(u32) -> bool| {
+            let k = refused.iter().filter(|&&t| among(t)).count() as u32;
+            let n = self.scopes[s as usize]
+                .members
+                .iter()
+                .filter(|&&t| among(t) && heard(t))
+                .count() as u32;
+            let n = n.max(k);
+            // The fleet outside: too few terminals there to tell say
+            // nothing beyond the least share.
+            let rest = shares.heard.saturating_sub(n);
+            let outside = if rest < OUTSIDE_HEARD_MIN {
+                0.0
+            } else {
+                f64::from(shares.of[Failure::Protocol.slot()].saturating_sub(k)) / f64::from(rest)
+            };
+            let p = outside.max(PROTOCOL_REFUSED_SHARE_MIN);
+            k >= 2 && binomial_tail(n, k, p) < PROTOCOL_REFUSED_CHANCE_MAX
+        };
+        // The release as a whole, or its terminals on one host: a host
+        // that stopped taking a version refuses it there only.
+        let host_of = |t: u32| self.member_of[t as usize][ScopeKind::Host as usize];
+        past_chance(&|_| true)
+            || refused.iter().any(|&r| {
+                let h = host_of(r);
+                h != NONE && past_chance(&|t| host_of(t) == h)
+            })
     }
 
     /// The kinds of failure (bits of [`Failure`]) `terminal` had last in

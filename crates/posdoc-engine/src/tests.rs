@@ -3390,6 +3390,49 @@ fn two_shops_terminals_refused_for_their_version_are_a_version_incident() {
     );
 }
 
+/// Whether firmware 3.2.0 (terminal 0 of every one of `sites` shops, two
+/// terminals each) gets an incident when the terminals 0 of shops 2 and 5
+/// are refused with a format error twice each, a few minutes apart, on
+/// host `their_host` while the others are on H1.
+fn version_incident_on_two_refused(sites: u32, their_host: &str) -> bool {
+    let kb = kb();
+    let lines: Vec<String> = fleet_answers(sites, 2, 40, &|s, k, m| {
+        let refused = (s == 2 && (m == 20 || m == 21)) || (s == 5 && (m == 22 || m == 23));
+        (k == 0 && refused).then_some("30")
+    })
+    .into_iter()
+    .map(|l| {
+        if l.contains(r#""kind":"terminal""#)
+            && (l.contains(r#""terminal_id":"T2-0""#) || l.contains(r#""terminal_id":"T5-0""#))
+        {
+            l.replace(r#""host":"H1""#, &format!(r#""host":"{their_host}""#))
+        } else {
+            l
+        }
+    })
+    .collect();
+    let (_, incidents) = run_fleet(&kb, &lines);
+    incidents.iter().any(|i| {
+        i.scope
+            == vec![
+                ("vendor", "pax".to_string()),
+                ("firmware", "3.2.0".to_string()),
+            ]
+    })
+}
+
+#[test]
+fn two_of_a_version_on_many_terminals_refused_are_chance_not_its_incident() {
+    // Two of six refused: the version.
+    assert!(version_incident_on_two_refused(6, "H1"));
+    // Two of forty: a damaged line here, a retry sent twice there, as any
+    // fleet has.
+    assert!(!version_incident_on_two_refused(40, "H1"));
+    // Two of forty, but the only two on their host: the host refuses the
+    // version there.
+    assert!(version_incident_on_two_refused(40, "H2"));
+}
+
 #[test]
 fn a_shop_that_goes_dark_at_once_opens_its_incident_without_more_failures() {
     let kb = kb();
