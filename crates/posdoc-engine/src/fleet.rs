@@ -524,6 +524,14 @@ const PROTOCOL_REFUSED_SHARE_MIN: f64 = 0.005;
 /// must be for that to be the release's incident.
 const PROTOCOL_REFUSED_CHANCE_MAX: f64 = 5e-3;
 
+/// How long after a terminal's update a report of it offline counts
+/// against its release, seconds. Later, a management system losing a
+/// release's terminals one by one is their shops closing, their batteries
+/// and their links, which a fleet of one model has all day (gen8's
+/// handhelds: a model's incident on offline reports alone, 14 of 16
+/// members in no fault).
+const RELEASE_FRESH_S: i64 = 3600;
+
 const NONE: u32 = u32::MAX;
 
 /// A failure rate with exponential forgetting: (payments, failures).
@@ -1740,6 +1748,12 @@ struct TerminalMarks {
     /// across it whole, a payment answered): see [`Air`].
     on_router: bool,
     link_ok_at: Option<Ts>,
+    /// When its firmware or app version last changed, and its latest link
+    /// failure a release counts: any but a management system's report of it
+    /// offline, which counts only within [`RELEASE_FRESH_S`] of an update
+    /// (a release that hangs the terminals it was just installed on).
+    updated_at: Option<Ts>,
+    last_release_link: Option<Ts>,
 }
 
 /// A terminal's heartbeat rhythm.
@@ -1807,6 +1821,20 @@ impl Fleet {
     pub(crate) fn set_on_router(&mut self, terminal: u32, on_router: bool) {
         self.ensure(terminal);
         self.marks[terminal as usize].on_router = on_router;
+    }
+
+    /// `terminal`'s firmware or app version changed at `ts`.
+    pub(crate) fn note_update(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let slot = &mut self.marks[terminal as usize].updated_at;
+        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+    }
+
+    /// Whether `terminal` was updated within [`RELEASE_FRESH_S`] before `ts`.
+    fn freshly_updated(&self, terminal: u32, ts: Ts) -> bool {
+        self.marks[terminal as usize]
+            .updated_at
+            .is_some_and(|u| u <= ts && ts.secs_since(u) <= RELEASE_FRESH_S as f64)
     }
 
     /// `terminal`'s link worked at `ts`: a heartbeat crossed it whole, or
@@ -2331,8 +2359,12 @@ impl Fleet {
                     .enumerate()
                     .filter(|(bit, _)| shares & !human_slots & (1 << bit) != 0)
                     .filter_map(|(bit, f)| {
-                        if loud_only && 1 << bit == Failure::Link as u8 {
+                        if 1 << bit != Failure::Link as u8 {
+                            *f
+                        } else if loud_only {
                             self.marks[t as usize].last_loud_link
+                        } else if kind.relative() {
+                            self.marks[t as usize].last_release_link
                         } else {
                             *f
                         }
@@ -3409,6 +3441,9 @@ impl Fleet {
             }
             let source = match (source, self.scopes[s as usize].kind) {
                 (Source::Offline, ScopeKind::Site | ScopeKind::Carrier) => Source::Silence,
+                (Source::Offline, k) if k.relative() && !self.freshly_updated(terminal, ts) => {
+                    Source::Silence
+                }
                 (Source::Offline, _) => Source::Other,
                 (source, _) => source,
             };
@@ -3427,6 +3462,13 @@ impl Fleet {
         if failure == Some(Failure::Link) && !matches!(source, Source::Offline | Source::Sag) {
             let loud = &mut self.marks[terminal as usize].last_loud_link;
             *loud = Some(loud.map_or(ts, |x| x.max(ts)));
+        }
+        if failure == Some(Failure::Link)
+            && source != Source::Sag
+            && (source != Source::Offline || self.freshly_updated(terminal, ts))
+        {
+            let counted = &mut self.marks[terminal as usize].last_release_link;
+            *counted = Some(counted.map_or(ts, |x| x.max(ts)));
         }
         let seen = &mut self.last_seen[terminal as usize];
         seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
@@ -4908,6 +4950,44 @@ mod vote_tests {
         // and one crashing alone is no firmware's defect: one fault, the
         // version's, whatever way its terminals now fail.
         assert!(f.explained_elsewhere(firmware, now));
+    }
+
+    #[test]
+    fn a_releases_terminals_reported_offline_count_against_it_only_just_after_an_update() {
+        // Thirty terminals in as many shops, 0-9 on firmware pax/3.2.0, all
+        // paying every minute; from minute 10 terminals 0-5 are reported
+        // offline one by one, once each.
+        let judged = |updated: bool| {
+            let mut f = Fleet::default();
+            for t in 0..30u32 {
+                f.set_scope(t, ScopeKind::Site, &format!("S{t}"));
+                let firmware = if t < 10 { "pax/3.2.0" } else { "pax/3.3.0" };
+                f.set_scope(t, ScopeKind::Firmware, firmware);
+            }
+            let firmware = f.scope_index[&(ScopeKind::Firmware, "pax/3.2.0".into())];
+            let t0 = Ts::from_secs(1_800_000_000);
+            if updated {
+                for t in 0..10 {
+                    f.note_update(t, t0.plus_secs(300));
+                }
+            }
+            for m in 0..10i64 {
+                for t in 0..30u32 {
+                    f.observe(t, t0.plus_secs(60 * m + i64::from(t)), None, Source::Other);
+                }
+            }
+            for t in 0..6u32 {
+                f.observe_offline(t, t0.plus_secs(600 + 40 * i64::from(t)));
+            }
+            let (failing, _, _) = f.judge_members(firmware, t0.plus_secs(900), Failure::Link as u8);
+            failing
+        };
+        // Just installed, its terminals dropping off the management
+        // system's view one after another: the release hangs them.
+        assert_eq!(judged(true), 6);
+        // Long installed: shops closing, batteries, links, as a fleet of
+        // one model has all day.
+        assert_eq!(judged(false), 0);
     }
 
     #[test]

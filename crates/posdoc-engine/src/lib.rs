@@ -1216,6 +1216,9 @@ impl Engine {
                     self.fleet.radio_read(i, t.ts, weak);
                 }
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
+                if self.terminals[i as usize].last_version_change == Some(t.ts) {
+                    self.fleet.note_update(i, t.ts);
+                }
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
                 }
@@ -1519,6 +1522,9 @@ impl Engine {
                 let i = self.terminal_idx(&m.terminal_id);
                 if signals::apply_maintenance(&mut self.terminals[i as usize], &m) {
                     self.set_scopes(i);
+                }
+                if self.terminals[i as usize].last_version_change == Some(m.ts) {
+                    self.fleet.note_update(i, m.ts);
                 }
             }
             Record::Check(c) => {
