@@ -1706,7 +1706,7 @@ pub(crate) struct Fleet {
 /// What the fleet keeps of one terminal beside its scopes, its incident
 /// and its latest failures: the latest signs it gave, each of its kind,
 /// and its heartbeat's rhythm. One record per terminal, so that a
-/// terminal first heard of grows one vector, not ten in step.
+/// terminal first heard of grows one vector, not one per sign in step.
 #[derive(Debug, Clone, Copy, Default)]
 struct TerminalMarks {
     /// Its latest link failure other than a report of it offline (a shop or
@@ -1744,15 +1744,17 @@ struct TerminalMarks {
     /// Its heartbeat's rhythm and when it was last heard.
     beat: Beat,
     /// Whether it reaches its host through its shop's router (its inventory
-    /// says wired or Wi-Fi), and when its link last worked (a heartbeat
-    /// across it whole, a payment answered): see [`Air`].
+    /// says wired or Wi-Fi): see [`Air`].
     on_router: bool,
+    /// When its link last worked: a heartbeat across it whole, a payment
+    /// answered.
     link_ok_at: Option<Ts>,
-    /// When its firmware or app version last changed, and its latest link
-    /// failure a release counts: any but a management system's report of it
-    /// offline, which counts only within [`RELEASE_FRESH_S`] of an update
-    /// (a release that hangs the terminals it was just installed on).
+    /// When its firmware or app version last changed.
     updated_at: Option<Ts>,
+    /// Its latest link failure a release counts: any but a management
+    /// system's report of it offline, which counts only within
+    /// [`RELEASE_FRESH_S`] of an update (a release that hangs the terminals
+    /// it was just installed on).
     last_release_link: Option<Ts>,
 }
 

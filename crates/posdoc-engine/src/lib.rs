@@ -939,6 +939,15 @@ impl Engine {
             .map(|(a, _)| &**a)
     }
 
+    /// Tells the fleet of terminal `i`'s update if the record at `ts` just
+    /// changed its firmware or app version (a release that hangs the
+    /// terminals it was just installed on is judged on their going offline).
+    fn tell_fleet_of_update(&mut self, i: u32, ts: Ts) {
+        if self.terminals[i as usize].last_version_change == Some(ts) {
+            self.fleet.note_update(i, ts);
+        }
+    }
+
     /// Files terminal `i` under its scopes from what its inventory and
     /// heartbeats said.
     fn set_scopes(&mut self, i: u32) {
@@ -1193,6 +1202,9 @@ impl Engine {
                 let trouble = signals::heartbeat_trouble(&self.terminals[i as usize], &t)
                     .filter(|_| !switched_on);
                 let sag = signals::rode_out_sag(&self.terminals[i as usize], &t);
+                // A heartbeat across its link whole: its shop's router and
+                // mains were up (a neighbour gone dark meanwhile went on its
+                // own).
                 if !offline && trouble.is_none() {
                     self.fleet.link_ok(i, t.ts);
                 }
@@ -1216,9 +1228,7 @@ impl Engine {
                     self.fleet.radio_read(i, t.ts, weak);
                 }
                 signals::apply_telemetry(&mut self.terminals[i as usize], &t);
-                if self.terminals[i as usize].last_version_change == Some(t.ts) {
-                    self.fleet.note_update(i, t.ts);
-                }
+                self.tell_fleet_of_update(i, t.ts);
                 if t.firmware.is_some() || t.app_version.is_some() {
                     self.set_scopes(i);
                 }
@@ -1264,6 +1274,7 @@ impl Engine {
                 signals::apply_txn(&mut self.terminals[i as usize], &t);
                 let bin = signals::txn_bin(&t);
                 let outcome = signals::outcome(&t);
+                // The host answered: its link worked.
                 if outcome != state::Outcome::Unreachable {
                     self.fleet.link_ok(i, t.ts);
                 }
@@ -1523,9 +1534,7 @@ impl Engine {
                 if signals::apply_maintenance(&mut self.terminals[i as usize], &m) {
                     self.set_scopes(i);
                 }
-                if self.terminals[i as usize].last_version_change == Some(m.ts) {
-                    self.fleet.note_update(i, m.ts);
-                }
+                self.tell_fleet_of_update(i, m.ts);
             }
             Record::Check(c) => {
                 let lite = state::CheckLite {
