@@ -1665,6 +1665,11 @@ pub(crate) struct Fleet {
     marks: Vec<TerminalMarks>,
     /// The fleet's failing shares, and when they were computed.
     fleet_share: Option<(Ts, FleetShares)>,
+    /// The failing shares of the fleet outside incidents, and when they
+    /// were computed: a release's refusals are judged against them, and a
+    /// fleet refusing messages here and there all day asks often (a cell:
+    /// asked while judging, which borrows the fleet).
+    outside_share: std::cell::Cell<Option<(Ts, FleetShares)>>,
     /// Scopes firing but not yet for [`PERSIST_S`]: (scope, a failing
     /// member, its failure).
     /// Whether that member's failure was its silence.
@@ -4032,7 +4037,14 @@ impl Fleet {
                 .1
                 .is_some_and(|h| h >= from && h <= ts)
         };
-        let shares = self.failing_shares(ts, |t| self.incident_of[t] == NONE);
+        let shares = match self.outside_share.get() {
+            Some((at, shares)) if at <= ts && ts.secs_since(at) < EVAL_EVERY_S as f64 => shares,
+            _ => {
+                let shares = self.failing_shares(ts, |t| self.incident_of[t] == NONE);
+                self.outside_share.set(Some((ts, shares)));
+                shares
+            }
+        };
         let past_chance = |among: &dyn Fn(u32) -> bool| {
             let k = refused.iter().filter(|&&t| among(t)).count() as u32;
             let n = self.scopes[s as usize]
