@@ -1661,8 +1661,13 @@ pub(crate) struct Fleet {
     /// Per terminal, its latest failure of each kind (by [`Failure::slot`])
     /// and its latest outcome.
     last_seen: Vec<([Option<Ts>; Failure::COUNT], Option<Ts>)>,
-    /// Per terminal, the latest signs it gave and its heartbeat's rhythm.
+    /// Per terminal, the latest signs it gave.
     marks: Vec<TerminalMarks>,
+    /// Per terminal, its heartbeat's rhythm and when it was last heard
+    /// (apart from its marks: judging a scope reads those member by
+    /// member, and a rhythm's dozen fields would crowd them out of the
+    /// cache).
+    beats: Vec<Beat>,
     /// The fleet's failing shares, and when they were computed.
     fleet_share: Option<(Ts, FleetShares)>,
     /// The failing shares of the fleet outside incidents, and when they
@@ -1708,10 +1713,10 @@ pub(crate) struct Fleet {
     host_answers: FxHashMap<u32, HostAnswers>,
 }
 
-/// What the fleet keeps of one terminal beside its scopes, its incident
-/// and its latest failures: the latest signs it gave, each of its kind,
-/// and its heartbeat's rhythm. One record per terminal, so that a
-/// terminal first heard of grows one vector, not one per sign in step.
+/// What the fleet keeps of one terminal beside its scopes, its incident,
+/// its latest failures and its heartbeat's rhythm: the latest signs it
+/// gave, each of its kind. One record per terminal, so that a terminal
+/// first heard of grows one vector, not one per sign in step.
 #[derive(Debug, Clone, Copy, Default)]
 struct TerminalMarks {
     /// Its latest link failure other than a report of it offline (a shop or
@@ -1746,8 +1751,6 @@ struct TerminalMarks {
     /// the diagnosis read as a person's: a release counts that kind of failure
     /// of the terminal only once it fails so again.
     human_slots: u8,
-    /// Its heartbeat's rhythm and when it was last heard.
-    beat: Beat,
     /// Whether it reaches its host through its shop's router (its inventory
     /// says wired or Wi-Fi): see [`Air`].
     on_router: bool,
@@ -1881,6 +1884,7 @@ impl Fleet {
             self.incident_of.resize(need, NONE);
             self.last_seen.resize(need, ([None; Failure::COUNT], None));
             self.marks.resize(need, TerminalMarks::default());
+            self.beats.resize(need, Beat::default());
         }
     }
 
@@ -1916,7 +1920,7 @@ impl Fleet {
         self.ensure(terminal);
         let latest = *self.latest_heard.get_or_insert(ts);
         self.latest_heard = Some(latest.max(ts));
-        let b = &mut self.marks[terminal as usize].beat;
+        let b = &mut self.beats[terminal as usize];
         let late = latest.secs_since(ts).clamp(0.0, LATE_MAX_S) as f32;
         b.late_s = late.max(b.late_s * LATE_DECAY);
         if heartbeat {
@@ -1958,7 +1962,7 @@ impl Fleet {
 
     /// When `terminal` was last heard from (any record), if ever.
     pub fn last_heard(&self, terminal: u32) -> Option<Ts> {
-        self.marks.get(terminal as usize).and_then(|m| m.beat.heard)
+        self.beats.get(terminal as usize).and_then(|b| b.heard)
     }
 
     /// Tells the terminals fallen silent by `ts` to their shops and
@@ -1970,7 +1974,7 @@ impl Fleet {
                 break;
             }
             self.silence_due.pop();
-            let b = &mut self.marks[terminal as usize].beat;
+            let b = &mut self.beats[terminal as usize];
             if b.queued == Some(due) {
                 b.queued = None;
             }
@@ -2026,8 +2030,7 @@ impl Fleet {
     /// that is meant to be on (a shop closing is reported once).
     pub fn observe_offline(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let since = *self.marks[terminal as usize]
-            .beat
+        let since = *self.beats[terminal as usize]
             .offline_since
             .get_or_insert(ts);
         // Or its shop's terminals reported offline all at once: a power
@@ -2038,8 +2041,7 @@ impl Fleet {
         let with_a_neighbour = shop != NONE && {
             let (mut at_once, mut before) = (false, false);
             for &m in &self.scopes[shop as usize].members {
-                let Some(o) = self.marks[m as usize]
-                    .beat
+                let Some(o) = self.beats[m as usize]
                     .offline_since
                     .filter(|_| m != terminal)
                 else {
@@ -4154,7 +4156,7 @@ impl Fleet {
         let members = &self.incidents[inc as usize].terminals;
         members.len() >= 2
             && members.iter().all(|&t| {
-                self.marks[t as usize].beat.dark.is_some_and(|(from, to)| {
+                self.beats[t as usize].dark.is_some_and(|(from, to)| {
                     from.secs_since(closed) <= DARK_AFTER_CLOSE_S
                         && ts.secs_since(to) <= DARK_BACK_S
                         && to.secs_since(from) <= DARK_RESUMES_MAX_S
@@ -5694,18 +5696,15 @@ mod vote_tests {
             f.tick(t0.plus_secs(s));
         }
         assert!(f.silence_due.len() <= 2, "{}", f.silence_due.len());
-        assert_eq!(f.marks[0].beat.due, Some(t0.plus_secs(1199 + 150)));
+        assert_eq!(f.beats[0].due, Some(t0.plus_secs(1199 + 150)));
         // Then quiet: silent 150 s after its last word, not before.
         f.tick(t0.plus_secs(1199 + 149));
-        assert_eq!(f.marks[0].beat.due, Some(t0.plus_secs(1199 + 150)));
+        assert_eq!(f.beats[0].due, Some(t0.plus_secs(1199 + 150)));
         f.tick(t0.plus_secs(1199 + 150));
         assert!(
-            f.marks[0]
-                .beat
-                .due
-                .is_some_and(|d| d > t0.plus_secs(1199 + 150)),
+            f.beats[0].due.is_some_and(|d| d > t0.plus_secs(1199 + 150)),
             "{:?}",
-            f.marks[0].beat.due
+            f.beats[0].due
         );
     }
 
@@ -5719,9 +5718,9 @@ mod vote_tests {
         // A record stamped a year ago, heard now.
         f.heard(0, t0.plus_secs(-365 * 86_400), false);
         assert!(
-            f.marks[0].beat.silent_after_s() <= 150 + 1800,
+            f.beats[0].silent_after_s() <= 150 + 1800,
             "{}",
-            f.marks[0].beat.silent_after_s()
+            f.beats[0].silent_after_s()
         );
     }
 
