@@ -79,6 +79,8 @@
 //! dropped after a while.
 
 use posdoc_record::{Cause, Ts};
+
+use crate::state::keep_latest;
 use rustc_hash::FxHashMap;
 
 use posdoc_kb::CauseVec;
@@ -206,6 +208,22 @@ impl ScopeKind {
             self,
             ScopeKind::Model | ScopeKind::AppVersion | ScopeKind::Firmware
         )
+    }
+
+    /// What a management system's report of a member offline is to this
+    /// kind of scope (`fresh`: the member was updated within
+    /// [`RELEASE_FRESH_S`]): a shop or carrier takes it as silence, which
+    /// fires nothing by itself; a release as a link failure only just
+    /// after an update (one that hangs the terminals it was installed on),
+    /// else as silence; any other scope as a link failure. Which of a
+    /// terminal's latest link failures each kind counts follows
+    /// ([`Fleet::link_failure_counted`]).
+    fn hears_offline_as(self, fresh: bool) -> Source {
+        match self {
+            ScopeKind::Site | ScopeKind::Carrier => Source::Silence,
+            k if k.relative() && !fresh => Source::Silence,
+            _ => Source::Other,
+        }
     }
 
     /// The window most-members-failing is judged over: a bank's cards come
@@ -549,7 +567,7 @@ impl Rate {
             self.n *= decay;
             self.k *= decay;
         }
-        self.at = Some(self.at.map_or(ts, |a| a.max(ts)));
+        keep_latest(&mut self.at, ts);
         self.n += 1.0;
         self.k += f64::from(u8::from(failed));
     }
@@ -683,7 +701,7 @@ pub enum Source {
     /// terminals reported at once): a link failure like an error's, save
     /// that a shop whose router carried a neighbour's heartbeat since
     /// knows its mains and router were up ([`Scope::judge_on`]).
-    Dark,
+    OfflineLoud,
 }
 
 /// How a failure was heard of, for the scopes that judge it.
@@ -913,17 +931,27 @@ impl Scope {
         // own cable, its own battery). A shop's power or router cut takes
         // every terminal on the router with it. (Judged only when a member
         // went dark at all.)
-        let dark = |o: &Outcome| matches!(o.source, Source::Dark | Source::Silence);
+        let dark = |o: &Outcome| matches!(o.source, Source::OfflineLoud | Source::Silence);
         if self.kind == ScopeKind::Site
             && self.ring[..self.len as usize]
                 .iter()
                 .any(|o| o.ts >= from && o.ts <= to && o.failure != 0 && dark(o))
         {
-            let failures = || {
-                self.ring[..self.len as usize]
-                    .iter()
-                    .filter(move |o| o.ts >= from && o.ts <= to && o.failure != 0)
-            };
+            // Each failing terminal once: when it first failed here, and
+            // whether it failed other than by going dark.
+            let mut failing: Vec<(u32, Ts, bool)> = Vec::new();
+            for o in self.ring[..self.len as usize]
+                .iter()
+                .filter(|o| o.ts >= from && o.ts <= to && o.failure != 0)
+            {
+                match failing.iter_mut().find(|f| f.0 == o.terminal) {
+                    Some(f) => {
+                        f.1 = f.1.min(o.ts);
+                        f.2 |= !dark(o);
+                    }
+                    None => failing.push((o.terminal, o.ts, !dark(o))),
+                }
+            }
             // A neighbour failing itself lately proves nothing: a flaky
             // router drops each of its terminals in turn.
             let lit_since = |t: u32, since: Ts| {
@@ -932,20 +960,11 @@ impl Scope {
                     u != t
                         && a.on_router
                         && a.link_ok_at.is_some_and(|ok| ok > since && ok <= to)
-                        && !failures().any(|p| p.terminal == u)
+                        && !failing.iter().any(|f| f.0 == u)
                 })
             };
-            for o in failures().filter(|o| dark(o)) {
-                let t = o.terminal;
-                if alone_in_air.contains(&t) || failures().any(|p| p.terminal == t && !dark(p)) {
-                    continue;
-                }
-                let went_dark = failures()
-                    .filter(|p| p.terminal == t)
-                    .map(|p| p.ts)
-                    .min()
-                    .unwrap_or(o.ts);
-                if lit_since(t, went_dark) {
+            for &(t, went_dark, failed_otherwise) in &failing {
+                if !failed_otherwise && lit_since(t, went_dark) {
                     alone_in_air.push(t);
                 }
             }
@@ -1807,8 +1826,7 @@ impl Fleet {
     /// Notes a sign of `terminal`'s power failing at `ts`.
     pub(crate) fn note_power(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let slot = &mut self.marks[terminal as usize].last_power;
-        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+        keep_latest(&mut self.marks[terminal as usize].last_power, ts);
     }
 
     /// Whether `terminal`'s latest power sign falls in `[from, to]`.
@@ -1822,8 +1840,7 @@ impl Fleet {
     /// Notes a sign of `terminal`'s own link gone dark at `ts`.
     pub(crate) fn note_dark(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let slot = &mut self.marks[terminal as usize].last_dark;
-        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+        keep_latest(&mut self.marks[terminal as usize].last_dark, ts);
     }
 
     /// `terminal` reaches its host through its shop's router (`on_router`:
@@ -1836,8 +1853,19 @@ impl Fleet {
     /// `terminal`'s firmware or app version changed at `ts`.
     pub(crate) fn note_update(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let slot = &mut self.marks[terminal as usize].updated_at;
-        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+        keep_latest(&mut self.marks[terminal as usize].updated_at, ts);
+    }
+
+    /// `terminal`'s latest link failure a scope of `kind` counts: not a
+    /// report of it offline that the scope hears as silence
+    /// ([`ScopeKind::hears_offline_as`]).
+    fn link_failure_counted(&self, terminal: u32, kind: ScopeKind) -> Option<Ts> {
+        let marks = &self.marks[terminal as usize];
+        match kind {
+            ScopeKind::Site | ScopeKind::Carrier => marks.last_loud_link,
+            k if k.relative() => marks.last_release_link,
+            _ => self.last_seen[terminal as usize].0[Failure::Link.slot()],
+        }
     }
 
     /// Whether `terminal` was updated within [`RELEASE_FRESH_S`] before `ts`.
@@ -1851,8 +1879,7 @@ impl Fleet {
     /// the host answered a payment.
     pub(crate) fn link_ok(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let slot = &mut self.marks[terminal as usize].link_ok_at;
-        *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+        keep_latest(&mut self.marks[terminal as usize].link_ok_at, ts);
     }
 
     /// Whether `terminal`'s latest sign of its link gone dark falls in
@@ -1937,7 +1964,7 @@ impl Fleet {
                     b.gaps = b.gaps.saturating_add(1);
                 }
             }
-            b.beat = Some(b.beat.map_or(ts, |l| l.max(ts)));
+            keep_latest(&mut b.beat, ts);
         }
         if b.heard.is_some_and(|h| h >= ts) {
             return;
@@ -2058,7 +2085,7 @@ impl Fleet {
         };
         let source = if ts.secs_since(since) >= OFFLINE_PERSISTS_S as f64 || with_a_neighbour {
             self.note_dark(terminal, ts);
-            Source::Dark
+            Source::OfflineLoud
         } else {
             Source::Offline
         };
@@ -2344,9 +2371,6 @@ impl Fleet {
         let mut failing = Vec::with_capacity(self.scopes[scope as usize].members.len());
         let mut ok = 0;
         let kind = self.scopes[scope as usize].kind;
-        // A shop or carrier takes a report of a member offline as its
-        // silence, which fires nothing by itself.
-        let loud_only = matches!(kind, ScopeKind::Site | ScopeKind::Carrier);
         for &t in &self.scopes[scope as usize].members {
             if kind == ScopeKind::Carrier && self.marks[t as usize].radio_weak {
                 continue;
@@ -2368,12 +2392,8 @@ impl Fleet {
                     .enumerate()
                     .filter(|(bit, _)| shares & !human_slots & (1 << bit) != 0)
                     .filter_map(|(bit, f)| {
-                        if 1 << bit != Failure::Link as u8 {
-                            *f
-                        } else if loud_only {
-                            self.marks[t as usize].last_loud_link
-                        } else if kind.relative() {
-                            self.marks[t as usize].last_release_link
+                        if 1 << bit == Failure::Link as u8 {
+                            self.link_failure_counted(t, kind)
                         } else {
                             *f
                         }
@@ -2594,9 +2614,11 @@ impl Fleet {
         // A host's burst is of unanswered payments: messages refused for
         // a version are the version's (judged on its own).
         let counts = |o: &&Outcome| match o.source {
-            Source::Other | Source::Dark | Source::Heartbeat | Source::Mains | Source::Sag => {
-                sc.kind != ScopeKind::Host
-            }
+            Source::Other
+            | Source::OfflineLoud
+            | Source::Heartbeat
+            | Source::Mains
+            | Source::Sag => sc.kind != ScopeKind::Host,
             // Not a payment lost: a burst is judged against payments.
             Source::Silence | Source::Offline => false,
             Source::Payment(card) => {
@@ -3058,8 +3080,7 @@ impl Fleet {
     /// its cashier's slip or its customer's card.
     pub fn observe_human(&mut self, terminal: u32, ts: Ts) {
         self.ensure(terminal);
-        let h = &mut self.marks[terminal as usize].human_at;
-        *h = Some(h.map_or(ts, |h| h.max(ts)));
+        keep_latest(&mut self.marks[terminal as usize].human_at, ts);
         for (slot, &at) in self.last_seen[terminal as usize].0.iter().enumerate() {
             if at == Some(ts) {
                 self.marks[terminal as usize].human_slots |= 1 << slot;
@@ -3406,8 +3427,10 @@ impl Fleet {
     /// later finding says of a refusal already observed (as a card's).
     pub fn note_refused(&mut self, terminal: u32, ts: Ts, kind: Failure) {
         self.ensure(terminal);
-        let r = &mut self.marks[terminal as usize].last_refused[kind.slot()];
-        *r = Some(r.map_or(ts, |x| x.max(ts)));
+        keep_latest(
+            &mut self.marks[terminal as usize].last_refused[kind.slot()],
+            ts,
+        );
     }
 
     /// A refusal that the merchant's account, or the terminal's software,
@@ -3448,13 +3471,11 @@ impl Fleet {
             if source == Source::Sag && self.scopes[s as usize].kind != ScopeKind::Site {
                 continue;
             }
-            let source = match (source, self.scopes[s as usize].kind) {
-                (Source::Offline, ScopeKind::Site | ScopeKind::Carrier) => Source::Silence,
-                (Source::Offline, k) if k.relative() && !self.freshly_updated(terminal, ts) => {
-                    Source::Silence
-                }
-                (Source::Offline, _) => Source::Other,
-                (source, _) => source,
+            let source = match source {
+                Source::Offline => self.scopes[s as usize]
+                    .kind
+                    .hears_offline_as(self.freshly_updated(terminal, ts)),
+                source => source,
             };
             self.scopes[s as usize].push(Outcome {
                 ts,
@@ -3465,26 +3486,23 @@ impl Fleet {
             });
         }
         if bits & ScopeKind::Host.shares() != 0 && !off_host(source) {
-            let on = &mut self.marks[terminal as usize].last_on_host;
-            *on = Some(on.map_or(ts, |x| x.max(ts)));
+            keep_latest(&mut self.marks[terminal as usize].last_on_host, ts);
         }
         if failure == Some(Failure::Link) && !matches!(source, Source::Offline | Source::Sag) {
-            let loud = &mut self.marks[terminal as usize].last_loud_link;
-            *loud = Some(loud.map_or(ts, |x| x.max(ts)));
+            keep_latest(&mut self.marks[terminal as usize].last_loud_link, ts);
         }
         if failure == Some(Failure::Link)
             && source != Source::Sag
             && (source != Source::Offline || self.freshly_updated(terminal, ts))
         {
-            let counted = &mut self.marks[terminal as usize].last_release_link;
-            *counted = Some(counted.map_or(ts, |x| x.max(ts)));
+            keep_latest(&mut self.marks[terminal as usize].last_release_link, ts);
         }
         let seen = &mut self.last_seen[terminal as usize];
-        seen.1 = Some(seen.1.map_or(ts, |h| h.max(ts)));
+        keep_latest(&mut seen.1, ts);
         if let Some(f) = failure.filter(|_| source != Source::Sag) {
             let slot = &mut seen.0[f.slot()];
             let before = *slot;
-            *slot = Some(slot.map_or(ts, |x| x.max(ts)));
+            keep_latest(slot, ts);
             if *slot != before {
                 self.marks[terminal as usize].human_slots &= !(1 << f.slot());
             }
@@ -4069,11 +4087,18 @@ impl Fleet {
         // The release as a whole, or its terminals on one host: a host
         // that stopped taking a version refuses it there only.
         let host_of = |t: u32| self.member_of[t as usize][ScopeKind::Host as usize];
-        past_chance(&|_| true)
-            || refused.iter().any(|&r| {
-                let h = host_of(r);
-                h != NONE && past_chance(&|t| host_of(t) == h)
-            })
+        if past_chance(&|_| true) {
+            return true;
+        }
+        // Each host once, however many of its terminals were refused.
+        let mut hosts: Vec<u32> = refused
+            .iter()
+            .map(|&r| host_of(r))
+            .filter(|&h| h != NONE)
+            .collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        hosts.into_iter().any(|h| past_chance(&|t| host_of(t) == h))
     }
 
     /// The kinds of failure (bits of [`Failure`]) `terminal` had last in

@@ -37,6 +37,8 @@ use std::sync::Arc;
 use posdoc_kb::{Kb, Text};
 use posdoc_record::{Cause, Record, Target, Ts};
 
+use crate::state::keep_latest;
+
 pub use diagnose::{CauseScore, Diagnosis, EvidenceItem, NextCheck, TracedFactor};
 pub use fleet::{Incident, IncidentChange, ScopeKind, Source};
 pub use posdoc_record::REORDER_ALLOWANCE_S;
@@ -537,7 +539,7 @@ impl Engine {
         {
             self.counters.late_records += 1;
         }
-        self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
+        keep_latest(&mut self.max_ts, ts);
         self.seq += 1;
         let slot = match self.free_slots.pop() {
             Some(i) => {

@@ -182,7 +182,7 @@ pub(crate) fn apply_telemetry(s: &mut TerminalState, t: &Telemetry) {
         && t.latency_ms.is_some_and(|l| l < LINK_OK_LATENCY_MS)
         && t.packet_loss.is_none_or(|l| l < LINK_OK_LOSS)
     {
-        s.last_link_ok = Some(s.last_link_ok.map_or(ts, |x| x.max(ts)));
+        keep_latest(&mut s.last_link_ok, ts);
     }
     let m = [
         (MetricId::Latency, t.latency_ms, 20.0),
@@ -650,7 +650,7 @@ pub(crate) fn error_lost_link(e: &ErrorEvent) -> bool {
 /// A failure of the link itself (no answer, no connection, dark): what a
 /// shop's router or power takes from all its terminals at once.
 fn note_link_failure(s: &mut TerminalState, ts: Ts) {
-    s.last_link_failure = Some(s.last_link_failure.map_or(ts, |x| x.max(ts)));
+    keep_latest(&mut s.last_link_failure, ts);
 }
 
 /// Whether an error is the link itself failing: raised connecting,

@@ -3,6 +3,12 @@
 
 use posdoc_record::{CheckResult, Ts};
 
+/// Keeps in `slot` the later of its time and `ts`: the latest sign of a
+/// kind, whatever order records arrive in.
+pub(crate) fn keep_latest(slot: &mut Option<Ts>, ts: Ts) {
+    *slot = Some(slot.map_or(ts, |t| t.max(ts)));
+}
+
 /// A fixed-capacity ring of the most recent items, oldest first when iterated.
 #[derive(Debug, Clone)]
 pub(crate) struct Ring<T, const N: usize> {
