@@ -2058,7 +2058,20 @@ const LINK_GONE_SIGNS: &[&str] = &[
     "network_degraded",
 ];
 
-const EXPLAINED_SIGNS: [ExplainedSigns; 30] = [
+const EXPLAINED_SIGNS: [ExplainedSigns; 31] = [
+    // Bytes damaged at the PIN prompt: the PIN pad's link (its cable, its
+    // serial port) fails its checksums, and the prompt is where that shows
+    // as much as where stuck keys do.
+    ExplainedSigns {
+        when: &["log:corrupt_text"],
+        signs_of: Cause::HardwareKeypad,
+        count_for: &[Cause::TransmissionCorruption],
+        signs: &["stage:pin"],
+        with_prior: false,
+        incident_causes: &[],
+        // A PIN's length or format the customer got wrong is theirs.
+        unless: &["log:operator_text", "log:input_text"],
+    },
     // Payments sent under another merchant's id, refused as from an
     // unknown or invalid merchant: the refusal, the merchant's other
     // terminals refused alike, and the merchant's (or shop's) incident of
