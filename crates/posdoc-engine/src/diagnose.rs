@@ -655,9 +655,29 @@ impl Engine {
         let site_obs_from = obs.len();
         let on_the_wire = match p {
             Pending::Txn(t) => signals::txn_lost_link(t),
-            Pending::Error(e, _) => signals::error_on_the_wire(e),
+            // An error logging a payment the host answered (a message it
+            // refused, an answer that would not parse) went over a link
+            // that worked.
+            Pending::Error(e, _) => signals::error_on_the_wire(e) && answered_rc.is_none(),
         };
         self.site_signals(s, idx, ts, horizon, on_the_wire, &mut obs);
+        // A terminal that lost its link with its shop's mains: its own
+        // supply reading fine since says nothing of the mains come back for
+        // the router (it may run on its battery, or be back while the
+        // router still starts up). Its readings go, and the terminal's and
+        // the shop's signs keep their places among the rest.
+        let [n_terminal_obs, site_obs_from] = if obs[site_obs_from..]
+            .iter()
+            .any(|o| o.id == "link_lost_with_mains")
+        {
+            drop_keeping_bounds(
+                &mut obs,
+                [n_terminal_obs, site_obs_from],
+                mains_back_says_nothing,
+            )
+        } else {
+            [n_terminal_obs, site_obs_from]
+        };
         let site_obs = site_obs_from..obs.len();
         // A card-specific reading needs the host to have answered: a
         // timeout says nothing about which card it was.
@@ -1302,16 +1322,8 @@ impl Engine {
             })
             && !host_down()
         {
-            // Nor does its own supply reading fine since say the mains came
-            // back for the router: it may run on its battery, or be back
-            // while the router still starts up.
-            out.retain(|o| {
-                !matches!(
-                    (o.id, &o.seen),
-                    ("past_power_fault", _)
-                        | ("power_events" | "supply_voltage_excursion", Seen::Absent)
-                )
-            });
+            // (The caller drops its own power readings then:
+            // `mains_back_says_nothing`.)
             out.push(signals::yes_dur(
                 "link_lost_with_mains",
                 ts.secs_since(mains),
@@ -2664,6 +2676,27 @@ const COMPLAINT_RELEVANT_S: f64 = 24.0 * 3600.0;
 /// A complaint is a person's words about a symptom, not a log line.
 const COMPLAINT_STRENGTH: f64 = 0.6;
 
+/// Drops the observations `drop` picks, and returns where `bounds` (ends of
+/// runs of them: the terminal's own, the shop's) fall among those kept.
+fn drop_keeping_bounds<const N: usize>(
+    obs: &mut Vec<Obs>,
+    bounds: [usize; N],
+    drop: impl Fn(&Obs) -> bool,
+) -> [usize; N] {
+    let kept = bounds.map(|end| end - obs[..end].iter().filter(|o| drop(o)).count());
+    obs.retain(|o| !drop(o));
+    kept
+}
+
+/// A terminal reading that says nothing once its link went with its
+/// shop's mains: a past power fault, no power event, its supply fine.
+fn mains_back_says_nothing(o: &Obs) -> bool {
+    matches!(
+        (o.id, &o.seen),
+        ("past_power_fault", _) | ("power_events" | "supply_voltage_excursion", Seen::Absent)
+    )
+}
+
 /// Sum of the patterns' likelihoods, each with its strength, as a factor.
 fn patterns_factor(
     kb: &Kb,
@@ -2897,6 +2930,27 @@ mod tests {
     /// The hashed ids never hide a factor `said` finds, in each form a
     /// rule names one: a plain id, a prefixed one, a check's result, a
     /// pattern among recent log lines.
+    #[test]
+    fn observations_dropped_leave_each_run_its_own_members() {
+        let o = |id: &'static str| yes(id, String::new(), String::new());
+        // Terminal's own: a, power_events (absent), b; history: c; shop's: d.
+        let mut obs = vec![
+            o("a"),
+            Obs {
+                id: "power_events",
+                seen: Seen::Absent,
+            },
+            o("b"),
+            o("c"),
+            o("d"),
+        ];
+        let [own_end, shop_from] = drop_keeping_bounds(&mut obs, [3, 4], mains_back_says_nothing);
+        let ids: Vec<&str> = obs.iter().map(|o| o.id).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        assert_eq!(&ids[..own_end], ["a", "b"]);
+        assert_eq!(&ids[shop_from..], ["d"]);
+    }
+
     #[test]
     fn factor_ids_never_hide_a_factor_said() {
         let factors = [

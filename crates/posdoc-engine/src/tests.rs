@@ -6821,14 +6821,30 @@ fn a_shop_gone_dark_between_its_failures_is_one_incident() {
 /// Wi-Fi handheld T3-0 keeps its power (a battery) but loses the router,
 /// and its payments time out from minute 21. With `router_back`, the
 /// tills come back online and pay from minute 24 while T3-0 goes on
-/// timing out. Returns T3-0's diagnoses of its payments from minute 25.
-fn handheld_after_its_shops_mains_fail(router_back: bool) -> Vec<Diagnosis> {
+/// timing out — but for minute `refused_at`'s payment, which the host
+/// answers "30" (format error), logged by an error at the receive stage.
+/// Returns T3-0's diagnoses of its payments from minute 25.
+fn handheld_after_its_shops_mains_fail(
+    router_back: bool,
+    refused_at: Option<u32>,
+) -> Vec<Diagnosis> {
     let kb = kb();
     let tills_dark = |m: u32| m >= 20 && !(router_back && m >= 24);
     let mut lines = fleet_answers(6, 3, 40, &|s, k, m| {
+        if s == 3 && k == 0 && Some(m) == refused_at {
+            return Some("30");
+        }
         let failing = s == 3 && if k == 0 { m >= 21 } else { tills_dark(m) };
         failing.then_some("timeout")
     });
+    if let Some(m) = refused_at {
+        // fleet_answers' STAN and second for T3-0's payment of minute m.
+        lines.push(format!(
+            r#"{{"kind":"error","ts":"{}","terminal_id":"T3-0","code":"E9","stage":"receive","stan":"{:06}","detail":"报文格式错 主机拒绝"}}"#,
+            t(m, 21),
+            m * 1000 + 30
+        ));
+    }
     for l in lines.iter_mut() {
         if l.contains(r#""terminal_id":"T3-0","vendor""#) {
             *l = l.replace(r#""network":"ethernet""#, r#""network":"wifi""#);
@@ -6872,10 +6888,31 @@ fn handheld_after_its_shops_mains_fail(router_back: bool) -> Vec<Diagnosis> {
 }
 
 #[test]
+fn an_error_logging_a_payment_the_host_answered_lost_no_link_to_the_shops_mains() {
+    // The handheld cut off with its shop's mains: one payment gets through
+    // and is refused for its format. Its error went over a link that
+    // worked, whatever the shop's mains did.
+    let late = handheld_after_its_shops_mains_fail(false, Some(30));
+    let refused: Vec<&Diagnosis> = late.iter().filter(|d| d.code == "E9").collect();
+    assert_eq!(refused.len(), 1, "{late:#?}");
+    assert!(
+        signal_of(refused[0], "link_lost_with_mains").is_none(),
+        "{:#?}",
+        refused[0]
+    );
+    assert_ne!(
+        refused[0].top(),
+        Cause::PowerSupply,
+        "{:#?}",
+        refused[0].causes
+    );
+}
+
+#[test]
 fn a_handheld_that_lost_the_router_when_its_shops_mains_failed_lost_it_to_the_power() {
     // Its own supply is fine (a battery) and its link is what fails: the
     // router went down with the shop's mains.
-    let late = handheld_after_its_shops_mains_fail(false);
+    let late = handheld_after_its_shops_mains_fail(false, None);
     let power = late
         .iter()
         .filter(|d| d.top() == Cause::PowerSupply && signal_of(d, "link_lost_with_mains").is_some())
@@ -6888,7 +6925,7 @@ fn a_handheld_that_lost_the_router_when_its_shops_mains_failed_lost_it_to_the_po
     );
     // The tills back online and paying: the router is back, and the
     // handheld still cut off has a fault of its own.
-    let late = handheld_after_its_shops_mains_fail(true);
+    let late = handheld_after_its_shops_mains_fail(true, None);
     assert!(
         late.iter()
             .all(|d| signal_of(d, "link_lost_with_mains").is_none()),
