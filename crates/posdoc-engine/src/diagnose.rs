@@ -2927,9 +2927,6 @@ mod tests {
         }
     }
 
-    /// The hashed ids never hide a factor `said` finds, in each form a
-    /// rule names one: a plain id, a prefixed one, a check's result, a
-    /// pattern among recent log lines.
     #[test]
     fn observations_dropped_leave_each_run_its_own_members() {
         let o = |id: &'static str| yes(id, String::new(), String::new());
@@ -2951,6 +2948,9 @@ mod tests {
         assert_eq!(&ids[shop_from..], ["d"]);
     }
 
+    /// The hashed ids never hide a factor `said` finds, in each form a
+    /// rule names one: a plain id, a prefixed one, a check's result, a
+    /// pattern among recent log lines.
     #[test]
     fn factor_ids_never_hide_a_factor_said() {
         let factors = [

@@ -79,14 +79,13 @@
 //! dropped after a while.
 
 use posdoc_record::{Cause, Ts};
-
-use crate::state::keep_latest;
 use rustc_hash::FxHashMap;
 
 use posdoc_kb::CauseVec;
 
 mod answers;
 mod declines;
+use crate::state::keep_latest;
 use answers::HostAnswers;
 use declines::{BinDeclines, Judged};
 
@@ -3461,6 +3460,7 @@ impl Fleet {
         if source.payment() && (bits == 0 || bits & ScopeKind::Host.shares() != 0) {
             self.host_payments.add(ts, bits != 0);
         }
+        let fresh = self.freshly_updated(terminal, ts);
         let scopes = self.member_of[terminal as usize];
         for &s in scopes.iter().filter(|&&s| s != NONE) {
             if bits != 0 && self.deaf(self.scopes[s as usize].kind, terminal, off_host(source)) {
@@ -3472,9 +3472,7 @@ impl Fleet {
                 continue;
             }
             let source = match source {
-                Source::Offline => self.scopes[s as usize]
-                    .kind
-                    .hears_offline_as(self.freshly_updated(terminal, ts)),
+                Source::Offline => self.scopes[s as usize].kind.hears_offline_as(fresh),
                 source => source,
             };
             self.scopes[s as usize].push(Outcome {
@@ -3488,13 +3486,18 @@ impl Fleet {
         if bits & ScopeKind::Host.shares() != 0 && !off_host(source) {
             keep_latest(&mut self.marks[terminal as usize].last_on_host, ts);
         }
-        if failure == Some(Failure::Link) && !matches!(source, Source::Offline | Source::Sag) {
+        // The link failures a shop's or carrier's, and a release's, judging
+        // counts: a report of it offline only where the scope does not hear
+        // it as silence ([`ScopeKind::hears_offline_as`]).
+        let counted_by = |kind: ScopeKind| {
+            failure == Some(Failure::Link)
+                && source != Source::Sag
+                && (source != Source::Offline || kind.hears_offline_as(fresh) != Source::Silence)
+        };
+        if counted_by(ScopeKind::Site) {
             keep_latest(&mut self.marks[terminal as usize].last_loud_link, ts);
         }
-        if failure == Some(Failure::Link)
-            && source != Source::Sag
-            && (source != Source::Offline || self.freshly_updated(terminal, ts))
-        {
+        if counted_by(ScopeKind::AppVersion) {
             keep_latest(&mut self.marks[terminal as usize].last_release_link, ts);
         }
         let seen = &mut self.last_seen[terminal as usize];
