@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 # wordcause.py WORD[,WORD] GENS...: truth causes of error events whose detail (lowercased) contains WORD
-import sys, json, collections
+# (FAULTS=1: only the events of injected faults, which are what the accuracy figures score;
+# otherwise background events too — a fleet's everyday declines and cashiers' slips)
+import sys, json, collections, os
+faults_only = os.environ.get("FAULTS") == "1"
 words = sys.argv[1].lower().split(","); gens = sys.argv[2:]
 for g in gens:
     c = collections.Counter()
@@ -14,5 +17,5 @@ for g in gens:
             if any(w in txt for w in words): hit[(r["terminal_id"], r["ts"])] = 1
         for l in open(f"{d}/truth.jsonl"):
             t = json.loads(l)
-            if t["kind"] == "truth_event" and (t["terminal_id"], t["ts"]) in hit: c[t["cause"]] += 1
+            if t["kind"] == "truth_event" and (t["terminal_id"], t["ts"]) in hit and (t.get("fault_id") or not faults_only): c[t["cause"]] += 1
     if c: print(g, dict(c.most_common(6)))
