@@ -1311,11 +1311,17 @@ impl Incident {
         if total <= 0.0 {
             return None;
         }
-        let (i, v) = self
-            .votes
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))?;
+        // Several of a shop's boards failing together are its mains: a
+        // surge or a brownout damages what it reaches, and boards do not
+        // fail in step on their own. (The members' own diagnoses may still
+        // read as their boards: the damage is theirs.)
+        let mut votes = self.votes;
+        if self.kind == ScopeKind::Site {
+            let (board, power) = (Cause::HardwareBoard.index(), Cause::PowerSupply.index());
+            votes[power] += votes[board];
+            votes[board] = 0.0;
+        }
+        let (i, v) = votes.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
         Some((Cause::ALL[i], v / total))
     }
 }
@@ -4675,16 +4681,15 @@ mod tests {
 mod vote_tests {
     use super::*;
 
-    #[test]
-    fn each_member_counts_once_however_chatty() {
-        let mut inc = Incident {
+    fn incident_of(kind: ScopeKind) -> Incident {
+        Incident {
             id: "INC-0001".into(),
             index: 0,
-            kind: ScopeKind::Site,
-            key: "S1".into(),
+            kind,
+            key: "K1".into(),
             opened_at: Ts(0),
             closed_at: None,
-            terminals: vec![0, 1, 2, 3],
+            terminals: vec![0, 1, 2],
             last_failure: Ts(0),
             votes: [0.0; Cause::COUNT],
             ballots: Ballots::default(),
@@ -4694,7 +4699,33 @@ mod vote_tests {
             all_on_radio: false,
             on_declines: false,
             device: None,
+        }
+    }
+
+    #[test]
+    fn a_shops_boards_failing_together_are_its_mains_but_a_models_are_its_boards() {
+        let belief = |c: Cause, p: f64| {
+            let mut v = [(1.0 - p) / (Cause::COUNT - 1) as f64; Cause::COUNT];
+            v[c.index()] = p;
+            v
         };
+        for (kind, expected) in [
+            (ScopeKind::Site, Cause::PowerSupply),
+            (ScopeKind::Model, Cause::HardwareBoard),
+        ] {
+            let mut inc = incident_of(kind);
+            // Two members read as their damaged boards, one as the power.
+            inc.ballot(0, &belief(Cause::HardwareBoard, 0.8), 1);
+            inc.ballot(1, &belief(Cause::HardwareBoard, 0.7), 1);
+            inc.ballot(2, &belief(Cause::PowerSupply, 0.6), 1);
+            assert_eq!(inc.cause().unwrap().0, expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn each_member_counts_once_however_chatty() {
+        let mut inc = incident_of(ScopeKind::Site);
+        inc.terminals = vec![0, 1, 2, 3];
         let belief = |c: Cause, p: f64| {
             let mut v = [(1.0 - p) / (Cause::COUNT - 1) as f64; Cause::COUNT];
             v[c.index()] = p;
