@@ -4053,6 +4053,20 @@ impl Fleet {
         !(outright || relative())
     }
 
+    /// The failing shares of the fleet outside incidents over
+    /// [`RELATIVE_WINDOW_S`], recomputed at most every [`EVAL_EVERY_S`]
+    /// (as [`Fleet::fleet_share`] is for the whole fleet).
+    fn outside_share(&self, ts: Ts) -> FleetShares {
+        match self.outside_share.get() {
+            Some((at, shares)) if at <= ts && ts.secs_since(at) < EVAL_EVERY_S as f64 => shares,
+            _ => {
+                let shares = self.failing_shares(ts, |t| self.incident_of[t] == NONE);
+                self.outside_share.set(Some((ts, shares)));
+                shares
+            }
+        }
+    }
+
     /// Whether `refused` of release scope `s`'s terminals refused for their
     /// messages over [`RELATIVE_WINDOW_S`] are past what the fleet outside
     /// it and outside incidents explains: a fleet refuses a few terminals'
@@ -4066,14 +4080,7 @@ impl Fleet {
                 .1
                 .is_some_and(|h| h >= from && h <= ts)
         };
-        let shares = match self.outside_share.get() {
-            Some((at, shares)) if at <= ts && ts.secs_since(at) < EVAL_EVERY_S as f64 => shares,
-            _ => {
-                let shares = self.failing_shares(ts, |t| self.incident_of[t] == NONE);
-                self.outside_share.set(Some((ts, shares)));
-                shares
-            }
-        };
+        let shares = self.outside_share(ts);
         let past_chance = |among: &dyn Fn(u32) -> bool| {
             let k = refused.iter().filter(|&&t| among(t)).count() as u32;
             let n = self.scopes[s as usize]

@@ -7101,13 +7101,16 @@ fn a_key_held_down_by_itself_is_the_keypad() {
 #[test]
 fn a_pin_pads_link_failing_its_checksums_is_the_damaged_line_and_stuck_keys_the_keypad() {
     let kb = kb();
+    let at_the_pin_prompt = |detail: &str| {
+        let fault = vec![error_line(&t(61, 10), "E9", "pin", detail)];
+        run(&kb, &terminal_life(&fault)).pop().unwrap()
+    };
     for detail in [
         "E9 密码键盘通讯错误 | SEC PIN pad frame CRC error on COM2",
         "[PIN] PINPAD link error, checksum err",
         "密码键盘数据校验错",
     ] {
-        let fault = vec![error_line(&t(61, 10), "E9", "pin", detail)];
-        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        let d = at_the_pin_prompt(detail);
         assert_signal(&d, "log:corrupt_text");
         assert_eq!(
             d.top(),
@@ -7120,8 +7123,7 @@ fn a_pin_pads_link_failing_its_checksums_is_the_damaged_line_and_stuck_keys_the_
         "[密码键盘通讯失败] PINPAD key scan error row=3",
         "密码键盘按键异常",
     ] {
-        let fault = vec![error_line(&t(61, 10), "E9", "pin", detail)];
-        let d = run(&kb, &terminal_life(&fault)).pop().unwrap();
+        let d = at_the_pin_prompt(detail);
         assert_eq!(d.top(), Cause::HardwareKeypad, "{detail}: {:?}", d.causes);
     }
 }
