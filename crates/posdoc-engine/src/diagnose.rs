@@ -127,6 +127,11 @@ const OFF_KIND_INCIDENT_WEIGHT: f64 = 0.1;
 /// A cause the event's own evidence leaves below this gets little from an
 /// incident's scope.
 const INCIDENT_PLAUSIBLE_MIN: f64 = 0.01;
+/// How many times better another open incident of its terminal must explain
+/// an event than the one the terminal joined last ([`incident_fit`]) for
+/// the event to belong to it: the joined one's scope is the fleet view's
+/// own judgement, and an event's reading is often merely unsure.
+const OTHER_INCIDENT_FIT_RATIO: f64 = 3.0;
 /// Distinct card BINs failing on one host that make it the host's fault.
 const HOST_FAILING_BINS_MIN: u32 = 3;
 /// Prior mass on host-side decisions above which an event is a host's answer.
@@ -816,13 +821,10 @@ impl Engine {
             }
             _ => None,
         };
-        let incident = card_incident
-            .or(decline_incident)
+        let card_or_decline = card_incident.or(decline_incident);
+        let mut incident = card_or_decline
             .or(own_incident)
             .filter(|i| i.opened_at <= horizon);
-        let incident_id = incident.map(|i| i.id.clone());
-        let incident_index = incident.map(|i| i.index);
-        let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
         // A host that answered with a decision (an issuer decline, a limit, a
         // risk refusal) means the round trip worked: the terminal's health
         // then says little about why this event failed, whatever else is wrong.
@@ -870,15 +872,47 @@ impl Engine {
         // The incident weighs like the terminal's own telemetry: a host's
         // decision (an invalid merchant, a limit) is not the shop's router,
         // however many of the shop's terminals got it.
-        if let Some(inc) = incident {
-            // What the event itself already rules out, the incident does not
-            // bring back: a TLS handshake refused is not the shop's router,
-            // however many of the shop's terminals fail with it.
-            let mut provisional = [0.0; Cause::COUNT];
-            for (i, x) in provisional.iter_mut().enumerate() {
+        // What the event itself already says, before any incident: it rules
+        // out what an incident would bring back (a TLS handshake refused is
+        // not the shop's router, however many of the shop's terminals fail
+        // with it), and it picks between two faults the terminal sits in at
+        // once (a modem whose link fell is its carrier's outage, not the
+        // host's that went down beside it).
+        let provisional = incident.is_some().then(|| {
+            let mut score = [0.0; Cause::COUNT];
+            for (i, x) in score.iter_mut().enumerate() {
                 *x = prior[i].ln() + factors.iter().map(|f| f.ln[i]).sum::<f64>();
             }
-            let provisional = softmax(&provisional);
+            softmax(&score)
+        });
+        if card_or_decline.is_none()
+            && let (Some(own), Some(provisional)) = (incident, provisional.as_ref())
+        {
+            let fit = |i: &crate::fleet::Incident| incident_fit(kb, i, s.net, provisional);
+            let mut best = (own, fit(own) * OTHER_INCIDENT_FIT_RATIO);
+            for other in self.fleet.open_incidents_of(idx) {
+                let f = fit(other);
+                if f <= best.1 || other.opened_at > horizon {
+                    continue;
+                }
+                // A fault of its own, not a part of this one's: a shop's
+                // incident on a release's terminals is the release's.
+                let apart = other
+                    .terminals
+                    .iter()
+                    .filter(|t| !own.terminals.contains(t))
+                    .count();
+                if 2 * apart >= other.terminals.len() {
+                    best = (other, f);
+                }
+            }
+            incident = Some(best.0);
+        }
+        let incident_id = incident.map(|i| i.id.clone());
+        let incident_index = incident.map(|i| i.index);
+        let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
+        if let Some(inc) = incident {
+            let provisional = provisional.unwrap_or_default();
             let before = factors.len();
             factors_push_signal(kb, factors, incident_obs(kb, inc, s.net));
             // Where a release's failing terminals pay tells a version one
@@ -1793,6 +1827,20 @@ fn check_factor(kb: &Kb, c: &CheckLite, s: &TerminalState) -> Option<Factor> {
             en: format!("check \"{}\": {}", def.question.en, verdict.en),
         }),
         ln: ln_of(&lik, 1.0),
+    })
+}
+
+/// How well incident `inc` explains an event that the terminal's own signs
+/// read as `provisional`: the incident's evidence's likelihood ratio,
+/// averaged over that reading.
+fn incident_fit(kb: &Kb, inc: &crate::fleet::Incident, net: Net, provisional: &CauseVec) -> f64 {
+    let signal = inc.member_signal(net == Net::Cellular);
+    kb.signals.get(signal).map_or(0.0, |def| {
+        def.ln
+            .iter()
+            .zip(provisional)
+            .map(|(l, p)| p * l.exp())
+            .sum()
     })
 }
 

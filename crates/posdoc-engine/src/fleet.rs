@@ -2956,6 +2956,19 @@ impl Fleet {
         (i != NONE).then(|| &self.incidents[i as usize])
     }
 
+    /// Every open incident on one of `terminal`'s own scopes that it has
+    /// joined, narrowest scope first: a terminal can sit in two faults at
+    /// once (its carrier's outage and its host's), and which one an event
+    /// belongs to is the event's to say.
+    pub fn open_incidents_of(&self, terminal: u32) -> impl Iterator<Item = &Incident> {
+        let scopes = self.member_of.get(terminal as usize);
+        scopes.into_iter().flatten().filter_map(move |&s| {
+            let i = self.scopes.get(s as usize)?.incident?;
+            let inc = &self.incidents[i as usize];
+            (inc.closed_at.is_none() && inc.terminals.contains(&terminal)).then_some(inc)
+        })
+    }
+
     /// Whether `n` signs on `signers` of scope `s`'s terminals are more than
     /// the rest of the fleet's rate of them explains ([`ScopeSigns::chance`]
     /// below [`SCOPE_SIGNS_CHANCE_MAX`]).

@@ -4162,6 +4162,90 @@ fn a_carriers_outage_its_modems_call_no_service_is_still_the_carriers() {
 }
 
 #[test]
+fn a_modem_whose_link_fell_in_its_carriers_outage_is_the_carriers_while_its_host_is_down_too() {
+    let kb = kb();
+    // Forty shops, each with a till on the shop's line and a handheld on a
+    // carrier (cmcc in shops 0-11, ctcc in the rest), a shop's two on one
+    // of four hosts. From minute 20 host H1 (shops 0, 4, 8, ...) answers
+    // nothing; from minute 30 cmcc's towers in the city go, and the
+    // handhelds of shops 0-8 log their PPP link down. Shops 0, 4 and 8's
+    // handhelds are in both faults at once.
+    let mut lines = fleet_answers(40, 2, 60, &|s, k, m| {
+        let host_down = s % 4 == 0 && m >= 20;
+        let carrier_down = k == 1 && s < 9 && m >= 30;
+        (host_down || carrier_down).then_some("timeout")
+    });
+    for l in lines
+        .iter_mut()
+        .filter(|l| l.contains(r#""kind":"terminal""#))
+    {
+        let s: u32 = l
+            .split(r#""terminal_id":"T"#)
+            .nth(1)
+            .and_then(|x| x.split('-').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or_else(|| panic!("{l}"));
+        *l = l.replace(r#""host":"H1""#, &format!(r#""host":"H{}""#, s % 4 + 1));
+        if l.contains("-1\",") {
+            let carrier = if s < 12 { "cmcc" } else { "ctcc" };
+            *l = l.replace(
+                r#""network":"ethernet""#,
+                &format!(r#""network":"cellular","carrier":"{carrier}""#),
+            );
+        }
+    }
+    for m in 30..60u32 {
+        for s in 0..9u32 {
+            lines.push(format!(
+                r#"{{"kind":"error","ts":"{}","terminal_id":"T{s}-1","code":"E1","stage":"connect","detail":"PPP link down, redial"}}"#,
+                t(m, 51)
+            ));
+        }
+    }
+    sort_by_time(&mut lines);
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    let of = |key: &str| {
+        shown
+            .iter()
+            .find(|i| i.scope.iter().any(|(k, _)| *k == key))
+            .unwrap_or_else(|| panic!("no {key} incident: {shown:#?}"))
+    };
+    let (host, carrier) = (of("host"), of("carrier"));
+    assert_eq!(host.cause, Cause::UpstreamAcquirer, "{host:#?}");
+    assert_eq!(carrier.cause, Cause::NetworkCarrier, "{carrier:#?}");
+    // Once both are open, the handhelds in both: their modems' links fell,
+    // which no host's outage does.
+    let settled = Ts::parse(&t(40, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let both: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| ["T0-1", "T4-1", "T8-1"].contains(&d.terminal_id.as_str()))
+        .filter(|d| d.ts >= settled && d.code == "E1")
+        .collect();
+    assert_eq!(both.len(), 3 * 20);
+    for d in both {
+        assert_eq!(
+            d.incident_id.as_deref(),
+            Some(carrier.incident_id.as_str()),
+            "{d:#?}"
+        );
+        assert_eq!(d.top(), Cause::NetworkCarrier, "{:?}", d.causes);
+    }
+    // Their shops' tills stay in the host's.
+    let tills = diags
+        .iter()
+        .filter(|d| ["T0-0", "T4-0", "T8-0"].contains(&d.terminal_id.as_str()) && d.ts >= settled);
+    for d in tills {
+        assert_eq!(
+            d.incident_id.as_deref(),
+            Some(host.incident_id.as_str()),
+            "{d:#?}"
+        );
+        assert_eq!(d.top(), Cause::UpstreamAcquirer, "{:?}", d.causes);
+    }
+}
+
+#[test]
 fn a_screen_failing_on_a_refused_version_is_the_screen_not_the_version() {
     let kb = kb();
     // Terminals 0 run firmware 3.2.0; from minute 20 the host refuses it
