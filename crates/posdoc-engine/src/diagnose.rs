@@ -1442,11 +1442,16 @@ impl Engine {
     }
 
     /// Whether terminal `t` is held by an incident wider than its shop (a
-    /// host, a carrier, a release): that explains its failures.
+    /// host, a carrier, a release): that explains its failures. Not its
+    /// merchant's of their links: the merchant's shops failing together are
+    /// what that incident is.
     fn held_beyond_its_shop(&self, t: u32) -> bool {
-        self.fleet
-            .incident_of(t)
-            .is_some_and(|i| i.kind != crate::fleet::ScopeKind::Site)
+        use crate::fleet::{Failure, ScopeKind};
+        self.fleet.incident_of(t).is_some_and(|i| match i.kind {
+            ScopeKind::Site => false,
+            ScopeKind::Merchant => !i.fired_on(Failure::Link),
+            _ => true,
+        })
     }
 
     /// How many of terminal `s`'s payments in `[from, to]` were refused for

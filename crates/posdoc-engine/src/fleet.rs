@@ -1244,6 +1244,9 @@ impl Incident {
         match (self.kind, self.fired_on == Failure::Keys as u8) {
             (ScopeKind::Host, true) => "incident_host_keys",
             (ScopeKind::Merchant, true) => "incident_merchant_keys",
+            (ScopeKind::Merchant, _) if self.fired_on == Failure::Link as u8 => {
+                "incident_merchant_links"
+            }
             (ScopeKind::Site, _) if self.fired_on == Failure::Operator as u8 => {
                 "incident_site_operator"
             }
@@ -1709,6 +1712,9 @@ pub(crate) struct Fleet {
     operator_slips: ScopeSigns,
     /// Events diagnosed as a shop's router or mains failing.
     link_signs: ScopeSigns,
+    /// Events diagnosed as the terminal's parameters, per merchant (see
+    /// [`Fleet::observe_merchant_config`]).
+    merchant_config_signs: ScopeSigns,
     /// Events diagnosed as each of [`SHARED_DEVICE_CAUSES`], per shop and
     /// per merchant.
     device_signs: [ScopeSigns; SHARED_DEVICE_CAUSES.len()],
@@ -3165,12 +3171,18 @@ impl Fleet {
         if !self.signs_past_chance(&self.operator_slips, s, n, who.len(), ts, busier) {
             return;
         }
+        self.open_on_refusals(s, Failure::Operator, who, ts);
+    }
+
+    /// [`Fleet::open_on_signs`] on signs past chance already: as many
+    /// refusals of `class` as there are signers, settled.
+    fn open_on_refusals(&mut self, s: u32, class: Failure, who: Vec<u32>, ts: Ts) -> Option<u32> {
         let v = Verdict::Refused {
             refused: who.len() as u32,
-            class: Failure::Operator,
+            class,
             settled: true,
         };
-        self.open_on_signs(s, v, who, ts);
+        self.open_on_signs(s, v, who, ts)
     }
 
     /// Opens (or resumes) scope `s`'s incident on what its members'
@@ -3214,6 +3226,42 @@ impl Fleet {
             return;
         }
         self.open_on_signs(s, Verdict::Burst(each.len() as u32), each, ts);
+    }
+
+    /// An event of `terminal` at `ts` was diagnosed as its parameters
+    /// (`software.config`). A merchant's shops share no router and no
+    /// mains, only the parameters its head office pushes to every terminal:
+    /// terminals in two of its shops each read so twice within the hour,
+    /// far more than the fleet's rate explains, are a push gone wrong. Its
+    /// incident fires on the links it fails (the host address), which a
+    /// merchant's scope otherwise never counts: a chain's shops losing
+    /// their links now and then are as many shops' faults.
+    pub fn observe_merchant_config(&mut self, terminal: u32, ts: Ts) {
+        self.ensure(terminal);
+        let s = self.member_of[terminal as usize][ScopeKind::Merchant as usize];
+        if s == NONE {
+            return;
+        }
+        if let Some(i) = self.scopes[s as usize].incident {
+            if self.incidents[i as usize].fired_on == Failure::Link as u8 {
+                self.incidents[i as usize].failed_at(ts);
+                self.join(i, terminal);
+            }
+            return;
+        }
+        let Some((n, each)) = self.merchant_config_signs.take(s, terminal, ts) else {
+            return;
+        };
+        if self.incident_of[terminal as usize] == NONE {
+            self.merchant_config_signs.note(ts);
+        }
+        if each.len() < 2
+            || self.sites_spanned(&each) < ScopeKind::Merchant.min_sites()
+            || !self.signs_past_chance(&self.merchant_config_signs, s, n, each.len(), ts, 1.0)
+        {
+            return;
+        }
+        self.open_on_refusals(s, Failure::Link, each, ts);
     }
 
     /// An event of `terminal` at `ts` was diagnosed as `cause`, one of
@@ -3267,12 +3315,7 @@ impl Fleet {
             {
                 continue;
             }
-            let v = Verdict::Refused {
-                refused: each.len() as u32,
-                class: Failure::Device,
-                settled: true,
-            };
-            let Some(inc) = self.open_on_signs(s, v, each, ts) else {
+            let Some(inc) = self.open_on_refusals(s, Failure::Device, each, ts) else {
                 return;
             };
             self.incidents[inc as usize].device = Some(cause);
@@ -3338,12 +3381,7 @@ impl Fleet {
             {
                 continue;
             }
-            let v = Verdict::Refused {
-                refused: each.len() as u32,
-                class: Failure::Protocol,
-                settled: true,
-            };
-            self.open_on_signs(s, v, each, ts);
+            self.open_on_refusals(s, Failure::Protocol, each, ts);
             held = true;
         }
     }

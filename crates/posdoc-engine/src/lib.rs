@@ -642,6 +642,9 @@ impl Engine {
                         Cause::SoftwareIncompatible if sure => {
                             self.fleet.observe_release_refused(t, d.ts)
                         }
+                        Cause::SoftwareConfig if sure => {
+                            self.fleet.observe_merchant_config(t, d.ts)
+                        }
                         _ => {}
                     }
                 }

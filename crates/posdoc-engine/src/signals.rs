@@ -1601,6 +1601,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_host",
     "incident_host_keys",
     "incident_merchant_keys",
+    "incident_merchant_links",
     "incident_issuer",
     "incident_card_declines",
     "failing_before_incident",

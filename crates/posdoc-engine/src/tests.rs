@@ -2005,9 +2005,13 @@ fn a_merchants_shops_all_turned_away_by_their_host_are_its_parameters() {
         .filter(|d| d.code == "E4" && d.ts >= Ts::parse(&t(25, 0)).unwrap())
         .collect();
     assert!(late.len() >= 20, "{}", late.len());
+    // Each told so: by the other shops failing, or, once they open it, by
+    // the merchant's incident of its parameters.
     assert!(
-        late.iter()
-            .all(|d| signal_of(d, "merchant_shops_failing_links").is_some()),
+        late.iter().all(|d| {
+            signal_of(d, "merchant_shops_failing_links").is_some()
+                || signal_of(d, "incident_merchant_links").is_some()
+        }),
         "{late:#?}"
     );
     let config = late
@@ -2030,6 +2034,45 @@ fn a_merchants_shops_all_turned_away_by_their_host_are_its_parameters() {
     assert!(
         e4.iter()
             .all(|d| signal_of(d, "merchant_shops_failing_links").is_none())
+    );
+}
+
+#[test]
+fn a_merchants_shops_turned_away_together_are_one_incident_of_its_pushed_parameters() {
+    let kb = kb();
+    // Merchant MX's three shops turned away by their host from minute 20
+    // to 40 while it pays every other merchant: one fault, the parameters
+    // its head office pushed, not a router in each shop.
+    let (diags, incidents) = run_fleet(&kb, &merchant_of_three_shops(&|s| (2..5).contains(&s)));
+    let merchant: Vec<&IncidentReport> = not_merged(&incidents)
+        .into_iter()
+        .filter(|i| i.scope == vec![("merchant_id", "MX".to_string())])
+        .collect();
+    assert_eq!(merchant.len(), 1, "{incidents:#?}");
+    let inc = merchant[0];
+    assert_eq!(inc.cause, Cause::SoftwareConfig, "{inc:#?}");
+    let shops: std::collections::BTreeSet<&str> = inc
+        .terminals
+        .iter()
+        .filter_map(|t| t.strip_prefix('T')?.split('-').next())
+        .collect();
+    assert!(shops.len() >= 2, "{inc:#?}");
+    assert!(inc.closed_at.is_some(), "{inc:#?}");
+    // Its members' failures once it is open refer to it.
+    let held = diags
+        .iter()
+        .filter(|d| {
+            d.ts >= inc.opened_at && d.incident_id.as_deref() == Some(inc.incident_id.as_str())
+        })
+        .count();
+    assert!(held >= 10, "{held}");
+    // One shop turned away alone opens no merchant's incident.
+    let (_, incidents) = run_fleet(&kb, &merchant_of_three_shops(&|s| s == 3));
+    assert!(
+        incidents
+            .iter()
+            .all(|i| i.scope.iter().all(|(k, _)| *k != "merchant_id")),
+        "{incidents:#?}"
     );
 }
 
