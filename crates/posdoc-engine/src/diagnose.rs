@@ -889,10 +889,11 @@ impl Engine {
             && let (Some(own), Some(provisional)) = (incident, provisional.as_ref())
         {
             let fit = |i: &crate::fleet::Incident| incident_fit(kb, i, s.net, provisional);
-            let mut best = (own, fit(own) * OTHER_INCIDENT_FIT_RATIO);
+            // The fit another must pass to take the event.
+            let mut bar = fit(own) * OTHER_INCIDENT_FIT_RATIO;
             for other in self.fleet.open_incidents_of(idx) {
                 let f = fit(other);
-                if f <= best.1 || other.opened_at > horizon {
+                if f <= bar || other.opened_at > horizon {
                     continue;
                 }
                 // A fault of its own, not a part of this one's: a shop's
@@ -903,16 +904,15 @@ impl Engine {
                     .filter(|t| !own.terminals.contains(t))
                     .count();
                 if 2 * apart >= other.terminals.len() {
-                    best = (other, f);
+                    incident = Some(other);
+                    bar = f;
                 }
             }
-            incident = Some(best.0);
         }
         let incident_id = incident.map(|i| i.id.clone());
         let incident_index = incident.map(|i| i.index);
         let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
-        if let Some(inc) = incident {
-            let provisional = provisional.unwrap_or_default();
+        if let (Some(inc), Some(provisional)) = (incident, provisional) {
             let before = factors.len();
             factors_push_signal(kb, factors, incident_obs(kb, inc, s.net));
             // Where a release's failing terminals pay tells a version one
