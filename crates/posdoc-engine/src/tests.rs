@@ -4257,35 +4257,41 @@ fn a_modem_whose_link_fell_in_its_carriers_outage_is_the_carriers_while_its_host
     let (host, carrier) = (of("host"), of("carrier"));
     assert_eq!(host.cause, Cause::UpstreamAcquirer, "{host:#?}");
     assert_eq!(carrier.cause, Cause::NetworkCarrier, "{carrier:#?}");
+    // Each of `terminals`' diagnoses from minute 40 on (of `code`, if
+    // given), with how many there are: all in `inc` and read as `cause`.
+    let settled = Ts::parse(&t(40, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let all_in = |terminals: [&str; 3], code: Option<&str>, inc: &IncidentReport, cause: Cause| {
+        let held: Vec<&Diagnosis> = diags
+            .iter()
+            .filter(|d| terminals.contains(&d.terminal_id.as_str()) && d.ts >= settled)
+            .filter(|d| code.is_none_or(|c| d.code == c))
+            .collect();
+        for d in &held {
+            assert_eq!(
+                d.incident_id.as_deref(),
+                Some(inc.incident_id.as_str()),
+                "{d:#?}"
+            );
+            assert_eq!(d.top(), cause, "{:?}", d.causes);
+        }
+        held.len()
+    };
     // Once both are open, the handhelds in both: their modems' links fell,
     // which no host's outage does.
-    let settled = Ts::parse(&t(40, 0)).unwrap_or_else(|e| panic!("{e}"));
-    let both: Vec<&Diagnosis> = diags
-        .iter()
-        .filter(|d| ["T0-1", "T4-1", "T8-1"].contains(&d.terminal_id.as_str()))
-        .filter(|d| d.ts >= settled && d.code == "E1")
-        .collect();
-    assert_eq!(both.len(), 3 * 20);
-    for d in both {
-        assert_eq!(
-            d.incident_id.as_deref(),
-            Some(carrier.incident_id.as_str()),
-            "{d:#?}"
-        );
-        assert_eq!(d.top(), Cause::NetworkCarrier, "{:?}", d.causes);
-    }
+    let both = all_in(
+        ["T0-1", "T4-1", "T8-1"],
+        Some("E1"),
+        carrier,
+        Cause::NetworkCarrier,
+    );
+    assert_eq!(both, 3 * 20);
     // Their shops' tills stay in the host's.
-    let tills = diags
-        .iter()
-        .filter(|d| ["T0-0", "T4-0", "T8-0"].contains(&d.terminal_id.as_str()) && d.ts >= settled);
-    for d in tills {
-        assert_eq!(
-            d.incident_id.as_deref(),
-            Some(host.incident_id.as_str()),
-            "{d:#?}"
-        );
-        assert_eq!(d.top(), Cause::UpstreamAcquirer, "{:?}", d.causes);
-    }
+    all_in(
+        ["T0-0", "T4-0", "T8-0"],
+        None,
+        host,
+        Cause::UpstreamAcquirer,
+    );
 }
 
 #[test]
