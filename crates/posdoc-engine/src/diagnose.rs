@@ -609,6 +609,28 @@ impl Engine {
         {
             *o = yes("mac_refused_keys_ok", String::new(), String::new());
         }
+        // A failure the app logged at a step past its own code (a
+        // connection, a reply, a MAC, a PIN), or a payment the host refused,
+        // is one the app lived through to report: its crashes at other
+        // times are another story, as a release that crashes and a damaged
+        // cable on one till are two.
+        let refused_by_host = match p {
+            Pending::Txn(t) if answered => t.response_code.as_deref(),
+            Pending::Txn(_) => None,
+            Pending::Error(..) => answered_rc.as_deref(),
+        }
+        .and_then(|rc| kb.response_code(rc))
+        .is_some_and(|d| !d.approved);
+        if refused_by_host
+            || stage
+                .as_deref()
+                .is_some_and(|st| APP_SURVIVED_STAGES.contains(&st))
+        {
+            obs.retain(|o| {
+                !(matches!(o.id, "app_crashes" | "reboot_crash")
+                    && matches!(o.seen, Seen::Yes { .. }))
+            });
+        }
         // Power lost by a terminal living on its battery, with charge left
         // in it: a mains fault cannot cut a terminal its battery carries,
         // and a battery that stops at half charge is worn (its gauge
@@ -2601,6 +2623,10 @@ const FUNCTION_NOT_SUPPORTED: &str = "40";
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;
+
+/// Stages past the app's own code: a failure logged there was reported by
+/// an app that was running.
+const APP_SURVIVED_STAGES: [&str; 6] = ["connect", "tls", "send", "receive", "mac", "pin"];
 
 /// How far back a terminal's payments are looked at for refusals on chip
 /// payments only, seconds.

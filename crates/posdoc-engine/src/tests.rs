@@ -606,6 +606,49 @@ fn a_busy_processors_watchdog_restarts_are_the_load() {
 }
 
 #[test]
+fn a_crashing_releases_till_with_a_damaged_cable_reads_its_garbled_replies_as_the_cable() {
+    let kb = kb();
+    // Its new release crashes now and then (the app dies twice, the
+    // heartbeats count it); its cable garbles the host's replies: a reply
+    // of the wrong length, a MAC that fails, a card refused for no funds.
+    // Each of those the app lived through to log: the crashes are another
+    // story, the crash line itself still the release's.
+    let mut lines = terminal_life(&[]);
+    for m in 60..80u32 {
+        lines.push(format!(
+            r#"{{"kind":"telemetry","ts":"{}","terminal_id":"44017001","online":true,"latency_ms":40,"packet_loss":0.0,"memory_used_pct":52,"key_check":"ok","printer":"ok","app_crashes":{}}}"#,
+            t(m, 4),
+            u32::from(m == 62 || m == 63)
+        ));
+    }
+    lines.extend([
+        error_line(&t(62, 20), "E5", "app", "应用程序异常退出"),
+        error_line(&t(63, 10), "E5", "app", "应用程序异常退出"),
+        error_line(&t(65, 30), "E3", "receive", "应答报文长度错误 len=251"),
+        error_line(&t(67, 30), "E3", "receive", "报文解包失败 field=62"),
+        payment_answered(&t(69, 0), "000200", "51"),
+        error_line(&t(70, 30), "E3", "mac", "MAC校验错"),
+    ]);
+    sort_by_time(&mut lines);
+    let ds = run(&kb, &lines);
+    let at = |ts: &str| {
+        ds.iter()
+            .find(|d| d.ts_raw == ts)
+            .unwrap_or_else(|| panic!("no diagnosis at {ts}"))
+    };
+    let crash = at(&t(63, 10));
+    assert_eq!(crash.top(), Cause::SoftwareBug, "{crash:#?}");
+    for ts in [t(65, 30), t(67, 30)] {
+        let d = at(&ts);
+        assert_eq!(d.top(), Cause::TransmissionCorruption, "{d:#?}");
+        assert_no_signal(d, "app_crashes");
+    }
+    let refused = at(&t(69, 0));
+    assert_eq!(refused.top(), Cause::CardDecline, "{refused:#?}");
+    assert_no_signal(refused, "app_crashes");
+}
+
+#[test]
 fn an_unknown_vendors_code_on_a_payment_the_host_refused_reads_as_the_refusal() {
     let kb = kb();
     // A vendor no table lists shows "E2" (the generic table's guess: a
