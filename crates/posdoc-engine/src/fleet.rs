@@ -3280,14 +3280,17 @@ impl Fleet {
         let free = self.incident_of[terminal as usize] == NONE;
         let site = self.member_of[terminal as usize][ScopeKind::Site as usize];
         let merchant = self.member_of[terminal as usize][ScopeKind::Merchant as usize];
-        // Its shop's or merchant's open incident of this cause takes it in.
+        // Its shop's or merchant's open incident of this cause takes it in,
+        // whether it holds the scope or a second fault there set it apart.
         for s in [merchant, site] {
             if s == NONE {
                 continue;
             }
-            if let Some(i) = self.scopes[s as usize].incident
-                && self.incidents[i as usize].device == Some(cause)
-            {
+            let sc = &self.scopes[s as usize];
+            if let Some(i) = [sc.incident, sc.apart].into_iter().flatten().find(|&i| {
+                let inc = &self.incidents[i as usize];
+                inc.device == Some(cause) && inc.closed_at.is_none()
+            }) {
                 self.incidents[i as usize].failed_at(ts);
                 self.join(i, terminal);
                 let _ = self.device_signs[k].take(s, terminal, ts);
@@ -3310,6 +3313,8 @@ impl Fleet {
             }
             if each.len() < signers_min
                 || self.scopes[s as usize].incident.is_some()
+                || (cause == Cause::TransmissionCorruption
+                    && each.iter().all(|&t| self.release_refused_messages_of(t)))
                 || self.sites_spanned(&each) < sites_min
                 || !self.signs_past_chance(&self.device_signs[k], s, n, each.len(), ts, 1.0)
             {
@@ -3339,6 +3344,22 @@ impl Fleet {
             }
             return;
         }
+    }
+
+    /// Whether `terminal`'s release (its model, app or firmware) has an
+    /// incident open on its messages refused: replies that would not parse
+    /// on its terminals are that release's bad messages, not their shop's
+    /// cabling.
+    fn release_refused_messages_of(&self, terminal: u32) -> bool {
+        [ScopeKind::Model, ScopeKind::AppVersion, ScopeKind::Firmware]
+            .iter()
+            .any(|&kind| {
+                let s = self.member_of[terminal as usize][kind as usize];
+                s != NONE
+                    && self.scopes[s as usize].incident.is_some_and(|i| {
+                        self.incidents[i as usize].fired_on & Failure::Protocol as u8 != 0
+                    })
+            })
     }
 
     /// Whether any of `terminal`'s scopes of `kinds` has an incident open.
@@ -4416,7 +4437,19 @@ impl Fleet {
             .filter(|&o| Some(o) != i && self.incidents[o as usize].kind < kind)
             // A merchant's frozen account is not the host's outage, nor a
             // shop's router its host's keys changed.
-            .filter(|&o| self.incidents[o as usize].fired_on & kind.shares() & fired_on != 0)
+            .filter(|&o| {
+                let inc = &self.incidents[o as usize];
+                // A shop's replies that would not parse, all on one release
+                // whose messages its host refuses, are the release's bad
+                // messages seen from one shop.
+                let garbled =
+                    if kind.relative() && inc.device == Some(Cause::TransmissionCorruption) {
+                        Failure::Protocol as u8
+                    } else {
+                        0
+                    };
+                (inc.fired_on | garbled) & kind.shares() & fired_on != 0
+            })
             // A shop whose members lost their mains is the shop's power,
             // whatever else is down.
             .filter(|&o| {
@@ -6041,6 +6074,40 @@ mod vote_tests {
         assert!(release_shop(Cause::SoftwareBug));
         // As the shop's router: the shop's own fault.
         assert!(!release_shop(Cause::NetworkLan));
+    }
+
+    #[test]
+    fn a_shops_device_incident_set_apart_takes_its_devices_failing_still() {
+        // Shop S1's replies garbled on terminals 0 and 1: its incident of
+        // that. Refusals of its account then set it apart (a second fault
+        // holds the shop); the garbling goes on, and the incident set
+        // apart takes it in rather than a twin opening beside it.
+        let mut f = shops(3, 30, &[]);
+        let t0 = Ts::from_secs(1_800_000_000);
+        let inc = open_with(
+            &mut f,
+            (ScopeKind::Site, "S1"),
+            Failure::Device as u8,
+            t0,
+            0..2,
+        );
+        f.incidents[inc as usize].device = Some(Cause::TransmissionCorruption);
+        let site = scope(&f, ScopeKind::Site, "S1");
+        let sc = &mut f.scopes[site as usize];
+        sc.apart = sc.incident.take();
+        for step in 0..4i64 {
+            for t in 0..2u32 {
+                let ts = t0.plus_secs(60 + 60 * step + i64::from(t));
+                f.observe_device(t, ts, Cause::TransmissionCorruption);
+            }
+        }
+        let shops: Vec<u32> = f
+            .open
+            .iter()
+            .copied()
+            .filter(|&o| f.incidents[o as usize].scope == site)
+            .collect();
+        assert_eq!(shops, vec![inc]);
     }
 
     #[test]

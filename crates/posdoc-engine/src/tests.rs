@@ -6093,6 +6093,19 @@ fn a_release_its_host_refuses_that_then_crashes_has_the_crashes_incident_too() {
     assert_eq!(of_release, want, "{shown:#?}");
 }
 
+/// Shop `s`'s terminal line `l` (of [`fleet_answers`]) as it is updated
+/// to app 9.9.0 at minute 10.
+fn updated_to_release(l: &str, s: u32) -> String {
+    l.replace(
+        &format!(r#""app_version":"5.0.{s}""#),
+        r#""app_version":"9.9.0""#,
+    )
+    .replace(
+        r#"{"kind":"terminal","#,
+        &format!(r#"{{"kind":"terminal","ts":"{}","#, t(10, 0)),
+    )
+}
+
 /// Terminal 0 of shops 0-19 is updated to app 9.9.0 at minute 10; shops
 /// 0-9 pay through host H2, the rest through H1. From minute 20 every
 /// payment of the 9.9.0 terminals of the shops in `refused` is refused as a
@@ -6115,21 +6128,67 @@ fn release_refused_in_shops(refused: &dyn Fn(u32) -> bool) -> Vec<String> {
         if let Some(s) =
             (0..20u32).find(|s| l.contains(&format!(r#""terminal_id":"T{s}-0","vendor""#)))
         {
-            lines.push(
-                l.replace(
-                    &format!(r#""app_version":"5.0.{s}""#),
-                    r#""app_version":"9.9.0""#,
-                )
-                .replace(
-                    r#"{"kind":"terminal","#,
-                    &format!(r#"{{"kind":"terminal","ts":"{}","#, t(10, 0)),
-                ),
-            );
+            lines.push(updated_to_release(&l, s));
         }
         lines.push(l);
     }
     sort_by_time(&mut lines);
     lines
+}
+
+#[test]
+fn a_shops_garbled_replies_on_a_release_its_host_refuses_are_the_releases_incident() {
+    let kb = kb();
+    // App 9.9.0 runs on terminal 0 of shops 0-19 and on terminal 1 of shop
+    // 0 too. Shop 0's two get their replies garbled from minute 12 (a reply
+    // of the wrong length, then the host's 30), which reads as their
+    // shop's cabling; from minute 20 the host refuses every 9.9.0
+    // terminal's messages. The shop's replies were the release's all
+    // along: its incident takes the shop's in, and the shop opens no
+    // second one of its own meanwhile.
+    let on_release = |s: u32, k: u32| (k == 0 && s < 20) || (s == 0 && k == 1);
+    let garbled = |s: u32, k: u32, m: u32| s == 0 && k < 2 && m >= 12;
+    let answer = |s: u32, k: u32, m: u32| {
+        (garbled(s, k, m) || (on_release(s, k) && m >= 20)).then_some("30")
+    };
+    let mut lines = Vec::new();
+    for l in fleet_answers(30, 3, 60, &answer) {
+        let Some((s, k)) = (0..30u32)
+            .flat_map(|s| (0..3u32).map(move |k| (s, k)))
+            .find(|(s, k)| l.contains(&format!(r#""terminal_id":"T{s}-{k}""#)))
+        else {
+            lines.push(l);
+            continue;
+        };
+        if l.contains(r#""kind":"terminal""#) && on_release(s, k) {
+            lines.push(updated_to_release(&l, s));
+        } else if l.contains(r#""kind":"txn""#) {
+            let (ts, m) = stamp_and_minute(&l);
+            if garbled(s, k, m) {
+                let stan = l.split(r#""stan":""#).nth(1).unwrap()[..6].to_string();
+                lines.push(format!(
+                    r#"{{"kind":"error","ts":"{ts}","terminal_id":"T{s}-{k}","code":"E3","stage":"receive","detail":"应答报文长度错误 len=251","stan":"{stan}"}}"#
+                ));
+            }
+        }
+        lines.push(l);
+    }
+    sort_by_time(&mut lines);
+    let (_, incidents) = run_fleet(&kb, &lines);
+    let shown = not_merged(&incidents);
+    let release = shown
+        .iter()
+        .find(|i| i.scope == vec![("app_version", "9.9.0".to_string())])
+        .unwrap_or_else(|| panic!("no release incident: {shown:#?}"));
+    assert!(
+        release.terminals.iter().any(|t| t == "T0-1"),
+        "{release:#?}"
+    );
+    let shop: Vec<_> = shown
+        .iter()
+        .filter(|i| i.scope == vec![("site_id", "S0".to_string())])
+        .collect();
+    assert!(shop.is_empty(), "{shop:#?}");
 }
 
 /// A timed line's timestamp and its minute in [`t`]'s terms (hours from
