@@ -951,6 +951,34 @@ impl Engine {
             if let Some((signal, value)) = spread {
                 factors_push_signal(kb, factors, yes(signal, value, String::new()));
             }
+            // What an account's refusals across the incident's members say
+            // it was refused for, when this one reads as an account's too:
+            // a merchant frozen answers "invalid merchant" to one payment and
+            // "not permitted" to the next, and the members together tell
+            // which it is better than one code does.
+            let account_reason = |c: Cause| {
+                crate::ACCOUNT_CAUSES
+                    .iter()
+                    .position(|&a| a == c)
+                    .map(|k| ACCOUNT_REASON_SIGNALS[k])
+            };
+            let reads_as_account = provisional
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .and_then(|(i, _)| account_reason(Cause::ALL[i]))
+                .is_some();
+            if reads_as_account
+                && let Some((c, share)) = inc.cause()
+                && share >= INCIDENT_REASON_SHARE_MIN
+                && let Some(signal) = account_reason(c)
+            {
+                factors_push_signal(
+                    kb,
+                    factors,
+                    yes(signal, format!("{:.0}%", 100.0 * share), String::new()),
+                );
+            }
             // A terminal in trouble of its own since well before the
             // incident opened: the incident is the likelier cause of this
             // event by less (a CPU saturated for two hours is still
@@ -2620,6 +2648,18 @@ const MERCHANT_SHOPS_WINDOW_S: i64 = 300;
 /// The response code for "requested function not supported" (CUP and
 /// ISO 8583:1987 alike).
 const FUNCTION_NOT_SUPPORTED: &str = "40";
+
+/// The signal an incident's members reading on the whole as each of
+/// [`crate::ACCOUNT_CAUSES`] give an account's refusal in it, in its order.
+pub(crate) const ACCOUNT_REASON_SIGNALS: [&str; 4] = [
+    "incident_reads_merchant",
+    "incident_reads_txn_type",
+    "incident_reads_limit",
+    "incident_reads_risk",
+];
+/// The share of its members' belief an incident must give one account
+/// cause for its members' reading to weigh on an account's refusal in it.
+const INCIDENT_REASON_SHARE_MIN: f64 = 0.7;
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;

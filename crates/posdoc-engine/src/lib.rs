@@ -121,7 +121,7 @@ pub(crate) enum Refusal {
 }
 
 /// The causes a merchant's account is refused for.
-const ACCOUNT_CAUSES: [Cause; 4] = [
+pub(crate) const ACCOUNT_CAUSES: [Cause; 4] = [
     Cause::BusinessMerchant,
     Cause::BusinessTxnType,
     Cause::BusinessLimit,

@@ -2309,6 +2309,36 @@ fn a_frozen_merchant_is_an_incident_a_down_bank_is_not_the_shops() {
 }
 
 #[test]
+fn a_frozen_merchants_not_permitted_by_turns_reads_as_the_merchant_its_incident_reads() {
+    let kb = kb();
+    // Merchant M1 frozen from minute 20: its three terminals' payments
+    // refused as an invalid merchant (03), one minute in four as not
+    // permitted (58) — alone, a type of payment the merchant may not take.
+    // Its incident's members read as the merchant frozen: so do the 58s.
+    let lines = fleet_answers(6, 3, 50, &|s, _, m| match m {
+        _ if s != 1 || m < 20 => None,
+        _ if m % 4 == 0 => Some("58"),
+        _ => Some("03"),
+    });
+    let (diags, incidents) = run_fleet(&kb, &lines);
+    let frozen = not_merged(&incidents)
+        .into_iter()
+        .find(|i| i.cause == Cause::BusinessMerchant)
+        .unwrap_or_else(|| panic!("{incidents:#?}"));
+    let late = Ts::parse(&t(30, 0)).unwrap();
+    let not_permitted: Vec<&Diagnosis> = diags
+        .iter()
+        .filter(|d| d.code == "58" && d.ts > late)
+        .collect();
+    assert!(not_permitted.len() >= 12, "{}", not_permitted.len());
+    for d in not_permitted {
+        assert_eq!(d.incident_id.as_deref(), Some(frozen.incident_id.as_str()));
+        assert_eq!(d.top(), Cause::BusinessMerchant, "{d:#?}");
+        assert_signal(d, "incident_reads_merchant");
+    }
+}
+
+#[test]
 fn a_hosts_day_end_cut_over_is_no_outage_until_it_lasts() {
     let kb = kb();
     // Every payment on host H1 answered "cut-off in progress" (90) from
