@@ -951,32 +951,31 @@ impl Engine {
             if let Some((signal, value)) = spread {
                 factors_push_signal(kb, factors, yes(signal, value, String::new()));
             }
-            // What an account's refusals across the incident's members say
-            // it was refused for, when this one reads as an account's too:
-            // a merchant frozen answers "invalid merchant" to one payment and
-            // "not permitted" to the next, and the members together tell
-            // which it is better than one code does.
-            let account_reason = |c: Cause| {
-                crate::ACCOUNT_CAUSES
-                    .iter()
-                    .position(|&a| a == c)
-                    .map(|k| ACCOUNT_REASON_SIGNALS[k])
-            };
-            let reads_as_account = provisional
+            // What the incident's members together read it as, when this
+            // event reads as a cause that fault shows as on one terminal
+            // (`INCIDENT_READINGS`): a merchant frozen answers "invalid
+            // merchant" to one payment and "not permitted" to the next, a
+            // carrier's outage leaves a modem looking out of range, and the
+            // members together tell which it is better than one code does.
+            let top = provisional
                 .iter()
                 .enumerate()
                 .max_by(|a, b| a.1.total_cmp(b.1))
-                .and_then(|(i, _)| account_reason(Cause::ALL[i]))
-                .is_some();
-            if reads_as_account
-                && let Some((c, share)) = inc.cause()
-                && share >= INCIDENT_REASON_SHARE_MIN
-                && let Some(signal) = account_reason(c)
+                .map(|(i, _)| Cause::ALL[i]);
+            if let (Some(top), Some((c, share))) = (top, inc.cause())
+                && share >= INCIDENT_READING_SHARE_MIN
+                && let Some(reading) = INCIDENT_READINGS
+                    .iter()
+                    .find(|r| r.cause == c && r.read_on_one_as.contains(&top))
             {
                 factors_push_signal(
                     kb,
                     factors,
-                    yes(signal, format!("{:.0}%", 100.0 * share), String::new()),
+                    yes(
+                        reading.signal,
+                        format!("{:.0}%", 100.0 * share),
+                        String::new(),
+                    ),
                 );
             }
             // A terminal in trouble of its own since well before the
@@ -2649,17 +2648,82 @@ const MERCHANT_SHOPS_WINDOW_S: i64 = 300;
 /// ISO 8583:1987 alike).
 const FUNCTION_NOT_SUPPORTED: &str = "40";
 
-/// The signal an incident's members reading on the whole as each of
-/// [`crate::ACCOUNT_CAUSES`] give an account's refusal in it, in its order.
-pub(crate) const ACCOUNT_REASON_SIGNALS: [&str; 4] = [
-    "incident_reads_merchant",
-    "incident_reads_txn_type",
-    "incident_reads_limit",
-    "incident_reads_risk",
+/// A cause an incident's members together may read as, the causes one
+/// terminal's failure in that fault may read as alone, and the signal such
+/// a failure gets.
+struct IncidentReading {
+    cause: Cause,
+    read_on_one_as: &'static [Cause],
+    signal: &'static str,
+}
+
+const fn reading(
+    cause: Cause,
+    read_on_one_as: &'static [Cause],
+    signal: &'static str,
+) -> IncidentReading {
+    IncidentReading {
+        cause,
+        read_on_one_as,
+        signal,
+    }
+}
+
+/// An account's reasons, which one code tells poorly (a frozen merchant's
+/// "invalid merchant" and "not permitted" by turns); and the faults whose
+/// members, one by one, read as another's that those faults look like
+/// alone: a carrier's outage as a modem out of range, a host's as a bank's,
+/// a shop's mains as its router (the router goes down with them), a
+/// merchant's pushed parameters as a router. On our outside sets the
+/// members' reading is right in such a disagreement nine times in ten
+/// (an account's, every time); not so for a release's ways of failing (a
+/// defect, a version refused, messages damaged), which are not here.
+const INCIDENT_READINGS: [IncidentReading; 8] = [
+    reading(
+        Cause::BusinessMerchant,
+        &crate::ACCOUNT_CAUSES,
+        "incident_reads_merchant",
+    ),
+    reading(
+        Cause::BusinessTxnType,
+        &crate::ACCOUNT_CAUSES,
+        "incident_reads_txn_type",
+    ),
+    reading(
+        Cause::BusinessLimit,
+        &crate::ACCOUNT_CAUSES,
+        "incident_reads_limit",
+    ),
+    reading(
+        Cause::BusinessRisk,
+        &crate::ACCOUNT_CAUSES,
+        "incident_reads_risk",
+    ),
+    reading(
+        Cause::NetworkCarrier,
+        &[Cause::NetworkSignal],
+        "incident_reads_carrier",
+    ),
+    reading(
+        Cause::UpstreamAcquirer,
+        &[Cause::UpstreamIssuer],
+        "incident_reads_acquirer",
+    ),
+    reading(
+        Cause::PowerSupply,
+        &[Cause::NetworkLan],
+        "incident_reads_power",
+    ),
+    reading(
+        Cause::SoftwareConfig,
+        &[Cause::NetworkLan],
+        "incident_reads_config",
+    ),
 ];
-/// The share of its members' belief an incident must give one account
-/// cause for its members' reading to weigh on an account's refusal in it.
-const INCIDENT_REASON_SHARE_MIN: f64 = 0.7;
+/// The share of its members' belief an incident must give one cause for
+/// their reading to weigh on a failure in it (a clear majority: a bare
+/// one, early, spreads its first members' misreading to the rest).
+const INCIDENT_READING_SHARE_MIN: f64 = 0.7;
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;
