@@ -962,20 +962,13 @@ impl Engine {
                 .enumerate()
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(i, _)| Cause::ALL[i]);
-            if let (Some(top), Some((c, share))) = (top, inc.cause())
-                && share >= INCIDENT_READING_SHARE_MIN
-                && let Some(reading) = INCIDENT_READINGS
-                    .iter()
-                    .find(|r| r.cause == c && r.read_on_one_as.contains(&top))
+            if let (Some(top), Some(read)) = (top, inc.cause())
+                && let Some(signal) = incident_reading(top, read)
             {
                 factors_push_signal(
                     kb,
                     factors,
-                    yes(
-                        reading.signal,
-                        format!("{:.0}%", 100.0 * share),
-                        String::new(),
-                    ),
+                    yes(signal, format!("{:.0}%", 100.0 * read.1), String::new()),
                 );
             }
             // A terminal in trouble of its own since well before the
@@ -2724,6 +2717,18 @@ const INCIDENT_READINGS: [IncidentReading; 8] = [
 /// their reading to weigh on a failure in it (a clear majority: a bare
 /// one, early, spreads its first members' misreading to the rest).
 const INCIDENT_READING_SHARE_MIN: f64 = 0.7;
+
+/// The signal an event read on its own as `top` gets in an incident whose
+/// members read as `(cause, share)`, if their reading weighs on it.
+pub(crate) fn incident_reading(top: Cause, (cause, share): (Cause, f64)) -> Option<&'static str> {
+    if share < INCIDENT_READING_SHARE_MIN {
+        return None;
+    }
+    INCIDENT_READINGS
+        .iter()
+        .find(|r| r.cause == cause && r.read_on_one_as.contains(&top))
+        .map(|r| r.signal)
+}
 
 /// A code whose prior puts this much on the keys is a MAC refused.
 const MAC_PRIOR_MIN: f64 = 0.5;

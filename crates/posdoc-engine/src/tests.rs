@@ -2339,6 +2339,66 @@ fn a_frozen_merchants_not_permitted_by_turns_reads_as_the_merchant_its_incident_
 }
 
 #[test]
+fn an_incidents_members_reading_weighs_on_a_member_read_as_what_that_fault_looks_like_alone() {
+    use crate::diagnose::incident_reading;
+    // A modem in a carrier's outage read alone as its own air, a card in a
+    // host's outage as its bank's, a till in a shop's mains failure or a
+    // merchant's pushed parameters as the router: the members' reading.
+    for (top, cause, signal) in [
+        (
+            Cause::NetworkSignal,
+            Cause::NetworkCarrier,
+            "incident_reads_carrier",
+        ),
+        (
+            Cause::UpstreamIssuer,
+            Cause::UpstreamAcquirer,
+            "incident_reads_acquirer",
+        ),
+        (
+            Cause::NetworkLan,
+            Cause::PowerSupply,
+            "incident_reads_power",
+        ),
+        (
+            Cause::NetworkLan,
+            Cause::SoftwareConfig,
+            "incident_reads_config",
+        ),
+        (
+            Cause::BusinessTxnType,
+            Cause::BusinessMerchant,
+            "incident_reads_merchant",
+        ),
+        (
+            Cause::BusinessMerchant,
+            Cause::BusinessRisk,
+            "incident_reads_risk",
+        ),
+    ] {
+        assert_eq!(incident_reading(top, (cause, 0.8)), Some(signal), "{top:?}");
+        // A bare majority of the members is no reading yet.
+        assert_eq!(incident_reading(top, (cause, 0.6)), None, "{top:?}");
+    }
+    // Not the other way round, nor across faults that do not look alike,
+    // nor a release's ways of failing (one terminal's reading there is as
+    // often the right one).
+    for (top, cause) in [
+        (Cause::NetworkCarrier, Cause::NetworkSignal),
+        (Cause::CardDecline, Cause::UpstreamAcquirer),
+        (Cause::NetworkSignal, Cause::PowerSupply),
+        (Cause::TransmissionCorruption, Cause::SoftwareIncompatible),
+        (Cause::SoftwareBug, Cause::SoftwareIncompatible),
+    ] {
+        assert_eq!(
+            incident_reading(top, (cause, 0.9)),
+            None,
+            "{top:?} in {cause:?}"
+        );
+    }
+}
+
+#[test]
 fn a_hosts_day_end_cut_over_is_no_outage_until_it_lasts() {
     let kb = kb();
     // Every payment on host H1 answered "cut-off in progress" (90) from
