@@ -2665,13 +2665,20 @@ const fn reading(
 /// An account's reasons, which one code tells poorly (a frozen merchant's
 /// "invalid merchant" and "not permitted" by turns); and the faults whose
 /// members, one by one, read as another's that those faults look like
-/// alone: a carrier's outage as a modem out of range, a host's as a bank's,
-/// a shop's mains as its router (the router goes down with them), a
+/// alone: a version its host refuses as a message damaged on the way, a
+/// carrier's outage as a modem out of range, a host's as a card's bank, a
+/// shop's mains as its router (the router goes down with them), a
 /// merchant's pushed parameters as a router. On our outside sets the
-/// members' reading is right in such a disagreement nine times in ten
-/// (an account's, every time); not so for a release's ways of failing (a
-/// defect, a version refused, messages damaged), which are not here.
-const INCIDENT_READINGS: [IncidentReading; 8] = [
+/// members' reading is right in such a disagreement nine times in ten (an
+/// account's, every time); not so between a release's defect and its
+/// version refused, which are not here (one terminal's reading there is as
+/// often the right one).
+const INCIDENT_READINGS: [IncidentReading; 9] = [
+    reading(
+        Cause::SoftwareIncompatible,
+        &[Cause::TransmissionCorruption],
+        "incident_reads_incompatible",
+    ),
     reading(
         Cause::BusinessMerchant,
         &crate::ACCOUNT_CAUSES,

@@ -1610,6 +1610,7 @@ pub const SIGNAL_IDS: &[&str] = &[
     "incident_reads_acquirer",
     "incident_reads_power",
     "incident_reads_config",
+    "incident_reads_incompatible",
     "incident_issuer",
     "incident_card_declines",
     "failing_before_incident",

@@ -2343,7 +2343,8 @@ fn an_incidents_members_reading_weighs_on_a_member_read_as_what_that_fault_looks
     use crate::diagnose::incident_reading;
     // A modem in a carrier's outage read alone as its own air, a card in a
     // host's outage as its bank's, a till in a shop's mains failure or a
-    // merchant's pushed parameters as the router: the members' reading.
+    // merchant's pushed parameters as the router, a version refused as a
+    // message damaged on the way: the members' reading.
     for (top, cause, signal) in [
         (
             Cause::NetworkSignal,
@@ -2375,20 +2376,26 @@ fn an_incidents_members_reading_weighs_on_a_member_read_as_what_that_fault_looks
             Cause::BusinessRisk,
             "incident_reads_risk",
         ),
+        (
+            Cause::TransmissionCorruption,
+            Cause::SoftwareIncompatible,
+            "incident_reads_incompatible",
+        ),
     ] {
         assert_eq!(incident_reading(top, (cause, 0.8)), Some(signal), "{top:?}");
         // A bare majority of the members is no reading yet.
         assert_eq!(incident_reading(top, (cause, 0.6)), None, "{top:?}");
     }
     // Not the other way round, nor across faults that do not look alike,
-    // nor a release's ways of failing (one terminal's reading there is as
-    // often the right one).
+    // nor between a release's defect and its version refused (one
+    // terminal's reading there is as often the right one).
     for (top, cause) in [
         (Cause::NetworkCarrier, Cause::NetworkSignal),
         (Cause::CardDecline, Cause::UpstreamAcquirer),
         (Cause::NetworkSignal, Cause::PowerSupply),
-        (Cause::TransmissionCorruption, Cause::SoftwareIncompatible),
+        (Cause::SoftwareIncompatible, Cause::TransmissionCorruption),
         (Cause::SoftwareBug, Cause::SoftwareIncompatible),
+        (Cause::SoftwareIncompatible, Cause::SoftwareBug),
     ] {
         assert_eq!(
             incident_reading(top, (cause, 0.9)),
