@@ -369,6 +369,11 @@ pub const SHARED_DEVICE_CAUSES: [Cause; 8] = [
     Cause::ResourceCpu,
     Cause::TransmissionCorruption,
 ];
+/// The one of [`SHARED_DEVICE_CAUSES`] a release's bad messages look like
+/// from one shop (replies that would not parse): a shop's incident of it on
+/// a release whose host refuses its messages is that release's (folded in,
+/// `Fleet::covered_by`; never reopened beside it, `Fleet::observe_device`).
+const RELEASE_MESSAGES_SEEN_AS: Cause = Cause::TransmissionCorruption;
 /// The knowledge-base signal a member of a shop's or merchant's incident
 /// on each of [`SHARED_DEVICE_CAUSES`] gets, in its order.
 pub(crate) const SHARED_DEVICE_SIGNALS: [&str; SHARED_DEVICE_CAUSES.len()] = [
@@ -3313,7 +3318,7 @@ impl Fleet {
             }
             if each.len() < signers_min
                 || self.scopes[s as usize].incident.is_some()
-                || (cause == Cause::TransmissionCorruption
+                || (cause == RELEASE_MESSAGES_SEEN_AS
                     && each.iter().all(|&t| self.release_refused_messages_of(t)))
                 || self.sites_spanned(&each) < sites_min
                 || !self.signs_past_chance(&self.device_signs[k], s, n, each.len(), ts, 1.0)
@@ -4442,12 +4447,11 @@ impl Fleet {
                 // A shop's replies that would not parse, all on one release
                 // whose messages its host refuses, are the release's bad
                 // messages seen from one shop.
-                let garbled =
-                    if kind.relative() && inc.device == Some(Cause::TransmissionCorruption) {
-                        Failure::Protocol as u8
-                    } else {
-                        0
-                    };
+                let garbled = if kind.relative() && inc.device == Some(RELEASE_MESSAGES_SEEN_AS) {
+                    Failure::Protocol as u8
+                } else {
+                    0
+                };
                 (inc.fired_on | garbled) & kind.shares() & fired_on != 0
             })
             // A shop whose members lost their mains is the shop's power,
