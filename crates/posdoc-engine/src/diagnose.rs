@@ -933,7 +933,9 @@ impl Engine {
         }
         let incident_id = incident.map(|i| i.id.clone());
         let incident_index = incident.map(|i| i.index);
-        let incident_cause = incident.and_then(|i| i.cause()).map(|(c, _)| c);
+        // What its members read the incident as, and how surely.
+        let incident_read = incident.and_then(|i| i.cause());
+        let incident_cause = incident_read.map(|(c, _)| c);
         if let (Some(inc), Some(provisional)) = (incident, provisional) {
             let before = factors.len();
             factors_push_signal(kb, factors, incident_obs(kb, inc, s.net));
@@ -957,12 +959,8 @@ impl Engine {
             // merchant" to one payment and "not permitted" to the next, a
             // carrier's outage leaves a modem looking out of range, and the
             // members together tell which it is better than one code does.
-            let top = provisional
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .map(|(i, _)| Cause::ALL[i]);
-            if let (Some(top), Some(read)) = (top, inc.cause())
+            let (top, _) = posdoc_kb::top_cause(&provisional);
+            if let Some(read) = incident_read
                 && let Some(signal) = incident_reading(top, read)
             {
                 factors_push_signal(

@@ -1329,8 +1329,8 @@ impl Incident {
             votes[power] += votes[board];
             votes[board] = 0.0;
         }
-        let (i, v) = votes.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
-        Some((Cause::ALL[i], v / total))
+        let (cause, v) = posdoc_kb::top_cause(&votes);
+        Some((cause, v / total))
     }
 }
 

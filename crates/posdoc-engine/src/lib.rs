@@ -1057,13 +1057,7 @@ impl Engine {
                 }
             }
             posdoc_kb::normalize(&mut v);
-            let (c, p) = v
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .map(|(c, p)| (Cause::ALL[c], *p))
-                .unwrap_or((Cause::ALL[0], 0.0));
-            (c, p)
+            posdoc_kb::top_cause(&v)
         });
         let split = |key: &str| -> (String, String) {
             match key.split_once('/') {

@@ -671,6 +671,14 @@ pub fn normalize(v: &mut CauseVec) {
     }
 }
 
+/// The cause `v` weighs most and its weight (the last of equals).
+pub fn top_cause(v: &CauseVec) -> (Cause, f64) {
+    v.iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or((Cause::ALL[0], 0.0), |(i, &w)| (Cause::ALL[i], w))
+}
+
 fn read_dir_toml(dir: &Path, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
     entries.sort_by_key(|e| e.path());
